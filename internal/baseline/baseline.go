@@ -1,0 +1,426 @@
+// Package baseline decodes the baseline YAML (cli.md "Baseline YAML") strictly:
+// unknown keys, wrong types, unknown control ids and waivers without expires
+// are errors naming the file and line. A user baseline inherits every setting
+// it leaves out (parameters, license mapping, allowed exclusions) from the
+// embedded default baseline, so a three-line baseline is complete.
+package baseline
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/tenantgate/tenantgate/baselines"
+	"github.com/tenantgate/tenantgate/internal/inputerr"
+)
+
+// DefaultName is the embedded default baseline's file name.
+const DefaultName = "aitm-defense.yaml"
+
+// Date is a calendar date (YYYY-MM-DD), as waivers' expires.
+type Date struct{ time.Time }
+
+// UnmarshalYAML accepts an unquoted YAML date or a quoted YYYY-MM-DD.
+func (d *Date) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("line %d: expires must be a date (YYYY-MM-DD)", n.Line)
+	}
+	t, err := time.Parse("2006-01-02", n.Value)
+	if err != nil {
+		if t2, err2 := time.Parse(time.RFC3339, n.Value); err2 == nil {
+			t = t2
+		} else {
+			return fmt.Errorf("line %d: expires %q is not a date (YYYY-MM-DD)", n.Line, n.Value)
+		}
+	}
+	d.Time = t
+	return nil
+}
+
+// String formats the date as YYYY-MM-DD.
+func (d Date) String() string { return d.Format("2006-01-02") }
+
+// AllowedExclusions are CA exclusions that do not disqualify a policy, beyond
+// the break-glass accounts themselves. Values are object ids (role template ids
+// for roles, appIds for applications).
+type AllowedExclusions struct {
+	Users                 []string `yaml:"users" json:"users"`
+	Groups                []string `yaml:"groups" json:"groups"`
+	Roles                 []string `yaml:"roles" json:"roles"`
+	Applications          []string `yaml:"applications" json:"applications"`
+	GuestsOrExternalUsers *bool    `yaml:"guests_or_external_users" json:"guests_or_external_users"`
+}
+
+// Parameters tune pass rules. Pointers distinguish "unset" (inherit) from 0.
+type Parameters struct {
+	MaxSignInFrequencyHours    *float64  `yaml:"max_sign_in_frequency_hours" json:"max_sign_in_frequency_hours"`
+	LogRetentionDays           *int      `yaml:"log_retention_days" json:"log_retention_days"`
+	UALRetentionDays           *int      `yaml:"ual_retention_days" json:"ual_retention_days"`
+	AllowedUserConsentPolicies *[]string `yaml:"allowed_user_consent_policies" json:"allowed_user_consent_policies"`
+}
+
+// License maps a capability (AAD_PREMIUM, ...) to the service plans or SKUs
+// that provide it (controls.md "License detection").
+type License struct {
+	Title        string   `yaml:"title" json:"title"`
+	ServicePlans []string `yaml:"service_plans" json:"service_plans"`
+	SKUs         []string `yaml:"skus" json:"skus"`
+	// RetentionDays is the unified audit log retention this capability buys
+	// (TG.LOG.3), when it buys any.
+	AuditRetentionDays int `yaml:"audit_retention_days,omitempty" json:"audit_retention_days,omitempty"`
+	// SignInLogRetentionDays is the Entra sign-in/audit log retention it buys (TG.LOG.1).
+	SignInLogRetentionDays int `yaml:"signin_log_retention_days,omitempty" json:"signin_log_retention_days,omitempty"`
+}
+
+// ControlSetting disables or re-grades one control.
+type ControlSetting struct {
+	Enabled  *bool  `yaml:"enabled"`
+	Severity string `yaml:"severity"`
+}
+
+// Waiver accepts a failing control until Expires.
+type Waiver struct {
+	Control    string `yaml:"control"`
+	Reason     string `yaml:"reason"`
+	ApprovedBy string `yaml:"approved_by"`
+	Expires    *Date  `yaml:"expires"`
+	Line       int    `yaml:"-"`
+}
+
+// Attestations are facts Graph cannot tell, stated by the baseline's owner.
+type Attestations struct {
+	UnifiedAuditLogEnabled *bool `yaml:"unified_audit_log_enabled" json:"unified_audit_log_enabled"`
+}
+
+// Baseline is a decoded, defaulted baseline.
+type Baseline struct {
+	Name              string                    `yaml:"name"`
+	Version           string                    `yaml:"version"`
+	Description       string                    `yaml:"description"`
+	BreakGlass        []string                  `yaml:"break_glass"`
+	AllowedExclusions AllowedExclusions         `yaml:"allowed_exclusions"`
+	Parameters        Parameters                `yaml:"parameters"`
+	Licenses          map[string]License        `yaml:"licenses"`
+	Controls          map[string]ControlSetting `yaml:"controls"`
+	Waivers           []Waiver                  `yaml:"waivers"`
+	Attestations      Attestations              `yaml:"attestations"`
+
+	// File is where the baseline came from (for messages).
+	File string `yaml:"-"`
+	// controlLines maps a control id under controls: to its line.
+	controlLines map[string]int
+}
+
+// Default returns the embedded default baseline.
+func Default() (*Baseline, error) {
+	raw, err := baselines.FS.ReadFile(DefaultName)
+	if err != nil {
+		return nil, fmt.Errorf("embedded baseline: %w", err)
+	}
+	return decode("baselines/"+DefaultName, raw)
+}
+
+// Load reads a baseline file and fills what it leaves out from the default.
+func Load(path string) (*Baseline, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, inputerr.New(path, "cannot read baseline: %v", err)
+	}
+	return Parse(path, raw)
+}
+
+// Parse decodes baseline YAML and fills what it leaves out from the default.
+func Parse(name string, raw []byte) (*Baseline, error) {
+	b, err := decode(name, raw)
+	if err != nil {
+		return nil, err
+	}
+	def, err := Default()
+	if err != nil {
+		return nil, err
+	}
+	b.inherit(def)
+	return b, nil
+}
+
+var lineRe = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+
+func decode(name string, raw []byte) (*Baseline, error) {
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil, inputerr.New(name, "empty baseline")
+	}
+	var b Baseline
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(&b); err != nil {
+		return nil, yamlError(name, err)
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		return nil, inputerr.New(name, "more than one YAML document; a baseline is one document")
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(raw, &root); err != nil {
+		return nil, yamlError(name, err)
+	}
+	b.File = name
+	b.controlLines = map[string]int{}
+	if m := mapValue(&root, "controls"); m != nil && m.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			b.controlLines[m.Content[i].Value] = m.Content[i].Line
+		}
+	}
+	if w := mapValue(&root, "waivers"); w != nil && w.Kind == yaml.SequenceNode {
+		for i, item := range w.Content {
+			if i < len(b.Waivers) {
+				b.Waivers[i].Line = item.Line
+			}
+		}
+	}
+	if err := b.check(name, &root); err != nil {
+		return nil, err
+	}
+	return &b, nil
+}
+
+func (b *Baseline) check(name string, root *yaml.Node) error {
+	line := func(key string) int {
+		if n := mapKey(root, key); n != nil {
+			return n.Line
+		}
+		return 0
+	}
+	if strings.TrimSpace(b.Name) == "" {
+		return inputerr.At(name, 1, "name is required")
+	}
+	for id, c := range b.Controls {
+		if c.Severity != "" && c.Severity != "high" && c.Severity != "medium" && c.Severity != "low" {
+			return inputerr.At(name, b.controlLines[id], "controls.%s.severity: %q is not high, medium or low", id, c.Severity)
+		}
+	}
+	for i, w := range b.Waivers {
+		if w.Control == "" {
+			return inputerr.At(name, w.Line, "waivers[%d]: control is required", i)
+		}
+		if w.Expires == nil {
+			return inputerr.At(name, w.Line, "waivers[%d] (%s): expires is required; a waiver without an end date is a permanent hole", i, w.Control)
+		}
+		if strings.TrimSpace(w.Reason) == "" {
+			return inputerr.At(name, w.Line, "waivers[%d] (%s): reason is required", i, w.Control)
+		}
+		if strings.TrimSpace(w.ApprovedBy) == "" {
+			return inputerr.At(name, w.Line, "waivers[%d] (%s): approved_by is required", i, w.Control)
+		}
+	}
+	p := b.Parameters
+	if p.MaxSignInFrequencyHours != nil && *p.MaxSignInFrequencyHours <= 0 {
+		return inputerr.At(name, line("parameters"), "parameters.max_sign_in_frequency_hours must be positive")
+	}
+	if p.LogRetentionDays != nil && *p.LogRetentionDays <= 0 {
+		return inputerr.At(name, line("parameters"), "parameters.log_retention_days must be positive")
+	}
+	if p.UALRetentionDays != nil && *p.UALRetentionDays <= 0 {
+		return inputerr.At(name, line("parameters"), "parameters.ual_retention_days must be positive")
+	}
+	return nil
+}
+
+// CheckControls verifies that every control id the baseline names (under
+// controls: and waivers:) exists in the catalog.
+func (b *Baseline) CheckControls(known func(id string) bool) error {
+	ids := make([]string, 0, len(b.Controls))
+	for id := range b.Controls {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		if !known(id) {
+			return inputerr.At(b.File, b.controlLines[id], "controls: unknown control id %q (see `tenantgate controls`)", id)
+		}
+	}
+	for i, w := range b.Waivers {
+		if !known(w.Control) {
+			return inputerr.At(b.File, w.Line, "waivers[%d]: unknown control id %q (see `tenantgate controls`)", i, w.Control)
+		}
+	}
+	return nil
+}
+
+func (b *Baseline) inherit(def *Baseline) {
+	p, d := &b.Parameters, def.Parameters
+	if p.MaxSignInFrequencyHours == nil {
+		p.MaxSignInFrequencyHours = d.MaxSignInFrequencyHours
+	}
+	if p.LogRetentionDays == nil {
+		p.LogRetentionDays = d.LogRetentionDays
+	}
+	if p.UALRetentionDays == nil {
+		p.UALRetentionDays = d.UALRetentionDays
+	}
+	if p.AllowedUserConsentPolicies == nil {
+		p.AllowedUserConsentPolicies = d.AllowedUserConsentPolicies
+	}
+	if b.Licenses == nil {
+		b.Licenses = map[string]License{}
+	}
+	for k, v := range def.Licenses {
+		if _, ok := b.Licenses[k]; !ok {
+			b.Licenses[k] = v
+		}
+	}
+	if b.AllowedExclusions.GuestsOrExternalUsers == nil {
+		b.AllowedExclusions.GuestsOrExternalUsers = def.AllowedExclusions.GuestsOrExternalUsers
+	}
+	if b.AllowedExclusions.Roles == nil {
+		b.AllowedExclusions.Roles = def.AllowedExclusions.Roles
+	}
+}
+
+// Enabled reports whether a control is enabled (controls are on unless disabled).
+func (b *Baseline) Enabled(id string) bool {
+	c, ok := b.Controls[id]
+	return !ok || c.Enabled == nil || *c.Enabled
+}
+
+// Severity returns the baseline's re-grade of a control, or def.
+func (b *Baseline) Severity(id, def string) string {
+	if c, ok := b.Controls[id]; ok && c.Severity != "" {
+		return c.Severity
+	}
+	return def
+}
+
+// PolicyInput is the baseline as the Rego policies see it (input.baseline).
+func (b *Baseline) PolicyInput() map[string]any {
+	str := func(s []string) []any {
+		out := make([]any, 0, len(s))
+		for _, v := range s {
+			out = append(out, v)
+		}
+		return out
+	}
+	lic := map[string]any{}
+	for k, v := range b.Licenses {
+		lic[k] = map[string]any{
+			"title":                     v.Title,
+			"service_plans":             str(v.ServicePlans),
+			"skus":                      str(v.SKUs),
+			"audit_retention_days":      v.AuditRetentionDays,
+			"signin_log_retention_days": v.SignInLogRetentionDays,
+		}
+	}
+	params := map[string]any{}
+	if v := b.Parameters.MaxSignInFrequencyHours; v != nil {
+		params["max_sign_in_frequency_hours"] = *v
+	}
+	if v := b.Parameters.LogRetentionDays; v != nil {
+		params["log_retention_days"] = *v
+	}
+	if v := b.Parameters.UALRetentionDays; v != nil {
+		params["ual_retention_days"] = *v
+	}
+	if v := b.Parameters.AllowedUserConsentPolicies; v != nil {
+		params["allowed_user_consent_policies"] = str(*v)
+	} else {
+		params["allowed_user_consent_policies"] = []any{}
+	}
+	att := map[string]any{}
+	if v := b.Attestations.UnifiedAuditLogEnabled; v != nil {
+		att["unified_audit_log_enabled"] = *v
+	}
+	guests := false
+	if g := b.AllowedExclusions.GuestsOrExternalUsers; g != nil {
+		guests = *g
+	}
+	return map[string]any{
+		"name":        b.Name,
+		"break_glass": str(b.BreakGlass),
+		"allowed_exclusions": map[string]any{
+			"users":                    str(b.AllowedExclusions.Users),
+			"groups":                   str(b.AllowedExclusions.Groups),
+			"roles":                    str(b.AllowedExclusions.Roles),
+			"applications":             str(b.AllowedExclusions.Applications),
+			"guests_or_external_users": guests,
+		},
+		"parameters":   params,
+		"licenses":     lic,
+		"attestations": att,
+	}
+}
+
+func yamlError(name string, err error) error {
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		return lineError(name, te.Errors[0])
+	}
+	return lineError(name, err.Error())
+}
+
+func lineError(name, msg string) error {
+	msg = strings.TrimSpace(msg)
+	if m := lineRe.FindStringSubmatch(msg); m != nil {
+		var n int
+		fmt.Sscanf(m[1], "%d", &n)
+		return inputerr.At(name, n, "%s", friendlier(m[2]))
+	}
+	return inputerr.New(name, "%s", friendlier(strings.TrimPrefix(msg, "yaml: ")))
+}
+
+// friendlier rewrites yaml.v3's Go-type vocabulary into the baseline's.
+func friendlier(msg string) string {
+	r := strings.NewReplacer(
+		"in type baseline.Baseline", "in the baseline",
+		"in type baseline.Parameters", "in parameters",
+		"in type baseline.AllowedExclusions", "in allowed_exclusions",
+		"in type baseline.ControlSetting", "in a controls entry",
+		"in type baseline.Waiver", "in a waiver",
+		"in type baseline.Attestations", "in attestations",
+		"in type baseline.License", "in a licenses entry",
+		"field ", "unknown key ",
+	)
+	return r.Replace(msg)
+}
+
+func mapKey(root *yaml.Node, key string) *yaml.Node {
+	n := root
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i]
+		}
+	}
+	return nil
+}
+
+func mapValue(root *yaml.Node, key string) *yaml.Node {
+	n := root
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}

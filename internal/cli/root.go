@@ -1,0 +1,146 @@
+// Package cli is tenantgate's command line. It never imports msgraph-sdk-go:
+// live collection and apply are reached through the Live interface, which
+// cmd/tenantgate fills from internal/collect and internal/apply. That keeps
+// this package's tests (and every package it imports) fast to build.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tenantgate/tenantgate/internal/conn"
+	"github.com/tenantgate/tenantgate/internal/inputerr"
+	"github.com/tenantgate/tenantgate/internal/report"
+	"github.com/tenantgate/tenantgate/internal/snapshot"
+)
+
+// Version is set at build time (-ldflags "-X ...cli.Version=...").
+var Version = "dev"
+
+// Live reaches a real (or emulated) tenant. Implemented outside this package.
+type Live interface {
+	// Collect reads the tenant into a snapshot; breakGlass are the baseline's
+	// break-glass UPNs or ids to resolve.
+	Collect(ctx context.Context, opts conn.Options, breakGlass []string) (*snapshot.Snapshot, error)
+}
+
+// App carries what commands share: streams and the live implementation.
+type App struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Live   Live
+	// IsTerminal reports whether a stream is a terminal (colour, progress, prompts).
+	IsTerminal func(any) bool
+}
+
+// commands are added by the files of this package that define them, so a
+// command lives in one file and root.go needs no edit to gain one.
+var commands []func(*App) *cobra.Command
+
+func register(f func(*App) *cobra.Command) { commands = append(commands, f) }
+
+// ExitError carries an exit code chosen by a command (e.g. the audit gate).
+type ExitError struct {
+	Code int
+	Err  error // nil when the command already reported everything
+}
+
+func (e *ExitError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("exit status %d", e.Code)
+	}
+	return e.Err.Error()
+}
+
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// usageError marks a bad flag or argument (exit 2).
+type usageError struct{ error }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// NewRoot builds the command tree.
+func NewRoot(app *App) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "tenantgate",
+		Short: "Audit a Microsoft 365 / Entra ID tenant against AiTM phishing and BEC defenses",
+		Long: `tenantgate audits a Microsoft 365 / Entra ID tenant against the defenses that stop
+Adversary-in-the-Middle phishing and business e-mail compromise, explains every
+verdict, and creates the missing Conditional Access policies in report-only mode.
+
+Start with:  tenantgate audit --demo`,
+		Version:       Version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(app.Stdin)
+	root.SetOut(app.Stdout)
+	root.SetErr(app.Stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	for _, f := range commands {
+		root.AddCommand(f(app))
+	}
+	return root
+}
+
+// Main runs the CLI and returns the process exit code.
+func Main(ctx context.Context, app *App, args []string) int {
+	root := NewRoot(app)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	code := ExitCode(err)
+	var ee *ExitError
+	if errors.As(err, &ee) && ee.Err == nil {
+		return code
+	}
+	fmt.Fprintf(app.Stderr, "tenantgate: %v\n", err)
+	if code == report.ExitInput && isUsage(err) {
+		fmt.Fprintln(app.Stderr, "Run 'tenantgate --help' for usage.")
+	}
+	return code
+}
+
+// ExitCode maps an error to the exit codes of cli.md.
+func ExitCode(err error) int {
+	var ee *ExitError
+	switch {
+	case err == nil:
+		return report.ExitOK
+	case errors.As(err, &ee):
+		return ee.Code
+	case inputerr.Is(err), isUsage(err):
+		return report.ExitInput
+	default:
+		return report.ExitRuntime
+	}
+}
+
+func isUsage(err error) bool {
+	var u usageError
+	if errors.As(err, &u) {
+		return true
+	}
+	// cobra's own argument and unknown-command errors.
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "accepts ", "requires at least", "invalid argument"} {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// DefaultApp is the App for a real process.
+func DefaultApp(live Live) *App {
+	return &App{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Live: live, IsTerminal: isTerminal}
+}

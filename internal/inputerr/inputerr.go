@@ -1,0 +1,65 @@
+// Package inputerr carries errors about user-supplied files (snapshots, baselines,
+// plans). The CLI maps them to exit code 2 and prints them as "file:line: msg",
+// which is why they are a type of their own rather than wrapped strings.
+package inputerr
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error is a problem with an input file. Line is 0 when the problem has no line
+// (a missing file, a semantic problem found after decoding).
+type Error struct {
+	File string
+	Line int
+	Col  int
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	switch {
+	case e.File == "":
+		return e.Msg
+	case e.Line > 0 && e.Col > 0:
+		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+	case e.Line > 0:
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	default:
+		return fmt.Sprintf("%s: %s", e.File, e.Msg)
+	}
+}
+
+// New returns an input error without a position.
+func New(file, format string, args ...any) *Error {
+	return &Error{File: file, Msg: fmt.Sprintf(format, args...)}
+}
+
+// At returns an input error at a line.
+func At(file string, line int, format string, args ...any) *Error {
+	return &Error{File: file, Line: line, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Is reports whether err is (or wraps) an input error.
+func Is(err error) bool {
+	var e *Error
+	return errors.As(err, &e)
+}
+
+// LineCol converts a byte offset in data to a 1-based line and column, for
+// decoders (encoding/json) that only report offsets.
+func LineCol(data []byte, offset int64) (line, col int) {
+	if offset > int64(len(data)) {
+		offset = int64(len(data))
+	}
+	line, col = 1, 1
+	for _, b := range data[:offset] {
+		if b == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}

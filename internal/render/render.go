@@ -1,0 +1,51 @@
+// Package render turns the canonical report (internal/report) into the output
+// formats. Each format registers itself here from its own file, so the audit
+// command, the fleet summary and tests share one list of formats.
+package render
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/tenantgate/tenantgate/internal/report"
+)
+
+// Options tune rendering that is not part of the report itself.
+type Options struct {
+	// Color enables ANSI colour (table only; set only for terminals).
+	Color bool
+	// Width is the terminal width for the table; 0 = 100.
+	Width int
+}
+
+// Renderer writes one report in one format.
+type Renderer func(w io.Writer, r *report.Report, opts Options) error
+
+var renderers = map[string]Renderer{}
+
+// Register adds a format. Called from init functions of this package.
+func Register(name string, f Renderer) { renderers[name] = f }
+
+// Formats lists the registered formats, sorted.
+func Formats() []string {
+	out := make([]string, 0, len(renderers))
+	for k := range renderers {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Write renders r in format to w.
+func Write(w io.Writer, format string, r *report.Report, opts Options) error {
+	f, ok := renderers[format]
+	if !ok {
+		return fmt.Errorf("unknown format %q (want %s)", format, strings.Join(Formats(), ", "))
+	}
+	return f(w, r, opts)
+}
+
+// Has reports whether a format is registered.
+func Has(format string) bool { _, ok := renderers[format]; return ok }

@@ -1,0 +1,226 @@
+// Package report is the canonical audit result (cli.md "Audit JSON"). Every
+// renderer (table, JSON, SARIF, JUnit, Markdown, HTML) reads this model and
+// nothing else, so a verdict can never differ between formats.
+package report
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// SchemaVersion of the audit JSON.
+const SchemaVersion = 1
+
+// Statuses, in the order reports list them.
+const (
+	Pass        = "pass"
+	Fail        = "fail"
+	NotLicensed = "not_licensed"
+	NotAssessed = "not_assessed"
+	Waived      = "waived"
+)
+
+// Statuses lists every status in display order.
+var Statuses = []string{Fail, NotAssessed, Waived, NotLicensed, Pass}
+
+// Severities, highest first.
+var Severities = []string{"high", "medium", "low"}
+
+// SeverityWeight is the score weight of a severity (cli.md: high 3, medium 2, low 1).
+func SeverityWeight(sev string) int {
+	switch sev {
+	case "high":
+		return 3
+	case "medium":
+		return 2
+	case "low":
+		return 1
+	}
+	return 0
+}
+
+// Tool names the program.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Tenant names the audited tenant.
+type Tenant struct {
+	ID          string `json:"id"`
+	DisplayName string `json:"displayName"`
+}
+
+// BaselineRef names the baseline used.
+type BaselineRef struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Summary counts results per status; Score is the weighted pass share among
+// assessed, licensed controls (waived controls count as assessed, not passing).
+type Summary struct {
+	Pass        int     `json:"pass"`
+	Fail        int     `json:"fail"`
+	NotLicensed int     `json:"not_licensed"`
+	NotAssessed int     `json:"not_assessed"`
+	Waived      int     `json:"waived"`
+	Score       float64 `json:"score"`
+}
+
+// Waiver is the baseline waiver applied to (or found stale on) a result.
+type Waiver struct {
+	Reason     string `json:"reason"`
+	ApprovedBy string `json:"approvedBy"`
+	Expires    string `json:"expires"`
+}
+
+// Location points at the Rego file and line that implement a control.
+type Location struct {
+	File string `json:"file"`
+	Line int    `json:"line"`
+}
+
+// Result is one control's verdict. Fields after Requires extend the spec.
+type Result struct {
+	ID          string   `json:"id"`
+	Title       string   `json:"title"`
+	Severity    string   `json:"severity"`
+	Status      string   `json:"status"`
+	Finding     string   `json:"finding"`
+	Evidence    []string `json:"evidence"`
+	Remediation string   `json:"remediation"`
+	Requires    []string `json:"requires"`
+
+	// Notes are warnings that do not change the verdict (e.g. "the block
+	// grant locks out users without MFA").
+	Notes []string `json:"notes,omitempty"`
+	// Waiver is set when status is waived.
+	Waiver *Waiver `json:"waiver,omitempty"`
+	// Policy is where the control's Rego lives (SARIF locations).
+	Policy *Location `json:"policy,omitempty"`
+	// Sources are the snapshot sources the control reads.
+	Sources []string `json:"sources,omitempty"`
+}
+
+// SourceStatus mirrors a snapshot's per-source status in the report.
+type SourceStatus struct {
+	Status string `json:"status"`
+	Error  string `json:"error,omitempty"`
+}
+
+// Report is one audit of one tenant.
+type Report struct {
+	SchemaVersion int             `json:"schemaVersion"`
+	Tool          Tool            `json:"tool"`
+	GeneratedAt   time.Time       `json:"generatedAt"`
+	Tenant        Tenant          `json:"tenant"`
+	Baseline      BaselineRef     `json:"baseline"`
+	Licenses      map[string]bool `json:"licenses"`
+	Summary       Summary         `json:"summary"`
+	Results       []Result        `json:"results"`
+
+	// CollectedAt is when the snapshot was taken (extension).
+	CollectedAt time.Time `json:"collectedAt,omitzero"`
+	// Sources summarises collection health (extension).
+	Sources map[string]SourceStatus `json:"sources,omitempty"`
+	// Warnings are run-level problems: expired or stale waivers, etc. (extension).
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// Summarize recomputes Summary from Results.
+func (r *Report) Summarize() {
+	var s Summary
+	var num, den int
+	for _, res := range r.Results {
+		w := SeverityWeight(res.Severity)
+		switch res.Status {
+		case Pass:
+			s.Pass++
+			num += w
+			den += w
+		case Fail:
+			s.Fail++
+			den += w
+		case Waived:
+			s.Waived++
+			den += w
+		case NotLicensed:
+			s.NotLicensed++
+		case NotAssessed:
+			s.NotAssessed++
+		}
+	}
+	if den > 0 {
+		// One decimal place keeps the JSON stable and readable.
+		s.Score = float64(int(float64(num)*1000/float64(den)+0.5)) / 10
+	}
+	r.Summary = s
+}
+
+// FailOn is a --fail-on threshold.
+type FailOn string
+
+// ParseFailOn validates a --fail-on value.
+func ParseFailOn(s string) (FailOn, error) {
+	switch s {
+	case "high", "medium", "low", "never":
+		return FailOn(s), nil
+	}
+	return "", fmt.Errorf("invalid --fail-on %q: want high, medium, low or never", s)
+}
+
+// Gates reports whether a failed control of severity sev trips the threshold.
+func (f FailOn) Gates(sev string) bool {
+	if f == "never" {
+		return false
+	}
+	return SeverityWeight(sev) >= SeverityWeight(string(f))
+}
+
+// Exit codes (cli.md).
+const (
+	ExitOK         = 0
+	ExitGate       = 1
+	ExitInput      = 2
+	ExitIncomplete = 3
+	ExitRuntime    = 4
+)
+
+// ExitCode is the audit's exit code: 1 when a fail at or above failOn exists,
+// else 3 when something was not assessed (unless allowed), else 0.
+func (r *Report) ExitCode(failOn FailOn, allowIncomplete bool) int {
+	incomplete := false
+	for _, res := range r.Results {
+		if res.Status == Fail && failOn.Gates(res.Severity) {
+			return ExitGate
+		}
+		if res.Status == NotAssessed {
+			incomplete = true
+		}
+	}
+	if incomplete && !allowIncomplete {
+		return ExitIncomplete
+	}
+	return ExitOK
+}
+
+// WithStatus returns the results with a status, in report order.
+func (r *Report) WithStatus(status string) []Result {
+	var out []Result
+	for _, res := range r.Results {
+		if res.Status == status {
+			out = append(out, res)
+		}
+	}
+	return out
+}
+
+// TenantLabel is "displayName (id)" or just the id.
+func (r *Report) TenantLabel() string {
+	if strings.TrimSpace(r.Tenant.DisplayName) == "" {
+		return r.Tenant.ID
+	}
+	return fmt.Sprintf("%s (%s)", r.Tenant.DisplayName, r.Tenant.ID)
+}

@@ -1,0 +1,244 @@
+// Package snapshot defines the tenant snapshot file (cli.md "Snapshot file"):
+// a versioned envelope around Graph and ARM objects kept exactly as the
+// services returned them. The data part stays raw JSON on purpose: typed SDK
+// models drop beta fields and mangle unknown enum values, and the Rego policies
+// must see what Graph said.
+package snapshot
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tenantgate/tenantgate/internal/inputerr"
+)
+
+// SchemaVersion is the snapshot format version this build reads and writes.
+const SchemaVersion = 1
+
+// Source statuses.
+const (
+	StatusOK      = "ok"
+	StatusDenied  = "denied"
+	StatusError   = "error"
+	StatusSkipped = "skipped"
+)
+
+// Shape says whether a source's data is one object or a collection.
+type Shape int
+
+const (
+	Object Shape = iota
+	Collection
+)
+
+// Sources lists every source a snapshot may carry and the JSON shape of its
+// data. The names are the contract shared by the collector, the emulator and
+// the Rego policies (input.data.<name>).
+var Sources = map[string]Shape{
+	"organization":                   Object,
+	"authorizationPolicy":            Object,
+	"adminConsentRequestPolicy":      Object,
+	"conditionalAccessPolicies":      Collection,
+	"namedLocations":                 Collection,
+	"authenticationStrengthPolicies": Collection,
+	"authenticationMethodsPolicy":    Object,
+	"securityDefaults":               Object,
+	"deviceRegistrationPolicy":       Object,
+	"subscribedSkus":                 Collection,
+	"deviceEnrollmentConfigurations": Collection,
+	"breakGlassAccounts":             Collection,
+	"diagnosticSettings":             Collection,
+	"logAnalyticsWorkspaces":         Collection,
+}
+
+// SourceNames returns the source names in a stable order.
+func SourceNames() []string {
+	names := make([]string, 0, len(Sources))
+	for n := range Sources {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Tool identifies the program that wrote a file.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Tenant identifies the tenant a snapshot was read from.
+type Tenant struct {
+	ID          string `json:"id"`
+	DisplayName string `json:"displayName,omitempty"`
+	Cloud       string `json:"cloud,omitempty"`
+}
+
+// Source records how one source was collected. Error carries Graph's error
+// code and message (never a token); HTTPStatus is the final HTTP status.
+type Source struct {
+	Status     string `json:"status"`
+	Request    string `json:"request,omitempty"`
+	HTTPStatus int    `json:"httpStatus,omitempty"`
+	Code       string `json:"code,omitempty"`
+	Error      string `json:"error,omitempty"`
+}
+
+// Snapshot is one tenant's collected state.
+type Snapshot struct {
+	SchemaVersion int                        `json:"schemaVersion"`
+	CollectedAt   time.Time                  `json:"collectedAt"`
+	Tool          Tool                       `json:"tool"`
+	Tenant        Tenant                     `json:"tenant"`
+	Sources       map[string]Source          `json:"sources"`
+	Data          map[string]json.RawMessage `json:"data"`
+}
+
+// BreakGlassAccount is the element type of data.breakGlassAccounts: the
+// baseline entry as written, the Graph user it resolved to (nil when the
+// tenant has no such user) and the user's transitive memberships (groups and
+// directory roles) exactly as /users/{id}/transitiveMemberOf returned them.
+type BreakGlassAccount struct {
+	Requested          string            `json:"requested"`
+	User               json.RawMessage   `json:"user"`
+	TransitiveMemberOf []json.RawMessage `json:"transitiveMemberOf"`
+	Error              string            `json:"error,omitempty"`
+}
+
+// Load reads and validates a snapshot file. Problems are *inputerr.Error
+// naming the file (and line for syntax errors).
+func Load(path string) (*Snapshot, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, inputerr.New(path, "cannot read snapshot: %v", unwrapPathErr(err))
+	}
+	return Parse(path, raw)
+}
+
+// Parse decodes and validates snapshot JSON; name is used in messages.
+func Parse(name string, raw []byte) (*Snapshot, error) {
+	var s Snapshot
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if err := dec.Decode(&s); err != nil {
+		return nil, jsonError(name, raw, err)
+	}
+	if dec.More() {
+		line, _ := inputerr.LineCol(raw, dec.InputOffset())
+		return nil, inputerr.At(name, line, "unexpected data after the snapshot document")
+	}
+	if err := s.Validate(); err != nil {
+		return nil, inputerr.New(name, "invalid snapshot: %v", err)
+	}
+	return &s, nil
+}
+
+// Validate checks the envelope and that sources and data agree: an ok source
+// has data of the right shape, a failed one has none.
+func (s *Snapshot) Validate() error {
+	if s.SchemaVersion != SchemaVersion {
+		if s.SchemaVersion == 0 {
+			return errors.New("missing schemaVersion (is this a tenantgate snapshot?)")
+		}
+		return fmt.Errorf("schemaVersion %d is not supported (this build reads %d)", s.SchemaVersion, SchemaVersion)
+	}
+	if s.CollectedAt.IsZero() {
+		return errors.New("missing collectedAt")
+	}
+	if strings.TrimSpace(s.Tenant.ID) == "" {
+		return errors.New("missing tenant.id")
+	}
+	for _, name := range sortedKeys(s.Sources) {
+		src := s.Sources[name]
+		if _, ok := Sources[name]; !ok {
+			return fmt.Errorf("sources.%s: unknown source (known: %s)", name, strings.Join(SourceNames(), ", "))
+		}
+		switch src.Status {
+		case StatusOK:
+			if _, ok := s.Data[name]; !ok {
+				return fmt.Errorf("sources.%s: status ok but data.%s is missing", name, name)
+			}
+		case StatusDenied, StatusError, StatusSkipped:
+			if _, ok := s.Data[name]; ok {
+				return fmt.Errorf("sources.%s: status %s but data.%s is present; a failed source must have no data", name, src.Status, name)
+			}
+		default:
+			return fmt.Errorf("sources.%s.status: %q is not one of ok, denied, error, skipped", name, src.Status)
+		}
+	}
+	for _, name := range sortedKeys(s.Data) {
+		shape, ok := Sources[name]
+		if !ok {
+			return fmt.Errorf("data.%s: unknown source (known: %s)", name, strings.Join(SourceNames(), ", "))
+		}
+		if _, ok := s.Sources[name]; !ok {
+			return fmt.Errorf("data.%s has no sources.%s entry saying how it was collected", name, name)
+		}
+		v := bytes.TrimSpace(s.Data[name])
+		switch {
+		case shape == Object && (len(v) == 0 || v[0] != '{'):
+			return fmt.Errorf("data.%s: want a JSON object", name)
+		case shape == Collection && (len(v) == 0 || v[0] != '['):
+			return fmt.Errorf("data.%s: want a JSON array", name)
+		}
+	}
+	return nil
+}
+
+// OK reports whether a source was collected.
+func (s *Snapshot) OK(name string) bool {
+	src, ok := s.Sources[name]
+	return ok && src.Status == StatusOK
+}
+
+// Write encodes the snapshot as indented JSON.
+func (s *Snapshot) Write(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(s)
+}
+
+func jsonError(name string, raw []byte, err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		line, col := inputerr.LineCol(raw, syn.Offset)
+		return &inputerr.Error{File: name, Line: line, Col: col, Msg: "invalid JSON: " + syn.Error()}
+	case errors.As(err, &typ):
+		line, col := inputerr.LineCol(raw, typ.Offset)
+		return &inputerr.Error{File: name, Line: line, Col: col,
+			Msg: fmt.Sprintf("%s: cannot use a JSON %s here, want %s", typ.Field, typ.Value, typ.Type)}
+	case errors.Is(err, io.EOF):
+		return inputerr.New(name, "empty file, want a snapshot JSON document")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		line, _ := inputerr.LineCol(raw, int64(len(raw)))
+		return inputerr.At(name, line, "invalid JSON: unexpected end of file")
+	default:
+		return inputerr.New(name, "invalid snapshot: %v", err)
+	}
+}
+
+func unwrapPathErr(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
