@@ -1,0 +1,205 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tenantgate/tenantgate/internal/baseline"
+	"github.com/tenantgate/tenantgate/internal/demo"
+	"github.com/tenantgate/tenantgate/internal/engine"
+	"github.com/tenantgate/tenantgate/internal/render"
+	"github.com/tenantgate/tenantgate/internal/report"
+	"github.com/tenantgate/tenantgate/internal/snapshot"
+)
+
+func init() { register(newAuditCmd) }
+
+type auditOptions struct {
+	snapshots       []string
+	demo            bool
+	baseline        string
+	formats         []string
+	outputs         []string
+	failOn          string
+	allowIncomplete bool
+	now             string
+}
+
+func newAuditCmd(app *App) *cobra.Command {
+	o := &auditOptions{}
+	cmd := &cobra.Command{
+		Use:   "audit",
+		Short: "Evaluate the controls against a snapshot (or the demo tenant) and report",
+		Long: `Evaluate every control of the baseline against a tenant snapshot and report
+per control: pass, fail, not_licensed, not_assessed or waived.
+
+Outputs: give --format and --output in pairs, in order; a format without an
+output goes to stdout (at most one may). Formats: table (default on a
+terminal), json (default otherwise), sarif, junit, markdown, html.
+
+Exit codes: 0 no failure at or above --fail-on; 1 the gate failed; 2 bad input;
+3 not_assessed results without --allow-incomplete; 4 runtime failure.`,
+		Example: `  tenantgate audit --demo
+  tenantgate audit --snapshot tenant.json --format json --output result.json
+  tenantgate audit --snapshot tenant.json --format sarif --output r.sarif --format html --output r.html --fail-on medium`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runAudit(cmd.Context(), app, o) },
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&o.snapshots, "snapshot", nil, "snapshot file to audit")
+	f.BoolVar(&o.demo, "demo", false, "audit the embedded demo tenant (Sunnyside Trading, Microsoft 365 E3)")
+	f.StringVar(&o.baseline, "baseline", "", "baseline YAML (default: the embedded aitm-defense baseline; the demo's own with --demo)")
+	f.StringArrayVarP(&o.formats, "format", "f", nil, "output format: table, json, sarif, junit, markdown, html (repeatable)")
+	f.StringArrayVarP(&o.outputs, "output", "o", nil, "output file for the format at the same position (repeatable)")
+	f.StringVar(&o.failOn, "fail-on", "high", "lowest severity of a failed control that fails the run: high, medium, low, never")
+	f.BoolVar(&o.allowIncomplete, "allow-incomplete", false, "do not fail the run (exit 3) on not_assessed results")
+	f.StringVar(&o.now, "now", "", "evaluate as of this RFC 3339 time (waiver expiry, report date); for reproducible reports")
+	_ = f.MarkHidden("now")
+	return cmd
+}
+
+// output is one requested rendering.
+type output struct {
+	format string
+	path   string // "" = stdout
+}
+
+func (o *auditOptions) plan(app *App) ([]output, error) {
+	if len(o.outputs) > len(o.formats) {
+		return nil, usagef("%d --output but %d --format: give --format before each --output", len(o.outputs), len(o.formats))
+	}
+	if len(o.formats) == 0 {
+		def := "json"
+		if app.terminal(app.Stdout) {
+			def = "table"
+		}
+		o.formats = []string{def}
+	}
+	var outs []output
+	stdout := 0
+	for i, f := range o.formats {
+		if !render.Has(f) {
+			return nil, usagef("unknown --format %q (want one of %v)", f, render.Formats())
+		}
+		out := output{format: f}
+		if i < len(o.outputs) && o.outputs[i] != "-" {
+			out.path = o.outputs[i]
+		} else {
+			stdout++
+		}
+		outs = append(outs, out)
+	}
+	if stdout > 1 {
+		return nil, usagef("only one format can go to stdout; give --output for the others")
+	}
+	return outs, nil
+}
+
+func runAudit(ctx context.Context, app *App, o *auditOptions) error {
+	failOn, err := report.ParseFailOn(o.failOn)
+	if err != nil {
+		return usageError{err}
+	}
+	outs, err := o.plan(app)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	if o.now != "" {
+		if now, err = time.Parse(time.RFC3339, o.now); err != nil {
+			return usagef("--now: %v", err)
+		}
+	}
+	var snap *snapshot.Snapshot
+	switch {
+	case o.demo && len(o.snapshots) > 0:
+		return usagef("--demo and --snapshot are exclusive")
+	case o.demo:
+		if snap, err = demo.Snapshot(); err != nil {
+			return err
+		}
+	case len(o.snapshots) == 1:
+		if snap, err = snapshot.Load(o.snapshots[0]); err != nil {
+			return err
+		}
+	case len(o.snapshots) > 1:
+		return usagef("one --snapshot at a time")
+	default:
+		return usagef("nothing to audit: give --snapshot FILE or --demo")
+	}
+	b, err := loadBaseline(o.baseline, o.demo)
+	if err != nil {
+		return err
+	}
+	eng, err := engine.New(ctx, Version)
+	if err != nil {
+		return fmt.Errorf("load policies: %w", err)
+	}
+	if err := b.CheckControls(eng.Known); err != nil {
+		return err
+	}
+	rep, err := eng.Evaluate(ctx, snap, b, now)
+	if err != nil {
+		return err
+	}
+	for _, w := range rep.Warnings {
+		fmt.Fprintf(app.Stderr, "warning: %s\n", w)
+	}
+	if err := writeOutputs(app, outs, rep); err != nil {
+		return err
+	}
+	if code := rep.ExitCode(failOn, o.allowIncomplete); code != 0 {
+		return &ExitError{Code: code}
+	}
+	return nil
+}
+
+// loadBaseline picks the baseline: the file given, else the demo's (for the
+// demo tenant, which names its break-glass accounts), else the default.
+func loadBaseline(path string, forDemo bool) (*baseline.Baseline, error) {
+	switch {
+	case path != "":
+		return baseline.Load(path)
+	case forDemo:
+		return demo.Baseline()
+	default:
+		return baseline.Default()
+	}
+}
+
+func writeOutputs(app *App, outs []output, rep *report.Report) error {
+	for _, out := range outs {
+		opts := render.Options{}
+		var w io.Writer = app.Stdout
+		if out.path == "" {
+			opts.Color = app.terminal(app.Stdout) && os.Getenv("NO_COLOR") == ""
+		} else {
+			f, err := os.Create(out.path)
+			if err != nil {
+				return fmt.Errorf("write %s report: %w", out.format, err)
+			}
+			w = f
+			err = render.Write(w, out.format, rep, opts)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return fmt.Errorf("write %s report to %s: %w", out.format, out.path, err)
+			}
+			continue
+		}
+		if err := render.Write(w, out.format, rep, opts); err != nil {
+			if errors.Is(err, io.ErrClosedPipe) {
+				return nil
+			}
+			return fmt.Errorf("write %s report: %w", out.format, err)
+		}
+	}
+	return nil
+}

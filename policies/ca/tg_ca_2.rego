@@ -1,0 +1,77 @@
+# METADATA
+# title: Browser sessions to Exchange Online (Outlook on the web) must re-authenticate at least every hour
+# description: >-
+#   Outlook on the web sessions last 24 hours by default. A stolen browser
+#   session is only useful until the next forced sign-in, so a short sign-in
+#   frequency contains the damage.
+# custom:
+#   id: TG.CA.2
+#   order: 2
+#   severity: high
+#   requires: [AAD_PREMIUM]
+#   sources: [conditionalAccessPolicies, breakGlassAccounts]
+#   seed: "Containment: OWA セッション 1 時間"
+#   remediation: >-
+#     Create an all-users policy for Office 365 Exchange Online, client apps
+#     "Browser", session control sign-in frequency 1 hour (or every time),
+#     excluding only the break-glass accounts (`tenantgate plan` template TG.CA.2).
+package tenantgate.controls.tg_ca_2
+
+import data.tenantgate.lib
+import data.tenantgate.lib.ca
+
+result := r if {
+	r := lib.gate(rego.metadata.chain())
+} else := verdict
+
+max_hours := lib.param("max_sign_in_frequency_hours")
+
+sif(p) := p.sessionControls.signInFrequency
+
+relevant := [p |
+	some p in ca.policies
+	sif(p).isEnabled == true
+	ca.includes_app(p, ca.exo)
+]
+
+problems[p.id] := array.concat(
+	array.concat(ca.state_problems(p), ca.user_problems(p)),
+	array.concat(
+		array.concat(ca.app_problems(p, ca.exo), ca.client_problems(p, ["browser"])),
+		array.concat(
+			array.concat(ca.condition_narrowing(p), ca.platform_problems(p)),
+			array.concat(ca.location_problems(p), frequency_problems(p)),
+		),
+	),
+) if some p in relevant
+
+# hours is the re-authentication interval; everyTime counts as 0.
+hours(p) := 0 if sif(p).frequencyInterval == "everyTime"
+
+else := sif(p).value if {
+	sif(p).type == "hours"
+	is_number(sif(p).value)
+} else := sif(p).value * 24 if {
+	sif(p).type == "days"
+	is_number(sif(p).value)
+}
+
+frequency_problems(p) := [] if hours(p) <= max_hours
+
+else := [sprintf("re-authenticates every %v %s; the baseline allows at most %v", [sif(p).value, sif(p).type, max_hours])] if hours(p)
+
+else := ["has a sign-in frequency without a usable interval"]
+
+qualifying := [p | some p in relevant; count(problems[p.id]) == 0]
+
+verdict := lib.pass(
+	sprintf("policy %s makes Exchange Online browser sessions re-authenticate within %v hour(s)", [ca.name(qualifying[0]), max_hours]),
+	ca.ids(qualifying),
+) if count(qualifying) > 0
+
+else := lib.fail(
+	sprintf("no Conditional Access policy limits Exchange Online browser sessions to %v hour(s) for all users (sessions then last 24 hours)", [max_hours]),
+	[],
+) if count(relevant) == 0
+
+else := lib.fail(ca.explain(relevant, problems), ca.ids(relevant))

@@ -1,0 +1,81 @@
+# METADATA
+# title: Registering security info from outside trusted locations is blocked or needs strong authentication
+# description: >-
+#   After stealing a session, the attacker registers their own MFA method to
+#   keep access. Requiring strong authentication (or blocking) for security-info
+#   registration outside trusted locations stops that persistence step.
+# custom:
+#   id: TG.CA.5
+#   order: 5
+#   severity: high
+#   requires: [AAD_PREMIUM]
+#   sources: [conditionalAccessPolicies, breakGlassAccounts]
+#   seed: "Prevent: セキュリティ情報の登録"
+#   remediation: >-
+#     Create an all-users policy for the user action "Register security
+#     information", all locations except "All trusted locations", granting
+#     "Require MFA" (or an authentication strength, or block), excluding only
+#     the break-glass accounts (`tenantgate plan` template TG.CA.5). Keep trusted
+#     IP ranges tight. Users who have not registered MFA yet are locked out by
+#     block: onboard them with a Temporary Access Pass.
+package tenantgate.controls.tg_ca_5
+
+import data.tenantgate.lib
+import data.tenantgate.lib.ca
+
+result := r if {
+	r := lib.gate(rego.metadata.chain())
+} else := verdict
+
+action := "urn:user:registersecurityinfo"
+
+strong := {"block", "mfa", "compliantDevice", "domainJoinedDevice", "strength"}
+
+lockout := "users who have not registered MFA yet are locked out by a block grant: onboard them with a Temporary Access Pass"
+
+relevant := [p |
+	some p in ca.policies
+	action in lib.arr(ca.apps(p).includeUserActions)
+]
+
+problems[p.id] := array.concat(
+	array.concat(ca.state_problems(p), ca.user_problems(p)),
+	array.concat(
+		array.concat(ca.condition_narrowing(p), ca.platform_problems(p)),
+		array.concat(location_problems(p), grant_problems(p)),
+	),
+) if some p in relevant
+
+# Named locations are needed only to judge location exclusions.
+location_problems(p) := ["UNKNOWN"] if {
+	ca.uses_trusted_locations(p)
+	not lib.source_ok("namedLocations")
+} else := ca.trusted_exclusion_problems(p)
+
+grant_problems(p) := [] if ca.strong_grant(p, strong)
+
+else := [sprintf("grants %s, which requires neither MFA, a compliant or hybrid-joined device, an authentication strength, nor blocks", [ca.grant_label(p)])]
+
+qualifying := [p | some p in relevant; count(problems[p.id]) == 0]
+
+unknown := [p | some p in relevant; "UNKNOWN" in problems[p.id]]
+
+blocks := [p | some p in qualifying; "block" in ca.builtins(p)]
+
+notes := [sprintf("policy %s blocks registration: %s", [ca.name(p), lockout]) | some p in blocks]
+
+verdict := lib.pass_notes(
+	sprintf("policy %s protects security-info registration outside trusted locations (%s)", [ca.name(qualifying[0]), ca.grant_label(qualifying[0])]),
+	ca.ids(qualifying),
+	notes,
+) if count(qualifying) > 0
+
+else := lib.not_assessed(sprintf("policy %s excludes trusted locations, but the named locations could not be read to check them: %s", [ca.names(unknown), lib.source_problem("namedLocations")])) if count(unknown) > 0
+
+else := lib.fail_notes(
+	"no Conditional Access policy protects security-info registration (an attacker with a stolen session can register their own MFA method)",
+	[],
+	[sprintf("if you choose block: %s", [lockout])],
+) if count(relevant) == 0
+
+else := lib.fail_notes(ca.explain(relevant, problems), ca.ids(relevant), [sprintf("if you choose block: %s", [lockout])])

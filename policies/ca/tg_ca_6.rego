@@ -1,0 +1,94 @@
+# METADATA
+# title: Registering or joining devices from outside trusted locations needs MFA
+# description: >-
+#   With a stolen session an attacker registers a device to obtain a Primary
+#   Refresh Token and long-lived access. Requiring MFA for device registration
+#   outside trusted locations stops it.
+# custom:
+#   id: TG.CA.6
+#   order: 6
+#   severity: medium
+#   requires: [AAD_PREMIUM]
+#   sources: [conditionalAccessPolicies, deviceRegistrationPolicy, breakGlassAccounts]
+#   seed: "Prevent: 端末の登録"
+#   remediation: >-
+#     Create an all-users policy for the user action "Register or join devices",
+#     all locations except "All trusted locations", granting "Require MFA" (or an
+#     authentication strength), excluding only the break-glass accounts
+#     (`tenantgate plan` template TG.CA.6); then set the device registration
+#     setting "Require MFA to register or join devices" to No (notRequired), as
+#     Microsoft requires for the user action to be enforced.
+package tenantgate.controls.tg_ca_6
+
+import data.tenantgate.lib
+import data.tenantgate.lib.ca
+
+result := r if {
+	r := lib.gate(rego.metadata.chain())
+} else := verdict
+
+action := "urn:user:registerdevice"
+
+setting := input.data.deviceRegistrationPolicy.multiFactorAuthConfiguration
+
+relevant := [p |
+	some p in ca.policies
+	action in lib.arr(ca.apps(p).includeUserActions)
+]
+
+problems[p.id] := array.concat(
+	array.concat(ca.state_problems(p), ca.user_problems(p)),
+	array.concat(
+		array.concat(ca.condition_narrowing(p), ca.platform_problems(p)),
+		array.concat(location_problems(p), grant_problems(p)),
+	),
+) if some p in relevant
+
+location_problems(p) := ["UNKNOWN"] if {
+	ca.uses_trusted_locations(p)
+	not lib.source_ok("namedLocations")
+} else := ca.trusted_exclusion_problems(p)
+
+grant_problems(p) := [] if ca.strong_grant(p, {"mfa", "strength"})
+
+else := [sprintf("grants %s instead of requiring MFA or an authentication strength", [ca.grant_label(p)])]
+
+qualifying := [p | some p in relevant; count(problems[p.id]) == 0]
+
+unknown := [p | some p in relevant; "UNKNOWN" in problems[p.id]]
+
+shortfall_text := sprintf(" (%s)", [ca.explain(relevant, problems)]) if count(relevant) > 0
+
+else := ""
+
+verdict := lib.pass(
+	sprintf("policy %s requires MFA to register or join devices outside trusted locations, and the tenant setting is notRequired", [ca.name(qualifying[0])]),
+	ca.ids(qualifying),
+) if {
+	count(qualifying) > 0
+	setting == "notRequired"
+}
+
+else := lib.pass_notes(
+	sprintf("policy %s requires MFA to register or join devices outside trusted locations", [ca.name(qualifying[0])]),
+	ca.ids(qualifying),
+	["the device registration setting \"Require MFA to register or join devices\" is still required: Microsoft documents that the user action is then not enforced properly; set it to notRequired"],
+) if count(qualifying) > 0
+
+else := lib.pass_notes(
+	sprintf("the tenant setting requires MFA to register or join devices (deviceRegistrationPolicy.multiFactorAuthConfiguration = required)%s", [shortfall_text]),
+	["deviceRegistrationPolicy"],
+	["the tenant-wide setting applies everywhere; a Conditional Access policy on the user action gives location-aware control"],
+) if setting == "required"
+
+else := lib.not_assessed(sprintf("policy %s excludes trusted locations, but the named locations could not be read to check them: %s", [ca.names(unknown), lib.source_problem("namedLocations")])) if count(unknown) > 0
+
+else := lib.fail(
+	sprintf("device registration needs no MFA: no Conditional Access policy covers the user action \"Register or join devices\" and the tenant setting is %s", [setting]),
+	["deviceRegistrationPolicy"],
+) if count(relevant) == 0
+
+else := lib.fail(
+	sprintf("device registration needs no MFA (tenant setting %s): %s", [setting, ca.explain(relevant, problems)]),
+	array.concat(ca.ids(relevant), ["deviceRegistrationPolicy"]),
+)

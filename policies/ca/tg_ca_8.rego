@@ -1,0 +1,98 @@
+# METADATA
+# title: Break-glass accounts exist and every Conditional Access policy excludes them
+# description: >-
+#   Every policy in the talk excludes the emergency-access accounts, so a
+#   mistaken or hostile policy cannot lock every administrator out.
+# custom:
+#   id: TG.CA.8
+#   order: 8
+#   severity: high
+#   requires: [AAD_PREMIUM]
+#   sources: [conditionalAccessPolicies, breakGlassAccounts]
+#   seed: "every policy slide (Break glass account は対象外)"
+#   remediation: >-
+#     Keep two cloud-only emergency-access accounts, name them under
+#     break_glass in the baseline, and exclude them (directly or through an
+#     excluded group) from every Conditional Access policy that is not disabled.
+package tenantgate.controls.tg_ca_8
+
+import data.tenantgate.lib
+import data.tenantgate.lib.ca
+
+result := r if {
+	r := lib.gate(rego.metadata.chain())
+} else := lib.not_assessed("the baseline names no break-glass accounts: list their UPNs or object ids under break_glass (e.g. break_glass: [breakglass1@contoso.onmicrosoft.com]) and collect again") if {
+	count(lib.arr(input.baseline.break_glass)) == 0
+} else := verdict
+
+accounts := lib.arr(input.data.breakGlassAccounts)
+
+requested := {lower(a.requested) | some a in accounts}
+
+# Entries of the baseline the snapshot never tried to resolve (it was
+# collected with another baseline).
+unresolved := [x | some x in input.baseline.break_glass; not lower(x) in requested]
+
+absent := [a.requested | some a in accounts; not is_object(a.user)]
+
+found := [a | some a in accounts; is_object(a.user)]
+
+member_ids(a) := {g.id | some g in lib.arr(a.transitiveMemberOf)}
+
+role_ids(a) := {g.roleTemplateId | some g in lib.arr(a.transitiveMemberOf); g["@odata.type"] == "#microsoft.graph.directoryRole"}
+
+could_include(p, _) if "All" in lib.arr(ca.users(p).includeUsers)
+
+could_include(p, a) if a.user.id in lib.arr(ca.users(p).includeUsers)
+
+could_include(p, a) if {
+	some g in lib.arr(ca.users(p).includeGroups)
+	g in member_ids(a)
+}
+
+could_include(p, a) if {
+	some r in lib.arr(ca.users(p).includeRoles)
+	r in role_ids(a)
+}
+
+excluded(p, a) if a.user.id in lib.arr(ca.users(p).excludeUsers)
+
+excluded(p, a) if {
+	some g in lib.arr(ca.users(p).excludeGroups)
+	g in member_ids(a)
+}
+
+excluded(p, a) if {
+	some r in lib.arr(ca.users(p).excludeRoles)
+	r in role_ids(a)
+}
+
+active := [p | some p in ca.policies; p.state != "disabled"]
+
+gaps := [{"policy": p, "account": a} |
+	some p in active
+	some a in found
+	could_include(p, a)
+	not excluded(p, a)
+]
+
+gap_text := concat("; ", [sprintf("policy %s (%s) does not exclude %s", [ca.name(g.policy), g.policy.state, g.account.user.userPrincipalName]) | some g in gaps])
+
+verdict := lib.not_assessed(sprintf("break-glass account(s) %s were not resolved when the snapshot was collected; collect again with this baseline", [concat(", ", unresolved)])) if {
+	count(unresolved) > 0
+}
+
+else := lib.fail(
+	concat("; ", array.concat(
+		[sprintf("break-glass account %s does not exist in the tenant", [x]) | some x in absent],
+		[gap_text | count(gaps) > 0],
+	)),
+	sort({g.policy.id | some g in gaps}),
+) if {
+	count(absent) + count(gaps) > 0
+}
+
+else := lib.pass(
+	sprintf("%d break-glass account(s) exist and are excluded from all %d Conditional Access policies that are not disabled", [count(found), count(active)]),
+	[a.user.id | some a in found],
+)

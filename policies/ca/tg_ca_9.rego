@@ -1,0 +1,52 @@
+# METADATA
+# title: Continuous access evaluation is not disabled by any policy
+# description: >-
+#   Continuous access evaluation lets Exchange and SharePoint drop a session
+#   within minutes when the user is disabled or their password reset: the
+#   first response step of the talk. A policy can switch it off.
+# custom:
+#   id: TG.CA.9
+#   order: 9
+#   severity: medium
+#   requires: [AAD_PREMIUM]
+#   sources: [conditionalAccessPolicies]
+#   seed: "Appendix 初動対応 1 (CAE)"
+#   remediation: >-
+#     Remove the "Customize continuous access evaluation: Disable" session
+#     control from the named policies (sessionControls.continuousAccessEvaluation).
+package tenantgate.controls.tg_ca_9
+
+import data.tenantgate.lib
+import data.tenantgate.lib.ca
+
+result := r if {
+	r := lib.gate(rego.metadata.chain())
+} else := verdict
+
+# continuousAccessEvaluation exists only in the beta API; a v1.0 read cannot
+# show a policy that disables it, so such a snapshot proves nothing.
+from_beta if startswith(input.sources.conditionalAccessPolicies.request, "GET /beta/")
+
+disables(p) if p.sessionControls.continuousAccessEvaluation.mode == "disabled"
+
+offenders := [p | some p in ca.policies; ca.enforced(p); disables(p)]
+
+dormant := [p | some p in ca.policies; not ca.enforced(p); disables(p)]
+
+dormant_notes := [sprintf("policy %s (%s) disables continuous access evaluation and would take effect if enabled", [ca.name(p), p.state]) | some p in dormant]
+
+verdict := lib.not_assessed(sprintf("Conditional Access policies were read with %q; continuousAccessEvaluation is only visible in the beta API", [object.get(input.sources.conditionalAccessPolicies, "request", "an unknown request")])) if {
+	not from_beta
+}
+
+else := lib.fail_notes(
+	sprintf("policy %s disables continuous access evaluation", [ca.names(offenders)]),
+	ca.ids(offenders),
+	dormant_notes,
+) if count(offenders) > 0
+
+else := lib.pass_notes(
+	sprintf("none of the %d enforced policies disables continuous access evaluation", [count([p | some p in ca.policies; ca.enforced(p)])]),
+	[],
+	dormant_notes,
+)

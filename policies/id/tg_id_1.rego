@@ -1,0 +1,76 @@
+# METADATA
+# title: Every user is made to use MFA (security defaults, or an enforced all-users, all-apps CA policy requiring MFA or an authentication strength)
+# description: >-
+#   Without MFA a phished password alone opens the mailbox. MFA is the floor
+#   the other defenses build on (AiTM relays MFA, which is why TG.CA.1-4 exist).
+# custom:
+#   id: TG.ID.1
+#   order: 14
+#   severity: high
+#   requires: []
+#   sources: []
+#   seed: "多要素認証 in the company profile"
+#   remediation: >-
+#     With Entra ID P1: an all-users, all-apps Conditional Access policy granting
+#     "Require MFA" (or an authentication strength), excluding only the
+#     break-glass accounts. Without P1: turn on security defaults.
+package tenantgate.controls.tg_id_1
+
+import data.tenantgate.lib
+import data.tenantgate.lib.ca
+
+result := r if {
+	r := lib.gate(rego.metadata.chain())
+} else := verdict
+
+defaults_on if input.data.securityDefaults.isEnabled == true
+
+ca_readable if {
+	lib.source_ok("conditionalAccessPolicies")
+	bg_ok
+}
+
+bg_ok if lib.source_ok("breakGlassAccounts")
+
+bg_ok if count(lib.arr(input.baseline.break_glass)) == 0
+
+relevant := [p |
+	some p in ca.policies
+	some c in array.concat(ca.builtins(p), [x | ca.has_strength(p); x := "strength"])
+	c in {"mfa", "strength"}
+]
+
+problems[p.id] := array.concat(
+	array.concat(ca.state_problems(p), ca.user_problems(p)),
+	array.concat(ca.all_apps_problems(p), array.concat(ca.not_narrowed_problems(p), grant_problems(p))),
+) if some p in relevant
+
+grant_problems(p) := [] if ca.strong_grant(p, {"mfa", "strength"})
+
+else := [sprintf("grants %s, so MFA can be skipped", [ca.grant_label(p)])]
+
+qualifying := [p | some p in relevant; count(problems[p.id]) == 0]
+
+# One proven branch suffices; a missing source only matters when the other
+# branch does not already prove MFA.
+verdict := lib.pass("security defaults are on: every user must register and use MFA", ["securityDefaults"]) if defaults_on
+
+else := lib.pass(
+	sprintf("policy %s requires MFA for all users and all apps", [ca.name(qualifying[0])]),
+	ca.ids(qualifying),
+) if {
+	ca_readable
+	count(qualifying) > 0
+}
+
+else := lib.not_assessed(concat("; ", [lib.source_problem(s) | some s in ["securityDefaults", "conditionalAccessPolicies", "breakGlassAccounts"]; not lib.source_ok(s); s != "breakGlassAccounts"])) if {
+	not lib.source_ok("securityDefaults")
+}
+
+else := lib.not_assessed(concat("; ", [lib.source_problem(s) | some s in ["conditionalAccessPolicies", "breakGlassAccounts"]; not lib.source_ok(s)])) if {
+	not ca_readable
+}
+
+else := lib.fail("security defaults are off and no Conditional Access policy requires MFA for all users and all apps", []) if count(relevant) == 0
+
+else := lib.fail(sprintf("security defaults are off and no policy makes every user use MFA: %s", [ca.explain(relevant, problems)]), ca.ids(relevant))

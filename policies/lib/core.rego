@@ -1,0 +1,110 @@
+# Shared judgement machinery: result constructors, the license -> data -> rule
+# gate every control passes through (controls.md "Order of judgement"), and
+# license detection from subscribedSkus.
+package tenantgate.lib
+
+# Result constructors. Every control's `result` is one of these objects.
+pass(finding, evidence) := {"status": "pass", "finding": finding, "evidence": evidence, "notes": []}
+
+pass_notes(finding, evidence, notes) := {"status": "pass", "finding": finding, "evidence": evidence, "notes": notes}
+
+fail(finding, evidence) := {"status": "fail", "finding": finding, "evidence": evidence, "notes": []}
+
+fail_notes(finding, evidence, notes) := {"status": "fail", "finding": finding, "evidence": evidence, "notes": notes}
+
+not_assessed(finding) := {"status": "not_assessed", "finding": finding, "evidence": [], "notes": []}
+
+not_licensed(finding) := {"status": "not_licensed", "finding": finding, "evidence": [], "notes": []}
+
+# arr turns null / absent-as-null values into an empty array, so rules can
+# iterate Graph's nullable collections without special cases.
+arr(v) := v if is_array(v)
+
+else := []
+
+# source_ok: the snapshot holds this source's data.
+source_ok(name) if {
+	input.sources[name].status == "ok"
+	_ := input.data[name]
+}
+
+# source_problem explains why a source is missing, with Graph's error.
+source_problem(name) := sprintf("%s was not collected (%s: %s)", [name, s.status, reason]) if {
+	s := input.sources[name]
+	s.status != "ok"
+	reason := object.get(s, "error", "no error recorded")
+} else := sprintf("%s is missing from the snapshot", [name])
+
+# ---- license detection (controls.md "License detection") -------------------
+
+# licensed contains every capability of the baseline's license map that some
+# Enabled SKU provides through a service plan that is not Disabled (or by SKU).
+licensed contains cap if {
+	some cap, def in input.baseline.licenses
+	some sku in input.data.subscribedSkus
+	sku.capabilityStatus == "Enabled"
+	some plan in arr(sku.servicePlans)
+	plan.servicePlanName in arr(def.service_plans)
+	plan.provisioningStatus != "Disabled"
+}
+
+licensed contains cap if {
+	some cap, def in input.baseline.licenses
+	some sku in input.data.subscribedSkus
+	sku.capabilityStatus == "Enabled"
+	sku.skuPartNumber in arr(def.skus)
+}
+
+# licenses is the capability map of the report; undefined when SKUs are unknown.
+licenses := {cap: has | some cap, _ in input.baseline.licenses; has := cap in licensed} if source_ok("subscribedSkus")
+
+license_title(cap) := t if {
+	t := input.baseline.licenses[cap].title
+	t != ""
+} else := cap
+
+# ---- the gate ----------------------------------------------------------------
+
+# meta is the custom block of the control's package METADATA.
+meta(chain) := m if {
+	some entry in chain
+	entry.annotations.scope == "package"
+	m := entry.annotations.custom
+}
+
+# required_sources: the control's sources; break-glass resolution is only
+# required when the baseline names break-glass accounts (otherwise there is
+# nothing to resolve and the exclusion checks say so themselves).
+required_sources(m) := [s |
+	some s in object.get(m, "sources", [])
+	not optional_source(s)
+]
+
+optional_source("breakGlassAccounts") if count(arr(input.baseline.break_glass)) == 0
+
+# gate returns the not_licensed / not_assessed result that pre-empts the
+# control's rule, and is undefined when the rule may run.
+gate(chain) := not_assessed(sprintf("licenses could not be determined, so this control (needs %s) was not assessed: %s", [concat(" + ", [license_title(c) | some c in m.requires]), source_problem("subscribedSkus")])) if {
+	m := meta(chain)
+	count(object.get(m, "requires", [])) > 0
+	not source_ok("subscribedSkus")
+} else := not_licensed(sprintf("the tenant has no %s license; this control needs it", [concat(" or ", [license_title(c) | some c in missing])])) if {
+	m := meta(chain)
+	missing := [c | some c in object.get(m, "requires", []); not c in licensed]
+	count(missing) > 0
+} else := not_assessed(concat("; ", [source_problem(s) | some s in missing])) if {
+	m := meta(chain)
+	missing := [s | some s in required_sources(m); not source_ok(s)]
+	count(missing) > 0
+}
+
+# ---- small helpers -------------------------------------------------------------
+
+# quote_all renders names as 'a', 'b'.
+quote_all(names) := concat(", ", [sprintf("'%s'", [n]) | some n in names])
+
+lower_all(xs) := {lower(x) | some x in xs}
+
+is_guid(s) if regex.match(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`, s)
+
+param(name) := input.baseline.parameters[name]

@@ -1,0 +1,74 @@
+# METADATA
+# title: Entra ID sign-in and audit logs are kept at least log_retention_days (default 90)
+# description: >-
+#   AiTM compromises are found weeks later. Entra keeps sign-in and audit logs
+#   7 days (Free) or 30 days (P1/P2); the investigation needs them longer.
+# custom:
+#   id: TG.LOG.1
+#   order: 15
+#   severity: high
+#   requires: []
+#   sources: [diagnosticSettings]
+#   seed: "ログ種類別の保持期間 / ライセンスとログ保持期間の事前把握"
+#   remediation: >-
+#     Entra admin center > Monitoring > Diagnostic settings: send SignInLogs and
+#     AuditLogs to a Log Analytics workspace whose retention is at least the
+#     target (or to a storage account / event hub that keeps them long enough).
+#     ARM: PUT /providers/microsoft.aadiam/diagnosticSettings/{name}?api-version=2017-04-01.
+package tenantgate.controls.tg_log_1
+
+import data.tenantgate.lib
+import data.tenantgate.lib.logs
+
+# TG.LOG.1 judges the diagnostic settings itself: when they cannot be read
+# the finding must still state the built-in retention.
+result := lib.not_assessed(sprintf("%s; without export the tenant keeps sign-in and audit logs %s", [lib.source_problem("diagnosticSettings"), logs.builtin_text])) if {
+	not lib.source_ok("diagnosticSettings")
+} else := verdict
+
+target := lib.param("log_retention_days")
+
+needed := {"SignInLogs", "AuditLogs"}
+
+exporting := [s | some s in logs.settings; logs.sends(s, needed)]
+
+# Destinations that keep the logs long enough, or whose retention is
+# decided outside Entra (storage account, event hub).
+good := [s | some s in exporting; logs.workspace_retention(s) >= target]
+
+elsewhere := [s | some s in exporting; logs.non_workspace(s)]
+
+unknown := [s | some s in exporting; logs.has_workspace(s); not logs.workspace_retention(s)]
+
+short := [s | some s in exporting; logs.workspace_retention(s) < target]
+
+short_notes := [sprintf("diagnostic setting '%s' sends them to workspace %s, which keeps data %d days", [s.name, s.properties.workspaceId, logs.workspace_retention(s)]) | some s in short]
+
+verdict := lib.pass(
+	sprintf("diagnostic setting '%s' sends sign-in and audit logs to a Log Analytics workspace that keeps them %d days (target %d)", [good[0].name, logs.workspace_retention(good[0]), target]),
+	[s.id | some s in good],
+) if count(good) > 0
+
+else := lib.pass_notes(
+	sprintf("diagnostic setting '%s' sends sign-in and audit logs to %s", [elsewhere[0].name, logs.destination(elsewhere[0])]),
+	[s.id | some s in elsewhere],
+	[sprintf("retention is decided by the destination; make sure it keeps them at least %d days", [target])],
+) if count(elsewhere) > 0
+
+else := lib.not_assessed(sprintf("diagnostic setting '%s' sends sign-in and audit logs to workspace %s, whose retention could not be read (%s)", [unknown[0].name, unknown[0].properties.workspaceId, lib.source_problem("logAnalyticsWorkspaces")])) if count(unknown) > 0
+
+else := lib.not_assessed(sprintf("sign-in and audit logs are not exported with enough retention and the built-in retention depends on the license: %s", [lib.source_problem("subscribedSkus")])) if {
+	not lib.source_ok("subscribedSkus")
+}
+
+else := lib.pass_notes(
+	sprintf("the tenant keeps sign-in and audit logs %s, which meets the target of %d days", [logs.builtin_text, target]),
+	[],
+	short_notes,
+) if logs.builtin_days >= target
+
+else := lib.fail_notes(
+	sprintf("sign-in and audit logs are kept only %s and are not exported to a destination that keeps them longer; the baseline needs %d days", [logs.builtin_text, target]),
+	[s.id | some s in short],
+	short_notes,
+)
