@@ -23,6 +23,8 @@ result := r if {
 	r := lib.gate(rego.metadata.chain())
 } else := lib.not_assessed("the baseline names no break-glass accounts: list their UPNs or object ids under break_glass (e.g. break_glass: [breakglass1@contoso.onmicrosoft.com]) and collect again") if {
 	count(lib.arr(input.baseline.break_glass)) == 0
+} else := lib.not_assessed(lib.source_problem("breakGlassAccounts")) if {
+	not lib.source_ok("breakGlassAccounts")
 } else := verdict
 
 accounts := lib.arr(input.data.breakGlassAccounts)

@@ -73,14 +73,19 @@ meta(chain) := m if {
 }
 
 # required_sources: the control's sources; break-glass resolution is only
-# required when the baseline names break-glass accounts (otherwise there is
-# nothing to resolve and the exclusion checks say so themselves).
+# required when the baseline names break-glass accounts by UPN (object ids
+# need no resolution to be recognised in exclusions; with none named the
+# exclusion checks say so themselves).
 required_sources(m) := [s |
 	some s in object.get(m, "sources", [])
 	not optional_source(s)
 ]
 
-optional_source("breakGlassAccounts") if count(arr(input.baseline.break_glass)) == 0
+optional_source("breakGlassAccounts") if {
+	every x in arr(input.baseline.break_glass) {
+		is_guid(x)
+	}
+}
 
 # gate returns the not_licensed / not_assessed result that pre-empts the
 # control's rule, and is undefined when the rule may run.
