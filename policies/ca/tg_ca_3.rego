@@ -25,11 +25,12 @@ result := r if {
 
 device_controls := {"compliantDevice", "domainJoinedDevice"}
 
-relevant := [p |
-	some p in ca.policies
+relevant := [p | some p in ca.policies; requires_device(p)]
+
+requires_device(p) if {
 	some c in ca.builtins(p)
 	c in device_controls
-]
+}
 
 problems[p.id] := array.concat(
 	array.concat(ca.state_problems(p), ca.user_problems(p)),

@@ -34,11 +34,11 @@ bg_ok if lib.source_ok("breakGlassAccounts")
 
 bg_ok if count(lib.arr(input.baseline.break_glass)) == 0
 
-relevant := [p |
-	some p in ca.policies
-	some c in array.concat(ca.builtins(p), [x | ca.has_strength(p); x := "strength"])
-	c in {"mfa", "strength"}
-]
+relevant := [p | some p in ca.policies; requires_mfa(p)]
+
+requires_mfa(p) if "mfa" in ca.builtins(p)
+
+requires_mfa(p) if ca.has_strength(p)
 
 problems[p.id] := array.concat(
 	array.concat(ca.state_problems(p), ca.user_problems(p)),

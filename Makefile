@@ -1,0 +1,29 @@
+# tenantgate — see README.md. Every target works on a fresh clone.
+GO ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X github.com/tenantgate/tenantgate/internal/cli.Version=$(VERSION)
+
+.PHONY: demo test build vet fmt bench update-golden
+
+## demo: audit the embedded demo tenant (exits 1: the demo tenant fails controls)
+demo:
+	$(GO) run ./cmd/tenantgate audit --demo --format table
+
+## test: every Go test, including the Rego tests (OPA tester) and the Graph emulator tests
+test:
+	$(GO) test ./...
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/tenantgate ./cmd/tenantgate
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt needed"; exit 1; }
+
+## update-golden: rewrite report golden files after an intended change
+update-golden:
+	$(GO) test ./internal/render/ ./internal/cli/ -update
+
+## bench: benchmarks (evaluation, collection); see docs/performance.md
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/engine/ ./internal/collect/
