@@ -113,7 +113,7 @@ func (e *Engine) Evaluate(ctx context.Context, s *snapshot.Snapshot, b *baseline
 	for name, src := range s.Sources {
 		st := report.SourceStatus{Status: src.Status}
 		if src.Status != snapshot.StatusOK {
-			st.Error = strings.TrimSpace(strings.TrimSpace(src.Code+" "+src.Error))
+			st.Error = strings.TrimSpace(src.Code + " " + src.Error)
 		}
 		r.Sources[name] = st
 	}
