@@ -1,0 +1,154 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tenantgate/tenantgate/internal/demo"
+	"github.com/tenantgate/tenantgate/internal/report"
+)
+
+// run executes the CLI in-process and returns exit code, stdout, stderr.
+func run(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	app := &App{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, IsTerminal: func(any) bool { return false }}
+	code := Main(context.Background(), app, args)
+	return code, out.String(), errb.String()
+}
+
+func write(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// demoWith returns the demo snapshot with source src denied.
+func demoWith(t *testing.T, denied string) string {
+	t.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal(demo.SnapshotJSON(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if denied != "" {
+		delete(doc["data"].(map[string]any), denied)
+		doc["sources"].(map[string]any)[denied] = map[string]any{"status": "denied", "httpStatus": 403, "code": "Authorization_RequestDenied", "error": "Insufficient privileges to complete the operation."}
+	}
+	raw, _ := json.Marshal(doc)
+	return write(t, "snap.json", string(raw))
+}
+
+const demoBaseline = "name: demo\nbreak_glass: [breakglass01@sunnyside08.onmicrosoft.com, breakglass02@sunnyside08.onmicrosoft.com]\n"
+
+func TestAuditExitCodes(t *testing.T) {
+	bl := func(t *testing.T) string { return write(t, "b.yaml", demoBaseline) }
+	tests := []struct {
+		name   string
+		args   func(t *testing.T) []string
+		code   int
+		stderr string // substring expected on stderr
+	}{
+		{"demo fails the gate", func(*testing.T) []string { return []string{"audit", "--demo"} }, 1, ""},
+		{"fail-on never", func(*testing.T) []string { return []string{"audit", "--demo", "--fail-on", "never"} }, 0, ""},
+		{"snapshot like demo", func(t *testing.T) []string {
+			return []string{"audit", "--snapshot", demoWith(t, ""), "--baseline", bl(t), "--fail-on", "never"}
+		}, 0, ""},
+		{"incomplete", func(t *testing.T) []string {
+			return []string{"audit", "--snapshot", demoWith(t, "authorizationPolicy"), "--baseline", bl(t), "--fail-on", "never"}
+		}, 3, ""},
+		{"incomplete allowed", func(t *testing.T) []string {
+			return []string{"audit", "--snapshot", demoWith(t, "authorizationPolicy"), "--baseline", bl(t), "--fail-on", "never", "--allow-incomplete"}
+		}, 0, ""},
+		{"gate beats incomplete", func(t *testing.T) []string {
+			return []string{"audit", "--snapshot", demoWith(t, "authorizationPolicy"), "--baseline", bl(t)}
+		}, 1, ""},
+		{"malformed snapshot", func(t *testing.T) []string {
+			return []string{"audit", "--snapshot", write(t, "bad.json", "{\n  \"schemaVersion\": 1,\n  oops\n}")}
+		}, 2, "bad.json:3:"},
+		{"missing snapshot", func(t *testing.T) []string { return []string{"audit", "--snapshot", "/nonexistent/s.json"} }, 2, "/nonexistent/s.json: cannot read snapshot"},
+		{"malformed baseline", func(t *testing.T) []string {
+			return []string{"audit", "--demo", "--baseline", write(t, "b.yaml", "name: x\nparameters:\n  max_sign_in_frequency: 1\n")}
+		}, 2, "b.yaml:3: unknown key max_sign_in_frequency"},
+		{"unknown control in baseline", func(t *testing.T) []string {
+			return []string{"audit", "--demo", "--baseline", write(t, "b.yaml", "name: x\ncontrols:\n  TG.CA.99: {enabled: false}\n")}
+		}, 2, "b.yaml:3: controls: unknown control id \"TG.CA.99\""},
+		{"waiver without expires", func(t *testing.T) []string {
+			return []string{"audit", "--demo", "--baseline", write(t, "b.yaml", "name: x\nwaivers:\n  - control: TG.CA.3\n    reason: r\n    approved_by: me\n")}
+		}, 2, "b.yaml:3: waivers[0] (TG.CA.3): expires is required"},
+		{"bad fail-on", func(*testing.T) []string { return []string{"audit", "--demo", "--fail-on", "critical"} }, 2, "invalid --fail-on"},
+		{"bad format", func(*testing.T) []string { return []string{"audit", "--demo", "--format", "pdf"} }, 2, "unknown --format"},
+		{"unknown flag", func(*testing.T) []string { return []string{"audit", "--demo", "--nope"} }, 2, "unknown flag"},
+		{"nothing to audit", func(*testing.T) []string { return []string{"audit"} }, 2, "nothing to audit"},
+		{"demo and snapshot", func(t *testing.T) []string { return []string{"audit", "--demo", "--snapshot", demoWith(t, "")} }, 2, "exclusive"},
+		{"two formats to stdout", func(*testing.T) []string { return []string{"audit", "--demo", "-f", "json", "-f", "table"} }, 2, "only one format"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := run(t, tt.args(t)...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.code, stderr)
+			}
+			if tt.stderr != "" && !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("stderr %q lacks %q", stderr, tt.stderr)
+			}
+			if strings.Contains(stderr, "goroutine ") || strings.Contains(stderr, "panic") {
+				t.Errorf("stack trace on stderr: %s", stderr)
+			}
+		})
+	}
+}
+
+func TestAuditJSONOnStdout(t *testing.T) {
+	code, out, _ := run(t, "audit", "--demo", "--format", "json")
+	if code != 1 {
+		t.Fatalf("exit %d", code)
+	}
+	var r report.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("stdout is not the JSON report: %v", err)
+	}
+	if len(r.Results) != 18 || r.Results[0].ID != "TG.CA.1" || r.Results[17].ID != "TG.DEV.1" || r.Tenant.DisplayName != "Sunnyside Trading" {
+		t.Errorf("unexpected report: %d results", len(r.Results))
+	}
+}
+
+func TestAuditSeveralOutputs(t *testing.T) {
+	dir := t.TempDir()
+	j, tb := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.txt")
+	code, out, stderr := run(t, "audit", "--demo", "--format", "json", "--output", j, "--format", "table", "--output", tb)
+	if code != 1 || out != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %s", code, out, stderr)
+	}
+	raw, err := os.ReadFile(j)
+	if err != nil || !json.Valid(raw) {
+		t.Fatalf("json output: %v", err)
+	}
+	txt, err := os.ReadFile(tb)
+	if err != nil || !strings.Contains(string(txt), "TG.CA.2") {
+		t.Fatalf("table output: %v %q", err, txt)
+	}
+}
+
+func TestControls(t *testing.T) {
+	code, out, _ := run(t, "controls")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 19 || !strings.HasPrefix(lines[1], "TG.CA.1 ") || !strings.Contains(out, "Microsoft Entra ID P2") {
+		t.Errorf("controls output:\n%s", out)
+	}
+	code, out, _ = run(t, "controls", "--format", "json")
+	var list []map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &list) != nil || len(list) != 18 {
+		t.Errorf("controls json: exit %d %s", code, out)
+	}
+}
