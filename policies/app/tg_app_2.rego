@@ -41,8 +41,12 @@ allowed := [e | some e in self_entries; lower(policy_id(e)) in tolerated]
 
 offending := [e | some e in self_entries; not lower(policy_id(e)) in tolerated]
 
+# A helper rule, not `not is_array(assigned)`: a built-in call on an undefined
+# argument makes the negated expression fail instead of succeed.
+assigned_is_list if is_array(assigned)
+
 verdict := lib.not_assessed("authorizationPolicy has no defaultUserRolePermissions.permissionGrantPoliciesAssigned list") if {
-	not is_array(assigned)
+	not assigned_is_list
 }
 
 else := lib.fail(

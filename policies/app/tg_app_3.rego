@@ -25,9 +25,15 @@ result := r if {
 
 policy := input.data.adminConsentRequestPolicy
 
-reviewers := lib.arr(policy.reviewers)
+reviewers := lib.arr(object.get(policy, "reviewers", null))
 
-verdict := lib.fail("the admin consent request workflow is turned off (adminConsentRequestPolicy.isEnabled = false)", ["adminConsentRequestPolicy"]) if {
+known if is_boolean(policy.isEnabled)
+
+verdict := lib.not_assessed("adminConsentRequestPolicy has no isEnabled value") if {
+	not known
+}
+
+else := lib.fail("the admin consent request workflow is turned off (adminConsentRequestPolicy.isEnabled = false)", ["adminConsentRequestPolicy"]) if {
 	policy.isEnabled != true
 }
 

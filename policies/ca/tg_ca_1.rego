@@ -49,16 +49,16 @@ problems[p.id] := array.concat(
 # device filter is allowed: Microsoft's recipe uses one to skip unsupported
 # join types.
 client_problems(p) := [] if {
-	some t in lib.arr(ca.cond(p).clientAppTypes)
+	some t in lib.list(ca.cond(p), "clientAppTypes")
 	t in {"all", "mobileAppsAndDesktopClients"}
 } else := ["does not apply to mobile apps and desktop clients"]
 
 platform_problems(p) := [] if {
-	ca.cond(p).platforms == null
+	ca.platforms(p) == null
 } else := [] if {
-	some t in lib.arr(ca.cond(p).platforms.includePlatforms)
+	some t in lib.list(ca.platforms(p), "includePlatforms")
 	t in {"all", "windows"}
-	not "windows" in lib.arr(ca.cond(p).platforms.excludePlatforms)
+	not "windows" in lib.list(ca.platforms(p), "excludePlatforms")
 } else := ["does not apply to Windows"]
 
 app_problems(p) := [] if {

@@ -35,7 +35,7 @@ lockout := "users who have not registered MFA yet are locked out by a block gran
 
 relevant := [p |
 	some p in ca.policies
-	action in lib.arr(ca.apps(p).includeUserActions)
+	action in lib.list(ca.apps(p), "includeUserActions")
 ]
 
 problems[p.id] := array.concat(
@@ -47,7 +47,12 @@ problems[p.id] := array.concat(
 ) if some p in relevant
 
 # Named locations are needed only to judge location exclusions.
-location_problems(p) := ["UNKNOWN"] if {
+# When they could not be read, a policy that excludes locations is judged on
+# everything else: it makes the control not_assessed only if nothing else is
+# wrong with it, and a certain shortfall still fails.
+unknown_locations := sprintf("excludes trusted locations, which could not be checked (%s)", [lib.source_problem("namedLocations")])
+
+location_problems(p) := [unknown_locations] if {
 	ca.uses_trusted_locations(p)
 	not lib.source_ok("namedLocations")
 } else := ca.trusted_exclusion_problems(p)
@@ -58,7 +63,7 @@ else := [sprintf("grants %s, which requires neither MFA, a compliant or hybrid-j
 
 qualifying := [p | some p in relevant; count(problems[p.id]) == 0]
 
-unknown := [p | some p in relevant; "UNKNOWN" in problems[p.id]]
+unknown := [p | some p in relevant; problems[p.id] == [unknown_locations]]
 
 blocks := [p | some p in qualifying; "block" in ca.builtins(p)]
 

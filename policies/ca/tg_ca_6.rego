@@ -33,7 +33,7 @@ setting := input.data.deviceRegistrationPolicy.multiFactorAuthConfiguration
 
 relevant := [p |
 	some p in ca.policies
-	action in lib.arr(ca.apps(p).includeUserActions)
+	action in lib.list(ca.apps(p), "includeUserActions")
 ]
 
 problems[p.id] := array.concat(
@@ -44,7 +44,12 @@ problems[p.id] := array.concat(
 	),
 ) if some p in relevant
 
-location_problems(p) := ["UNKNOWN"] if {
+# When they could not be read, a policy that excludes locations is judged on
+# everything else: it makes the control not_assessed only if nothing else is
+# wrong with it, and a certain shortfall still fails.
+unknown_locations := sprintf("excludes trusted locations, which could not be checked (%s)", [lib.source_problem("namedLocations")])
+
+location_problems(p) := [unknown_locations] if {
 	ca.uses_trusted_locations(p)
 	not lib.source_ok("namedLocations")
 } else := ca.trusted_exclusion_problems(p)
@@ -55,7 +60,7 @@ else := [sprintf("grants %s instead of requiring MFA or an authentication streng
 
 qualifying := [p | some p in relevant; count(problems[p.id]) == 0]
 
-unknown := [p | some p in relevant; "UNKNOWN" in problems[p.id]]
+unknown := [p | some p in relevant; problems[p.id] == [unknown_locations]]
 
 shortfall_text := sprintf(" (%s)", [ca.explain(relevant, problems)]) if count(relevant) > 0
 

@@ -25,7 +25,7 @@ result := r if {
 	r := lib.gate(rego.metadata.chain())
 } else := verdict
 
-levels(p) := lib.arr(ca.cond(p).signInRiskLevels)
+levels(p) := lib.list(ca.cond(p), "signInRiskLevels")
 
 relevant := [p | some p in ca.policies; count(levels(p)) > 0]
 
@@ -45,9 +45,9 @@ level_problems(p) := [] if {
 # Everything in "Not narrowed" except the sign-in risk condition itself.
 narrowing(p) := array.concat(
 	array.concat(
-		[sprintf("also requires %s %s", [k, concat("/", lib.arr(ca.cond(p)[k]))]) |
+		[sprintf("also requires %s %s", [k, concat("/", lib.list(ca.cond(p), k))]) |
 			some k in ["userRiskLevels", "servicePrincipalRiskLevels"]
-			count(lib.arr(ca.cond(p)[k])) > 0
+			count(lib.list(ca.cond(p), k)) > 0
 		],
 		array.concat(ca.other_condition_problems(p), ca.device_problems(p)),
 	),

@@ -35,7 +35,7 @@ requested := {lower(a.requested) | some a in accounts}
 # collected with another baseline).
 unresolved := [x | some x in input.baseline.break_glass; not lower(x) in requested]
 
-absent := [a.requested | some a in accounts; not is_object(a.user)]
+absent := [a.requested | some a in accounts; not is_object(lib.get(a, "user"))]
 
 found := [a | some a in accounts; is_object(a.user)]
 
@@ -43,29 +43,29 @@ member_ids(a) := {g.id | some g in lib.arr(a.transitiveMemberOf)}
 
 role_ids(a) := {g.roleTemplateId | some g in lib.arr(a.transitiveMemberOf); g["@odata.type"] == "#microsoft.graph.directoryRole"}
 
-could_include(p, _) if "All" in lib.arr(ca.users(p).includeUsers)
+could_include(p, _) if "All" in lib.list(ca.users(p), "includeUsers")
 
-could_include(p, a) if a.user.id in lib.arr(ca.users(p).includeUsers)
+could_include(p, a) if a.user.id in lib.list(ca.users(p), "includeUsers")
 
 could_include(p, a) if {
-	some g in lib.arr(ca.users(p).includeGroups)
+	some g in lib.list(ca.users(p), "includeGroups")
 	g in member_ids(a)
 }
 
 could_include(p, a) if {
-	some r in lib.arr(ca.users(p).includeRoles)
+	some r in lib.list(ca.users(p), "includeRoles")
 	r in role_ids(a)
 }
 
-excluded(p, a) if a.user.id in lib.arr(ca.users(p).excludeUsers)
+excluded(p, a) if a.user.id in lib.list(ca.users(p), "excludeUsers")
 
 excluded(p, a) if {
-	some g in lib.arr(ca.users(p).excludeGroups)
+	some g in lib.list(ca.users(p), "excludeGroups")
 	g in member_ids(a)
 }
 
 excluded(p, a) if {
-	some r in lib.arr(ca.users(p).excludeRoles)
+	some r in lib.list(ca.users(p), "excludeRoles")
 	r in role_ids(a)
 }
 

@@ -34,7 +34,10 @@ notification(c) if lower(c.deviceEnrollmentConfigurationType) == "enrollmentnoti
 assigned := [c | some c in notifications; count(lib.arr(c.assignments)) > 0]
 
 # assignments is a navigation property: absent means it was not expanded.
-unexpanded := [c | some c in notifications; not is_array(c.assignments)]
+# (A helper, since `not is_array(c.assignments)` fails when the key is absent.)
+unexpanded := [c | some c in notifications; not expanded(c)]
+
+expanded(c) if is_array(c.assignments)
 
 verdict := lib.pass(
 	sprintf("enrollment notification '%s' is assigned", [assigned[0].displayName]),

@@ -43,7 +43,7 @@ else := [sprintf("is %s", [p.state])]
 
 # ---- users ---------------------------------------------------------------------
 
-users(p) := object.get(p, ["conditions", "users"], {})
+users(p) := lib.obj(lib.get(cond(p), "users"))
 
 # Break-glass object ids: resolved from the snapshot, plus baseline entries
 # that already are object ids.
@@ -79,23 +79,23 @@ group_label(id) := sprintf("group '%s' (%s, holds break-glass accounts: list it 
 # extra_exclusions lists every exclusion the baseline does not allow.
 extra_exclusions(p) := array.concat(
 	array.concat(
-		[sprintf("user %s", [x]) | some x in lib.arr(users(p).excludeUsers); not x in allowed_users],
-		[group_label(x) | some x in lib.arr(users(p).excludeGroups); not x in allowed_groups],
+		[sprintf("user %s", [x]) | some x in lib.list(users(p), "excludeUsers"); not x in allowed_users],
+		[group_label(x) | some x in lib.list(users(p), "excludeGroups"); not x in allowed_groups],
 	),
 	array.concat(
-		[sprintf("role %s", [x]) | some x in lib.arr(users(p).excludeRoles); not x in allowed_roles],
+		[sprintf("role %s", [x]) | some x in lib.list(users(p), "excludeRoles"); not x in allowed_roles],
 		guest_exclusion(p),
 	),
 )
 
 guest_exclusion(p) := ["guests and external users"] if {
-	users(p).excludeGuestsOrExternalUsers != null
+	lib.get(users(p), "excludeGuestsOrExternalUsers") != null
 	not input.baseline.allowed_exclusions.guests_or_external_users
 } else := []
 
 user_problems(p) := array.concat(include_problem(p), exclusion_problem(p))
 
-include_problem(p) := [] if "All" in lib.arr(users(p).includeUsers)
+include_problem(p) := [] if "All" in lib.list(users(p), "includeUsers")
 
 else := ["does not target all users"]
 
@@ -105,21 +105,21 @@ else := [sprintf("excludes %s, which the baseline does not allow", [concat(", ",
 
 # ---- applications -----------------------------------------------------------
 
-apps(p) := object.get(p, ["conditions", "applications"], {})
+apps(p) := lib.obj(lib.get(cond(p), "applications"))
 
-includes_app(p, _) if "All" in lib.arr(apps(p).includeApplications)
+includes_app(p, _) if "All" in lib.list(apps(p), "includeApplications")
 
-includes_app(p, a) if a in lib.arr(apps(p).includeApplications)
+includes_app(p, a) if a in lib.list(apps(p), "includeApplications")
 
 includes_app(p, a) if {
-	"Office365" in lib.arr(apps(p).includeApplications)
+	"Office365" in lib.list(apps(p), "includeApplications")
 	a in office365_apps
 }
 
-excludes_app(p, a) if a in lib.arr(apps(p).excludeApplications)
+excludes_app(p, a) if a in lib.list(apps(p), "excludeApplications")
 
 excludes_app(p, a) if {
-	"Office365" in lib.arr(apps(p).excludeApplications)
+	"Office365" in lib.list(apps(p), "excludeApplications")
 	a in office365_apps
 }
 
@@ -140,28 +140,32 @@ else := [sprintf("does not cover %s", [app_names[a]])]
 all_apps_problems(p) := array.concat(
 	include_all_problem(p),
 	array.concat(
-		[sprintf("excludes application %s", [x]) | some x in lib.arr(apps(p).excludeApplications); not x in allowed_apps],
+		[sprintf("excludes application %s", [x]) | some x in lib.list(apps(p), "excludeApplications"); not x in allowed_apps],
 		[sprintf("excludes applications by filter (%s)", [apps(p).applicationFilter.rule]) | app_filter_excludes(p)],
 	),
 )
 
-include_all_problem(p) := [] if "All" in lib.arr(apps(p).includeApplications)
+include_all_problem(p) := [] if "All" in lib.list(apps(p), "includeApplications")
 
 else := ["does not target all applications"]
 
 # ---- narrowing ("Not narrowed") ---------------------------------------------
 
-cond(p) := object.get(p, "conditions", {})
+cond(p) := lib.obj(lib.get(p, "conditions"))
 
-risk_problems(p) := [sprintf("applies only to %s %s", [k, concat("/", lib.arr(cond(p)[k]))]) |
+platforms(p) := lib.get(cond(p), "platforms")
+
+locations(p) := lib.get(cond(p), "locations")
+
+risk_problems(p) := [sprintf("applies only to %s %s", [k, concat("/", lib.list(cond(p), k))]) |
 	some k in ["signInRiskLevels", "userRiskLevels", "servicePrincipalRiskLevels"]
-	count(lib.arr(cond(p)[k])) > 0
+	count(lib.list(cond(p), k)) > 0
 ]
 
 # insiderRiskLevels (a flags string) and authentication flows narrow too.
 other_condition_problems(p) := array.concat(
-	[sprintf("applies only to insider risk %s", [cond(p).insiderRiskLevels]) | cond(p).insiderRiskLevels != null],
-	[sprintf("applies only to authentication flows %s", [cond(p).authenticationFlows.transferMethods]) | cond(p).authenticationFlows.transferMethods != null],
+	[sprintf("applies only to insider risk %s", [cond(p).insiderRiskLevels]) | lib.get(cond(p), "insiderRiskLevels") != null],
+	[sprintf("applies only to authentication flows %s", [cond(p).authenticationFlows.transferMethods]) | lib.get(lib.get(cond(p), "authenticationFlows"), "transferMethods") != null],
 )
 
 # Any device filter narrows: exclude mode drops matching devices, include
@@ -171,34 +175,34 @@ device_problems(p) := [sprintf("has a device filter (%s: %s)", [f.mode, f.rule])
 	f != null
 } else := []
 
-platform_problems(p) := [] if cond(p).platforms == null
+platform_problems(p) := [] if platforms(p) == null
 
 else := [] if {
-	"all" in lib.arr(cond(p).platforms.includePlatforms)
-	count(lib.arr(cond(p).platforms.excludePlatforms)) == 0
+	"all" in lib.list(platforms(p), "includePlatforms")
+	count(lib.list(platforms(p), "excludePlatforms")) == 0
 }
 
-else := [sprintf("applies only to platforms %s excluding %s", [concat("/", lib.arr(cond(p).platforms.includePlatforms)), concat("/", lib.arr(cond(p).platforms.excludePlatforms))])]
+else := [sprintf("applies only to platforms %s excluding %s", [concat("/", lib.list(platforms(p), "includePlatforms")), concat("/", lib.list(platforms(p), "excludePlatforms"))])]
 
-location_problems(p) := [] if cond(p).locations == null
+location_problems(p) := [] if locations(p) == null
 
 else := [] if {
-	lib.arr(cond(p).locations.includeLocations) == ["All"]
-	count(lib.arr(cond(p).locations.excludeLocations)) == 0
+	lib.list(locations(p), "includeLocations") == ["All"]
+	count(lib.list(locations(p), "excludeLocations")) == 0
 }
 
-else := [sprintf("is limited by location (include %s, exclude %s)", [concat("/", lib.arr(cond(p).locations.includeLocations)), concat("/", lib.arr(cond(p).locations.excludeLocations))])]
+else := [sprintf("is limited by location (include %s, exclude %s)", [concat("/", lib.list(locations(p), "includeLocations")), concat("/", lib.list(locations(p), "excludeLocations"))])]
 
 # client_problems: clientAppTypes must be ["all"] or contain every named type.
-client_problems(p, needed) := [] if lib.arr(cond(p).clientAppTypes) == ["all"]
+client_problems(p, needed) := [] if lib.list(cond(p), "clientAppTypes") == ["all"]
 
 else := [] if {
 	every t in needed {
-		t in lib.arr(cond(p).clientAppTypes)
+		t in lib.list(cond(p), "clientAppTypes")
 	}
 }
 
-else := [sprintf("applies only to client apps %s (needs %s)", [concat("/", lib.arr(cond(p).clientAppTypes)), concat("/", needed)])]
+else := [sprintf("applies only to client apps %s (needs %s)", [concat("/", lib.list(cond(p), "clientAppTypes")), concat("/", needed)])]
 
 # narrowing_problems: every narrowing except locations and client apps, which
 # controls check with their own rules.
@@ -218,7 +222,7 @@ grant(p) := g if {
 	is_object(g)
 } else := {}
 
-builtins(p) := lib.arr(grant(p).builtInControls)
+builtins(p) := lib.list(grant(p), "builtInControls")
 
 has_strength(p) if is_object(grant(p).authenticationStrength)
 
@@ -229,7 +233,7 @@ else := false
 strength_id(p) := grant(p).authenticationStrength.id
 
 # Alternatives other than built-in controls that an OR grant may offer.
-other_alternatives(p) := array.concat(lib.arr(grant(p).termsOfUse), lib.arr(grant(p).customAuthenticationFactors))
+other_alternatives(p) := array.concat(lib.list(grant(p), "termsOfUse"), lib.list(grant(p), "customAuthenticationFactors"))
 
 or_grant(p) if {
 	upper(object.get(grant(p), "operator", "OR")) == "OR"
@@ -304,19 +308,17 @@ insane_location_problems(ls) := [sprintf("relies on trusted location '%s', which
 	count(insane_ranges(l)) > 0
 ]
 
-location_by_id[l.id] := l if some l in named_locations
-
 # trusted_exclusion_problems: locations must be absent, or include All and
 # exclude only trusted locations that pass the sanity rule.
-trusted_exclusion_problems(p) := [] if cond(p).locations == null
+trusted_exclusion_problems(p) := [] if locations(p) == null
 
-else := [sprintf("includes locations %s instead of All", [concat("/", lib.arr(cond(p).locations.includeLocations))])] if {
-	lib.arr(cond(p).locations.includeLocations) != ["All"]
+else := [sprintf("includes locations %s instead of All", [concat("/", lib.list(locations(p), "includeLocations"))])] if {
+	lib.list(locations(p), "includeLocations") != ["All"]
 }
 
 else := array.concat(
 	[sprintf("excludes location %s, which is not a trusted IP location", [x]) |
-		some x in lib.arr(cond(p).locations.excludeLocations)
+		some x in lib.list(locations(p), "excludeLocations")
 		x != "AllTrusted"
 		not trusted_location_id(x)
 	],
@@ -328,15 +330,15 @@ trusted_location_id(x) if {
 	l.id == x
 }
 
-excluded_trusted(p) := trusted_ip_locations if "AllTrusted" in lib.arr(cond(p).locations.excludeLocations)
+excluded_trusted(p) := trusted_ip_locations if "AllTrusted" in lib.list(locations(p), "excludeLocations")
 
 else := [l |
 	some l in trusted_ip_locations
-	l.id in lib.arr(cond(p).locations.excludeLocations)
+	l.id in lib.list(locations(p), "excludeLocations")
 ]
 
 # uses_trusted_locations: the policy's verdict depends on named locations.
-uses_trusted_locations(p) if count(lib.arr(cond(p).locations.excludeLocations)) > 0
+uses_trusted_locations(p) if count(lib.list(locations(p), "excludeLocations")) > 0
 
 # ---- finding text -----------------------------------------------------------
 

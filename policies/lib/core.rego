@@ -16,11 +16,26 @@ not_assessed(finding) := {"status": "not_assessed", "finding": finding, "evidenc
 
 not_licensed(finding) := {"status": "not_licensed", "finding": finding, "evidence": [], "notes": []}
 
-# arr turns null / absent-as-null values into an empty array, so rules can
-# iterate Graph's nullable collections without special cases.
+# arr turns a null value into an empty array, so rules can iterate Graph's
+# nullable collections without special cases. (A function called with an
+# undefined argument is itself undefined: read possibly-absent keys with
+# get / list, never with a plain reference.)
 arr(v) := v if is_array(v)
 
 else := []
+
+# get reads key k of o, null when o is not an object or lacks k.
+get(o, k) := object.get(o, k, null) if is_object(o)
+
+else := null
+
+# obj is v when v is an object, else {}.
+obj(v) := v if is_object(v)
+
+else := {}
+
+# list reads array key k of o, [] when absent or null.
+list(o, k) := arr(get(o, k))
 
 # source_ok: the snapshot holds this source's data.
 source_ok(name) if {

@@ -42,6 +42,12 @@ unknown := [s | some s in exporting; logs.has_workspace(s); not logs.workspace_r
 
 short := [s | some s in exporting; logs.workspace_retention(s) < target]
 
+# Why a workspace's retention is unknown: the source failed, or it was read
+# but holds no retentionInDays for that workspace.
+workspace_problem := lib.source_problem("logAnalyticsWorkspaces") if not lib.source_ok("logAnalyticsWorkspaces")
+
+else := "the collected logAnalyticsWorkspaces hold no retentionInDays for it"
+
 short_notes := [sprintf("diagnostic setting '%s' sends them to workspace %s, which keeps data %d days", [s.name, s.properties.workspaceId, logs.workspace_retention(s)]) | some s in short]
 
 verdict := lib.pass(
@@ -55,7 +61,7 @@ else := lib.pass_notes(
 	[sprintf("retention is decided by the destination; make sure it keeps them at least %d days", [target])],
 ) if count(elsewhere) > 0
 
-else := lib.not_assessed(sprintf("diagnostic setting '%s' sends sign-in and audit logs to workspace %s, whose retention could not be read (%s)", [unknown[0].name, unknown[0].properties.workspaceId, lib.source_problem("logAnalyticsWorkspaces")])) if count(unknown) > 0
+else := lib.not_assessed(sprintf("diagnostic setting '%s' sends sign-in and audit logs to workspace %s, whose retention could not be read (%s)", [unknown[0].name, unknown[0].properties.workspaceId, workspace_problem])) if count(unknown) > 0
 
 else := lib.not_assessed(sprintf("sign-in and audit logs are not exported with enough retention and the built-in retention depends on the license: %s", [lib.source_problem("subscribedSkus")])) if {
 	not lib.source_ok("subscribedSkus")

@@ -1,0 +1,414 @@
+package apply
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tenantgate/tenantgate/internal/baseline"
+	"github.com/tenantgate/tenantgate/internal/demo"
+	"github.com/tenantgate/tenantgate/internal/engine"
+	"github.com/tenantgate/tenantgate/internal/inputerr"
+	"github.com/tenantgate/tenantgate/internal/report"
+	"github.com/tenantgate/tenantgate/internal/snapshot"
+)
+
+const (
+	bg1 = "4f6a2a0e-8b1c-4a52-9d3e-0b7c1e5a9f01"
+	bg2 = "9c1d7e3b-2f4a-4e6b-8a5c-3d2e1f0a7b02"
+)
+
+var now = time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+
+var (
+	engOnce sync.Once
+	eng     *engine.Engine
+)
+
+func demoPlan(t *testing.T, b *baseline.Baseline) (*Plan, *snapshot.Snapshot) {
+	t.Helper()
+	engOnce.Do(func() {
+		var err error
+		if eng, err = engine.New(context.Background(), "test"); err != nil {
+			panic(err)
+		}
+	})
+	s, err := demo.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b == nil {
+		if b, err = demo.Baseline(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep, err := eng.Evaluate(context.Background(), s, b, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpls, err := LoadTemplates("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Build(rep, s, b, tpls, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, s
+}
+
+// fake is an in-memory CA endpoint that records every call.
+type fake struct {
+	policies []json.RawMessage
+	posts    [][]byte
+	failOn   map[string]error // display name -> error
+	listErr  error
+}
+
+func (f *fake) ListPolicies(context.Context) ([]json.RawMessage, error) {
+	return f.policies, f.listErr
+}
+
+func (f *fake) CreatePolicy(_ context.Context, body []byte) (json.RawMessage, error) {
+	f.posts = append(f.posts, body)
+	var p map[string]any
+	_ = json.Unmarshal(body, &p)
+	if err := f.failOn[p["displayName"].(string)]; err != nil {
+		return nil, err
+	}
+	p["id"] = fmt.Sprintf("new-%d", len(f.posts))
+	p["modifiedDateTime"] = "2026-11-25T00:00:00Z"
+	raw, _ := json.Marshal(p)
+	f.policies = append(f.policies, raw)
+	return raw, nil
+}
+
+func demoLive(t *testing.T, s *snapshot.Snapshot) *fake {
+	var ps []json.RawMessage
+	if err := json.Unmarshal(s.Data["conditionalAccessPolicies"], &ps); err != nil {
+		t.Fatal(err)
+	}
+	return &fake{policies: ps, failOn: map[string]error{}}
+}
+
+func TestBuildDemo(t *testing.T) {
+	p, _ := demoPlan(t, nil)
+	if p.Blocked != "" {
+		t.Fatalf("blocked: %s", p.Blocked)
+	}
+	var got []string
+	for _, it := range p.Create {
+		got = append(got, it.Control)
+	}
+	// Every failed CA control with a template the tenant is licensed for; not TG.CA.7 (no P2).
+	if want := []string{"TG.CA.1", "TG.CA.2", "TG.CA.3", "TG.CA.4", "TG.CA.5", "TG.CA.6"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("create %v, want %v", got, want)
+	}
+	skipped := map[string]string{}
+	for _, s := range p.Skipped {
+		skipped[s.Control] = s.Reason
+	}
+	if !strings.HasPrefix(skipped["TG.CA.7"], "not licensed") {
+		t.Errorf("TG.CA.7 skip reason %q", skipped["TG.CA.7"])
+	}
+	manual := map[string]bool{}
+	for _, m := range p.Manual {
+		manual[m.Control] = true
+		if m.Steps == "" {
+			t.Errorf("%s has no manual steps", m.Control)
+		}
+	}
+	for _, id := range []string{"TG.CA.8", "TG.APP.1", "TG.APP.2", "TG.APP.3", "TG.AUTH.1", "TG.LOG.1", "TG.LOG.2", "TG.DEV.1"} {
+		if !manual[id] {
+			t.Errorf("%s missing from manual steps", id)
+		}
+	}
+	if manual["TG.CA.9"] || manual["TG.ID.1"] {
+		t.Error("passing controls listed as manual steps")
+	}
+}
+
+// TestBodiesMatchTemplates checks every emitted body field by field: the
+// template's fields unchanged, state report-only, and the break-glass
+// accounts added to excludeUsers (and nothing else added).
+func TestBodiesMatchTemplates(t *testing.T) {
+	p, _ := demoPlan(t, nil)
+	tpls, _ := LoadTemplates("")
+	byControl := map[string]Template{}
+	for _, tp := range tpls {
+		byControl[tp.Control] = tp
+	}
+	for _, it := range p.Create {
+		t.Run(it.Control, func(t *testing.T) {
+			var got, want map[string]any
+			if err := json.Unmarshal(it.Body, &got); err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(byControl[it.Control].Body, &want); err != nil {
+				t.Fatal(err)
+			}
+			if got["state"] != ReportOnly {
+				t.Errorf("state %v", got["state"])
+			}
+			users := got["conditions"].(map[string]any)["users"].(map[string]any)
+			ex := users["excludeUsers"].([]any)
+			if !reflect.DeepEqual(ex, []any{bg1, bg2}) {
+				t.Errorf("excludeUsers %v, want the two break-glass ids", ex)
+			}
+			// Put the template's own excludeUsers back: the rest must be identical.
+			users["excludeUsers"] = want["conditions"].(map[string]any)["users"].(map[string]any)["excludeUsers"]
+			if !reflect.DeepEqual(got, want) {
+				a, _ := json.MarshalIndent(got, "", " ")
+				b, _ := json.MarshalIndent(want, "", " ")
+				t.Errorf("body differs from template:\n%s\nwant\n%s", a, b)
+			}
+		})
+	}
+}
+
+func TestApplyCreatesOnceAndIsIdempotent(t *testing.T) {
+	p, s := demoPlan(t, nil)
+	live := demoLive(t, s)
+	out, err := Apply(context.Background(), live, p, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(live.posts) != 6 {
+		t.Fatalf("%d POSTs, want 6", len(live.posts))
+	}
+	for _, o := range out {
+		if o.Status != Created || o.ID == "" {
+			t.Errorf("%+v", o)
+		}
+	}
+	// Second run from the same (now stale) plan without the state check:
+	// every policy exists already, nothing is sent.
+	out, err = Apply(context.Background(), live, p, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(live.posts) != 6 {
+		t.Fatalf("second apply sent %d more POSTs", len(live.posts)-6)
+	}
+	for _, o := range out {
+		if o.Status != Exists {
+			t.Errorf("second apply: %+v", o)
+		}
+	}
+	// A fresh plan from the new state creates nothing.
+	s2 := *s
+	s2.Data = map[string]json.RawMessage{}
+	for k, v := range s.Data {
+		s2.Data[k] = v
+	}
+	s2.Data["conditionalAccessPolicies"], _ = json.Marshal(live.policies)
+	b, _ := demo.Baseline()
+	rep, _ := eng.Evaluate(context.Background(), &s2, b, now)
+	tpls, _ := LoadTemplates("")
+	p2, err := Build(rep, &s2, b, tpls, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p2.Create) != 0 {
+		t.Errorf("plan after apply still creates %d", len(p2.Create))
+	}
+	// The audit after apply: those controls still fail, naming the new report-only policies.
+	for _, r := range rep.Results {
+		if r.ID == "TG.CA.3" && (r.Status != report.Fail || !strings.Contains(r.Finding, "tenantgate TG.CA.3") || !strings.Contains(r.Finding, "report-only")) {
+			t.Errorf("TG.CA.3 after apply: %s %s", r.Status, r.Finding)
+		}
+	}
+}
+
+func TestApplyRefusesStalePlan(t *testing.T) {
+	p, s := demoPlan(t, nil)
+	live := demoLive(t, s)
+	var changed map[string]any
+	_ = json.Unmarshal(live.policies[0], &changed)
+	changed["state"] = "disabled"
+	live.policies[0], _ = json.Marshal(changed)
+	_, err := Apply(context.Background(), live, p, true)
+	var stale *StaleError
+	if !errors.As(err, &stale) || len(live.posts) != 0 {
+		t.Fatalf("want StaleError and no POST, got %v, %d posts", err, len(live.posts))
+	}
+}
+
+func TestApplyReportsFailuresAndContinues(t *testing.T) {
+	p, s := demoPlan(t, nil)
+	live := demoLive(t, s)
+	live.failOn[p.Create[0].DisplayName] = errors.New("403 Authorization_RequestDenied: Insufficient privileges to complete the operation.")
+	out, err := Apply(context.Background(), live, p, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out[0].Status != Failed || !strings.Contains(out[0].Error, "Authorization_RequestDenied") {
+		t.Errorf("first outcome %+v", out[0])
+	}
+	if out[1].Status != Created {
+		t.Errorf("later items not created: %+v", out[1])
+	}
+}
+
+func TestApplyBlocked(t *testing.T) {
+	tests := []struct {
+		name, baseline, want string
+	}{
+		{"no break-glass", "name: x\n", "names no break-glass accounts"},
+		{"unknown account", "name: x\nbreak_glass: [breakglass01@sunnyside08.onmicrosoft.com, ghost@sunnyside08.onmicrosoft.com]\n", "ghost@sunnyside08.onmicrosoft.com was not resolved"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := baseline.Parse("b.yaml", []byte(tt.baseline))
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, s := demoPlan(t, b)
+			if !strings.Contains(p.Blocked, tt.want) {
+				t.Errorf("blocked %q, want %q", p.Blocked, tt.want)
+			}
+			live := demoLive(t, s)
+			_, err = Apply(context.Background(), live, p, true)
+			var be *BlockedError
+			if !errors.As(err, &be) || len(live.posts) != 0 {
+				t.Errorf("want BlockedError and no POST, got %v", err)
+			}
+		})
+	}
+}
+
+func TestApplyBlockedWhenAccountMissingInTenant(t *testing.T) {
+	p, s := demoPlan(t, nil)
+	var accts []map[string]any
+	_ = json.Unmarshal(s.Data["breakGlassAccounts"], &accts)
+	accts[1]["user"] = nil
+	s.Data["breakGlassAccounts"], _ = json.Marshal(accts)
+	b, _ := demo.Baseline()
+	_, reason := resolveBreakGlass(s, b)
+	if !strings.Contains(reason, "breakglass02@sunnyside08.onmicrosoft.com does not exist in the tenant") {
+		t.Errorf("reason %q", reason)
+	}
+	_ = p
+}
+
+func TestCheckBodyRefusesTamperedPlans(t *testing.T) {
+	bg := []Account{{Requested: "bg", ID: bg1}}
+	tests := []struct{ name, body, want string }{
+		{"enabled", `{"displayName":"tenantgate TG.CA.1 x","state":"enabled","conditions":{"users":{"excludeUsers":["` + bg1 + `"]}}}`, "is not enabledForReportingButNotEnforced"},
+		{"no break-glass", `{"displayName":"tenantgate TG.CA.1 x","state":"enabledForReportingButNotEnforced","conditions":{"users":{"excludeUsers":[]}}}`, "is not excluded"},
+		{"foreign name", `{"displayName":"My policy","state":"enabledForReportingButNotEnforced","conditions":{"users":{"excludeUsers":["` + bg1 + `"]}}}`, "prefix"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := &Plan{LiveState: Fingerprint(nil), BreakGlass: bg, Create: []Item{{Control: "TG.CA.1", DisplayName: "x", Body: json.RawMessage(tt.body)}}}
+			live := &fake{failOn: map[string]error{}}
+			out, err := Apply(context.Background(), live, p, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(live.posts) != 0 || out[0].Status != Failed || !strings.Contains(out[0].Error, tt.want) {
+				t.Errorf("outcome %+v, posts %d", out[0], len(live.posts))
+			}
+		})
+	}
+}
+
+func TestTemplates(t *testing.T) {
+	tpls, err := LoadTemplates("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tpls) != 7 {
+		t.Fatalf("%d templates", len(tpls))
+	}
+	dir := t.TempDir()
+	custom := `{"control": "TG.CA.2", "warnings": [], "body": {"displayName": "tenantgate TG.CA.2 OWA every time", "conditions": {"users": {"includeUsers": ["All"]}, "applications": {"includeApplications": ["00000002-0000-0ff1-ce00-000000000000"]}, "clientAppTypes": ["browser"]}, "sessionControls": {"signInFrequency": {"isEnabled": true, "frequencyInterval": "everyTime"}}}}`
+	if err := os.WriteFile(filepath.Join(dir, "owa.json"), []byte(custom), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tpls, err = LoadTemplates(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, tp := range tpls {
+		if tp.Control == "TG.CA.2" {
+			n++
+			if tp.DisplayName() != "tenantgate TG.CA.2 OWA every time" {
+				t.Errorf("override not used: %s", tp.DisplayName())
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d TG.CA.2 templates", n)
+	}
+	bad := []struct{ name, doc, want string }{
+		{"enabled state", `{"control":"TG.CA.1","body":{"displayName":"tenantgate TG.CA.1 x","state":"enabled"}}`, "only creates report-only"},
+		{"no prefix", `{"control":"TG.CA.1","body":{"displayName":"x"}}`, "must start with"},
+		{"not a CA control", `{"control":"TG.APP.1","body":{"displayName":"tenantgate TG.APP.1 x"}}`, "only for TG.CA.1 to TG.CA.7"},
+		{"unknown key", `{"control":"TG.CA.1","bdy":{}}`, "unknown field"},
+		{"syntax", "{\n\"control\": }", "invalid JSON"},
+	}
+	for _, tt := range bad {
+		t.Run(tt.name, func(t *testing.T) {
+			d := t.TempDir()
+			_ = os.WriteFile(filepath.Join(d, "t.json"), []byte(tt.doc), 0o644)
+			_, err := LoadTemplates(d)
+			if !inputerr.Is(err) || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "t.json") {
+				t.Errorf("got %v, want input error naming t.json with %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestPlanFileRoundTrip(t *testing.T) {
+	p, _ := demoPlan(t, nil)
+	var buf bytes.Buffer
+	if err := WritePlan(&buf, p); err != nil {
+		t.Fatal(err)
+	}
+	f := filepath.Join(t.TempDir(), "plan.json")
+	_ = os.WriteFile(f, buf.Bytes(), 0o644)
+	p2, err := LoadPlan(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a, b bytes.Buffer
+	_ = json.Compact(&a, p2.Create[0].Body)
+	_ = json.Compact(&b, p.Create[0].Body)
+	if p2.LiveState != p.LiveState || len(p2.Create) != len(p.Create) || a.String() != b.String() {
+		t.Error("plan changed in the round trip")
+	}
+	_ = os.WriteFile(f, []byte(`{"schemaVersion": 1, "kind": "other"}`), 0o644)
+	if _, err := LoadPlan(f); !inputerr.Is(err) {
+		t.Errorf("want input error for a foreign file, got %v", err)
+	}
+}
+
+func TestWriteText(t *testing.T) {
+	p, _ := demoPlan(t, nil)
+	var buf bytes.Buffer
+	WriteText(&buf, p, true)
+	out := buf.String()
+	for _, want := range []string{
+		"Will create 6 Conditional Access policies, all in report-only mode",
+		"+ TG.CA.5  tenantgate TG.CA.5",
+		"who have not registered MFA yet",
+		"- TG.CA.7: not licensed",
+		"POST /v1.0/identity/conditionalAccess/policies",
+		"* TG.APP.1 [fail]",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan text lacks %q", want)
+		}
+	}
+}

@@ -1,0 +1,392 @@
+package tenantgate.controls.tg_ca_5_test
+
+import data.tenantgate.controls.tg_ca_5 as c
+import data.tenantgate.test.fixtures as f
+
+# sp is a policy that satisfies TG.CA.5: all users, the user action "Register
+# security information", all locations except trusted ones, require MFA.
+sp(over) := f.policy(object.union(
+	{
+		"id": "sp", "displayName": "Security info registration",
+		"conditions": {
+			"applications": {"includeApplications": [], "includeUserActions": ["urn:user:registersecurityinfo"]},
+			"locations": {"includeLocations": ["All"], "excludeLocations": ["AllTrusted"]},
+		},
+		"grantControls": f.grant("OR", ["mfa"]),
+	},
+	over,
+))
+
+ip_location(id, name, trusted, cidrs) := {
+	"@odata.type": "#microsoft.graph.ipNamedLocation",
+	"id": id, "displayName": name, "isTrusted": trusted,
+	"ipRanges": [{"@odata.type": "#microsoft.graph.iPv4CidrRange", "cidrAddress": x} | some x in cidrs],
+}
+
+office := ip_location("loc-office", "Office", true, ["203.0.113.0/24", "2001:db8::/48"])
+
+country := {
+	"@odata.type": "#microsoft.graph.countryNamedLocation", "id": "loc-uk", "displayName": "UK",
+	"countriesAndRegions": ["GB"], "countryLookupMethod": "clientIpAddress", "includeUnknownCountriesAndRegions": false,
+}
+
+with_locations(ps, locs) := f.with_data({"conditionalAccessPolicies": ps, "namedLocations": locs})
+
+lockout := "users who have not registered MFA yet are locked out by a block grant: onboard them with a Temporary Access Pass"
+
+# ---- pass ----------------------------------------------------------------------
+
+test_pass_mfa if {
+	r := c.result with input as with_locations([sp({})], [office])
+	r.status == "pass"
+	contains(r.finding, "policy 'Security info registration' protects security-info registration outside trusted locations (or of [mfa])")
+	r.evidence == ["sp"]
+	r.notes == []
+}
+
+test_pass_block_warns_about_lockout if {
+	r := c.result with input as with_locations([sp({"grantControls": f.grant("OR", ["block"])})], [office])
+	r.status == "pass"
+	contains(r.finding, "(or of [block])")
+	r.notes == [sprintf("policy 'Security info registration' blocks registration: %s", [lockout])]
+}
+
+test_pass_compliant_device if {
+	r := c.result with input as with_locations([sp({"grantControls": f.grant("OR", ["compliantDevice"])})], [office])
+	r.status == "pass"
+	contains(r.finding, "(or of [compliantDevice])")
+	r.notes == []
+}
+
+test_pass_domain_joined_device if {
+	r := c.result with input as with_locations([sp({"grantControls": f.grant("OR", ["domainJoinedDevice"])})], [office])
+	r.status == "pass"
+	contains(r.finding, "(or of [domainJoinedDevice])")
+}
+
+test_pass_compliant_or_domain_joined if {
+	r := c.result with input as with_locations([sp({"grantControls": f.grant("OR", ["compliantDevice", "domainJoinedDevice"])})], [office])
+	r.status == "pass"
+	contains(r.finding, "(or of [compliantDevice, domainJoinedDevice])")
+}
+
+test_pass_authentication_strength if {
+	g := f.strength("00000000-0000-0000-0000-000000000002", "Multifactor authentication")
+	r := c.result with input as with_locations([sp({"grantControls": g})], [office])
+	r.status == "pass"
+	contains(r.finding, "authentication strength 'Multifactor authentication'")
+}
+
+test_pass_mfa_or_strength if {
+	g := object.union(f.strength("00000000-0000-0000-0000-000000000002", "Multifactor authentication"), {"builtInControls": ["mfa"]})
+	r := c.result with input as with_locations([sp({"grantControls": g})], [office])
+	r.status == "pass"
+}
+
+test_pass_mfa_and_approved_application if {
+	r := c.result with input as with_locations([sp({"grantControls": f.grant("AND", ["mfa", "approvedApplication"])})], [office])
+	r.status == "pass"
+	contains(r.finding, "(and of [mfa, approvedApplication])")
+}
+
+test_pass_locations_absent if {
+	r := c.result with input as f.with_policies([sp({"conditions": {"locations": null}})])
+	r.status == "pass"
+	r.evidence == ["sp"]
+}
+
+test_pass_all_locations_without_exclusions if {
+	r := c.result with input as f.with_policies([sp({"conditions": {"locations": {"includeLocations": ["All"], "excludeLocations": []}}})])
+	r.status == "pass"
+}
+
+test_pass_excludes_trusted_location_by_id if {
+	r := c.result with input as with_locations(
+		[sp({"conditions": {"locations": {"includeLocations": ["All"], "excludeLocations": ["loc-office"]}}})],
+		[office, country],
+	)
+	r.status == "pass"
+	r.evidence == ["sp"]
+}
+
+test_pass_trusted_slash_8 if {
+	r := c.result with input as with_locations([sp({})], [ip_location("loc-wide", "Wide", true, ["10.0.0.0/8"])])
+	r.status == "pass"
+}
+
+test_pass_untrusted_wide_location_not_excluded if {
+	# An untrusted location is not part of AllTrusted, however wide.
+	r := c.result with input as with_locations([sp({})], [office, ip_location("loc-any", "Anywhere", false, ["0.0.0.0/0"])])
+	r.status == "pass"
+}
+
+test_pass_wide_trusted_location_not_excluded_by_id if {
+	# Only the locations the policy excludes matter when it names them by id.
+	r := c.result with input as with_locations(
+		[sp({"conditions": {"locations": {"includeLocations": ["All"], "excludeLocations": ["loc-office"]}}})],
+		[office, ip_location("loc-any", "Anywhere", true, ["0.0.0.0/0"])],
+	)
+	r.status == "pass"
+}
+
+test_pass_platform_all if {
+	r := c.result with input as with_locations([sp({"conditions": {"platforms": {"includePlatforms": ["all"], "excludePlatforms": []}}})], [office])
+	r.status == "pass"
+}
+
+test_pass_one_enforced_among_others if {
+	r := c.result with input as with_locations(
+		[
+			sp({"id": "ro", "displayName": "Report only", "state": "enabledForReportingButNotEnforced"}),
+			sp({}),
+		],
+		[office],
+	)
+	r.status == "pass"
+	r.evidence == ["sp"]
+}
+
+test_pass_named_locations_denied_without_location_condition if {
+	r := c.result with input as f.denied(f.with_policies([sp({"conditions": {"locations": null}})]), "namedLocations")
+	r.status == "pass"
+}
+
+test_pass_policy_without_grant_does_not_count if {
+	r := c.result with input as with_locations(
+		[
+			sp({"id": "session", "displayName": "Session only", "grantControls": null}),
+			sp({}),
+		],
+		[office],
+	)
+	r.status == "pass"
+	r.evidence == ["sp"]
+}
+
+# ---- fail ----------------------------------------------------------------------
+
+test_fail_no_policy if {
+	r := c.result with input as f.with_policies([])
+	r.status == "fail"
+	contains(r.finding, "no Conditional Access policy protects security-info registration")
+	r.evidence == []
+	r.notes == [sprintf("if you choose block: %s", [lockout])]
+}
+
+test_fail_other_user_action_only if {
+	r := c.result with input as f.with_policies([sp({"conditions": {"applications": {"includeUserActions": ["urn:user:registerdevice"]}}})])
+	r.status == "fail"
+	contains(r.finding, "no Conditional Access policy protects security-info registration")
+}
+
+test_fail_report_only_named if {
+	r := c.result with input as with_locations([sp({"state": "enabledForReportingButNotEnforced"})], [office])
+	r.status == "fail"
+	contains(r.finding, "policy 'Security info registration' would satisfy this control but is report-only")
+	r.evidence == ["sp"]
+	r.notes == [sprintf("if you choose block: %s", [lockout])]
+}
+
+test_fail_disabled if {
+	r := c.result with input as with_locations([sp({"state": "disabled"})], [office])
+	r.status == "fail"
+	contains(r.finding, "policy 'Security info registration' is disabled")
+}
+
+test_fail_extra_exclusion if {
+	r := c.result with input as with_locations([sp({"conditions": {"users": {"excludeUsers": [f.bg1, f.bg2, f.other_user]}}})], [office])
+	r.status == "fail"
+	contains(r.finding, sprintf("excludes user %s, which the baseline does not allow", [f.other_user]))
+}
+
+test_fail_guests_excluded if {
+	guests := {"guestOrExternalUserTypes": "b2bCollaborationGuest", "externalTenants": {"membershipKind": "all"}}
+	r := c.result with input as with_locations([sp({"conditions": {"users": {"excludeGuestsOrExternalUsers": guests}}})], [office])
+	r.status == "fail"
+	contains(r.finding, "excludes guests and external users")
+}
+
+test_fail_not_all_users if {
+	r := c.result with input as with_locations([sp({"conditions": {"users": {"includeUsers": [], "includeGroups": [f.other_group]}}})], [office])
+	r.status == "fail"
+	contains(r.finding, "policy 'Security info registration' does not target all users")
+}
+
+# Graph returns "grantControls": null for session-only policies; such a
+# policy must still be named in the finding (regression: it used to drop out).
+test_fail_no_grant if {
+	r := c.result with input as with_locations([sp({"grantControls": null})], [office])
+	r.status == "fail"
+	contains(r.finding, "grants or of [], which requires neither MFA")
+}
+
+test_fail_terms_of_use_only if {
+	g := object.union(f.grant("OR", []), {"termsOfUse": ["tou-1"]})
+	r := c.result with input as with_locations([sp({"grantControls": g})], [office])
+	r.status == "fail"
+	contains(r.finding, "which requires neither MFA, a compliant or hybrid-joined device, an authentication strength, nor blocks")
+}
+
+test_fail_approved_application if {
+	r := c.result with input as with_locations([sp({"grantControls": f.grant("OR", ["approvedApplication"])})], [office])
+	r.status == "fail"
+	contains(r.finding, "grants or of [approvedApplication], which requires neither MFA")
+}
+
+test_fail_mfa_or_approved_application if {
+	r := c.result with input as with_locations([sp({"grantControls": f.grant("OR", ["mfa", "approvedApplication"])})], [office])
+	r.status == "fail"
+	contains(r.finding, "grants or of [mfa, approvedApplication], which requires neither MFA")
+}
+
+test_fail_mfa_or_terms_of_use if {
+	g := object.union(f.grant("OR", ["mfa"]), {"termsOfUse": ["tou-1"]})
+	r := c.result with input as with_locations([sp({"grantControls": g})], [office])
+	r.status == "fail"
+	contains(r.finding, "grants or of [mfa]")
+}
+
+test_fail_trusted_location_all_ipv4 if {
+	r := c.result with input as with_locations([sp({})], [office, ip_location("loc-any", "Anywhere", true, ["0.0.0.0/0"])])
+	r.status == "fail"
+	contains(r.finding, "relies on trusted location 'Anywhere', which contains 0.0.0.0/0 (wider than /8)")
+	r.evidence == ["sp"]
+}
+
+test_fail_trusted_location_all_ipv6 if {
+	loc := {
+		"@odata.type": "#microsoft.graph.ipNamedLocation", "id": "loc-v6", "displayName": "All IPv6", "isTrusted": true,
+		"ipRanges": [{"@odata.type": "#microsoft.graph.iPv6CidrRange", "cidrAddress": "::/0"}],
+	}
+	r := c.result with input as with_locations([sp({})], [loc])
+	r.status == "fail"
+	contains(r.finding, "relies on trusted location 'All IPv6', which contains ::/0")
+}
+
+test_fail_trusted_location_slash_7 if {
+	r := c.result with input as with_locations([sp({})], [ip_location("loc-wide", "Wide", true, ["10.0.0.0/8", "2.0.0.0/7"])])
+	r.status == "fail"
+	contains(r.finding, "relies on trusted location 'Wide', which contains 2.0.0.0/7 (wider than /8)")
+	not contains(r.finding, "10.0.0.0/8")
+}
+
+test_fail_wide_trusted_location_excluded_by_id if {
+	r := c.result with input as with_locations(
+		[sp({"conditions": {"locations": {"includeLocations": ["All"], "excludeLocations": ["loc-any"]}}})],
+		[office, ip_location("loc-any", "Anywhere", true, ["0.0.0.0/0"])],
+	)
+	r.status == "fail"
+	contains(r.finding, "trusted location 'Anywhere'")
+}
+
+test_fail_excludes_country_location if {
+	r := c.result with input as with_locations(
+		[sp({"conditions": {"locations": {"includeLocations": ["All"], "excludeLocations": ["AllTrusted", "loc-uk"]}}})],
+		[office, country],
+	)
+	r.status == "fail"
+	contains(r.finding, "excludes location loc-uk, which is not a trusted IP location")
+}
+
+test_fail_excludes_untrusted_ip_location if {
+	r := c.result with input as with_locations(
+		[sp({"conditions": {"locations": {"includeLocations": ["All"], "excludeLocations": ["loc-home"]}}})],
+		[office, ip_location("loc-home", "Home", false, ["198.51.100.7/32"])],
+	)
+	r.status == "fail"
+	contains(r.finding, "excludes location loc-home, which is not a trusted IP location")
+}
+
+test_fail_include_locations_not_all if {
+	r := c.result with input as with_locations(
+		[sp({"conditions": {"locations": {"includeLocations": ["loc-uk"], "excludeLocations": []}}})],
+		[office, country],
+	)
+	r.status == "fail"
+	contains(r.finding, "includes locations loc-uk instead of All")
+}
+
+test_fail_narrowed_by_sign_in_risk if {
+	r := c.result with input as with_locations([sp({"conditions": {"signInRiskLevels": ["high"]}})], [office])
+	r.status == "fail"
+	contains(r.finding, "applies only to signInRiskLevels high")
+}
+
+test_fail_narrowed_by_platform if {
+	r := c.result with input as with_locations([sp({"conditions": {"platforms": {"includePlatforms": ["android", "iOS"], "excludePlatforms": []}}})], [office])
+	r.status == "fail"
+	contains(r.finding, "applies only to platforms android/iOS")
+}
+
+test_fail_platform_all_with_exclusion if {
+	r := c.result with input as with_locations([sp({"conditions": {"platforms": {"includePlatforms": ["all"], "excludePlatforms": ["linux"]}}})], [office])
+	r.status == "fail"
+	contains(r.finding, "applies only to platforms all excluding linux")
+}
+
+test_fail_narrowed_by_device_filter if {
+	r := c.result with input as with_locations([sp({"conditions": {"devices": {"deviceFilter": {"mode": "exclude", "rule": "device.isCompliant -eq True"}}}})], [office])
+	r.status == "fail"
+	contains(r.finding, "has a device filter (exclude: device.isCompliant -eq True)")
+}
+
+test_fail_lists_every_policy if {
+	r := c.result with input as with_locations(
+		[
+			sp({"id": "a", "displayName": "A", "state": "enabledForReportingButNotEnforced"}),
+			sp({"id": "b", "displayName": "B", "grantControls": f.grant("OR", ["approvedApplication"])}),
+		],
+		[office],
+	)
+	r.status == "fail"
+	contains(r.finding, "policy 'A' would satisfy this control but is report-only; policy 'B' grants or of [approvedApplication]")
+	r.evidence == ["a", "b"]
+}
+
+# ---- not_assessed / not_licensed -------------------------------------------------
+
+test_not_assessed_named_locations_denied if {
+	r := c.result with input as f.denied(f.with_policies([sp({})]), "namedLocations")
+	r.status == "not_assessed"
+	contains(r.finding, "policy 'Security info registration' excludes trusted locations, but the named locations could not be read")
+	contains(r.finding, "namedLocations was not collected (denied: Authorization_RequestDenied")
+}
+
+test_pass_named_locations_denied_when_another_policy_qualifies if {
+	r := c.result with input as f.denied(
+		f.with_policies([
+			sp({"id": "loc", "displayName": "With locations"}),
+			sp({"conditions": {"locations": null}}),
+		]),
+		"namedLocations",
+	)
+	r.status == "pass"
+	r.evidence == ["sp"]
+}
+
+# A policy that falls short for another reason fails whatever the named
+# locations hold: unreadable locations must not turn that into not_assessed.
+test_fail_report_only_even_when_named_locations_denied if {
+	r := c.result with input as f.denied(f.with_policies([sp({"state": "enabledForReportingButNotEnforced"})]), "namedLocations")
+	r.status == "fail"
+	contains(r.finding, "policy 'Security info registration' is report-only")
+	contains(r.finding, "could not be checked")
+}
+
+test_not_licensed_without_p1 if {
+	r := c.result with input as f.with_data({"subscribedSkus": [f.sku_o365_e3], "conditionalAccessPolicies": [sp({})]})
+	r.status == "not_licensed"
+	contains(r.finding, "the tenant has no Microsoft Entra ID P1 license")
+}
+
+test_not_assessed_when_policies_denied if {
+	r := c.result with input as f.denied(f.with_policies([sp({})]), "conditionalAccessPolicies")
+	r.status == "not_assessed"
+	contains(r.finding, "conditionalAccessPolicies was not collected (denied: Authorization_RequestDenied")
+}
+
+test_not_assessed_when_skus_denied if {
+	r := c.result with input as f.denied(f.with_policies([sp({})]), "subscribedSkus")
+	r.status == "not_assessed"
+	contains(r.finding, "licenses could not be determined, so this control (needs Microsoft Entra ID P1) was not assessed")
+}

@@ -1,0 +1,261 @@
+package tenantgate.controls.tg_id_1_test
+
+import data.tenantgate.controls.tg_id_1 as c
+import data.tenantgate.test.fixtures as f
+
+defaults_off := {"id": "00000000-0000-0000-0000-000000000005", "displayName": "Security Defaults", "isEnabled": false}
+
+defaults_on := object.union(defaults_off, {"isEnabled": true})
+
+mfa(over) := f.policy(object.union(
+	{"id": "mfa", "displayName": "Require MFA", "grantControls": f.grant("OR", ["mfa"])},
+	over,
+))
+
+# tenant with security defaults off and the given CA policies.
+off_with(ps) := f.with_data({"securityDefaults": defaults_off, "conditionalAccessPolicies": ps})
+
+test_pass_security_defaults_on if {
+	r := c.result with input as f.with_data({"securityDefaults": defaults_on})
+	r.status == "pass"
+	contains(r.finding, "security defaults are on")
+	r.evidence == ["securityDefaults"]
+}
+
+test_pass_security_defaults_on_even_when_ca_denied if {
+	r := c.result with input as f.denied(f.with_data({"securityDefaults": defaults_on}), "conditionalAccessPolicies")
+	r.status == "pass"
+	r.evidence == ["securityDefaults"]
+}
+
+test_pass_mfa_policy if {
+	r := c.result with input as off_with([mfa({})])
+	r.status == "pass"
+	r.finding == "policy 'Require MFA' requires MFA for all users and all apps"
+	r.evidence == ["mfa"]
+}
+
+test_pass_mfa_policy_when_security_defaults_denied if {
+	r := c.result with input as f.denied(off_with([mfa({})]), "securityDefaults")
+	r.status == "pass"
+	r.evidence == ["mfa"]
+}
+
+test_pass_authentication_strength if {
+	r := c.result with input as off_with([mfa({"id": "str", "grantControls": f.strength("00000000-0000-0000-0000-000000000002", "Multifactor authentication")})])
+	r.status == "pass"
+	r.evidence == ["str"]
+}
+
+test_pass_mfa_and_compliant_device if {
+	r := c.result with input as off_with([mfa({"grantControls": f.grant("AND", ["mfa", "compliantDevice"])})])
+	r.status == "pass"
+	r.evidence == ["mfa"]
+}
+
+test_pass_mfa_and_strength_listed_once if {
+	g := object.union(f.grant("AND", ["mfa"]), {"authenticationStrength": {"id": "00000000-0000-0000-0000-000000000002", "displayName": "MFA"}})
+	r := c.result with input as off_with([mfa({"grantControls": g})])
+	r.status == "pass"
+	r.evidence == ["mfa"]
+}
+
+test_pass_every_client_type_listed if {
+	r := c.result with input as off_with([mfa({"conditions": {"clientAppTypes": ["browser", "mobileAppsAndDesktopClients", "exchangeActiveSync", "other"]}})])
+	r.status == "pass"
+}
+
+test_pass_platforms_all if {
+	r := c.result with input as off_with([mfa({"conditions": {"platforms": {"includePlatforms": ["all"], "excludePlatforms": []}}})])
+	r.status == "pass"
+}
+
+test_pass_one_qualifying_among_others if {
+	r := c.result with input as off_with([
+		mfa({"id": "ro", "displayName": "Pilot", "state": "enabledForReportingButNotEnforced"}),
+		mfa({}),
+	])
+	r.status == "pass"
+	r.evidence == ["mfa"]
+}
+
+test_fail_mfa_or_compliant_device if {
+	r := c.result with input as off_with([mfa({"grantControls": f.grant("OR", ["mfa", "compliantDevice"])})])
+	r.status == "fail"
+	contains(r.finding, "policy 'Require MFA' grants or of [mfa, compliantDevice], so MFA can be skipped")
+	r.evidence == ["mfa"]
+}
+
+test_fail_strength_or_compliant_device if {
+	g := object.union(f.grant("OR", ["compliantDevice"]), {"authenticationStrength": {"id": "00000000-0000-0000-0000-000000000002", "displayName": "MFA"}})
+	r := c.result with input as off_with([mfa({"grantControls": g})])
+	r.status == "fail"
+	contains(r.finding, "so MFA can be skipped")
+}
+
+test_fail_report_only if {
+	r := c.result with input as off_with([mfa({"state": "enabledForReportingButNotEnforced"})])
+	r.status == "fail"
+	contains(r.finding, "policy 'Require MFA' would satisfy this control but is report-only")
+	r.evidence == ["mfa"]
+}
+
+test_fail_disabled if {
+	r := c.result with input as off_with([mfa({"state": "disabled"})])
+	r.status == "fail"
+	contains(r.finding, "policy 'Require MFA' is disabled")
+}
+
+test_fail_extra_exclusion if {
+	r := c.result with input as off_with([mfa({"conditions": {"users": {"excludeUsers": [f.bg1, f.bg2, f.other_user]}}})])
+	r.status == "fail"
+	contains(r.finding, sprintf("excludes user %s, which the baseline does not allow", [f.other_user]))
+}
+
+test_fail_guests_excluded if {
+	r := c.result with input as off_with([mfa({"conditions": {"users": {"excludeGuestsOrExternalUsers": {"guestOrExternalUserTypes": "b2bCollaborationGuest"}}}})])
+	r.status == "fail"
+	contains(r.finding, "guests and external users")
+}
+
+test_fail_group_scope if {
+	r := c.result with input as off_with([mfa({"conditions": {"users": {"includeUsers": [], "includeGroups": [f.other_group]}}})])
+	r.status == "fail"
+	contains(r.finding, "does not target all users")
+}
+
+test_fail_not_all_apps if {
+	r := c.result with input as off_with([mfa({"conditions": {"applications": {"includeApplications": [f.exo, f.spo]}}})])
+	r.status == "fail"
+	contains(r.finding, "does not target all applications")
+}
+
+test_fail_app_excluded if {
+	r := c.result with input as off_with([mfa({"conditions": {"applications": {"excludeApplications": [f.spo]}}})])
+	r.status == "fail"
+	contains(r.finding, sprintf("excludes application %s", [f.spo]))
+}
+
+test_pass_app_excluded_when_allowed if {
+	inp := f.with_baseline(off_with([mfa({"conditions": {"applications": {"excludeApplications": [f.spo]}}})]), {"allowed_exclusions": {"applications": [f.spo]}})
+	r := c.result with input as inp
+	r.status == "pass"
+}
+
+test_fail_narrowed_platform if {
+	r := c.result with input as off_with([mfa({"conditions": {"platforms": {"includePlatforms": ["android", "iOS"], "excludePlatforms": []}}})])
+	r.status == "fail"
+	contains(r.finding, "applies only to platforms android/iOS")
+}
+
+test_fail_platform_excluded if {
+	r := c.result with input as off_with([mfa({"conditions": {"platforms": {"includePlatforms": ["all"], "excludePlatforms": ["linux"]}}})])
+	r.status == "fail"
+	contains(r.finding, "excluding linux")
+}
+
+test_fail_narrowed_location if {
+	r := c.result with input as off_with([mfa({"conditions": {"locations": {"includeLocations": ["All"], "excludeLocations": ["AllTrusted"]}}})])
+	r.status == "fail"
+	contains(r.finding, "is limited by location (include All, exclude AllTrusted)")
+}
+
+test_fail_browser_only if {
+	r := c.result with input as off_with([mfa({"conditions": {"clientAppTypes": ["browser"]}})])
+	r.status == "fail"
+	contains(r.finding, "applies only to client apps browser")
+}
+
+test_fail_sign_in_risk if {
+	r := c.result with input as off_with([mfa({"conditions": {"signInRiskLevels": ["medium", "high"]}})])
+	r.status == "fail"
+	contains(r.finding, "applies only to signInRiskLevels medium/high")
+}
+
+test_fail_device_filter if {
+	r := c.result with input as off_with([mfa({"conditions": {"devices": {"deviceFilter": {"mode": "exclude", "rule": "device.isCompliant -eq True"}}}})])
+	r.status == "fail"
+	contains(r.finding, "has a device filter")
+}
+
+test_fail_no_policy_defaults_off if {
+	r := c.result with input as off_with([])
+	r.status == "fail"
+	r.finding == "security defaults are off and no Conditional Access policy requires MFA for all users and all apps"
+	r.evidence == []
+}
+
+test_fail_only_block_or_device_policies if {
+	r := c.result with input as off_with([mfa({"grantControls": f.grant("OR", ["compliantDevice"])})])
+	r.status == "fail"
+	contains(r.finding, "no Conditional Access policy requires MFA")
+}
+
+test_fail_lists_every_relevant_policy if {
+	r := c.result with input as off_with([
+		mfa({"id": "a", "displayName": "A", "state": "enabledForReportingButNotEnforced"}),
+		mfa({"id": "b", "displayName": "B", "conditions": {"clientAppTypes": ["browser"]}}),
+	])
+	r.status == "fail"
+	contains(r.finding, "policy 'A' would satisfy this control but is report-only; policy 'B' applies only to client apps browser")
+	r.evidence == ["a", "b"]
+}
+
+test_not_assessed_when_security_defaults_denied_and_no_qualifying_policy if {
+	r := c.result with input as f.denied(off_with([mfa({"state": "enabledForReportingButNotEnforced"})]), "securityDefaults")
+	r.status == "not_assessed"
+	contains(r.finding, "securityDefaults was not collected (denied")
+	not contains(r.finding, "conditionalAccessPolicies")
+}
+
+test_not_assessed_when_both_denied if {
+	inp := f.denied(f.denied(off_with([]), "securityDefaults"), "conditionalAccessPolicies")
+	r := c.result with input as inp
+	r.status == "not_assessed"
+	contains(r.finding, "securityDefaults was not collected")
+	contains(r.finding, "conditionalAccessPolicies was not collected")
+}
+
+test_not_assessed_when_ca_denied_and_defaults_off if {
+	r := c.result with input as f.denied(off_with([mfa({})]), "conditionalAccessPolicies")
+	r.status == "not_assessed"
+	contains(r.finding, "conditionalAccessPolicies was not collected (denied")
+}
+
+test_not_assessed_when_break_glass_unresolved if {
+	r := c.result with input as f.denied(off_with([mfa({})]), "breakGlassAccounts")
+	r.status == "not_assessed"
+	contains(r.finding, "breakGlassAccounts was not collected (denied")
+}
+
+test_break_glass_by_object_id_needs_no_resolution if {
+	inp := f.with_baseline(f.denied(off_with([mfa({})]), "breakGlassAccounts"), {"break_glass": [f.bg1, f.bg2]})
+	r := c.result with input as inp
+	r.status == "pass"
+	r.evidence == ["mfa"]
+}
+
+test_pass_without_break_glass_named if {
+	inp := object.union(
+		f.denied(off_with([mfa({"conditions": {"users": {"excludeUsers": []}}})]), "breakGlassAccounts"),
+		{"baseline": {"break_glass": []}},
+	)
+	r := c.result with input as inp
+	r.status == "pass"
+}
+
+fake_gate(_) := {"status": "not_assessed", "finding": "gate", "evidence": [], "notes": []}
+
+test_gate_result_preempts_verdict if {
+	r := c.result with input as f.with_data({"securityDefaults": defaults_on}) with data.tenantgate.lib.gate as fake_gate
+	r.status == "not_assessed"
+	r.finding == "gate"
+}
+
+# Absent platforms / locations keys mean "no condition" (regression: they
+# used to make the helpers undefined and the explanation empty).
+test_pass_platforms_and_locations_keys_absent if {
+	p := json.remove(mfa({}), ["conditions/platforms", "conditions/locations"])
+	r := c.result with input as off_with([p])
+	r.status == "pass"
+}

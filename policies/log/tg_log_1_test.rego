@@ -1,0 +1,159 @@
+package tenantgate.controls.tg_log_1_test
+
+import data.tenantgate.controls.tg_log_1 as c
+import data.tenantgate.test.fixtures as f
+
+ws_id := "/subscriptions/0000/resourceGroups/rg-sec/providers/Microsoft.OperationalInsights/workspaces/law-sec"
+
+sa_id := "/subscriptions/0000/resourceGroups/rg-sec/providers/Microsoft.Storage/storageAccounts/salogs"
+
+eh_rule := "/subscriptions/0000/resourceGroups/rg-sec/providers/Microsoft.EventHub/namespaces/ns/authorizationrules/RootManageSharedAccessKey"
+
+logs(cats) := [{"category": x, "enabled": true, "retentionPolicy": {"enabled": false, "days": 0}} | some x in cats]
+
+# setting builds an ARM diagnostic setting; dest overrides the destinations.
+setting(name, dest, cats) := {
+	"id": sprintf("providers/Microsoft.Aadiam/diagnosticSettings/%s", [name]),
+	"name": name,
+	"properties": object.union(
+		{
+			"workspaceId": null, "storageAccountId": null, "eventHubAuthorizationRuleId": null,
+			"eventHubName": null, "serviceBusRuleId": null, "logs": logs(cats), "metrics": [],
+		},
+		dest,
+	),
+}
+
+to_ws(name) := setting(name, {"workspaceId": lower(ws_id)}, ["AuditLogs", "SignInLogs"])
+
+# workspace as ARM returns it (canonical case, unlike the setting's lower-case id).
+workspace(days) := {"id": ws_id, "name": "law-sec", "properties": {"retentionInDays": days, "sku": {"name": "PerGB2018"}}}
+
+with_logs(settings, workspaces) := f.with_data({"diagnosticSettings": settings, "logAnalyticsWorkspaces": workspaces})
+
+free(inp) := object.union(inp, {"data": {"subscribedSkus": [f.sku_o365_e3]}})
+
+test_pass_workspace_keeps_enough if {
+	r := c.result with input as with_logs([to_ws("sentinel")], [workspace(90)])
+	r.status == "pass"
+	r.finding == "diagnostic setting 'sentinel' sends sign-in and audit logs to a Log Analytics workspace that keeps them 90 days (target 90)"
+	r.evidence == ["providers/Microsoft.Aadiam/diagnosticSettings/sentinel"]
+}
+
+test_pass_workspace_even_when_skus_denied if {
+	r := c.result with input as f.denied(with_logs([to_ws("sentinel")], [workspace(730)]), "subscribedSkus")
+	r.status == "pass"
+	contains(r.finding, "keeps them 730 days")
+}
+
+test_fail_workspace_keeps_30_days if {
+	r := c.result with input as with_logs([to_ws("sentinel")], [workspace(30)])
+	r.status == "fail"
+	r.finding == "sign-in and audit logs are kept only 30 days (built-in retention with Microsoft Entra ID P1) and are not exported to a destination that keeps them longer; the baseline needs 90 days"
+	r.notes == [sprintf("diagnostic setting 'sentinel' sends them to workspace %s, which keeps data 30 days", [lower(ws_id)])]
+	r.evidence == ["providers/Microsoft.Aadiam/diagnosticSettings/sentinel"]
+}
+
+test_pass_built_in_enough_with_short_workspace_noted if {
+	inp := f.with_baseline(with_logs([to_ws("sentinel")], [workspace(14)]), {"parameters": {"log_retention_days": 30}})
+	r := c.result with input as inp
+	r.status == "pass"
+	contains(r.finding, "30 days (built-in retention with Microsoft Entra ID P1), which meets the target of 30 days")
+	contains(r.notes[0], "which keeps data 14 days")
+}
+
+test_pass_storage_account_with_note if {
+	r := c.result with input as with_logs([setting("archive", {"storageAccountId": sa_id}, ["SignInLogs", "AuditLogs"])], [])
+	r.status == "pass"
+	r.finding == sprintf("diagnostic setting 'archive' sends sign-in and audit logs to storage account %s", [sa_id])
+	r.notes == ["retention is decided by the destination; make sure it keeps them at least 90 days"]
+	r.evidence == ["providers/Microsoft.Aadiam/diagnosticSettings/archive"]
+}
+
+test_pass_event_hub_with_note if {
+	r := c.result with input as with_logs([setting("siem", {"eventHubAuthorizationRuleId": eh_rule, "eventHubName": "entra-logs"}, ["SignInLogs", "AuditLogs"])], [])
+	r.status == "pass"
+	contains(r.finding, "to event hub entra-logs")
+	count(r.notes) == 1
+}
+
+test_not_assessed_workspace_not_collected if {
+	r := c.result with input as with_logs([to_ws("sentinel")], [])
+	r.status == "not_assessed"
+	r.finding == sprintf("diagnostic setting 'sentinel' sends sign-in and audit logs to workspace %s, whose retention could not be read (the collected logAnalyticsWorkspaces hold no retentionInDays for it)", [lower(ws_id)])
+}
+
+test_not_assessed_workspace_retention_null if {
+	r := c.result with input as with_logs([to_ws("sentinel")], [{"id": ws_id, "properties": {"retentionInDays": null}}])
+	r.status == "not_assessed"
+	contains(r.finding, "whose retention could not be read")
+}
+
+test_not_assessed_workspaces_denied if {
+	r := c.result with input as f.denied(with_logs([to_ws("sentinel")], [workspace(365)]), "logAnalyticsWorkspaces")
+	r.status == "not_assessed"
+	contains(r.finding, "logAnalyticsWorkspaces was not collected (denied")
+}
+
+test_fail_no_settings_e3 if {
+	r := c.result with input as with_logs([], [])
+	r.status == "fail"
+	contains(r.finding, "kept only 30 days (built-in retention with Microsoft Entra ID P1)")
+	contains(r.finding, "the baseline needs 90 days")
+	r.evidence == []
+	r.notes == []
+}
+
+test_fail_no_settings_e5_still_30_days if {
+	r := c.result with input as object.union(with_logs([], []), {"data": {"subscribedSkus": [f.sku_e5]}})
+	r.status == "fail"
+	contains(r.finding, "kept only 30 days (built-in retention with Microsoft Entra ID P1)")
+}
+
+test_fail_no_settings_free if {
+	r := c.result with input as free(with_logs([], []))
+	r.status == "fail"
+	contains(r.finding, "kept only 7 days (built-in retention with Microsoft Entra ID Free)")
+}
+
+test_pass_no_settings_free_target_7 if {
+	inp := f.with_baseline(free(with_logs([], [])), {"parameters": {"log_retention_days": 7}})
+	r := c.result with input as inp
+	r.status == "pass"
+	r.finding == "the tenant keeps sign-in and audit logs 7 days (built-in retention with Microsoft Entra ID Free), which meets the target of 7 days"
+}
+
+test_audit_logs_disabled_does_not_count if {
+	s := setting("sentinel", {"workspaceId": ws_id}, ["SignInLogs", "NonInteractiveUserSignInLogs"])
+	off := object.union(s, {"properties": {"logs": array.concat(s.properties.logs, [{"category": "AuditLogs", "enabled": false}])}})
+	r := c.result with input as with_logs([off], [workspace(365)])
+	r.status == "fail"
+	contains(r.finding, "kept only 30 days")
+	r.evidence == []
+}
+
+test_setting_without_destination_does_not_count if {
+	r := c.result with input as with_logs([setting("empty", {"workspaceId": "", "storageAccountId": ""}, ["SignInLogs", "AuditLogs"])], [])
+	r.status == "fail"
+	contains(r.finding, "kept only 30 days")
+}
+
+test_not_assessed_when_diagnostic_settings_denied if {
+	r := c.result with input as f.denied(with_logs([to_ws("sentinel")], [workspace(365)]), "diagnosticSettings")
+	r.status == "not_assessed"
+	contains(r.finding, "diagnosticSettings was not collected (denied")
+	contains(r.finding, "without export the tenant keeps sign-in and audit logs 30 days (built-in retention with Microsoft Entra ID P1)")
+}
+
+test_not_assessed_when_diagnostic_settings_and_skus_denied if {
+	inp := f.denied(f.denied(with_logs([], []), "diagnosticSettings"), "subscribedSkus")
+	r := c.result with input as inp
+	r.status == "not_assessed"
+	contains(r.finding, "7 days (Free) or 30 days (P1/P2) built in; the license could not be read")
+}
+
+test_not_assessed_when_skus_denied_and_nothing_exported if {
+	r := c.result with input as f.denied(with_logs([], []), "subscribedSkus")
+	r.status == "not_assessed"
+	contains(r.finding, "the built-in retention depends on the license: subscribedSkus was not collected (denied")
+}
