@@ -61,7 +61,11 @@ else := [sprintf("requires authentication strength '%s', which allows phishable 
 	count(combinations(ca.strength_id(p))) == 0
 } else := [] if {
 	combinations(ca.strength_id(p))
-} else := ["UNKNOWN"]
+} else := [unknown_strength(p)]
+
+# A custom strength whose methods could not be read leaves the policy open;
+# it makes the control not_assessed only if nothing else is wrong with it.
+unknown_strength(p) := sprintf("uses custom authentication strength '%s', whose methods could not be read (%s)", [strength_name(p), lib.source_problem("authenticationStrengthPolicies")])
 
 strength_name(p) := object.get(ca.grant(p).authenticationStrength, "displayName", ca.strength_id(p))
 
@@ -71,8 +75,7 @@ else := []
 
 qualifying := [p | some p in relevant; count(problems[p.id]) == 0]
 
-# A custom strength whose methods could not be read leaves the verdict open.
-unknown := [p | some p in relevant; "UNKNOWN" in problems[p.id]]
+unknown := [p | some p in relevant; problems[p.id] == [unknown_strength(p)]]
 
 verdict := lib.pass(
 	sprintf("policy %s requires phishing-resistant authentication for every sign-in", [ca.name(qualifying[0])]),

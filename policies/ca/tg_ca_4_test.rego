@@ -126,3 +126,10 @@ test_not_licensed if {
 	r := c.result with input as f.with_data({"subscribedSkus": [f.sku_o365_e3]})
 	r.status == "not_licensed"
 }
+
+test_fail_report_only_even_when_custom_strength_unknown if {
+	r := c.result with input as f.denied(inp([st(custom, "Keys only", {"state": "enabledForReportingButNotEnforced"})]), "authenticationStrengthPolicies")
+	r.status == "fail"
+	contains(r.finding, "is report-only")
+	contains(r.finding, "whose methods could not be read")
+}
