@@ -22,7 +22,7 @@ vet:
 
 ## update-golden: rewrite report golden files after an intended change
 update-golden:
-	$(GO) test ./internal/render/ ./internal/cli/ -update
+	$(GO) test ./internal/render/ ./internal/diff/ -update
 
 ## bench: benchmarks (evaluation, collection); see docs/performance.md
 bench:

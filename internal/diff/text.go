@@ -1,0 +1,255 @@
+package diff
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// WriteJSON writes the comparison as indented JSON (diff --format json).
+func (r *Result) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r)
+}
+
+// maxValue bounds a value printed in text output; the JSON output has it whole.
+const maxValue = 160
+
+var sourceTitle = map[string]string{
+	"conditionalAccessPolicies":      "Conditional Access policies",
+	"namedLocations":                 "Named locations",
+	"authenticationStrengthPolicies": "Authentication strengths",
+	"diagnosticSettings":             "Diagnostic settings",
+	"logAnalyticsWorkspaces":         "Log Analytics workspaces",
+	"deviceEnrollmentConfigurations": "Device enrollment configurations",
+	"breakGlassAccounts":             "Break-glass accounts",
+	"subscribedSkus":                 "Subscribed SKUs",
+}
+
+// WriteText writes the comparison for people.
+func (r *Result) WriteText(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "tenantgate diff (%ss)\n", r.Kind)
+	fmt.Fprintf(&b, "  old: %s\n  new: %s\n", sideText(r.Old), sideText(r.New))
+	for _, warn := range r.Warnings {
+		fmt.Fprintf(&b, "warning: %s\n", warn)
+	}
+	b.WriteString("\n")
+
+	switch {
+	case !r.ControlsCompared:
+		b.WriteString("Controls: not compared (no rule engine available to audit the snapshots); settings changes only.\n")
+	case len(r.Controls) == 0:
+		b.WriteString("Controls: no status changes.\n")
+	default:
+		counts := map[string]int{}
+		for _, c := range r.Controls {
+			counts[c.Direction]++
+		}
+		var parts []string
+		for _, d := range []string{Regressed, Improved, Changed, Added, Removed} {
+			if counts[d] > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", counts[d], d))
+			}
+		}
+		fmt.Fprintf(&b, "Controls: %s\n", strings.Join(parts, ", "))
+		idW, trW := 0, 0
+		for _, c := range r.Controls {
+			idW = max(idW, len(c.ID))
+			trW = max(trW, len([]rune(transition(c))))
+		}
+		for _, d := range []string{Regressed, Improved, Changed, Added, Removed} {
+			for _, c := range r.Controls {
+				if c.Direction != d {
+					continue
+				}
+				tr := transition(c)
+				fmt.Fprintf(&b, "  %-9s  %-*s  %-6s  %s%s  %s\n", strings.ToUpper(d), idW, c.ID, c.Severity,
+					tr, strings.Repeat(" ", trW-len([]rune(tr))), c.Title)
+				if d == Regressed && c.Finding != "" {
+					fmt.Fprintf(&b, "  %-9s  %-*s  %s\n", "", idW, "", clip(oneLine(c.Finding), maxValue))
+				}
+			}
+		}
+	}
+	if r.Score != nil && r.Score.Old != r.Score.New {
+		fmt.Fprintf(&b, "Score: %.1f → %.1f (%+.1f)\n", r.Score.Old, r.Score.New, r.Score.New-r.Score.Old)
+	}
+
+	if r.Kind == KindSnapshot {
+		if len(r.Sources) > 0 {
+			b.WriteString("\nCollection status:\n")
+			for _, s := range r.Sources {
+				fmt.Fprintf(&b, "  %s: %s → %s", s.Source, s.Old, s.New)
+				if s.Error != "" {
+					fmt.Fprintf(&b, " (%s)", oneLine(s.Error))
+				}
+				b.WriteString("; its data is not compared\n")
+			}
+		}
+		writeChanges(&b, r.Changes)
+	}
+
+	b.WriteString("\n")
+	switch {
+	case r.Regressions > 0:
+		fmt.Fprintf(&b, "Result: %d regression(s).\n", r.Regressions)
+	case r.Kind == KindSnapshot && len(r.Changes) == 0 && len(r.Sources) == 0 && len(r.Controls) == 0:
+		b.WriteString("Result: no changes.\n")
+	default:
+		b.WriteString("Result: no regressions.\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func transition(c ControlChange) string {
+	return nonEmpty(c.Old, "—") + " → " + nonEmpty(c.New, "—")
+}
+
+func writeChanges(b *strings.Builder, changes []ObjectChange) {
+	if len(changes) == 0 {
+		b.WriteString("\nSettings: no changes.\n")
+		return
+	}
+	var cur string
+	for _, c := range changes {
+		if c.Source != cur {
+			cur = c.Source
+			title := sourceTitle[c.Source]
+			if title == "" {
+				title = c.Source // singletons keep their Graph name: it is what admins search for
+			}
+			fmt.Fprintf(b, "\n%s:\n", title)
+		}
+		if c.ID == "" { // singleton setting
+			writeFields(b, c.Fields, "  ")
+			continue
+		}
+		label := quoteName(c.Name) + " (" + c.ID + ")"
+		if c.Name == "" {
+			label = c.ID
+		}
+		switch c.Change {
+		case "added":
+			fmt.Fprintf(b, "  + added    %s", label)
+			if c.State != nil {
+				fmt.Fprintf(b, ", state %s", c.State.New)
+			}
+			b.WriteString("\n")
+		case "removed":
+			fmt.Fprintf(b, "  - removed  %s", label)
+			if c.State != nil {
+				fmt.Fprintf(b, ", was %s", c.State.Old)
+			}
+			b.WriteString("\n")
+		default:
+			fmt.Fprintf(b, "  ~ modified %s\n", label)
+			if c.State != nil {
+				fmt.Fprintf(b, "      state: %s → %s\n", nonEmpty(c.State.Old, "null"), nonEmpty(c.State.New, "null"))
+			}
+			writeFields(b, c.Fields, "      ")
+		}
+	}
+}
+
+func writeFields(b *strings.Builder, fields []FieldChange, indent string) {
+	for _, f := range fields {
+		if add, rem, ok := listDelta(f.Old, f.New); ok {
+			var parts []string
+			for _, v := range add {
+				parts = append(parts, "+"+valueText(v))
+			}
+			for _, v := range rem {
+				parts = append(parts, "-"+valueText(v))
+			}
+			fmt.Fprintf(b, "%s%s: %s\n", indent, f.Path, clip(strings.Join(parts, " "), maxValue))
+			continue
+		}
+		fmt.Fprintf(b, "%s%s: %s → %s\n", indent, f.Path, clip(valueText(f.Old), maxValue), clip(valueText(f.New), maxValue))
+	}
+}
+
+// listDelta gives the items added to and removed from a list (include /
+// exclude lists, IP ranges), which reads better than two whole lists.
+func listDelta(o, n any) (added, removed []any, ok bool) {
+	oa, ok1 := asList(o)
+	na, ok2 := asList(n)
+	if !ok1 || !ok2 {
+		return nil, nil, false
+	}
+	count := func(list []any) map[string]int {
+		m := map[string]int{}
+		for _, v := range list {
+			m[valueText(v)]++
+		}
+		return m
+	}
+	oc, nc := count(oa), count(na)
+	for _, v := range na {
+		k := valueText(v)
+		if oc[k] > 0 {
+			oc[k]--
+			continue
+		}
+		added = append(added, v)
+	}
+	for _, v := range oa {
+		k := valueText(v)
+		if nc[k] > 0 {
+			nc[k]--
+			continue
+		}
+		removed = append(removed, v)
+	}
+	if len(added) == 0 && len(removed) == 0 {
+		return nil, nil, false // same items, other order: show both lists
+	}
+	return added, removed, true
+}
+
+func asList(v any) ([]any, bool) {
+	if v == nil {
+		return nil, true
+	}
+	arr, ok := v.([]any)
+	return arr, ok
+}
+
+func valueText(v any) string {
+	if v == nil {
+		return "null"
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(raw)
+}
+
+func sideText(s Side) string {
+	t := s.Path
+	name := s.TenantName
+	if name == "" {
+		name = s.TenantID
+	}
+	if name != "" || s.CollectedAt != "" {
+		t += " (" + strings.TrimSpace(strings.TrimSuffix(name+", "+s.CollectedAt, ", ")) + ")"
+	}
+	return t
+}
+
+func quoteName(s string) string { return "'" + s + "'" }
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

@@ -1,0 +1,168 @@
+package render
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tenantgate/tenantgate/internal/report"
+)
+
+var attrRef = regexp.MustCompile(`(?i)\s(src|href|action|srcset|poster|data|xlink:href)\s*=\s*"([^"]*)"`)
+
+// The report must open offline: nothing it references may leave the file.
+func TestHTMLSelfContained(t *testing.T) {
+	for _, name := range fixtures {
+		out := renderString(t, "html", loadFixture(t, name), Options{})
+		for _, m := range attrRef.FindAllStringSubmatch(out, -1) {
+			if !strings.HasPrefix(m[2], "#") {
+				t.Errorf("%s: %s=%q points outside the file", name, m[1], m[2])
+			}
+		}
+		for _, bad := range []string{"<link", "<img", "<iframe", "@import", "url(", "@font-face", "fetch(", "XMLHttpRequest"} {
+			if strings.Contains(out, bad) {
+				t.Errorf("%s: contains %q", name, bad)
+			}
+		}
+		if !strings.Contains(out, `http-equiv="Content-Security-Policy" content="default-src 'none'`) {
+			t.Errorf("%s: no CSP forbidding network access", name)
+		}
+	}
+}
+
+func TestHTMLContent(t *testing.T) {
+	r := loadFixture(t, "contoso")
+	out := renderString(t, "html", r, Options{})
+	for _, want := range []string{
+		"Contoso Ltd", r.Tenant.ID, "2026-05-04 05:58 UTC", ">41.0<",
+		`<rect class="seg s-fail"`,           // chart
+		"Would unlock 1 control:", "TG.CA.7", // license view
+		"Intune rollout finishes in Q2", "CISO", "2027-03-31", // waiver
+		"waiver for TG.APP.1 expired", // run warning
+		"30 &lt; 90",                  // escaped
+		"<code>tenantgate apply</code>",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("HTML lacks %q", want)
+		}
+	}
+	// Failed controls appear as cards, highest severity first.
+	var ids []string
+	for _, m := range regexp.MustCompile(`<article class="card sev-\w+" id="ctl-([^"]+)"`).FindAllStringSubmatch(out, -1) {
+		ids = append(ids, m[1])
+	}
+	want := "TG.CA.1 TG.CA.2 TG.CA.4 TG.APP.1 TG.LOG.1 TG.CA.9 TG.APP.3 TG.CA.8 TG.DEV.1"
+	if got := strings.Join(ids, " "); got != want {
+		t.Errorf("cards %s, want %s", got, want)
+	}
+}
+
+// findChromium returns a headless-capable Chromium, or "" when none is
+// installed. TENANTGATE_CHROMIUM overrides the search.
+func findChromium() string {
+	if p := os.Getenv("TENANTGATE_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome", "headless_shell"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// domInChromium renders r as HTML, opens it in headless Chromium with the
+// URL fragment given and returns the DOM after the page's scripts ran.
+// Reusable for other reports (e.g. the demo tenant).
+func domInChromium(t *testing.T, r *report.Report, fragment string) string {
+	t.Helper()
+	bin := findChromium()
+	if bin == "" {
+		t.Skip("no Chromium found (looked for chromium, chromium-browser, google-chrome; set TENANTGATE_CHROMIUM): skipping the headless browser check of the HTML report. Install it with: apt-get install -y chromium")
+	}
+	dir, err := os.MkdirTemp("", "tenantgate-html-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Not t.TempDir: Chromium's helpers may still be closing files when the
+	// test ends, and a failed cleanup must not fail the test.
+	defer os.RemoveAll(dir)
+	page := filepath.Join(dir, "report.html")
+	f, err := os.Create(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(f, "html", r, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin,
+		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--disable-dev-shm-usage", "--user-data-dir="+filepath.Join(dir, "profile"),
+		"--dump-dom", "file://"+page+fragment)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s: %v\n%s", bin, err, lastLines(stderr.String(), 15))
+	}
+	if stdout.Len() == 0 {
+		t.Fatalf("%s printed no DOM\n%s", bin, lastLines(stderr.String(), 15))
+	}
+	return stdout.String()
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+func TestHTMLInChromium(t *testing.T) {
+	r := loadFixture(t, "contoso")
+	dom := domInChromium(t, r, "")
+	if !strings.Contains(dom, `data-js="ready"`) {
+		t.Fatal("the report's script did not run")
+	}
+	if !strings.Contains(dom, "Showing 18 of 18 controls") {
+		t.Error("the controls table did not count its rows")
+	}
+	for _, res := range r.WithStatus(report.Fail) {
+		card := `id="ctl-` + res.ID + `"`
+		if !strings.Contains(dom, card) {
+			t.Errorf("failed control %s has no card in the DOM", res.ID)
+		}
+		if !strings.Contains(dom, htmlEscaper.Replace(res.Finding)) {
+			t.Errorf("finding of %s not in the DOM", res.ID)
+		}
+	}
+
+	// The filter state comes from the fragment: only failed controls remain.
+	dom = domInChromium(t, r, "#status=fail")
+	if !strings.Contains(dom, "Showing 7 of 18 controls") {
+		t.Error(`"#status=fail" did not filter the table to the 7 failed controls`)
+	}
+	rows := regexp.MustCompile(`<tr data-status="(\w+)"[^>]*?( hidden="")?>`).FindAllStringSubmatch(dom, -1)
+	if len(rows) != 18 {
+		t.Fatalf("%d rows in the DOM, want 18", len(rows))
+	}
+	for _, m := range rows {
+		if hidden := m[2] != ""; hidden == (m[1] == report.Fail) {
+			t.Errorf("row with status %s hidden=%v", m[1], hidden)
+		}
+	}
+}
+
+// htmlEscaper matches how Chromium serialises text nodes.
+var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "\u00a0", "&nbsp;")
