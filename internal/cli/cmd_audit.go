@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tenantgate/tenantgate/internal/baseline"
+	"github.com/tenantgate/tenantgate/internal/conn"
 	"github.com/tenantgate/tenantgate/internal/demo"
 	"github.com/tenantgate/tenantgate/internal/engine"
 	"github.com/tenantgate/tenantgate/internal/render"
@@ -29,6 +30,7 @@ type auditOptions struct {
 	failOn          string
 	allowIncomplete bool
 	now             string
+	conn            conn.Options
 }
 
 func newAuditCmd(app *App) *cobra.Command {
@@ -47,7 +49,8 @@ Exit codes: 0 no failure at or above --fail-on; 1 the gate failed; 2 bad input;
 3 not_assessed results without --allow-incomplete; 4 runtime failure.`,
 		Example: `  tenantgate audit --demo
   tenantgate audit --snapshot tenant.json --format json --output result.json
-  tenantgate audit --snapshot tenant.json --format sarif --output r.sarif --format html --output r.html --fail-on medium`,
+  tenantgate audit --snapshot tenant.json --format sarif --output r.sarif --format html --output r.html --fail-on medium
+  tenantgate audit --tenant contoso.onmicrosoft.com          # collect live, then audit`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runAudit(cmd.Context(), app, o) },
 	}
@@ -61,6 +64,7 @@ Exit codes: 0 no failure at or above --fail-on; 1 the gate failed; 2 bad input;
 	f.BoolVar(&o.allowIncomplete, "allow-incomplete", false, "do not fail the run (exit 3) on not_assessed results")
 	f.StringVar(&o.now, "now", "", "evaluate as of this RFC 3339 time (waiver expiry, report date); for reproducible reports")
 	_ = f.MarkHidden("now")
+	addConnFlags(cmd, &o.conn)
 	return cmd
 }
 
@@ -116,35 +120,18 @@ func runAudit(ctx context.Context, app *App, o *auditOptions) error {
 			return usagef("--now: %v", err)
 		}
 	}
-	var snap *snapshot.Snapshot
-	switch {
-	case o.demo && len(o.snapshots) > 0:
-		return usagef("--demo and --snapshot are exclusive")
-	case o.demo:
-		if snap, err = demo.Snapshot(); err != nil {
-			return err
-		}
-	case len(o.snapshots) == 1:
-		if snap, err = snapshot.Load(o.snapshots[0]); err != nil {
-			return err
-		}
-	case len(o.snapshots) > 1:
+	if len(o.snapshots) > 1 {
 		return usagef("one --snapshot at a time")
-	default:
-		return usagef("nothing to audit: give --snapshot FILE or --demo")
 	}
-	b, err := loadBaseline(o.baseline, o.demo)
+	src := subjectOptions{demo: o.demo, conn: o.conn, baseline: o.baseline}
+	if len(o.snapshots) == 1 {
+		src.snapshot = o.snapshots[0]
+	}
+	sub, err := loadSubject(ctx, app, src)
 	if err != nil {
 		return err
 	}
-	eng, err := engine.New(ctx, Version)
-	if err != nil {
-		return fmt.Errorf("load policies: %w", err)
-	}
-	if err := b.CheckControls(eng.Known); err != nil {
-		return err
-	}
-	rep, err := eng.Evaluate(ctx, snap, b, now)
+	rep, err := sub.eng.Evaluate(ctx, sub.snap, sub.baseline, now)
 	if err != nil {
 		return err
 	}
@@ -158,6 +145,61 @@ func runAudit(ctx context.Context, app *App, o *auditOptions) error {
 		return &ExitError{Code: code}
 	}
 	return nil
+}
+
+// subjectOptions say what to audit: the demo tenant, a snapshot file, or a
+// live tenant (collected first).
+type subjectOptions struct {
+	demo     bool
+	snapshot string
+	baseline string
+	conn     conn.Options
+}
+
+// subject is an audit's input: snapshot, baseline, and compiled policies.
+type subject struct {
+	snap     *snapshot.Snapshot
+	baseline *baseline.Baseline
+	eng      *engine.Engine
+}
+
+// loadSubject loads the baseline (checked against the catalog) and the
+// snapshot: --demo, --snapshot, or a live collection when a tenant is given.
+func loadSubject(ctx context.Context, app *App, o subjectOptions) (*subject, error) {
+	if o.demo && o.snapshot != "" {
+		return nil, usagef("--demo and --snapshot are exclusive")
+	}
+	live := !o.demo && o.snapshot == ""
+	if live && o.conn.TenantID == "" && o.conn.GraphEndpoint == "" {
+		return nil, usagef("nothing to audit: give --snapshot FILE, --demo, or --tenant ID for a live tenant")
+	}
+	b, err := loadBaseline(o.baseline, o.demo)
+	if err != nil {
+		return nil, err
+	}
+	eng, err := engine.New(ctx, Version)
+	if err != nil {
+		return nil, fmt.Errorf("load policies: %w", err)
+	}
+	if err := b.CheckControls(eng.Known); err != nil {
+		return nil, err
+	}
+	var snap *snapshot.Snapshot
+	switch {
+	case o.demo:
+		snap, err = demo.Snapshot()
+	case o.snapshot != "":
+		snap, err = snapshot.Load(o.snapshot)
+	default:
+		snap, err = collectLive(ctx, app, o.conn, b)
+		if err == nil {
+			warnFailedSources(app.Stderr, snap)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &subject{snap: snap, baseline: b, eng: eng}, nil
 }
 
 // loadBaseline picks the baseline: the file given, else the demo's (for the

@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tenantgate/tenantgate/internal/apply"
 	"github.com/tenantgate/tenantgate/internal/conn"
 	"github.com/tenantgate/tenantgate/internal/inputerr"
 	"github.com/tenantgate/tenantgate/internal/report"
@@ -28,6 +29,9 @@ type Live interface {
 	// Collect reads the tenant into a snapshot; breakGlass are the baseline's
 	// break-glass UPNs or ids to resolve.
 	Collect(ctx context.Context, opts conn.Options, breakGlass []string) (*snapshot.Snapshot, error)
+	// CAClient returns a client that can list and create Conditional Access
+	// policies (and nothing else), for apply.
+	CAClient(ctx context.Context, opts conn.Options) (apply.CAClient, error)
 }
 
 // App carries what commands share: streams and the live implementation.

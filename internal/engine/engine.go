@@ -23,7 +23,11 @@ import (
 
 // Engine holds compiled policies and prepared queries.
 type Engine struct {
-	catalog  []Control
+	catalog []Control
+	// all evaluates every control and the licenses in one pass, sharing the
+	// helpers' cached results; queries are per control, used to isolate a
+	// control whose evaluation fails.
+	all      rego.PreparedEvalQuery
 	queries  map[string]rego.PreparedEvalQuery
 	licenses rego.PreparedEvalQuery
 	version  string
@@ -51,6 +55,10 @@ func New(ctx context.Context, version string) (*Engine, error) {
 		}
 		e.queries[ctl.ID] = q
 	}
+	e.all, err = rego.New(rego.Compiler(c), rego.Query("data.tenantgate.main"), rego.StrictBuiltinErrors(true)).PrepareForEval(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("prepare policies: %w", err)
+	}
 	e.licenses, err = rego.New(rego.Compiler(c), rego.Query("data.tenantgate.lib.licenses")).PrepareForEval(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("prepare licenses: %w", err)
@@ -72,23 +80,40 @@ func (e *Engine) Known(id string) bool {
 }
 
 // Input builds the policies' input document: the snapshot as collected plus
-// input.baseline. It is built as JSON and parsed straight into an AST value,
-// which skips the reflection-heavy map[string]any conversion.
+// input.baseline. The JSON is assembled around the snapshot's raw Graph
+// objects (no re-encoding) and parsed straight into an AST value, which skips
+// the reflection-heavy map[string]any conversion.
 func Input(s *snapshot.Snapshot, b *baseline.Baseline) (ast.Value, error) {
-	var buf bytes.Buffer
 	head, err := json.Marshal(struct {
 		SchemaVersion int                        `json:"schemaVersion"`
 		CollectedAt   time.Time                  `json:"collectedAt"`
 		Tenant        snapshot.Tenant            `json:"tenant"`
 		Sources       map[string]snapshot.Source `json:"sources"`
-		Data          map[string]json.RawMessage `json:"data"`
 		Baseline      map[string]any             `json:"baseline"`
-	}{s.SchemaVersion, s.CollectedAt, s.Tenant, s.Sources, s.Data, b.PolicyInput()})
+	}{s.SchemaVersion, s.CollectedAt, s.Tenant, s.Sources, b.PolicyInput()})
 	if err != nil {
 		return nil, fmt.Errorf("build policy input: %w", err)
 	}
-	buf.Write(head)
-	v, err := ast.ValueFromReader(&buf)
+	size := len(head) + 16
+	for k, v := range s.Data {
+		size += len(k) + len(v) + 4
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size))
+	buf.Write(head[:len(head)-1]) // drop the closing brace
+	buf.WriteString(`,"data":{`)
+	first := true
+	for k, v := range s.Data {
+		if !first {
+			buf.WriteByte(',')
+		}
+		first = false
+		kb, _ := json.Marshal(k)
+		buf.Write(kb)
+		buf.WriteByte(':')
+		buf.Write(v)
+	}
+	buf.WriteString("}}")
+	v, err := ast.ValueFromReader(buf)
 	if err != nil {
 		return nil, fmt.Errorf("build policy input: %w", err)
 	}
@@ -117,14 +142,13 @@ func (e *Engine) Evaluate(ctx context.Context, s *snapshot.Snapshot, b *baseline
 		}
 		r.Sources[name] = st
 	}
-	if rs, err := e.licenses.Eval(ctx, rego.EvalParsedInput(in)); err != nil {
-		return nil, fmt.Errorf("evaluate licenses: %w", err)
-	} else if len(rs) == 1 {
-		if m, ok := rs[0].Expressions[0].Value.(map[string]any); ok {
-			r.Licenses = map[string]bool{}
-			for k, v := range m {
-				r.Licenses[k], _ = v.(bool)
-			}
+	all, allErr := e.evalAll(ctx, in)
+	if allErr == nil {
+		r.Licenses = all.Licenses
+	} else {
+		r.Warnings = append(r.Warnings, "policies evaluated one by one after: "+allErr.Error())
+		if r.Licenses, err = e.evalLicenses(ctx, in); err != nil {
+			return nil, err
 		}
 	}
 	for _, ctl := range e.catalog {
@@ -136,7 +160,15 @@ func (e *Engine) Evaluate(ctx context.Context, s *snapshot.Snapshot, b *baseline
 			Remediation: ctl.Remediation, Requires: ctl.Requires, Sources: ctl.Sources,
 			Policy: &report.Location{File: ctl.File, Line: ctl.Line}, Evidence: []string{},
 		}
-		if err := e.evalControl(ctx, ctl, in, &res); err != nil {
+		rr, ok := all.Results[ctl.Package[len(controlsPrefix):]]
+		var err error
+		if !ok {
+			rr, err = e.evalControl(ctx, ctl, in)
+		}
+		if err == nil {
+			err = rr.apply(ctl, &res)
+		}
+		if err != nil {
 			// A broken control must not sink the run or pass silently.
 			res.Status = report.NotAssessed
 			res.Finding = "policy evaluation failed: " + err.Error()
@@ -156,22 +188,7 @@ type regoResult struct {
 	Notes    []string `json:"notes"`
 }
 
-func (e *Engine) evalControl(ctx context.Context, ctl Control, in ast.Value, res *report.Result) error {
-	rs, err := e.queries[ctl.ID].Eval(ctx, rego.EvalParsedInput(in))
-	if err != nil {
-		return err
-	}
-	if len(rs) != 1 || len(rs[0].Expressions) != 1 {
-		return fmt.Errorf("%s.result is undefined", ctl.Package)
-	}
-	raw, err := json.Marshal(rs[0].Expressions[0].Value)
-	if err != nil {
-		return err
-	}
-	var rr regoResult
-	if err := json.Unmarshal(raw, &rr); err != nil {
-		return fmt.Errorf("%s.result has the wrong shape: %w", ctl.Package, err)
-	}
+func (rr regoResult) apply(ctl Control, res *report.Result) error {
 	switch rr.Status {
 	case report.Pass, report.Fail, report.NotAssessed, report.NotLicensed:
 	default:
@@ -182,6 +199,60 @@ func (e *Engine) evalControl(ctx context.Context, ctl Control, in ast.Value, res
 		res.Evidence = rr.Evidence
 	}
 	return nil
+}
+
+type allResults struct {
+	Results  map[string]regoResult `json:"results"`
+	Licenses map[string]bool       `json:"licenses"`
+}
+
+// evalAll evaluates data.tenantgate.main: every control at once.
+func (e *Engine) evalAll(ctx context.Context, in ast.Value) (allResults, error) {
+	var out allResults
+	rs, err := e.all.Eval(ctx, rego.EvalParsedInput(in))
+	if err != nil {
+		return out, err
+	}
+	if len(rs) != 1 || len(rs[0].Expressions) != 1 {
+		return out, fmt.Errorf("data.tenantgate.main is undefined")
+	}
+	return out, decode(rs[0].Expressions[0].Value, &out)
+}
+
+func (e *Engine) evalLicenses(ctx context.Context, in ast.Value) (map[string]bool, error) {
+	rs, err := e.licenses.Eval(ctx, rego.EvalParsedInput(in))
+	if err != nil {
+		return nil, fmt.Errorf("evaluate licenses: %w", err)
+	}
+	if len(rs) != 1 {
+		return nil, nil // subscribedSkus unreadable: licenses unknown
+	}
+	var out map[string]bool
+	return out, decode(rs[0].Expressions[0].Value, &out)
+}
+
+func (e *Engine) evalControl(ctx context.Context, ctl Control, in ast.Value) (regoResult, error) {
+	var rr regoResult
+	rs, err := e.queries[ctl.ID].Eval(ctx, rego.EvalParsedInput(in))
+	if err != nil {
+		return rr, err
+	}
+	if len(rs) != 1 || len(rs[0].Expressions) != 1 {
+		return rr, fmt.Errorf("%s.result is undefined", ctl.Package)
+	}
+	if err := decode(rs[0].Expressions[0].Value, &rr); err != nil {
+		return rr, fmt.Errorf("%s.result has the wrong shape: %w", ctl.Package, err)
+	}
+	return rr, nil
+}
+
+// decode moves a Rego value into a Go struct through JSON.
+func decode(v any, into any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(raw, into)
 }
 
 // applyWaivers turns fail into waived for unexpired waivers; expired waivers

@@ -1,0 +1,161 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tenantgate/tenantgate/internal/baseline"
+	"github.com/tenantgate/tenantgate/internal/conn"
+	"github.com/tenantgate/tenantgate/internal/report"
+	"github.com/tenantgate/tenantgate/internal/snapshot"
+)
+
+func init() { register(newCollectCmd) }
+
+type collectOptions struct {
+	conn     conn.Options
+	output   string
+	baseline string
+}
+
+func newCollectCmd(app *App) *cobra.Command {
+	o := &collectOptions{}
+	cmd := &cobra.Command{
+		Use:   "collect",
+		Short: "Read a tenant through Microsoft Graph and Azure Resource Manager into a snapshot file",
+		Long: `Read the tenant's Conditional Access policies, authentication and consent
+settings, licenses, device registration and enrollment settings, the baseline's
+break-glass accounts with their group and role memberships, and the Entra
+diagnostic settings with their Log Analytics retention, into one snapshot.
+
+Every read is read-only (see 'tenantgate permissions'). A source the credential
+may not read is recorded as denied and the audit reports the controls that
+need it as not_assessed; the run fails (exit 4) only when nothing at all could
+be read.
+
+Credentials, first match wins: TENANTGATE_ACCESS_TOKEN (a bearer token used as
+is for Graph and ARM); --auth MODE; else azidentity's chain (environment,
+workload identity, managed identity, Azure CLI).`,
+		Example: `  tenantgate collect --tenant contoso.onmicrosoft.com --baseline baseline.yaml -o snapshot.json
+  tenantgate collect --auth device-code --client-id 11111111-2222-3333-4444-555555555555 -o snapshot.json
+  TENANTGATE_ACCESS_TOKEN=x tenantgate collect --graph-endpoint http://127.0.0.1:8080 --arm-endpoint http://127.0.0.1:8080 -o demo.json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runCollect(cmd.Context(), app, o) },
+	}
+	cmd.Flags().StringVarP(&o.output, "output", "o", "", "write the snapshot to this file (default: stdout)")
+	cmd.Flags().StringVar(&o.baseline, "baseline", "", "baseline YAML whose break_glass accounts to resolve (default: the embedded baseline)")
+	addConnFlags(cmd, &o.conn)
+	return cmd
+}
+
+// addConnFlags defines the connection flags shared by collect, live audit and
+// apply (cli.md "Connection").
+func addConnFlags(cmd *cobra.Command, o *conn.Options) {
+	f := cmd.Flags()
+	f.StringVar(&o.TenantID, "tenant", os.Getenv("AZURE_TENANT_ID"), "tenant id or verified domain (default $AZURE_TENANT_ID)")
+	f.StringVar(&o.Auth, "auth", "", "credential: "+strings.Join(conn.AuthModes, ", ")+" (default: azidentity's chain; TENANTGATE_ACCESS_TOKEN wins over both)")
+	f.StringVar(&o.ClientID, "client-id", "", "application (client) id for --auth device-code, client-secret, certificate, workload-identity or a user-assigned managed identity (default $AZURE_CLIENT_ID)")
+	f.StringVar(&o.Certificate, "certificate", "", "PEM or PFX file with the app's certificate and private key, for --auth certificate (password in $AZURE_CLIENT_CERTIFICATE_PASSWORD)")
+	f.StringVar(&o.Cloud, "cloud", "global", "national cloud: global, usgov, usgov-dod, china")
+	f.StringVar(&o.GraphEndpoint, "graph-endpoint", "", "Microsoft Graph base URL, overriding the cloud's (http only on 127.0.0.1/localhost, e.g. 'tenantgate emulate')")
+	f.StringVar(&o.ARMEndpoint, "arm-endpoint", "", "Azure Resource Manager base URL, overriding the cloud's (http only on 127.0.0.1/localhost)")
+	f.IntVar(&o.Concurrency, "concurrency", 4, "parallel requests")
+	f.BoolVarP(&o.Verbose, "verbose", "v", false, "log every HTTP request (method, URL, status, time; never tokens) to stderr")
+}
+
+// collectLive validates the connection options, wires progress and logs to
+// the app's stderr, and reads the tenant. Errors come back with the exit code
+// of cli.md: 2 for bad connection flags, 4 when nothing could be read.
+func collectLive(ctx context.Context, app *App, o conn.Options, b *baseline.Baseline) (*snapshot.Snapshot, error) {
+	if _, _, err := o.Resolve(); err != nil {
+		return nil, usageError{err}
+	}
+	if o.Concurrency < 1 {
+		return nil, usagef("--concurrency must be at least 1")
+	}
+	if app.Live == nil {
+		return nil, &ExitError{Code: report.ExitRuntime, Err: errors.New("this build of tenantgate has no live Graph support (built without internal/collect); use --snapshot or --demo")}
+	}
+	if app.terminal(app.Stderr) {
+		o.Progress = app.Stderr
+	}
+	o.Log = app.Stderr
+	var bg []string
+	if b != nil {
+		bg = b.BreakGlass
+	}
+	snap, err := app.Live.Collect(ctx, o, bg)
+	if err != nil {
+		return nil, &ExitError{Code: report.ExitRuntime, Err: err}
+	}
+	snap.Tool.Version = Version
+	return snap, nil
+}
+
+func runCollect(ctx context.Context, app *App, o *collectOptions) error {
+	b, err := loadBaseline(o.baseline, false)
+	if err != nil {
+		return err
+	}
+	snap, err := collectLive(ctx, app, o.conn, b)
+	if err != nil {
+		return err
+	}
+	warnFailedSources(app.Stderr, snap)
+	if o.output == "" {
+		return snap.Write(app.Stdout)
+	}
+	if err := writeFileAtomic(o.output, snap.Write); err != nil {
+		return &ExitError{Code: report.ExitRuntime, Err: fmt.Errorf("write snapshot: %w", err)}
+	}
+	if app.terminal(app.Stderr) {
+		fmt.Fprintf(app.Stderr, "wrote %s (tenant %s)\n", o.output, snap.Tenant.ID)
+	}
+	return nil
+}
+
+// warnFailedSources says on stderr which sources could not be read: the
+// snapshot is still written, and the audit will report them not_assessed.
+func warnFailedSources(w io.Writer, snap *snapshot.Snapshot) {
+	var names []string
+	for n, s := range snap.Sources {
+		if s.Status != snapshot.StatusOK {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		s := snap.Sources[n]
+		msg := s.Error
+		if s.HTTPStatus != 0 {
+			msg = fmt.Sprintf("HTTP %d %s: %s", s.HTTPStatus, s.Code, s.Error)
+		}
+		fmt.Fprintf(w, "warning: %s %s: %s\n", n, s.Status, msg)
+	}
+}
+
+// writeFileAtomic writes through a temporary file in the same directory, so a
+// failed run never leaves a truncated snapshot behind.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".tenantgate-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}

@@ -1,0 +1,230 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"gopkg.in/yaml.v3"
+
+	"github.com/tenantgate/tenantgate/internal/conn"
+	"github.com/tenantgate/tenantgate/internal/demo"
+	"github.com/tenantgate/tenantgate/internal/emulate"
+	"github.com/tenantgate/tenantgate/internal/report"
+	"github.com/tenantgate/tenantgate/internal/snapshot"
+)
+
+func init() { register(newEmulateCmd) }
+
+type emulateOptions struct {
+	addr          string
+	tenant        string
+	latency       time.Duration
+	throttle      int
+	throttleItems int
+	retryAfter    int
+	deny          []string
+	fail          []string
+	failStatus    int
+	pageSize      int
+	verbose       bool
+}
+
+func newEmulateCmd(app *App) *cobra.Command {
+	o := &emulateOptions{}
+	cmd := &cobra.Command{
+		Use:   "emulate",
+		Short: "Serve the demo tenant (or a snapshot) over a local Graph- and ARM-compatible endpoint",
+		Long: `Serve a tenant over Microsoft Graph's and Azure Resource Manager's wire format on
+a loopback address, so collect, audit, plan and apply can be tried without a
+tenant: versioned paths (/v1.0, /beta), @odata.nextLink paging, JSON $batch
+(gzip request bodies), Graph error bodies, and POST of Conditional Access
+policies (kept in memory; PATCH and DELETE are refused and logged).
+
+Any non-empty bearer token is accepted. Switches inject latency, throttling
+(429 with Retry-After, also per item inside $batch), 403 and 5xx per source.
+Source names: ` + strings.Join(emulate.SourceNames(), ", ") + `.`,
+		Example: `  tenantgate emulate
+  TENANTGATE_ACCESS_TOKEN=emulator tenantgate audit --graph-endpoint http://127.0.0.1:8080 --arm-endpoint http://127.0.0.1:8080
+  tenantgate emulate --tenant snapshot.json --latency 100ms --throttle 1 --deny subscribedSkus --fail diagnosticSettings:2`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runEmulate(cmd.Context(), app, o) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.addr, "addr", "127.0.0.1:8080", "loopback address to listen on (port 0 picks a free one)")
+	f.StringVar(&o.tenant, "tenant", "demo", "tenant to serve: demo, or a snapshot file")
+	f.DurationVar(&o.latency, "latency", 0, "delay added to every HTTP request, e.g. 100ms")
+	f.IntVar(&o.throttle, "throttle", 0, "answer 429 to the first N requests of each distinct URL (alone or inside $batch)")
+	f.IntVar(&o.throttleItems, "throttle-items", 0, "answer 429 to the first N $batch items of each distinct URL (the $batch itself succeeds)")
+	f.IntVar(&o.retryAfter, "retry-after", 1, "Retry-After seconds sent with injected 429 and 5xx")
+	f.StringSliceVar(&o.deny, "deny", nil, "sources answering 403 (comma-separated)")
+	f.StringSliceVar(&o.fail, "fail", nil, "sources answering --fail-status: SOURCE (always) or SOURCE:N (the first N times per URL)")
+	f.IntVar(&o.failStatus, "fail-status", http.StatusServiceUnavailable, "HTTP status --fail injects (5xx)")
+	f.IntVar(&o.pageSize, "page-size", 100, "elements per collection page")
+	f.BoolVarP(&o.verbose, "verbose", "v", false, "log every request to stderr")
+	return cmd
+}
+
+func (o *emulateOptions) options() (emulate.Options, error) {
+	opts := emulate.Options{PageSize: o.pageSize, Latency: o.latency, Throttle: o.throttle, ThrottleItems: o.throttleItems,
+		RetryAfter: o.retryAfter, FailStatus: o.failStatus, Fail: map[string]int{}}
+	known := emulate.SourceNames()
+	check := func(flag, name string) error {
+		if !slices.Contains(known, name) {
+			return usagef("--%s %q: unknown source (known: %s)", flag, name, strings.Join(known, ", "))
+		}
+		return nil
+	}
+	for _, d := range o.deny {
+		if err := check("deny", d); err != nil {
+			return opts, err
+		}
+		opts.Deny = append(opts.Deny, d)
+	}
+	for _, spec := range o.fail {
+		name, n, hasN := strings.Cut(spec, ":")
+		if err := check("fail", name); err != nil {
+			return opts, err
+		}
+		times := -1
+		if hasN {
+			v, err := strconv.Atoi(n)
+			if err != nil || v < 1 {
+				return opts, usagef("--fail %q: want SOURCE or SOURCE:N with N >= 1", spec)
+			}
+			times = v
+		}
+		opts.Fail[name] = times
+	}
+	switch {
+	case o.failStatus < 500 || o.failStatus > 599:
+		return opts, usagef("--fail-status %d: want a 5xx status", o.failStatus)
+	case o.pageSize < 1:
+		return opts, usagef("--page-size must be at least 1")
+	case o.throttle < 0 || o.throttleItems < 0 || o.retryAfter < 0 || o.latency < 0:
+		return opts, usagef("--throttle, --throttle-items, --retry-after and --latency cannot be negative")
+	}
+	return opts, nil
+}
+
+func runEmulate(ctx context.Context, app *App, o *emulateOptions) error {
+	opts, err := o.options()
+	if err != nil {
+		return err
+	}
+	host, _, err := net.SplitHostPort(o.addr)
+	if err != nil {
+		return usagef("--addr %q: want HOST:PORT, e.g. 127.0.0.1:8080", o.addr)
+	}
+	if !conn.IsLoopback(host) {
+		// The emulator accepts any token; on a reachable address it would
+		// invite real clients to send it theirs.
+		return usagef("--addr %q: the emulator listens on loopback only (127.0.0.1, ::1 or localhost)", o.addr)
+	}
+	var snap *snapshot.Snapshot
+	if o.tenant == "demo" {
+		snap, err = demo.Snapshot()
+	} else {
+		snap, err = snapshot.Load(o.tenant)
+	}
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return &ExitError{Code: report.ExitRuntime, Err: fmt.Errorf("listen on %s: %w", o.addr, err)}
+	}
+	var h http.Handler = emulate.New(snap, opts)
+	if o.verbose {
+		h = logRequests(app, h)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	url := "http://" + ln.Addr().String()
+	name := snap.Tenant.DisplayName
+	if name == "" {
+		name = snap.Tenant.ID
+	}
+	baselineFlag := ""
+	if o.tenant == "demo" {
+		// audit --demo uses the demo's baseline (it names the demo's
+		// break-glass accounts); a live audit of the emulated demo needs the
+		// same file to reach the same verdicts, so hand it out for the session.
+		path, err := writeDemoBaseline()
+		if err != nil {
+			return &ExitError{Code: report.ExitRuntime, Err: err}
+		}
+		defer os.Remove(path)
+		baselineFlag = " --baseline " + path
+	}
+	fmt.Fprintf(app.Stdout, `Graph emulator serving %s at %s (Ctrl-C stops it)
+
+Use it from another shell (any non-empty token is accepted):
+  export TENANTGATE_ACCESS_TOKEN=emulator
+  tenantgate collect --graph-endpoint %[2]s --arm-endpoint %[2]s%[3]s -o snapshot.json
+  tenantgate audit   --graph-endpoint %[2]s --arm-endpoint %[2]s%[3]s
+`, name, url, baselineFlag)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return &ExitError{Code: report.ExitRuntime, Err: err}
+	case <-ctx.Done():
+	}
+	shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shut); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return nil
+}
+
+// writeDemoBaseline writes the demo baseline's own settings (everything else
+// is inherited from the default baseline) to a temporary file.
+func writeDemoBaseline() (string, error) {
+	b, err := demo.Baseline()
+	if err != nil {
+		return "", err
+	}
+	raw, err := yaml.Marshal(map[string]any{"name": b.Name, "version": b.Version, "break_glass": b.BreakGlass})
+	if err != nil {
+		return "", err
+	}
+	f, err := os.CreateTemp("", "tenantgate-demo-baseline-*.yaml")
+	if err != nil {
+		return "", err
+	}
+	if _, err := f.Write(append([]byte("# The emulated demo tenant's baseline; removed when the emulator stops.\n"), raw...)); err != nil {
+		f.Close()
+		return "", err
+	}
+	return f.Name(), f.Close()
+}
+
+// statusWriter remembers the status for the request log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// logRequests logs method, path and status (never headers: they carry the token).
+func logRequests(app *App, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		start := time.Now()
+		h.ServeHTTP(sw, r)
+		fmt.Fprintf(app.Stderr, "%s %s -> %d (%s)\n", r.Method, r.URL.RequestURI(), sw.status, time.Since(start).Round(time.Millisecond))
+	})
+}

@@ -1,0 +1,34 @@
+package cli
+
+import (
+	"encoding/json"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tenantgate/tenantgate/internal/permissions"
+)
+
+func init() { register(newPermissionsCmd) }
+
+func newPermissionsCmd(app *App) *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "permissions",
+		Short: "Print the least-privileged Graph permissions and Azure roles each command needs, and how to grant them",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			switch format {
+			case "text":
+				return permissions.WriteText(app.Stdout)
+			case "json":
+				enc := json.NewEncoder(app.Stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(map[string]any{"commands": permissions.Needs(), "sources": permissions.Endpoints})
+			default:
+				return usagef("--format %q: want text or json", format)
+			}
+		},
+	}
+	cmd.Flags().StringVarP(&format, "format", "f", "text", "text or json")
+	return cmd
+}

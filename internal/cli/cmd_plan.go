@@ -1,0 +1,101 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tenantgate/tenantgate/internal/apply"
+	"github.com/tenantgate/tenantgate/internal/conn"
+)
+
+func init() { register(newPlanCmd) }
+
+type planOptions struct {
+	demo      bool
+	snapshot  string
+	baseline  string
+	templates string
+	format    string
+	output    string
+	conn      conn.Options
+}
+
+func newPlanCmd(app *App) *cobra.Command {
+	o := &planOptions{}
+	cmd := &cobra.Command{
+		Use:   "plan",
+		Short: "List the report-only Conditional Access policies apply would create",
+		Long: `Audit the tenant and list, for every failed control TG.CA.1-TG.CA.7 the tenant
+is licensed for, the Conditional Access policy apply would create: the control it
+closes, the exact Graph request body, and the warnings to read first. It also
+says what will not be created and why, and the manual steps for failed controls
+apply never touches (consent, logs, authentication methods, enrollment
+notifications).
+
+Every policy is created in report-only mode (enabledForReportingButNotEnforced)
+and excludes the baseline's break-glass accounts. Templates are embedded;
+--templates DIR adds or replaces them (one JSON file per policy).`,
+		Example: `  tenantgate plan --demo
+  tenantgate plan --snapshot tenant.json --baseline mine.yaml --output plan.json
+  tenantgate plan --tenant contoso.onmicrosoft.com --format json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			p, err := buildPlan(cmd.Context(), app, subjectOptions{demo: o.demo, snapshot: o.snapshot, baseline: o.baseline, conn: o.conn}, o.templates)
+			if err != nil {
+				return err
+			}
+			write := func(w io.Writer) error {
+				switch o.format {
+				case "json":
+					return apply.WritePlan(w, p)
+				default:
+					apply.WriteText(w, p, true)
+					return nil
+				}
+			}
+			if o.output != "" {
+				// The plan file is JSON whatever the screen shows.
+				if err := writeFileAtomic(o.output, func(w io.Writer) error { return apply.WritePlan(w, p) }); err != nil {
+					return fmt.Errorf("write plan: %w", err)
+				}
+				if o.format == "json" {
+					return nil
+				}
+				apply.WriteText(app.Stdout, p, false)
+				fmt.Fprintf(app.Stdout, "\nSaved the plan to %s; review it, then: tenantgate apply --plan %s\n", o.output, o.output)
+				return nil
+			}
+			return write(app.Stdout)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&o.demo, "demo", false, "plan for the embedded demo tenant")
+	f.StringVar(&o.snapshot, "snapshot", "", "plan from a saved snapshot instead of collecting live")
+	f.StringVar(&o.baseline, "baseline", "", "baseline YAML (default: the embedded aitm-defense baseline)")
+	f.StringVar(&o.templates, "templates", "", "directory of policy templates (JSON) that add to or replace the embedded ones")
+	f.StringVarP(&o.format, "format", "f", "text", "output format: text or json")
+	f.StringVarP(&o.output, "output", "o", "", "write the plan file (JSON) here, for apply --plan")
+	addConnFlags(cmd, &o.conn)
+	return cmd
+}
+
+func buildPlan(ctx context.Context, app *App, src subjectOptions, templates string) (*apply.Plan, error) {
+	tpls, err := apply.LoadTemplates(templates)
+	if err != nil {
+		return nil, err
+	}
+	sub, err := loadSubject(ctx, app, src)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	rep, err := sub.eng.Evaluate(ctx, sub.snap, sub.baseline, now)
+	if err != nil {
+		return nil, err
+	}
+	return apply.Build(rep, sub.snap, sub.baseline, tpls, now)
+}

@@ -1,0 +1,232 @@
+package collect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	abs "github.com/microsoft/kiota-abstractions-go"
+	kauth "github.com/microsoft/kiota-authentication-azure-go"
+	khttp "github.com/microsoft/kiota-http-go"
+	jsonser "github.com/microsoft/kiota-serialization-json-go"
+	core "github.com/microsoftgraph/msgraph-sdk-go-core"
+	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
+)
+
+// sdkVersion is the msgraph-sdk-go release whose middleware tenantgate runs
+// (reported in Graph's SdkVersion telemetry header).
+const sdkVersion = "1.89.0"
+
+// maxRetries bounds retries of 429/503/504, in the SDK's handler for whole
+// requests and in the collector for $batch items.
+const maxRetries = 4
+
+// errorMappings make the SDK decode every 4xx/5xx body as Graph's error.
+var errorMappings = abs.ErrorMappings{"XXX": odataerrors.CreateODataErrorFromDiscriminatorValue}
+
+// adapter is one authenticated Graph or ARM client.
+//
+// The msgraph-sdk-go root package (typed request builders and models) is
+// deliberately not linked: every body is read raw, so only the core adapter,
+// its middleware (auth, retry, gzip, telemetry) and the OData error model are
+// needed, which keeps a cold build in seconds instead of minutes.
+type adapter struct {
+	ra   *core.GraphRequestAdapterBase
+	base string // scheme://host[/prefix], no trailing slash
+}
+
+func newAdapter(cred azcore.TokenCredential, scope, base string, obs *observer) (*adapter, error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return nil, err
+	}
+	// The token provider silently sends no Authorization header to hosts not
+	// listed here (graph-api.md §0), so the endpoint's own host is listed,
+	// which also covers --graph-endpoint / --arm-endpoint overrides.
+	auth, err := kauth.NewAzureIdentityAuthenticationProviderWithScopesAndValidHosts(cred, []string{scope}, []string{u.Hostname()})
+	if err != nil {
+		return nil, err
+	}
+	opts := core.GraphClientOptions{GraphServiceLibraryVersion: sdkVersion}
+	// Request compression is off: kiota's CompressionHandler gzips a copy of
+	// the request but sets Content-Encoding on the header map it shares with
+	// the original, so when the RetryHandler resends a POST (a throttled
+	// $batch) the plain body goes out labelled gzip and the service answers
+	// 400. Found by the emulator's throttling test; batch bodies are small.
+	mw, err := khttp.GetDefaultMiddlewaresWithOptions(
+		&khttp.RetryHandlerOptions{MaxRetries: maxRetries, ShouldRetry: obs.shouldRetry},
+		khttp.NewCompressionOptionsReference(false))
+	if err != nil {
+		return nil, err
+	}
+	chain := append([]khttp.Middleware{core.NewGraphTelemetryHandler(&opts)}, mw...)
+	chain = append(chain, obs) // innermost: sees every attempt, retries included
+	ra, err := core.NewGraphRequestAdapterBaseWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(
+		auth, opts, jsonser.NewJsonParseNodeFactory(), nil, khttp.GetDefaultClient(chain...))
+	if err != nil {
+		return nil, err
+	}
+	// Set before any request is built from it (graph-api.md §0).
+	ra.SetBaseUrl(base)
+	return &adapter{ra: ra, base: strings.TrimRight(base, "/")}, nil
+}
+
+// response is the outcome of one request after the SDK's retries.
+type response struct {
+	status     int
+	body       []byte
+	retryAfter string
+	code, msg  string // Graph/ARM error code and message
+	err        error  // no HTTP answer at all (network, credential, context)
+}
+
+func (r response) ok() bool { return r.err == nil && r.status >= 200 && r.status < 300 }
+
+// describe renders a failure for sources[...].error and messages.
+func (r response) describe() string {
+	switch {
+	case r.err != nil:
+		return r.err.Error()
+	case r.msg != "":
+		return r.msg
+	default:
+		return http.StatusText(r.status)
+	}
+}
+
+// attempt is filled by the observer middleware for the request whose context
+// carries it: the last HTTP status and Retry-After seen, which the SDK's error
+// types do not always keep (e.g. an error body that is not JSON).
+type attempt struct {
+	status     int
+	retryAfter string
+}
+
+type attemptKey struct{}
+
+// send issues one request through the SDK pipeline and keeps the body raw.
+func (a *adapter) send(ctx context.Context, method abs.HttpMethod, rawURL string, body []byte) response {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return response{err: fmt.Errorf("bad URL %q: %w", rawURL, err)}
+	}
+	ri := abs.NewRequestInformation()
+	ri.Method = method
+	ri.SetUri(*u)
+	ri.Headers.TryAdd("Accept", "application/json")
+	if body != nil {
+		ri.SetStreamContentAndContentType(body, "application/json")
+	}
+	at := &attempt{}
+	raw, err := a.ra.SendPrimitive(context.WithValue(ctx, attemptKey{}, at), ri, "[]byte", errorMappings)
+	r := response{status: at.status, retryAfter: at.retryAfter}
+	if err == nil {
+		r.body, _ = raw.([]byte)
+		if r.status == 0 {
+			r.status = http.StatusOK
+		}
+		return r
+	}
+	var oe *odataerrors.ODataError
+	var ae *abs.ApiError
+	switch {
+	case errors.As(err, &oe):
+		r.status = oe.ResponseStatusCode
+		if me := oe.GetErrorEscaped(); me != nil {
+			r.code, r.msg = deref(me.GetCode()), deref(me.GetMessage())
+		}
+	case errors.As(err, &ae):
+		r.status, r.msg = ae.ResponseStatusCode, ae.Message
+	case at.status >= 400:
+		// The service answered but its error body could not be decoded.
+		r.msg = "undecodable error response: " + err.Error()
+	default:
+		r.err = err
+	}
+	if r.status == 0 && r.err == nil {
+		r.err = err
+	}
+	return r
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// observer is the innermost middleware: it counts round trips, records each
+// attempt's status for send, and writes request-level logs (method, URL,
+// status, duration: never headers, so never a token) when verbose.
+type observer struct {
+	verbose  io.Writer // nil unless --verbose
+	progress io.Writer // nil unless stderr is a terminal
+	mu       sync.Mutex
+	requests atomic.Int64
+}
+
+func (o *observer) Intercept(p khttp.Pipeline, i int, req *http.Request) (*http.Response, error) {
+	o.requests.Add(1)
+	start := time.Now()
+	resp, err := p.Next(req, i)
+	if at, ok := req.Context().Value(attemptKey{}).(*attempt); ok && resp != nil {
+		at.status, at.retryAfter = resp.StatusCode, resp.Header.Get("Retry-After")
+	}
+	if o.verbose != nil {
+		status := "error: " + fmt.Sprint(err)
+		if resp != nil {
+			status = strconv.Itoa(resp.StatusCode)
+		}
+		o.printf(o.verbose, "http: %s %s -> %s (%s)\n", req.Method, redactURL(req.URL), status, time.Since(start).Round(time.Millisecond))
+	}
+	return resp, err
+}
+
+// shouldRetry is the SDK retry handler's hook: it only reports the retry.
+func (o *observer) shouldRetry(_ time.Duration, n int, req *http.Request, resp *http.Response) bool {
+	what := "throttled (429)"
+	if resp.StatusCode != http.StatusTooManyRequests {
+		what = "HTTP " + strconv.Itoa(resp.StatusCode)
+	}
+	wait := "backing off"
+	if ra := resp.Header.Get("Retry-After"); ra != "" {
+		wait = "Retry-After " + ra + "s"
+	}
+	o.note("%s on %s %s, retry %d/%d (%s)\n", what, req.Method, redactURL(req.URL), n+1, maxRetries, wait)
+	return true
+}
+
+// note writes a progress line (terminal) or, failing that, a verbose line.
+func (o *observer) note(format string, args ...any) {
+	switch {
+	case o.progress != nil:
+		o.printf(o.progress, "collect: "+format, args...)
+	case o.verbose != nil:
+		o.printf(o.verbose, "collect: "+format, args...)
+	}
+}
+
+func (o *observer) printf(w io.Writer, format string, args ...any) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	fmt.Fprintf(w, format, args...)
+}
+
+// redactURL drops userinfo and fragments; query strings of the requests
+// tenantgate sends carry only OData options and paging tokens.
+func redactURL(u *url.URL) string {
+	c := *u
+	c.User = nil
+	c.Fragment = ""
+	return c.String()
+}
