@@ -32,6 +32,7 @@ type emulateOptions struct {
 	throttleItems int
 	retryAfter    int
 	deny          []string
+	denyWrites    bool
 	fail          []string
 	failStatus    int
 	pageSize      int
@@ -66,6 +67,7 @@ Source names: ` + strings.Join(emulate.SourceNames(), ", ") + `.`,
 	f.IntVar(&o.throttleItems, "throttle-items", 0, "answer 429 to the first N $batch items of each distinct URL (the $batch itself succeeds)")
 	f.IntVar(&o.retryAfter, "retry-after", 1, "Retry-After seconds sent with injected 429 and 5xx")
 	f.StringSliceVar(&o.deny, "deny", nil, "sources answering 403 (comma-separated)")
+	f.BoolVar(&o.denyWrites, "deny-writes", false, "answer 403 to Conditional Access policy creation (a token without Policy.ReadWrite.ConditionalAccess)")
 	f.StringSliceVar(&o.fail, "fail", nil, "sources answering --fail-status: SOURCE (always) or SOURCE:N (the first N times per URL)")
 	f.IntVar(&o.failStatus, "fail-status", http.StatusServiceUnavailable, "HTTP status --fail injects (5xx)")
 	f.IntVar(&o.pageSize, "page-size", 100, "elements per collection page")
@@ -75,7 +77,7 @@ Source names: ` + strings.Join(emulate.SourceNames(), ", ") + `.`,
 
 func (o *emulateOptions) options() (emulate.Options, error) {
 	opts := emulate.Options{PageSize: o.pageSize, Latency: o.latency, Throttle: o.throttle, ThrottleItems: o.throttleItems,
-		RetryAfter: o.retryAfter, FailStatus: o.failStatus, Fail: map[string]int{}}
+		RetryAfter: o.retryAfter, FailStatus: o.failStatus, Fail: map[string]int{}, DenyWrites: o.denyWrites}
 	known := emulate.SourceNames()
 	check := func(flag, name string) error {
 		if !slices.Contains(known, name) {

@@ -53,6 +53,9 @@ type Options struct {
 	Fail map[string]int
 	// FailStatus is the status Fail injects (default 503).
 	FailStatus int
+	// DenyWrites answers POST of Conditional Access policies with Graph's 403
+	// for a token without Policy.ReadWrite.ConditionalAccess.
+	DenyWrites bool
 	// Token, when set, is the only bearer token accepted (others get 401).
 	Token string
 	// Now stamps created policies and error dates (default time.Now).

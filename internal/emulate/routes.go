@@ -270,7 +270,13 @@ func (s *Server) createPolicy(c *call) reply {
 	if err := json.Unmarshal(c.body, &obj); err != nil || obj == nil {
 		return s.schemaError(c)
 	}
+	if s.opts.DenyWrites {
+		return s.graphError(c, http.StatusForbidden, "AccessDenied", "You cannot perform the requested operation, required scopes are missing in the token.")
+	}
 	stripODataType(obj)
+	if usesRisk(obj) && !s.hasServicePlan("AAD_PREMIUM_P2") {
+		return s.graphError(c, http.StatusBadRequest, "BadRequest", "1039: Cannot create or update policies with premium P2 features. Upgrade to a premium P2 license and try again.")
+	}
 	name, _ := obj["displayName"].(string)
 	state, _ := obj["state"].(string)
 	_, hasConditions := obj["conditions"].(map[string]any)
@@ -350,4 +356,41 @@ func lastSegment(p string) string {
 		return p[i+1:]
 	}
 	return p
+}
+
+// usesRisk reports whether a policy body uses P2-only risk conditions.
+func usesRisk(obj map[string]any) bool {
+	cond, _ := obj["conditions"].(map[string]any)
+	for _, k := range []string{"signInRiskLevels", "userRiskLevels"} {
+		if xs, ok := cond[k].([]any); ok && len(xs) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// hasServicePlan reports whether an Enabled SKU of the served tenant carries
+// the plan, as Graph checks before accepting P2 features.
+func (s *Server) hasServicePlan(name string) bool {
+	s.mu.Lock()
+	skus := s.lists["subscribedSkus"]
+	s.mu.Unlock()
+	for _, raw := range skus {
+		var sku struct {
+			CapabilityStatus string `json:"capabilityStatus"`
+			ServicePlans     []struct {
+				ServicePlanName    string `json:"servicePlanName"`
+				ProvisioningStatus string `json:"provisioningStatus"`
+			} `json:"servicePlans"`
+		}
+		if json.Unmarshal(raw, &sku) != nil || sku.CapabilityStatus != "Enabled" {
+			continue
+		}
+		for _, p := range sku.ServicePlans {
+			if p.ServicePlanName == name && p.ProvisioningStatus != "Disabled" {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -43,12 +43,22 @@ source_ok(name) if {
 	_ := input.data[name]
 }
 
-# source_problem explains why a source is missing, with Graph's error.
-source_problem(name) := sprintf("%s was not collected (%s: %s)", [name, s.status, reason]) if {
+# source_problem explains why a source is missing, with Graph's status,
+# error code and message.
+source_problem(name) := sprintf("%s was not collected (%s: %s)", [name, concat(", ", status_parts(s)), reason]) if {
 	s := input.sources[name]
 	s.status != "ok"
 	reason := object.get(s, "error", "no error recorded")
 } else := sprintf("%s is missing from the snapshot", [name])
+
+status_parts(s) := [x |
+	some x in [s.status, http_text(s), object.get(s, "code", "")]
+	x != ""
+]
+
+http_text(s) := sprintf("HTTP %d", [s.httpStatus]) if is_number(object.get(s, "httpStatus", null))
+
+else := ""
 
 # ---- license detection (controls.md "License detection") -------------------
 

@@ -1,0 +1,258 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/tenantgate/tenantgate/internal/apply"
+	"github.com/tenantgate/tenantgate/internal/cli"
+	"github.com/tenantgate/tenantgate/internal/demo"
+	"github.com/tenantgate/tenantgate/internal/emulate"
+	"github.com/tenantgate/tenantgate/internal/report"
+)
+
+const (
+	demoBaseline = "../../internal/demo/baseline.yaml"
+	now          = "2026-11-25T09:00:00Z"
+	bg1          = "4f6a2a0e-8b1c-4a52-9d3e-0b7c1e5a9f01"
+	bg2          = "9c1d7e3b-2f4a-4e6b-8a5c-3d2e1f0a7b02"
+)
+
+// tool runs the real CLI wiring (with the Graph-backed Live) in-process.
+func tool(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	app := &cli.App{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, Live: live(), IsTerminal: func(any) bool { return false }}
+	code := cli.Main(context.Background(), app, args)
+	if strings.Contains(stdout.String()+stderr.String(), token) {
+		t.Fatal("the token was printed")
+	}
+	return code, stdout.String(), stderr.String()
+}
+
+func emulator(t *testing.T, opts emulate.Options) (*emulate.Server, []string) {
+	t.Helper()
+	t.Setenv("TENANTGATE_ACCESS_TOKEN", token)
+	t.Setenv("AZURE_TENANT_ID", "")
+	snap, err := demo.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Token = token
+	srv := emulate.New(snap, opts)
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	return srv, []string{"--graph-endpoint", ts.URL, "--arm-endpoint", ts.URL}
+}
+
+type verdict struct{ ID, Status, Finding, Evidence string }
+
+func verdicts(t *testing.T, out string) []verdict {
+	t.Helper()
+	var r report.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("not a JSON report: %v\n%s", err, out)
+	}
+	var vs []verdict
+	for _, res := range r.Results {
+		vs = append(vs, verdict{res.ID, res.Status, res.Finding, strings.Join(res.Evidence, ",")})
+	}
+	return vs
+}
+
+// The issue's acceptance test: emulate + live audit gives the verdicts of
+// audit --demo, here with paging and throttling on every first request.
+func TestLiveAuditMatchesDemo(t *testing.T) {
+	_, conn := emulator(t, emulate.Options{PageSize: 2, Throttle: 1, RetryAfter: 0})
+	code, want, _ := tool(t, "audit", "--demo", "--format", "json", "--now", now)
+	if code != 1 {
+		t.Fatalf("demo audit exit %d", code)
+	}
+	args := append([]string{"audit", "--baseline", demoBaseline, "--format", "json", "--now", now}, conn...)
+	code, got, stderr := tool(t, args...)
+	if code != 1 {
+		t.Fatalf("live audit exit %d\n%s", code, stderr)
+	}
+	w, g := verdicts(t, want), verdicts(t, got)
+	if len(w) != len(g) {
+		t.Fatalf("%d vs %d results", len(w), len(g))
+	}
+	for i := range w {
+		if w[i] != g[i] {
+			t.Errorf("live differs from demo:\n live %+v\n demo %+v", g[i], w[i])
+		}
+	}
+}
+
+func TestLiveAuditDeniedSourceIsIncomplete(t *testing.T) {
+	_, conn := emulator(t, emulate.Options{Deny: []string{"authorizationPolicy"}})
+	args := append([]string{"audit", "--baseline", demoBaseline, "--format", "json", "--fail-on", "never"}, conn...)
+	code, out, _ := tool(t, args...)
+	if code != report.ExitIncomplete {
+		t.Fatalf("exit %d, want 3", code)
+	}
+	for _, v := range verdicts(t, out) {
+		if strings.HasPrefix(v.ID, "TG.APP.") && v.ID != "TG.APP.3" && (v.Status != report.NotAssessed || !strings.Contains(v.Finding, "403")) {
+			t.Errorf("%+v", v)
+		}
+	}
+}
+
+func writes(srv *emulate.Server) (posts, others int) {
+	for _, r := range srv.Requests() {
+		switch r.Method {
+		case http.MethodPost:
+			if strings.HasSuffix(r.Path, "/identity/conditionalAccess/policies") {
+				posts++
+			}
+		case http.MethodPatch, http.MethodPut, http.MethodDelete:
+			others++
+		}
+	}
+	return
+}
+
+// TestPlanApplyFlow: plan → apply creates exactly the failed, licensed CA
+// controls' policies, all report-only and excluding the break-glass accounts;
+// a second apply creates nothing; the saved plan is then stale; the next
+// audit still fails those controls and names the new report-only policies.
+func TestPlanApplyFlow(t *testing.T) {
+	srv, conn := emulator(t, emulate.Options{PageSize: 3})
+	planFile := filepath.Join(t.TempDir(), "plan.json")
+	code, out, stderr := tool(t, append([]string{"plan", "--baseline", demoBaseline, "--output", planFile}, conn...)...)
+	if code != 0 || !strings.Contains(out, "Will create 6 Conditional Access policies") {
+		t.Fatalf("plan exit %d\n%s\n%s", code, out, stderr)
+	}
+	// No --yes off a terminal: nothing is created.
+	code, _, stderr = tool(t, append([]string{"apply", "--plan", planFile}, conn...)...)
+	if p, _ := writes(srv); code != report.ExitInput || p != 0 || !strings.Contains(stderr, "--yes") {
+		t.Fatalf("apply without --yes: exit %d, %d POSTs\n%s", code, p, stderr)
+	}
+	code, out, stderr = tool(t, append([]string{"apply", "--plan", planFile, "--yes"}, conn...)...)
+	if code != 0 {
+		t.Fatalf("apply exit %d\n%s\n%s", code, out, stderr)
+	}
+	posts, others := writes(srv)
+	if posts != 6 || others != 0 {
+		t.Fatalf("%d POSTs and %d PATCH/PUT/DELETE, want 6 and 0", posts, others)
+	}
+	var names []string
+	for _, raw := range srv.ConditionalAccessPolicies() {
+		var p struct {
+			DisplayName string `json:"displayName"`
+			State       string `json:"state"`
+			Conditions  struct {
+				Users struct {
+					ExcludeUsers []string `json:"excludeUsers"`
+				} `json:"users"`
+			} `json:"conditions"`
+		}
+		_ = json.Unmarshal(raw, &p)
+		if !strings.HasPrefix(p.DisplayName, apply.DisplayPrefix) {
+			continue
+		}
+		names = append(names, p.DisplayName[:len("tenantgate TG.CA.1")])
+		if p.State != apply.ReportOnly {
+			t.Errorf("%s created as %s", p.DisplayName, p.State)
+		}
+		ex := strings.Join(p.Conditions.Users.ExcludeUsers, ",")
+		if !strings.Contains(ex, bg1) || !strings.Contains(ex, bg2) {
+			t.Errorf("%s excludes %v, not both break-glass accounts", p.DisplayName, ex)
+		}
+	}
+	sort.Strings(names)
+	if strings.Join(names, ";") != "tenantgate TG.CA.1;tenantgate TG.CA.2;tenantgate TG.CA.3;tenantgate TG.CA.4;tenantgate TG.CA.5;tenantgate TG.CA.6" {
+		t.Errorf("created %v", names)
+	}
+	for _, want := range []string{"created  TG.CA.1", "report-only", "watch the report-only results"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("apply output lacks %q:\n%s", want, out)
+		}
+	}
+
+	// A second apply (fresh live plan) creates nothing.
+	code, _, stderr = tool(t, append([]string{"apply", "--baseline", demoBaseline, "--yes"}, conn...)...)
+	if p, _ := writes(srv); code != 0 || p != 6 || !strings.Contains(stderr, "Nothing to create") {
+		t.Fatalf("second apply: exit %d, %d POSTs\n%s", code, p, stderr)
+	}
+	// The saved plan no longer matches the tenant.
+	code, _, stderr = tool(t, append([]string{"apply", "--plan", planFile, "--yes"}, conn...)...)
+	if p, _ := writes(srv); code != report.ExitInput || p != 6 || !strings.Contains(stderr, "stale plan") {
+		t.Fatalf("stale apply: exit %d, %d POSTs\n%s", code, p, stderr)
+	}
+	// The controls still fail, now naming the report-only policies.
+	code, out, _ = tool(t, append([]string{"audit", "--baseline", demoBaseline, "--format", "json"}, conn...)...)
+	if code != 1 {
+		t.Fatalf("audit after apply: exit %d", code)
+	}
+	for _, v := range verdicts(t, out)[:6] {
+		if v.Status != report.Fail || !strings.Contains(v.Finding, "'tenantgate "+v.ID) {
+			t.Errorf("after apply %s: %s %q", v.ID, v.Status, v.Finding)
+		}
+	}
+	for _, v := range verdicts(t, out)[:4] {
+		if !strings.Contains(v.Finding, "would satisfy this control but is report-only") {
+			t.Errorf("after apply %s does not say report-only: %q", v.ID, v.Finding)
+		}
+	}
+}
+
+func TestApplyDeniedWrite(t *testing.T) {
+	srv, conn := emulator(t, emulate.Options{DenyWrites: true})
+	code, out, stderr := tool(t, append([]string{"apply", "--baseline", demoBaseline, "--yes"}, conn...)...)
+	if code != report.ExitRuntime {
+		t.Fatalf("exit %d, want 4\n%s\n%s", code, out, stderr)
+	}
+	if !strings.Contains(out, "FAILED   TG.CA.1") || !strings.Contains(out, "HTTP 403 AccessDenied") || !strings.Contains(stderr, "6 of 6 policies could not be created") {
+		t.Errorf("output lacks Graph's error:\n%s\n%s", out, stderr)
+	}
+	if _, others := writes(srv); others != 0 {
+		t.Error("PATCH/PUT/DELETE sent")
+	}
+}
+
+// A P2 feature without P2: Graph's 1039 is reported per policy.
+func TestApplyReportsGraph1039(t *testing.T) {
+	_, conn := emulator(t, emulate.Options{})
+	planFile := filepath.Join(t.TempDir(), "plan.json")
+	if code, _, stderr := tool(t, append([]string{"plan", "--baseline", demoBaseline, "--output", planFile}, conn...)...); code != 0 {
+		t.Fatal(stderr)
+	}
+	// Add a risk policy to the saved plan, as if the tenant were believed to have P2.
+	raw, _ := os.ReadFile(planFile)
+	var p apply.Plan
+	if err := json.Unmarshal(raw, &p); err != nil {
+		t.Fatal(err)
+	}
+	tpls, _ := apply.LoadTemplates("")
+	body, err := apply.Render(tpls[6], p.BreakGlass)
+	if err != nil || tpls[6].Control != "TG.CA.7" {
+		t.Fatal(err, tpls[6].Control)
+	}
+	p.Create = []apply.Item{{Control: "TG.CA.7", DisplayName: tpls[6].DisplayName(), Body: body}}
+	f, _ := os.Create(planFile)
+	_ = apply.WritePlan(f, &p)
+	f.Close()
+	code, out, _ := tool(t, append([]string{"apply", "--plan", planFile, "--yes"}, conn...)...)
+	if code != report.ExitRuntime || !strings.Contains(out, "1039: Cannot create or update policies with premium P2 features") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+}
+
+func TestApplyRefusesWithoutBreakGlass(t *testing.T) {
+	srv, conn := emulator(t, emulate.Options{})
+	none := filepath.Join(t.TempDir(), "b.yaml")
+	_ = os.WriteFile(none, []byte("name: nobg\n"), 0o644)
+	code, _, stderr := tool(t, append([]string{"apply", "--baseline", none, "--yes"}, conn...)...)
+	if p, _ := writes(srv); code != report.ExitInput || p != 0 || !strings.Contains(stderr, "names no break-glass accounts") {
+		t.Fatalf("exit %d, %d POSTs\n%s", code, p, stderr)
+	}
+}
