@@ -150,7 +150,7 @@ func LoadPlan(path string) (*Plan, error) {
 	if err := dec.Decode(&p); err != nil {
 		var syn *json.SyntaxError
 		if errors.As(err, &syn) {
-			line, col := inputerr.LineCol(raw, syn.Offset)
+			line, col := inputerr.SyntaxPos(raw, syn.Offset)
 			return nil, &inputerr.Error{File: path, Line: line, Col: col, Msg: "invalid JSON: " + err.Error()}
 		}
 		return nil, inputerr.New(path, "invalid plan: %v", err)

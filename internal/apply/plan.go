@@ -131,7 +131,7 @@ func parseTemplate(name string, raw []byte) (Template, error) {
 	if err := dec.Decode(&t); err != nil {
 		var syn *json.SyntaxError
 		if errors.As(err, &syn) {
-			line, col := inputerr.LineCol(raw, syn.Offset)
+			line, col := inputerr.SyntaxPos(raw, syn.Offset)
 			return t, &inputerr.Error{File: name, Line: line, Col: col, Msg: "invalid JSON: " + err.Error()}
 		}
 		return t, inputerr.New(name, "invalid template: %v", err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -14,6 +15,7 @@ import (
 	"github.com/tenantgate/tenantgate/internal/conn"
 	"github.com/tenantgate/tenantgate/internal/demo"
 	"github.com/tenantgate/tenantgate/internal/engine"
+	"github.com/tenantgate/tenantgate/internal/fleet"
 	"github.com/tenantgate/tenantgate/internal/render"
 	"github.com/tenantgate/tenantgate/internal/report"
 	"github.com/tenantgate/tenantgate/internal/snapshot"
@@ -31,6 +33,9 @@ type auditOptions struct {
 	allowIncomplete bool
 	now             string
 	conn            conn.Options
+	reportDir       string
+	reportFormats   []string
+	parallel        int
 }
 
 func newAuditCmd(app *App) *cobra.Command {
@@ -46,11 +51,21 @@ output goes to stdout (at most one may). Formats: table (default on a
 terminal), json (default otherwise), sarif, junit, markdown, html.
 
 Exit codes: 0 no failure at or above --fail-on; 1 the gate failed; 2 bad input;
-3 not_assessed results without --allow-incomplete; 4 runtime failure.`,
+3 not_assessed results without --allow-incomplete; 4 runtime failure.
+
+Fleet mode: several --snapshot values, a directory (its *.json files) or a glob
+audit many tenants in one process. Policies are compiled once, snapshots are
+streamed through --parallel workers, --format/--output render the combined
+summary (table, json, markdown, html), --report-dir gets each tenant's full
+reports in --report-format. A snapshot that cannot be read does not stop the
+others. The exit code is the worst tenant's, ranked 4 > 2 > 1 > 3 > 0 (a tenant
+that could not be audited outranks a failed gate, which outranks an incomplete
+audit).`,
 		Example: `  tenantgate audit --demo
   tenantgate audit --snapshot tenant.json --format json --output result.json
   tenantgate audit --snapshot tenant.json --format sarif --output r.sarif --format html --output r.html --fail-on medium
-  tenantgate audit --tenant contoso.onmicrosoft.com          # collect live, then audit`,
+  tenantgate audit --tenant contoso.onmicrosoft.com          # collect live, then audit
+  tenantgate audit --snapshot 'snapshots/*.json' --report-dir reports --report-format json,html`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runAudit(cmd.Context(), app, o) },
 	}
@@ -64,6 +79,9 @@ Exit codes: 0 no failure at or above --fail-on; 1 the gate failed; 2 bad input;
 	f.BoolVar(&o.allowIncomplete, "allow-incomplete", false, "do not fail the run (exit 3) on not_assessed results")
 	f.StringVar(&o.now, "now", "", "evaluate as of this RFC 3339 time (waiver expiry, report date); for reproducible reports")
 	_ = f.MarkHidden("now")
+	f.StringVar(&o.reportDir, "report-dir", "", "fleet mode: write each tenant's reports to this directory")
+	f.StringSliceVar(&o.reportFormats, "report-format", []string{"json"}, "fleet mode: formats of the per-tenant reports in --report-dir")
+	f.IntVar(&o.parallel, "parallel", 0, "fleet mode: snapshots audited at once (default: number of CPUs)")
 	addConnFlags(cmd, &o.conn)
 	return cmd
 }
@@ -120,8 +138,8 @@ func runAudit(ctx context.Context, app *App, o *auditOptions) error {
 			return usagef("--now: %v", err)
 		}
 	}
-	if len(o.snapshots) > 1 {
-		return usagef("one --snapshot at a time")
+	if isFleet(o.snapshots) {
+		return runFleet(ctx, app, o, outs, failOn, now)
 	}
 	src := subjectOptions{demo: o.demo, conn: o.conn, baseline: o.baseline}
 	if len(o.snapshots) == 1 {
@@ -217,7 +235,7 @@ func loadBaseline(path string, forDemo bool) (*baseline.Baseline, error) {
 
 func writeOutputs(app *App, outs []output, rep *report.Report) error {
 	for _, out := range outs {
-		opts := render.Options{}
+		opts := render.Options{Width: app.width()}
 		var w io.Writer = app.Stdout
 		if out.path == "" {
 			opts.Color = app.terminal(app.Stdout) && os.Getenv("NO_COLOR") == ""
@@ -242,6 +260,75 @@ func writeOutputs(app *App, outs []output, rep *report.Report) error {
 			}
 			return fmt.Errorf("write %s report: %w", out.format, err)
 		}
+	}
+	return nil
+}
+
+// isFleet: more than one snapshot, or one argument naming many (a directory
+// or a glob).
+func isFleet(args []string) bool {
+	if len(args) > 1 {
+		return true
+	}
+	if len(args) == 1 {
+		if st, err := os.Stat(args[0]); err == nil {
+			return st.IsDir()
+		}
+		return strings.ContainsAny(args[0], "*?[")
+	}
+	return false
+}
+
+func runFleet(ctx context.Context, app *App, o *auditOptions, outs []output, failOn report.FailOn, now time.Time) error {
+	if o.demo {
+		return usagef("--demo audits one tenant; drop it in fleet mode")
+	}
+	for _, out := range outs {
+		if !render.HasFleet(out.format) {
+			return usagef("--format %s cannot render the fleet summary (want %s); use --report-format for per-tenant reports", out.format, strings.Join(render.FleetFormats, ", "))
+		}
+	}
+	for _, f := range o.reportFormats {
+		if !render.Has(f) {
+			return usagef("unknown --report-format %q (want one of %v)", f, render.Formats())
+		}
+	}
+	files, err := fleet.Expand(o.snapshots)
+	if err != nil {
+		return err
+	}
+	b, err := loadBaseline(o.baseline, false)
+	if err != nil {
+		return err
+	}
+	eng, err := engine.New(ctx, Version)
+	if err != nil {
+		return fmt.Errorf("load policies: %w", err)
+	}
+	if err := b.CheckControls(eng.Known); err != nil {
+		return err
+	}
+	fl, err := fleet.Run(ctx, eng, b, files, fleet.Options{
+		Parallel: o.parallel, ReportDir: o.reportDir, ReportFormats: o.reportFormats,
+		FailOn: failOn, AllowIncomplete: o.allowIncomplete, Now: now, Version: Version,
+	})
+	if err != nil {
+		return err
+	}
+	for _, out := range outs {
+		opts := render.Options{Width: app.width()}
+		if out.path == "" {
+			if err := render.WriteFleet(app.Stdout, out.format, fl, opts); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := writeFileAtomic(out.path, func(w io.Writer) error { return render.WriteFleet(w, out.format, fl, opts) }); err != nil {
+			return fmt.Errorf("write fleet summary %s: %w", out.path, err)
+		}
+	}
+	if fl.Summary.Exit != 0 {
+		return &ExitError{Code: fl.Summary.Exit}
 	}
 	return nil
 }

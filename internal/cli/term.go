@@ -15,3 +15,17 @@ func isTerminal(v any) bool {
 func (a *App) terminal(v any) bool {
 	return a.IsTerminal != nil && a.IsTerminal(v)
 }
+
+// width is the terminal width of stdout, 0 when stdout is no terminal (the
+// renderers then use their default).
+func (a *App) width() int {
+	f, ok := a.Stdout.(*os.File)
+	if !ok || !a.terminal(a.Stdout) {
+		return 0
+	}
+	w, _, err := term.GetSize(int(f.Fd()))
+	if err != nil || w < 60 {
+		return 0
+	}
+	return w
+}

@@ -115,7 +115,7 @@ func jsonError(name string, raw []byte, err error) error {
 	case len(bytes.TrimSpace(raw)) == 0:
 		return inputerr.New(name, "empty file, want a snapshot or an audit result (JSON)")
 	case errors.As(err, &syn):
-		line, col := inputerr.LineCol(raw, syn.Offset)
+		line, col := inputerr.SyntaxPos(raw, syn.Offset)
 		return &inputerr.Error{File: name, Line: line, Col: col, Msg: "invalid JSON: " + syn.Error()}
 	case errors.As(err, &typ):
 		line, col := inputerr.LineCol(raw, typ.Offset)

@@ -48,6 +48,9 @@ func Is(err error) bool {
 
 // LineCol converts a byte offset in data to a 1-based line and column, for
 // decoders (encoding/json) that only report offsets.
+//
+// encoding/json's SyntaxError.Offset counts the offending byte as read; use
+// SyntaxPos for those.
 func LineCol(data []byte, offset int64) (line, col int) {
 	if offset > int64(len(data)) {
 		offset = int64(len(data))
@@ -62,4 +65,12 @@ func LineCol(data []byte, offset int64) (line, col int) {
 		}
 	}
 	return line, col
+}
+
+// SyntaxPos is the line and column of the byte a json.SyntaxError blames.
+func SyntaxPos(data []byte, offset int64) (line, col int) {
+	if offset > 0 {
+		offset--
+	}
+	return LineCol(data, offset)
 }

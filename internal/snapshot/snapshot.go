@@ -210,7 +210,7 @@ func jsonError(name string, raw []byte, err error) error {
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
-		line, col := inputerr.LineCol(raw, syn.Offset)
+		line, col := inputerr.SyntaxPos(raw, syn.Offset)
 		return &inputerr.Error{File: name, Line: line, Col: col, Msg: "invalid JSON: " + syn.Error()}
 	case errors.As(err, &typ):
 		line, col := inputerr.LineCol(raw, typ.Offset)

@@ -62,22 +62,33 @@ else := ""
 
 # ---- license detection (controls.md "License detection") -------------------
 
-# licensed contains every capability of the baseline's license map that some
-# Enabled SKU provides through a service plan that is not Disabled (or by SKU).
-licensed contains cap if {
-	some cap, def in input.baseline.licenses
+# Service plans and SKUs that count: from SKUs whose capabilityStatus is
+# Enabled, plans whose provisioningStatus is not Disabled. Built once, so
+# license checks are set lookups.
+enabled_plans contains plan.servicePlanName if {
 	some sku in input.data.subscribedSkus
 	sku.capabilityStatus == "Enabled"
 	some plan in arr(sku.servicePlans)
-	plan.servicePlanName in arr(def.service_plans)
 	plan.provisioningStatus != "Disabled"
+}
+
+enabled_skus contains sku.skuPartNumber if {
+	some sku in input.data.subscribedSkus
+	sku.capabilityStatus == "Enabled"
+}
+
+# licensed contains every capability of the baseline's license map that an
+# enabled service plan (or SKU) provides.
+licensed contains cap if {
+	some cap, def in input.baseline.licenses
+	some name in arr(def.service_plans)
+	name in enabled_plans
 }
 
 licensed contains cap if {
 	some cap, def in input.baseline.licenses
-	some sku in input.data.subscribedSkus
-	sku.capabilityStatus == "Enabled"
-	sku.skuPartNumber in arr(def.skus)
+	some name in arr(def.skus)
+	name in enabled_skus
 }
 
 # licenses is the capability map of the report; undefined when SKUs are unknown.

@@ -1,0 +1,38 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/profiler"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/tenantgate/tenantgate/internal/demo"
+)
+
+// TestRegoProfile prints the Rego expressions that cost most (TG_PROF=1 go test
+// ./internal/engine -run TestRegoProfile -v); used to find what to optimise.
+func TestRegoProfile(t *testing.T) {
+	if os.Getenv("TG_PROF") == "" {
+		t.Skip()
+	}
+	mods, _ := loadModules(false)
+	c := ast.NewCompiler()
+	c.Compile(mods)
+	s, _ := demo.Snapshot()
+	bl, _ := demo.Baseline()
+	in, _ := Input(s, bl)
+	p := profiler.New()
+	r := rego.New(rego.Compiler(c), rego.Query("data.tenantgate.main"), rego.ParsedInput(in), rego.QueryTracer(p))
+	for i := 0; i < 20; i++ {
+		if _, err := r.Eval(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep := p.ReportTopNResults(25, []string{"total_time_ns"})
+	for _, e := range rep {
+		fmt.Printf("%8.2fms %6d evals  %s:%d\n", float64(e.ExprTimeNs)/1e6/20, e.NumEval/20, e.Location.File, e.Location.Row)
+	}
+}

@@ -1,0 +1,248 @@
+// Package fleet audits many snapshots in one process: policies are compiled
+// once, snapshots are streamed through a bounded pool of workers (at most
+// Parallel snapshots are decoded at a time), each tenant's full reports go
+// to a directory, and only a small summary row per tenant is kept.
+package fleet
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tenantgate/tenantgate/internal/baseline"
+	"github.com/tenantgate/tenantgate/internal/engine"
+	"github.com/tenantgate/tenantgate/internal/inputerr"
+	"github.com/tenantgate/tenantgate/internal/render"
+	"github.com/tenantgate/tenantgate/internal/report"
+	"github.com/tenantgate/tenantgate/internal/snapshot"
+)
+
+// Options tune a fleet run.
+type Options struct {
+	Parallel        int      // workers; 0 = number of CPUs
+	ReportDir       string   // write per-tenant reports here ("" = none)
+	ReportFormats   []string // formats of the per-tenant reports (default json)
+	FailOn          report.FailOn
+	AllowIncomplete bool
+	Now             time.Time
+	Version         string
+}
+
+// Expand turns --snapshot arguments (files, directories, globs) into a sorted
+// list of files. A directory contributes its *.json files; an argument that
+// matches nothing is an input error.
+func Expand(args []string) ([]string, error) {
+	seen := map[string]bool{}
+	var out []string
+	add := func(p string) {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	for _, a := range args {
+		if st, err := os.Stat(a); err == nil {
+			if !st.IsDir() {
+				add(a)
+				continue
+			}
+			m, _ := filepath.Glob(filepath.Join(a, "*.json"))
+			if len(m) == 0 {
+				return nil, inputerr.New(a, "directory holds no *.json snapshots")
+			}
+			sort.Strings(m)
+			for _, p := range m {
+				add(p)
+			}
+			continue
+		}
+		if !strings.ContainsAny(a, "*?[") {
+			return nil, inputerr.New(a, "cannot read snapshot: no such file or directory")
+		}
+		m, err := filepath.Glob(a)
+		if err != nil {
+			return nil, inputerr.New(a, "bad pattern: %v", err)
+		}
+		if len(m) == 0 {
+			return nil, inputerr.New(a, "pattern matches no file")
+		}
+		sort.Strings(m)
+		for _, p := range m {
+			add(p)
+		}
+	}
+	return out, nil
+}
+
+// Run audits every file and returns the fleet summary. A snapshot that
+// cannot be read becomes an error row (exit 2); the others are audited.
+func Run(ctx context.Context, eng *engine.Engine, b *baseline.Baseline, files []string, o Options) (*report.Fleet, error) {
+	if o.Parallel <= 0 {
+		o.Parallel = runtime.NumCPU()
+	}
+	if len(o.ReportFormats) == 0 {
+		o.ReportFormats = []string{"json"}
+	}
+	for _, f := range o.ReportFormats {
+		if !render.Has(f) {
+			return nil, fmt.Errorf("unknown report format %q (want one of %v)", f, render.Formats())
+		}
+	}
+	if o.ReportDir != "" {
+		if err := os.MkdirAll(o.ReportDir, 0o755); err != nil {
+			return nil, fmt.Errorf("report directory: %w", err)
+		}
+	}
+	fl := &report.Fleet{
+		SchemaVersion: 1, Kind: report.FleetKind,
+		Tool:        report.Tool{Name: "tenantgate", Version: o.Version},
+		GeneratedAt: o.Now.UTC(), Baseline: report.BaselineRef{Name: b.Name, Version: b.Version},
+		Tenants: make([]report.FleetRow, len(files)),
+	}
+	names := reportNames(files)
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(o.Parallel, len(files)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				fl.Tenants[i] = auditOne(ctx, eng, b, files[i], names[i], o)
+			}
+		}()
+	}
+	for i := range files {
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	summarize(fl)
+	return fl, nil
+}
+
+func auditOne(ctx context.Context, eng *engine.Engine, b *baseline.Baseline, file, name string, o Options) report.FleetRow {
+	row := report.FleetRow{File: file}
+	snap, err := snapshot.Load(file)
+	if err != nil {
+		row.Exit, row.Outcome, row.Error = report.ExitInput, report.OutcomeError, err.Error()
+		return row
+	}
+	row.Tenant = report.Tenant{ID: snap.Tenant.ID, DisplayName: snap.Tenant.DisplayName}
+	row.CollectedAt = snap.CollectedAt
+	rep, err := eng.Evaluate(ctx, snap, b, o.Now)
+	if err != nil {
+		row.Exit, row.Outcome, row.Error = report.ExitRuntime, report.OutcomeError, err.Error()
+		return row
+	}
+	s := rep.Summary
+	row.Summary = &s
+	for _, sev := range report.Severities {
+		for _, r := range rep.Results {
+			if r.Status == report.Fail && r.Severity == sev {
+				row.Failed = append(row.Failed, r.ID)
+			}
+		}
+	}
+	for _, r := range rep.Results {
+		if r.Status == report.NotAssessed {
+			row.NotAssessed = append(row.NotAssessed, r.ID)
+		}
+	}
+	row.Exit = rep.ExitCode(o.FailOn, o.AllowIncomplete)
+	row.Outcome = map[int]string{report.ExitOK: report.OutcomePassed, report.ExitGate: report.OutcomeGateFailed, report.ExitIncomplete: report.OutcomeIncomplete}[row.Exit]
+	if o.ReportDir != "" {
+		for _, f := range o.ReportFormats {
+			p := filepath.Join(o.ReportDir, name+"."+extension(f))
+			if err := writeReport(p, f, rep); err != nil {
+				row.Exit, row.Outcome, row.Error = report.ExitRuntime, report.OutcomeError, err.Error()
+				return row
+			}
+			row.Reports = append(row.Reports, p)
+		}
+	}
+	return row
+}
+
+func writeReport(path, format string, rep *report.Report) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("write %s report: %w", format, err)
+	}
+	err = render.Write(f, format, rep, render.Options{})
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write %s report %s: %w", format, path, err)
+	}
+	return nil
+}
+
+func summarize(fl *report.Fleet) {
+	s := report.FleetSummary{Tenants: len(fl.Tenants)}
+	var scores float64
+	var scored int
+	for _, r := range fl.Tenants {
+		s.Exit = report.WorseExit(s.Exit, r.Exit)
+		switch r.Outcome {
+		case report.OutcomePassed:
+			s.Passed++
+		case report.OutcomeGateFailed:
+			s.GateFailed++
+		case report.OutcomeIncomplete:
+			s.Incomplete++
+		default:
+			s.Errors++
+		}
+		if r.Summary != nil {
+			scores += r.Summary.Score
+			scored++
+		}
+	}
+	if scored > 0 {
+		s.MeanScore = float64(int(scores*10/float64(scored)+0.5)) / 10
+	}
+	fl.Summary = s
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// reportNames derives a unique, file-system-safe report name per snapshot
+// from its file name.
+func reportNames(files []string) []string {
+	out := make([]string, len(files))
+	used := map[string]int{}
+	for i, f := range files {
+		n := unsafeName.ReplaceAllString(strings.TrimSuffix(filepath.Base(f), filepath.Ext(f)), "_")
+		if used[n]++; used[n] > 1 {
+			n = fmt.Sprintf("%s-%d", n, used[n])
+		}
+		out[i] = n
+	}
+	return out
+}
+
+func extension(format string) string {
+	switch format {
+	case "junit":
+		return "xml"
+	case "markdown":
+		return "md"
+	case "table":
+		return "txt"
+	}
+	return format
+}

@@ -1,0 +1,176 @@
+package fleet
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tenantgate/tenantgate/internal/demo"
+	"github.com/tenantgate/tenantgate/internal/engine"
+	"github.com/tenantgate/tenantgate/internal/inputerr"
+	"github.com/tenantgate/tenantgate/internal/report"
+)
+
+// variant writes the demo snapshot with a new tenant id and edits applied.
+func variant(t *testing.T, dir, name, id string, edit func(doc map[string]any)) string {
+	t.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal(demo.SnapshotJSON(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	doc["tenant"].(map[string]any)["id"] = id
+	if edit != nil {
+		edit(doc)
+	}
+	raw, _ := json.Marshal(doc)
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func fail(src, status, code, msg string, http int) func(map[string]any) {
+	return func(doc map[string]any) {
+		delete(doc["data"].(map[string]any), src)
+		doc["sources"].(map[string]any)[src] = map[string]any{"status": status, "httpStatus": http, "code": code, "error": msg}
+	}
+}
+
+// TestMixedFleet: one tenant denied a source, one throttled past its
+// retries, one malformed snapshot, one fully compliant on what it was
+// graded: every readable tenant is audited and the summary says which
+// failed and why.
+func TestMixedFleet(t *testing.T) {
+	dir := t.TempDir()
+	files := []string{
+		variant(t, dir, "a-demo.json", "t-demo", nil),
+		variant(t, dir, "b-denied.json", "t-denied", fail("authorizationPolicy", "denied", "Authorization_RequestDenied", "Insufficient privileges to complete the operation.", 403)),
+		variant(t, dir, "c-throttled.json", "t-throttled", fail("conditionalAccessPolicies", "error", "TooManyRequests", "Please retry again later.", 429)),
+		filepath.Join(dir, "d-broken.json"),
+	}
+	if err := os.WriteFile(files[3], []byte("{\n  \"schemaVersion\": 1,\n  \"tenant\": \n}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	eng, err := engine.New(context.Background(), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := demo.Baseline()
+	reports := filepath.Join(dir, "reports")
+	got, err := Expand([]string{dir})
+	if err != nil || len(got) != 4 {
+		t.Fatalf("expand: %v %v", got, err)
+	}
+	fl, err := Run(context.Background(), eng, b, got, Options{Parallel: 2, ReportDir: reports, ReportFormats: []string{"json", "sarif"}, FailOn: "never", Now: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		tenant, outcome string
+		exit            int
+		notAssessed     string
+		err             string
+	}{
+		{"t-demo", report.OutcomePassed, 0, "", ""},
+		{"t-denied", report.OutcomeIncomplete, 3, "TG.APP.1", ""},
+		{"t-throttled", report.OutcomeIncomplete, 3, "TG.CA.1", ""},
+		{"", report.OutcomeError, 2, "", "d-broken.json:4:1: invalid JSON"},
+	}
+	for i, w := range want {
+		r := fl.Tenants[i]
+		if r.Tenant.ID != w.tenant || r.Outcome != w.outcome || r.Exit != w.exit ||
+			(w.notAssessed != "" && !strings.Contains(strings.Join(r.NotAssessed, " "), w.notAssessed)) ||
+			(w.err != "" && !strings.Contains(r.Error, w.err)) {
+			t.Errorf("row %d = %+v, want %+v", i, r, w)
+		}
+		if w.err == "" && len(r.Reports) != 2 {
+			t.Errorf("row %d reports %v", i, r.Reports)
+		}
+	}
+	if fl.Summary.Exit != report.ExitInput || fl.Summary.Passed != 1 || fl.Summary.Incomplete != 2 || fl.Summary.Errors != 1 {
+		t.Errorf("summary %+v", fl.Summary)
+	}
+	// Per-tenant reports are the normal reports.
+	raw, err := os.ReadFile(filepath.Join(reports, "b-denied.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep report.Report
+	if err := json.Unmarshal(raw, &rep); err != nil || rep.Tenant.ID != "t-denied" || len(rep.Results) != 18 {
+		t.Errorf("per-tenant report: %v", err)
+	}
+}
+
+func TestExitRanking(t *testing.T) {
+	tests := []struct{ a, b, want int }{
+		{0, 3, 3}, {3, 1, 1}, {1, 2, 2}, {2, 4, 4}, {4, 0, 4}, {1, 3, 1},
+	}
+	for _, tt := range tests {
+		if got := report.WorseExit(tt.a, tt.b); got != tt.want {
+			t.Errorf("WorseExit(%d,%d)=%d want %d", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+func TestExpand(t *testing.T) {
+	dir := t.TempDir()
+	a := variant(t, dir, "a.json", "a", nil)
+	variant(t, dir, "b.json", "b", nil)
+	_ = os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("x"), 0o644)
+	tests := []struct {
+		name string
+		args []string
+		n    int
+		err  string
+	}{
+		{"dir", []string{dir}, 2, ""},
+		{"glob", []string{filepath.Join(dir, "*.json")}, 2, ""},
+		{"duplicates collapse", []string{a, dir}, 2, ""},
+		{"missing file", []string{filepath.Join(dir, "nope.json")}, 0, "no such file"},
+		{"empty glob", []string{filepath.Join(dir, "*.yaml")}, 0, "matches no file"},
+		{"empty dir", []string{t.TempDir()}, 0, "no *.json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Expand(tt.args)
+			if tt.err != "" {
+				if !inputerr.Is(err) || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("got %v, want input error %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil || len(got) != tt.n {
+				t.Fatalf("got %v %v", got, err)
+			}
+		})
+	}
+}
+
+func TestReportNamesUnique(t *testing.T) {
+	got := reportNames([]string{"x/a.json", "y/a.json", "z/b c.json"})
+	if got[0] != "a" || got[1] != "a-2" || got[2] != "b_c" {
+		t.Errorf("%v", got)
+	}
+}
+
+func BenchmarkFleet100(b *testing.B) {
+	dir := b.TempDir()
+	t := &testing.T{}
+	var files []string
+	for i := 0; i < 100; i++ {
+		files = append(files, variant(t, dir, "t"+string(rune('a'+i%26))+strings.Repeat("x", i/26)+".json", "tenant", nil))
+	}
+	eng, _ := engine.New(context.Background(), "bench")
+	bl, _ := demo.Baseline()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Run(context.Background(), eng, bl, files, Options{FailOn: "never", Now: time.Now()}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,141 @@
+package render
+
+import (
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"strings"
+
+	"github.com/tenantgate/tenantgate/internal/report"
+)
+
+// FleetFormats are the formats of the combined fleet summary.
+var FleetFormats = []string{"table", "json", "markdown", "html"}
+
+// HasFleet reports whether format can render a fleet summary.
+func HasFleet(format string) bool {
+	for _, f := range FleetFormats {
+		if f == format {
+			return true
+		}
+	}
+	return false
+}
+
+// WriteFleet renders the combined summary of a fleet run.
+func WriteFleet(w io.Writer, format string, fl *report.Fleet, opts Options) error {
+	switch format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(fl)
+	case "table":
+		return fleetTable(w, fl, opts)
+	case "markdown":
+		return fleetMarkdown(w, fl)
+	case "html":
+		return fleetHTML.Execute(w, fl)
+	}
+	return fmt.Errorf("format %q cannot render a fleet summary (want %s)", format, strings.Join(FleetFormats, ", "))
+}
+
+func fleetOutcome(r report.FleetRow) string {
+	switch r.Outcome {
+	case report.OutcomeError:
+		return "error: " + oneLine(r.Error)
+	case report.OutcomeGateFailed:
+		return "failed " + strings.Join(r.Failed, " ")
+	case report.OutcomeIncomplete:
+		return "not assessed " + strings.Join(r.NotAssessed, " ")
+	}
+	if len(r.Failed) > 0 {
+		return "below gate: " + strings.Join(r.Failed, " ")
+	}
+	return "passed"
+}
+
+func fleetTenant(r report.FleetRow) string {
+	if r.Tenant.ID == "" {
+		return r.File
+	}
+	if r.Tenant.DisplayName != "" {
+		return r.Tenant.DisplayName
+	}
+	return r.Tenant.ID
+}
+
+func fleetTable(w io.Writer, fl *report.Fleet, opts Options) error {
+	width := opts.Width
+	if width <= 0 {
+		width = 100
+	}
+	tw := 28
+	fmt.Fprintf(w, "%s  %s  %s  %s\n", pad("TENANT", tw), pad("SCORE", 5), pad("EXIT", 4), "OUTCOME")
+	for _, r := range fl.Tenants {
+		score := "-"
+		if r.Summary != nil {
+			score = formatScore(r.Summary.Score)
+		}
+		fmt.Fprintf(w, "%s  %s  %s  %s\n", pad(truncate(fleetTenant(r), tw), tw), pad(score, 5), pad(fmt.Sprint(r.Exit), 4),
+			truncate(fleetOutcome(r), max(width-tw-17, 20)))
+	}
+	s := fl.Summary
+	_, err := fmt.Fprintf(w, "\n%d tenants: %d passed, %d failed the gate, %d incomplete, %d not audited · mean score %s · exit %d\n",
+		s.Tenants, s.Passed, s.GateFailed, s.Incomplete, s.Errors, formatScore(s.MeanScore), s.Exit)
+	return err
+}
+
+func fleetMarkdown(w io.Writer, fl *report.Fleet) error {
+	s := fl.Summary
+	fmt.Fprintf(w, "## tenantgate fleet audit: %d tenants\n\n", s.Tenants)
+	fmt.Fprintf(w, "Baseline `%s %s` · mean score **%s** · exit %d\n\n", fl.Baseline.Name, fl.Baseline.Version, formatScore(s.MeanScore), s.Exit)
+	fmt.Fprintf(w, "| Passed | Failed the gate | Incomplete | Not audited |\n| :---: | :---: | :---: | :---: |\n| %d | %d | %d | %d |\n\n", s.Passed, s.GateFailed, s.Incomplete, s.Errors)
+	fmt.Fprintln(w, "| Tenant | Score | Exit | Outcome |\n| --- | ---: | ---: | --- |")
+	for _, r := range fl.Tenants {
+		score := "–"
+		if r.Summary != nil {
+			score = formatScore(r.Summary.Score)
+		}
+		fmt.Fprintf(w, "| %s | %s | %d | %s |\n", mdEscape(fleetTenant(r)), score, r.Exit, mdEscape(fleetOutcome(r)))
+	}
+	return nil
+}
+
+var fleetHTML = template.Must(template.New("fleet").Funcs(template.FuncMap{
+	"tenant":  fleetTenant,
+	"outcome": fleetOutcome,
+	"score": func(s *report.Summary) string {
+		if s == nil {
+			return "–"
+		}
+		return formatScore(s.Score)
+	},
+}).Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>tenantgate fleet audit · {{.Summary.Tenants}} tenants</title>
+<style>
+body{font:14px/1.5 system-ui,sans-serif;margin:2rem;color:#1b1f24}
+h1{font-size:1.4rem}.cards{display:flex;gap:1rem;margin:1rem 0}
+.card{border:1px solid #d0d7de;border-radius:6px;padding:.6rem 1rem;min-width:7rem}
+.card b{display:block;font-size:1.6rem}
+table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #d0d7de;padding:.35rem .5rem;text-align:left;vertical-align:top}
+th{background:#f6f8fa}.o-error{color:#8a1c1c}.o-gate_failed{color:#b42318}.o-incomplete{color:#9a6700}.o-passed{color:#1a7f37}
+</style></head><body>
+<h1>tenantgate fleet audit</h1>
+<p>Baseline {{.Baseline.Name}} {{.Baseline.Version}} · generated {{.GeneratedAt.Format "2006-01-02 15:04 UTC"}} · exit {{.Summary.Exit}}</p>
+<div class="cards">
+<div class="card"><b>{{.Summary.Tenants}}</b>tenants</div>
+<div class="card"><b>{{.Summary.Passed}}</b>passed</div>
+<div class="card"><b>{{.Summary.GateFailed}}</b>failed the gate</div>
+<div class="card"><b>{{.Summary.Incomplete}}</b>incomplete</div>
+<div class="card"><b>{{.Summary.Errors}}</b>not audited</div>
+<div class="card"><b>{{printf "%.1f" .Summary.MeanScore}}</b>mean score</div>
+</div>
+<table><thead><tr><th>Tenant</th><th>Score</th><th>Exit</th><th>Outcome</th><th>Reports</th></tr></thead><tbody>
+{{range .Tenants}}<tr><td>{{tenant .}}<br><small>{{.Tenant.ID}}</small></td><td>{{score .Summary}}</td><td>{{.Exit}}</td><td class="o-{{.Outcome}}">{{outcome .}}</td><td>{{range .Reports}}<a href="{{.}}">{{.}}</a><br>{{end}}</td></tr>
+{{end}}</tbody></table>
+</body></html>
+`))

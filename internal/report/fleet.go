@@ -1,0 +1,65 @@
+package report
+
+import "time"
+
+// Fleet is the combined result of auditing many snapshots in one run.
+type Fleet struct {
+	SchemaVersion int          `json:"schemaVersion"`
+	Kind          string       `json:"kind"` // "tenantgate-fleet"
+	Tool          Tool         `json:"tool"`
+	GeneratedAt   time.Time    `json:"generatedAt"`
+	Baseline      BaselineRef  `json:"baseline"`
+	Summary       FleetSummary `json:"summary"`
+	Tenants       []FleetRow   `json:"tenants"`
+}
+
+// FleetKind marks a fleet summary document.
+const FleetKind = "tenantgate-fleet"
+
+// FleetSummary counts tenants by outcome; Exit is the run's exit code.
+type FleetSummary struct {
+	Tenants    int     `json:"tenants"`
+	Passed     int     `json:"passed"`     // exit 0
+	GateFailed int     `json:"gateFailed"` // exit 1
+	Incomplete int     `json:"incomplete"` // exit 3
+	Errors     int     `json:"errors"`     // exit 2 or 4: not audited
+	MeanScore  float64 `json:"meanScore"`
+	Exit       int     `json:"exit"`
+}
+
+// FleetRow is one tenant of a fleet run: its verdict summary, not the full
+// report (which goes to the report directory), so a large fleet stays small
+// in memory.
+type FleetRow struct {
+	File        string    `json:"file"`
+	Tenant      Tenant    `json:"tenant"`
+	Exit        int       `json:"exit"`
+	Outcome     string    `json:"outcome"` // passed | gate_failed | incomplete | error
+	Summary     *Summary  `json:"summary,omitempty"`
+	Failed      []string  `json:"failed,omitempty"`      // failed control ids, highest severity first
+	NotAssessed []string  `json:"notAssessed,omitempty"` // not_assessed control ids
+	Error       string    `json:"error,omitempty"`
+	Reports     []string  `json:"reports,omitempty"`
+	CollectedAt time.Time `json:"collectedAt,omitzero"`
+}
+
+// Fleet outcomes.
+const (
+	OutcomePassed     = "passed"
+	OutcomeGateFailed = "gate_failed"
+	OutcomeIncomplete = "incomplete"
+	OutcomeError      = "error"
+)
+
+// exitRank orders exit codes from best to worst for a fleet: a tenant that
+// could not be audited at all (4, 2) outranks a failed gate (1), which
+// outranks an incomplete audit (3).
+var exitRank = map[int]int{ExitOK: 0, ExitIncomplete: 1, ExitGate: 2, ExitInput: 3, ExitRuntime: 4}
+
+// WorseExit returns the worse of two exit codes by exitRank.
+func WorseExit(a, b int) int {
+	if exitRank[b] > exitRank[a] {
+		return b
+	}
+	return a
+}
