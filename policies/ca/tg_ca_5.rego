@@ -69,8 +69,15 @@ blocks := [p | some p in qualifying; "block" in ca.builtins(p)]
 
 notes := [sprintf("policy %s blocks registration: %s", [ca.name(p), lockout]) | some p in blocks]
 
+# controls.md: the finding itself must warn about block lockouts.
+block_warning := sprintf("; warning: %s", [lockout]) if count(blocks) > 0
+
+else := ""
+
+fail_warning := sprintf(". Before choosing a block grant: %s", [lockout])
+
 verdict := lib.pass_notes(
-	sprintf("policy %s protects security-info registration outside trusted locations (%s)", [ca.name(qualifying[0]), ca.grant_label(qualifying[0])]),
+	sprintf("policy %s protects security-info registration outside trusted locations (%s)%s", [ca.name(qualifying[0]), ca.grant_label(qualifying[0]), block_warning]),
 	ca.ids(qualifying),
 	notes,
 ) if count(qualifying) > 0
@@ -78,9 +85,9 @@ verdict := lib.pass_notes(
 else := lib.not_assessed(sprintf("policy %s excludes trusted locations, but the named locations could not be read to check them: %s", [ca.names(unknown), lib.source_problem("namedLocations")])) if count(unknown) > 0
 
 else := lib.fail_notes(
-	"no Conditional Access policy protects security-info registration (an attacker with a stolen session can register their own MFA method)",
+	concat("", ["no Conditional Access policy protects security-info registration (an attacker with a stolen session can register their own MFA method)", fail_warning]),
 	[],
 	[sprintf("if you choose block: %s", [lockout])],
 ) if count(relevant) == 0
 
-else := lib.fail_notes(ca.explain(relevant, problems), ca.ids(relevant), [sprintf("if you choose block: %s", [lockout])])
+else := lib.fail_notes(concat("", [ca.explain(relevant, problems), fail_warning]), ca.ids(relevant), [sprintf("if you choose block: %s", [lockout])])

@@ -390,3 +390,14 @@ test_not_assessed_when_skus_denied if {
 	r.status == "not_assessed"
 	contains(r.finding, "licenses could not be determined, so this control (needs Microsoft Entra ID P1) was not assessed")
 }
+
+# controls.md: the finding (not only the notes) warns about block lockouts.
+test_finding_warns_about_block_lockout if {
+	blk := f.policy({"id": "blk", "displayName": "Block registration", "conditions": {"applications": {"includeApplications": [], "includeUserActions": ["urn:user:registersecurityinfo"]}}, "grantControls": f.grant("OR", ["block"])})
+	r := c.result with input as f.with_policies([blk])
+	r.status == "pass"
+	contains(r.finding, "warning: users who have not registered MFA yet are locked out by a block grant")
+	r2 := c.result with input as f.with_policies([])
+	r2.status == "fail"
+	contains(r2.finding, "Before choosing a block grant: users who have not registered MFA yet are locked out")
+}
