@@ -148,12 +148,7 @@ func LoadPlan(path string) (*Plan, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&p); err != nil {
-		var syn *json.SyntaxError
-		if errors.As(err, &syn) {
-			line, col := inputerr.SyntaxPos(raw, syn.Offset)
-			return nil, &inputerr.Error{File: path, Line: line, Col: col, Msg: "invalid JSON: " + err.Error()}
-		}
-		return nil, inputerr.New(path, "invalid plan: %v", err)
+		return nil, inputerr.JSON(path, raw, err, "a plan")
 	}
 	if p.Kind != PlanKind || p.SchemaVersion != 1 {
 		return nil, inputerr.New(path, "not a tenantgate plan file (kind %q, schemaVersion %d)", p.Kind, p.SchemaVersion)

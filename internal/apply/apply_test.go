@@ -10,16 +10,14 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/tenantgate/tenantgate/internal/baseline"
 	"github.com/tenantgate/tenantgate/internal/demo"
-	"github.com/tenantgate/tenantgate/internal/engine"
 	"github.com/tenantgate/tenantgate/internal/inputerr"
 	"github.com/tenantgate/tenantgate/internal/report"
 	"github.com/tenantgate/tenantgate/internal/snapshot"
+	"github.com/tenantgate/tenantgate/internal/testutil"
 )
 
 const (
@@ -27,21 +25,10 @@ const (
 	bg2 = "9c1d7e3b-2f4a-4e6b-8a5c-3d2e1f0a7b02"
 )
 
-var now = time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
-
-var (
-	engOnce sync.Once
-	eng     *engine.Engine
-)
+var now = testutil.Now
 
 func demoPlan(t *testing.T, b *baseline.Baseline) (*Plan, *snapshot.Snapshot) {
 	t.Helper()
-	engOnce.Do(func() {
-		var err error
-		if eng, err = engine.New(context.Background(), "test"); err != nil {
-			panic(err)
-		}
-	})
 	s, err := demo.Snapshot()
 	if err != nil {
 		t.Fatal(err)
@@ -51,10 +38,7 @@ func demoPlan(t *testing.T, b *baseline.Baseline) (*Plan, *snapshot.Snapshot) {
 			t.Fatal(err)
 		}
 	}
-	rep, err := eng.Evaluate(context.Background(), s, b, now)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := testutil.DemoReport(t, b)
 	tpls, err := LoadTemplates("")
 	if err != nil {
 		t.Fatal(err)
@@ -212,7 +196,7 @@ func TestApplyCreatesOnceAndIsIdempotent(t *testing.T) {
 	}
 	s2.Data["conditionalAccessPolicies"], _ = json.Marshal(live.policies)
 	b, _ := demo.Baseline()
-	rep, _ := eng.Evaluate(context.Background(), &s2, b, now)
+	rep, _ := testutil.Engine(t).Evaluate(context.Background(), &s2, b, now)
 	tpls, _ := LoadTemplates("")
 	p2, err := Build(rep, &s2, b, tpls, now)
 	if err != nil {

@@ -129,12 +129,7 @@ func parseTemplate(name string, raw []byte) (Template, error) {
 	dec := json.NewDecoder(strings.NewReader(string(raw)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&t); err != nil {
-		var syn *json.SyntaxError
-		if errors.As(err, &syn) {
-			line, col := inputerr.SyntaxPos(raw, syn.Offset)
-			return t, &inputerr.Error{File: name, Line: line, Col: col, Msg: "invalid JSON: " + err.Error()}
-		}
-		return t, inputerr.New(name, "invalid template: %v", err)
+		return t, inputerr.JSON(name, raw, err, "a template")
 	}
 	if !caControl.MatchString(t.Control) {
 		return t, inputerr.New(name, "control %q: templates exist only for TG.CA.1 to TG.CA.7", t.Control)

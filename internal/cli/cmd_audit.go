@@ -191,15 +191,8 @@ func loadSubject(ctx context.Context, app *App, o subjectOptions) (*subject, err
 	if live && o.conn.TenantID == "" && o.conn.GraphEndpoint == "" {
 		return nil, usagef("nothing to audit: give --snapshot FILE, --demo, or --tenant ID for a live tenant")
 	}
-	b, err := loadBaseline(o.baseline, o.demo)
+	b, eng, err := loadPolicies(ctx, o.baseline, o.demo)
 	if err != nil {
-		return nil, err
-	}
-	eng, err := engine.New(ctx, Version)
-	if err != nil {
-		return nil, fmt.Errorf("load policies: %w", err)
-	}
-	if err := b.CheckControls(eng.Known); err != nil {
 		return nil, err
 	}
 	var snap *snapshot.Snapshot
@@ -218,6 +211,23 @@ func loadSubject(ctx context.Context, app *App, o subjectOptions) (*subject, err
 		return nil, err
 	}
 	return &subject{snap: snap, baseline: b, eng: eng}, nil
+}
+
+// loadPolicies loads the baseline and compiles the policies, checking the
+// baseline's control ids against the catalog.
+func loadPolicies(ctx context.Context, baselinePath string, forDemo bool) (*baseline.Baseline, *engine.Engine, error) {
+	b, err := loadBaseline(baselinePath, forDemo)
+	if err != nil {
+		return nil, nil, err
+	}
+	eng, err := engine.New(ctx, Version)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load policies: %w", err)
+	}
+	if err := b.CheckControls(eng.Known); err != nil {
+		return nil, nil, err
+	}
+	return b, eng, nil
 }
 
 // loadBaseline picks the baseline: the file given, else the demo's (for the
@@ -297,15 +307,8 @@ func runFleet(ctx context.Context, app *App, o *auditOptions, outs []output, fai
 	if err != nil {
 		return err
 	}
-	b, err := loadBaseline(o.baseline, false)
+	b, eng, err := loadPolicies(ctx, o.baseline, false)
 	if err != nil {
-		return err
-	}
-	eng, err := engine.New(ctx, Version)
-	if err != nil {
-		return fmt.Errorf("load policies: %w", err)
-	}
-	if err := b.CheckControls(eng.Known); err != nil {
 		return err
 	}
 	fl, err := fleet.Run(ctx, eng, b, files, fleet.Options{

@@ -24,15 +24,8 @@ the Rego policies' METADATA; --baseline applies its re-grades and disabled
 controls. --long adds why each control matters and what to change.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			b, err := loadBaseline(baselinePath, false)
+			b, eng, err := loadPolicies(cmd.Context(), baselinePath, false)
 			if err != nil {
-				return err
-			}
-			eng, err := engine.New(cmd.Context(), Version)
-			if err != nil {
-				return fmt.Errorf("load policies: %w", err)
-			}
-			if err := b.CheckControls(eng.Known); err != nil {
 				return err
 			}
 			var list []engine.Control

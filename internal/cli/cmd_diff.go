@@ -2,12 +2,10 @@ package cli
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tenantgate/tenantgate/internal/diff"
-	"github.com/tenantgate/tenantgate/internal/engine"
 	"github.com/tenantgate/tenantgate/internal/report"
 	"github.com/tenantgate/tenantgate/internal/snapshot"
 )
@@ -24,15 +22,8 @@ var diffAuditor = engineAuditor
 // as of the snapshot's collection time so that waiver expiry is judged the
 // way an audit on that day judged it and the diff is reproducible.
 func engineAuditor(ctx context.Context, baselinePath string) (func(*snapshot.Snapshot) (*report.Report, error), error) {
-	b, err := loadBaseline(baselinePath, false)
+	b, eng, err := loadPolicies(ctx, baselinePath, false)
 	if err != nil {
-		return nil, err
-	}
-	eng, err := engine.New(ctx, Version)
-	if err != nil {
-		return nil, fmt.Errorf("load policies: %w", err)
-	}
-	if err := b.CheckControls(eng.Known); err != nil {
 		return nil, err
 	}
 	return func(s *snapshot.Snapshot) (*report.Report, error) {

@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"sort"
 	"strings"
@@ -109,21 +108,10 @@ func parseReport(name string, raw []byte) (*report.Report, error) {
 }
 
 func jsonError(name string, raw []byte, err error) error {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case len(bytes.TrimSpace(raw)) == 0:
-		return inputerr.New(name, "empty file, want a snapshot or an audit result (JSON)")
-	case errors.As(err, &syn):
-		line, col := inputerr.SyntaxPos(raw, syn.Offset)
-		return &inputerr.Error{File: name, Line: line, Col: col, Msg: "invalid JSON: " + syn.Error()}
-	case errors.As(err, &typ):
-		line, col := inputerr.LineCol(raw, typ.Offset)
-		return &inputerr.Error{File: name, Line: line, Col: col, Msg: fmt.Sprintf("%s: cannot use a JSON %s here, want %s", typ.Field, typ.Value, typ.Type)}
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return inputerr.New(name, "truncated file, want a snapshot or an audit result (JSON)")
+	if len(bytes.TrimSpace(raw)) == 0 {
+		raw = nil
 	}
-	return inputerr.New(name, "invalid JSON: %v", err)
+	return inputerr.JSON(name, raw, err, "a snapshot or an audit result")
 }
 
 // Options tune Compare.

@@ -1,6 +1,8 @@
 package diff
 
 import (
+	"github.com/tenantgate/tenantgate/internal/testutil"
+
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -303,17 +305,5 @@ func TestTextGolden(t *testing.T) {
 
 func golden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (run go test ./internal/diff -update to accept); got:\n%s", path, got)
-	}
+	testutil.Golden(t, path, got, *update, "./internal/diff")
 }

@@ -4,8 +4,11 @@
 package inputerr
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"strings"
 )
 
 // Error is a problem with an input file. Line is 0 when the problem has no line
@@ -73,4 +76,27 @@ func SyntaxPos(data []byte, offset int64) (line, col int) {
 		offset--
 	}
 	return LineCol(data, offset)
+}
+
+// JSON turns an encoding/json decoding error of file name (content raw) into
+// an input error with the line and column it blames; what names the expected
+// document in messages ("a snapshot", "a plan").
+func JSON(name string, raw []byte, err error, what string) *Error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case len(raw) == 0 || errors.Is(err, io.EOF):
+		return New(name, "empty file, want %s (JSON)", what)
+	case errors.As(err, &syn):
+		line, col := SyntaxPos(raw, syn.Offset)
+		return &Error{File: name, Line: line, Col: col, Msg: "invalid JSON: " + syn.Error()}
+	case errors.As(err, &typ):
+		line, col := LineCol(raw, typ.Offset)
+		return &Error{File: name, Line: line, Col: col, Msg: fmt.Sprintf("%s: cannot use a JSON %s here, want %s", typ.Field, typ.Value, typ.Type)}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		line, _ := LineCol(raw, int64(len(raw)))
+		return At(name, line, "invalid JSON: unexpected end of file (want %s)", what)
+	default:
+		return New(name, "invalid %s: %v", strings.TrimPrefix(strings.TrimPrefix(what, "a "), "an "), err)
+	}
 }

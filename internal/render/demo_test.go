@@ -1,39 +1,16 @@
 package render
 
 import (
-	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tenantgate/tenantgate/internal/baseline"
-	"github.com/tenantgate/tenantgate/internal/demo"
-	"github.com/tenantgate/tenantgate/internal/engine"
 	"github.com/tenantgate/tenantgate/internal/report"
+	"github.com/tenantgate/tenantgate/internal/testutil"
 )
 
-// demoReport audits the embedded demo tenant through the real engine, so the
-// demo goldens change exactly when a verdict or finding changes.
 func demoReport(t *testing.T, b *baseline.Baseline) *report.Report {
-	t.Helper()
-	eng, err := engine.New(context.Background(), "golden")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := demo.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b == nil {
-		if b, err = demo.Baseline(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	r, err := eng.Evaluate(context.Background(), s, b, time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
+	return testutil.DemoReport(t, b)
 }
 
 func TestGoldenDemo(t *testing.T) {

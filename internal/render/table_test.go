@@ -1,6 +1,8 @@
 package render
 
 import (
+	"github.com/tenantgate/tenantgate/internal/testutil"
+
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -56,7 +58,7 @@ func TestTableColour(t *testing.T) {
 	plain := renderString(t, "table", r, Options{})
 	stripped := strings.NewReplacer(ansiRed, "", ansiGreen, "", ansiYellow, "", ansiDim, "", ansiBold, "", ansiReset, "").Replace(out)
 	if stripped != plain {
-		t.Errorf("coloured table differs from the plain one once colours are removed:\n%s", firstDiff(plain, stripped))
+		t.Errorf("coloured table differs from the plain one once colours are removed:\n%s", testutil.FirstDiff(plain, stripped))
 	}
 }
 

@@ -127,7 +127,7 @@ func Parse(name string, raw []byte) (*Snapshot, error) {
 	var s Snapshot
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if err := dec.Decode(&s); err != nil {
-		return nil, jsonError(name, raw, err)
+		return nil, inputerr.JSON(name, raw, err, "a snapshot")
 	}
 	if dec.More() {
 		line, _ := inputerr.LineCol(raw, dec.InputOffset())
@@ -203,27 +203,6 @@ func (s *Snapshot) Write(w io.Writer) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(s)
-}
-
-func jsonError(name string, raw []byte, err error) error {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syn):
-		line, col := inputerr.SyntaxPos(raw, syn.Offset)
-		return &inputerr.Error{File: name, Line: line, Col: col, Msg: "invalid JSON: " + syn.Error()}
-	case errors.As(err, &typ):
-		line, col := inputerr.LineCol(raw, typ.Offset)
-		return &inputerr.Error{File: name, Line: line, Col: col,
-			Msg: fmt.Sprintf("%s: cannot use a JSON %s here, want %s", typ.Field, typ.Value, typ.Type)}
-	case errors.Is(err, io.EOF):
-		return inputerr.New(name, "empty file, want a snapshot JSON document")
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		line, _ := inputerr.LineCol(raw, int64(len(raw)))
-		return inputerr.At(name, line, "invalid JSON: unexpected end of file")
-	default:
-		return inputerr.New(name, "invalid snapshot: %v", err)
-	}
 }
 
 func unwrapPathErr(err error) error {
