@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -199,7 +201,7 @@ func buildHTMLView(r *report.Report) (*htmlView, error) {
 	}
 	v.Chart = buildChart(r)
 	v.Licenses = buildLicenses(r)
-	for _, name := range sortedKeys(r.Sources) {
+	for _, name := range slices.Sorted(maps.Keys(r.Sources)) {
 		src := r.Sources[name]
 		if src.Status != "ok" {
 			v.Sources = append(v.Sources, htmlSource{Name: name, Status: src.Status, Error: src.Error})
@@ -347,13 +349,4 @@ func buildLicenses(r *report.Report) []htmlLicense {
 		return out[i].Key < out[j].Key
 	})
 	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

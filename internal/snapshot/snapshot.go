@@ -11,7 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -154,7 +156,7 @@ func (s *Snapshot) Validate() error {
 	if strings.TrimSpace(s.Tenant.ID) == "" {
 		return errors.New("missing tenant.id")
 	}
-	for _, name := range sortedKeys(s.Sources) {
+	for _, name := range slices.Sorted(maps.Keys(s.Sources)) {
 		src := s.Sources[name]
 		if _, ok := Sources[name]; !ok {
 			return fmt.Errorf("sources.%s: unknown source (known: %s)", name, strings.Join(SourceNames(), ", "))
@@ -172,7 +174,7 @@ func (s *Snapshot) Validate() error {
 			return fmt.Errorf("sources.%s.status: %q is not one of ok, denied, error, skipped", name, src.Status)
 		}
 	}
-	for _, name := range sortedKeys(s.Data) {
+	for _, name := range slices.Sorted(maps.Keys(s.Data)) {
 		shape, ok := Sources[name]
 		if !ok {
 			return fmt.Errorf("data.%s: unknown source (known: %s)", name, strings.Join(SourceNames(), ", "))
@@ -211,13 +213,4 @@ func unwrapPathErr(err error) error {
 		return pe.Err
 	}
 	return err
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
