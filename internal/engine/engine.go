@@ -113,7 +113,7 @@ func Input(s *snapshot.Snapshot, b *baseline.Baseline) (ast.Value, error) {
 		buf.Write(v)
 	}
 	buf.WriteString("}}")
-	v, err := ast.ValueFromReader(buf)
+	v, err := jsonToAST(buf.Bytes())
 	if err != nil {
 		return nil, fmt.Errorf("build policy input: %w", err)
 	}

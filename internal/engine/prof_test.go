@@ -31,8 +31,19 @@ func TestRegoProfile(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	rep := p.ReportTopNResults(25, []string{"total_time_ns"})
-	for _, e := range rep {
-		fmt.Printf("%8.2fms %6d evals  %s:%d\n", float64(e.ExprTimeNs)/1e6/20, e.NumEval/20, e.Location.File, e.Location.Row)
+	rep := p.ReportTopNResults(400, []string{"total_time_ns"})
+	byFile := map[string]float64{}
+	var total float64
+	for i, e := range rep {
+		ms := float64(e.ExprTimeNs) / 1e6 / 20
+		byFile[e.Location.File] += ms
+		total += ms
+		if i < 25 {
+			fmt.Printf("%8.2fms %6d evals  %s:%d\n", ms, e.NumEval/20, e.Location.File, e.Location.Row)
+		}
 	}
+	for f, ms := range byFile {
+		fmt.Printf("file %7.2fms %s\n", ms, f)
+	}
+	fmt.Printf("total %.2fms (expression time, includes nested calls)\n", total)
 }

@@ -43,7 +43,10 @@ else := [sprintf("is %s", [p.state])]
 
 # ---- users ---------------------------------------------------------------------
 
-users(p) := lib.obj(lib.get(cond(p), "users"))
+users(p) := u if {
+	u := object.get(p, ["conditions", "users"], {})
+	is_object(u)
+} else := {}
 
 # Break-glass object ids: resolved from the snapshot, plus baseline entries
 # that already are object ids.
@@ -105,7 +108,10 @@ else := [sprintf("excludes %s, which the baseline does not allow", [concat(", ",
 
 # ---- applications -----------------------------------------------------------
 
-apps(p) := lib.obj(lib.get(cond(p), "applications"))
+apps(p) := a if {
+	a := object.get(p, ["conditions", "applications"], {})
+	is_object(a)
+} else := {}
 
 includes_app(p, _) if "All" in lib.list(apps(p), "includeApplications")
 
@@ -151,11 +157,14 @@ else := ["does not target all applications"]
 
 # ---- narrowing ("Not narrowed") ---------------------------------------------
 
-cond(p) := lib.obj(lib.get(p, "conditions"))
+cond(p) := c if {
+	c := object.get(p, "conditions", {})
+	is_object(c)
+} else := {}
 
-platforms(p) := lib.get(cond(p), "platforms")
+platforms(p) := object.get(cond(p), "platforms", null)
 
-locations(p) := lib.get(cond(p), "locations")
+locations(p) := object.get(cond(p), "locations", null)
 
 risk_problems(p) := [sprintf("applies only to %s %s", [k, concat("/", lib.list(cond(p), k))]) |
 	some k in ["signInRiskLevels", "userRiskLevels", "servicePrincipalRiskLevels"]

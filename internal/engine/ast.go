@@ -1,0 +1,71 @@
+package engine
+
+import (
+	"fmt"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/valyala/fastjson"
+)
+
+// parserPool reuses fastjson parsers (each keeps its arena between uses).
+var parserPool fastjson.ParserPool
+
+// jsonToAST parses JSON straight into an OPA AST value. ast.ValueFromReader
+// goes through encoding/json into interface{} and then converts that; for
+// snapshot-sized documents this direct walk is several times faster and is
+// what makes a fleet audit CPU-bound on policy evaluation instead of JSON.
+// Numbers keep their JSON text (like json.Number), so nothing is rounded.
+func jsonToAST(raw []byte) (ast.Value, error) {
+	p := parserPool.Get()
+	defer parserPool.Put(p)
+	v, err := p.ParseBytes(raw)
+	if err != nil {
+		return nil, err
+	}
+	return fastToAST(v)
+}
+
+func fastToAST(v *fastjson.Value) (ast.Value, error) {
+	switch v.Type() {
+	case fastjson.TypeObject:
+		o, _ := v.Object()
+		terms := make([][2]*ast.Term, 0, o.Len())
+		var err error
+		o.Visit(func(k []byte, x *fastjson.Value) {
+			if err != nil {
+				return
+			}
+			var xv ast.Value
+			if xv, err = fastToAST(x); err == nil {
+				terms = append(terms, [2]*ast.Term{ast.StringTerm(string(k)), ast.NewTerm(xv)})
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+		return ast.NewObject(terms...), nil
+	case fastjson.TypeArray:
+		xs, _ := v.Array()
+		terms := make([]*ast.Term, len(xs))
+		for i, x := range xs {
+			xv, err := fastToAST(x)
+			if err != nil {
+				return nil, err
+			}
+			terms[i] = ast.NewTerm(xv)
+		}
+		return ast.NewArray(terms...), nil
+	case fastjson.TypeString:
+		b, _ := v.StringBytes()
+		return ast.String(string(b)), nil
+	case fastjson.TypeNumber:
+		return ast.Number(v.String()), nil
+	case fastjson.TypeTrue:
+		return ast.Boolean(true), nil
+	case fastjson.TypeFalse:
+		return ast.Boolean(false), nil
+	case fastjson.TypeNull:
+		return ast.Null{}, nil
+	}
+	return nil, fmt.Errorf("unexpected JSON value type %s", v.Type())
+}
