@@ -146,16 +146,10 @@ func TestPlanApplyFlow(t *testing.T) {
 	}
 	var names []string
 	for _, raw := range srv.ConditionalAccessPolicies() {
-		var p struct {
-			DisplayName string `json:"displayName"`
-			State       string `json:"state"`
-			Conditions  struct {
-				Users struct {
-					ExcludeUsers []string `json:"excludeUsers"`
-				} `json:"users"`
-			} `json:"conditions"`
+		p, err := apply.ParseHead(raw)
+		if err != nil {
+			t.Fatal(err)
 		}
-		_ = json.Unmarshal(raw, &p)
 		if !strings.HasPrefix(p.DisplayName, apply.DisplayPrefix) {
 			continue
 		}

@@ -97,16 +97,8 @@ func Apply(ctx context.Context, c CAClient, p *Plan, checkState bool) ([]Outcome
 // checkBody is the last gate before a POST: whatever a plan file says, only a
 // report-only policy that excludes every break-glass account goes out.
 func checkBody(body []byte, bg []Account) error {
-	var p struct {
-		DisplayName string `json:"displayName"`
-		State       string `json:"state"`
-		Conditions  struct {
-			Users struct {
-				ExcludeUsers []string `json:"excludeUsers"`
-			} `json:"users"`
-		} `json:"conditions"`
-	}
-	if err := json.Unmarshal(body, &p); err != nil {
+	p, err := ParseHead(body)
+	if err != nil {
 		return fmt.Errorf("not sent: body is not a policy: %w", err)
 	}
 	if p.State != ReportOnly {

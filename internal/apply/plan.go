@@ -382,15 +382,32 @@ func Render(t Template, bg []Account) (json.RawMessage, error) {
 	return json.Marshal(body)
 }
 
+// Head is the part of a Conditional Access policy apply reasons about.
+type Head struct {
+	ID               string `json:"id"`
+	DisplayName      string `json:"displayName"`
+	State            string `json:"state"`
+	ModifiedDateTime string `json:"modifiedDateTime"`
+	Conditions       struct {
+		Users struct {
+			ExcludeUsers []string `json:"excludeUsers"`
+		} `json:"users"`
+	} `json:"conditions"`
+}
+
+// ParseHead decodes a policy's Head.
+func ParseHead(raw []byte) (Head, error) {
+	var h Head
+	err := json.Unmarshal(raw, &h)
+	return h, err
+}
+
 // Fingerprint summarises a tenant's CA policies (id, name, state, last
 // modification) so a saved plan can tell whether they changed since.
 func Fingerprint(policies []json.RawMessage) string {
 	lines := make([]string, 0, len(policies))
 	for _, raw := range policies {
-		var p struct {
-			ID, DisplayName, State, ModifiedDateTime string
-		}
-		_ = json.Unmarshal(raw, &p)
+		p, _ := ParseHead(raw)
 		lines = append(lines, strings.Join([]string{p.ID, p.DisplayName, p.State, p.ModifiedDateTime}, "\x1f"))
 	}
 	sort.Strings(lines)
@@ -401,8 +418,7 @@ func Fingerprint(policies []json.RawMessage) string {
 func displayNames(policies []json.RawMessage) map[string]string {
 	out := map[string]string{}
 	for _, raw := range policies {
-		var p struct{ DisplayName, State string }
-		if json.Unmarshal(raw, &p) == nil && p.DisplayName != "" {
+		if p, err := ParseHead(raw); err == nil && p.DisplayName != "" {
 			out[p.DisplayName] = p.State
 		}
 	}

@@ -1,4 +1,4 @@
-package engine
+package engine_test
 
 import (
 	"context"
@@ -6,50 +6,21 @@ import (
 	"os"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/tenantgate/tenantgate/internal/baseline"
 	"github.com/tenantgate/tenantgate/internal/demo"
+	"github.com/tenantgate/tenantgate/internal/engine"
 	"github.com/tenantgate/tenantgate/internal/report"
 	"github.com/tenantgate/tenantgate/internal/snapshot"
+	"github.com/tenantgate/tenantgate/internal/testutil"
 )
 
-var (
-	engOnce sync.Once
-	eng     *Engine
-	engErr  error
-)
+var now = testutil.Now
 
-func testEngine(t testing.TB) *Engine {
-	t.Helper()
-	engOnce.Do(func() { eng, engErr = New(context.Background(), "test") })
-	if engErr != nil {
-		t.Fatal(engErr)
-	}
-	return eng
-}
+func testEngine(t testing.TB) *engine.Engine { return testutil.Engine(t) }
 
-var now = time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
-
-func demoReport(t testing.TB, b *baseline.Baseline) *report.Report {
-	t.Helper()
-	s, err := demo.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b == nil {
-		if b, err = demo.Baseline(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	r, err := testEngine(t).Evaluate(context.Background(), s, b, now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
+func demoReport(t testing.TB, b *baseline.Baseline) *report.Report { return testutil.DemoReport(t, b) }
 
 // TestCatalogMatchesSpec checks the METADATA catalog against the control
 // table of controls.md: same ids, order, severities and licenses.
