@@ -24,6 +24,10 @@ type collectOptions struct {
 	conn     conn.Options
 	output   string
 	baseline string
+	// fleet mode (cmd_collect_fleet.go)
+	tenants         string
+	outputDir       string
+	parallelTenants int
 }
 
 func newCollectCmd(app *App) *cobra.Command {
@@ -43,15 +47,63 @@ be read.
 
 Credentials, first match wins: TENANTGATE_ACCESS_TOKEN (a bearer token used as
 is for Graph and ARM); --auth MODE; else azidentity's chain (environment,
-workload identity, managed identity, Azure CLI).`,
+workload identity, managed identity, Azure CLI).
+
+Several tenants: --tenants FILE --output-dir DIR collects every tenant the
+YAML file lists, --parallel-tenants at a time, each with its own credential
+and its own --concurrency request limit (at most parallel-tenants x
+concurrency requests in flight). It writes DIR/<name>.json per tenant and
+DIR/collect-summary.json (per tenant: status ok | partial | failed, the
+failed sources and why, the error, round trips, duration), and prints one
+line per tenant on stderr. One tenant's failure never stops the others.
+
+  defaults:                        # optional, for every tenant
+    auth: client-secret            # a multi-tenant app: one client_id,
+    client_id: 11111111-2222-3333-4444-555555555555
+    client_secret_env: APP_SECRET  # the NAME of an environment variable
+    cloud: global
+    baseline: baseline.yaml        # break-glass accounts to resolve
+  tenants:
+    - id: contoso.onmicrosoft.com  # tenant id or domain (required)
+      name: contoso                # snapshot file name (default: id), unique
+    - id: 0c7d6e3a-...             # per tenant: any key of defaults, and
+      access_token_env: FAB_TOKEN  # a bearer token's variable (never shared)
+
+Secrets are read from the named variables at run time and never written
+anywhere; TENANTGATE_ACCESS_TOKEN is ignored with --tenants. Relative paths
+(baseline, certificate) are relative to the tenants file. Keys a tenant does
+not set come from defaults, then from the command line's flags. A tenant
+whose organization is not the one its id names is failed (the credential
+belongs to another tenant) and its data is not written.
+
+Exit codes, one tenant: 0 snapshot written (unreadable sources are warnings),
+4 nothing could be read, 2 a bad flag or baseline.
+With --tenants: 0 every tenant ok; 3 some tenant partial (a source denied or
+failed, its snapshot written) and none failed; 4 some tenant failed entirely
+(nothing readable, or another tenant reached: no snapshot); 2 a bad tenants
+file (named with its line), baseline or flag: nothing is collected.`,
 		Example: `  tenantgate collect --tenant contoso.onmicrosoft.com --baseline baseline.yaml -o snapshot.json
   tenantgate collect --auth device-code --client-id 11111111-2222-3333-4444-555555555555 -o snapshot.json
-  TENANTGATE_ACCESS_TOKEN=x tenantgate collect --graph-endpoint http://127.0.0.1:8080 --arm-endpoint http://127.0.0.1:8080 -o demo.json`,
+  TENANTGATE_ACCESS_TOKEN=x tenantgate collect --graph-endpoint http://127.0.0.1:8080 --arm-endpoint http://127.0.0.1:8080 -o demo.json
+  tenantgate collect --tenants tenants.yaml --output-dir snapshots --parallel-tenants 8`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runCollect(cmd.Context(), app, o) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.tenants != "" {
+				return runCollectFleet(cmd.Context(), app, cmd, o)
+			}
+			for _, name := range []string{"output-dir", "parallel-tenants"} {
+				if cmd.Flags().Changed(name) {
+					return usagef("--%s needs --tenants FILE", name)
+				}
+			}
+			return runCollect(cmd.Context(), app, o)
+		},
 	}
 	cmd.Flags().StringVarP(&o.output, "output", "o", "", "write the snapshot to this file (default: stdout)")
 	cmd.Flags().StringVar(&o.baseline, "baseline", "", "baseline YAML whose break_glass accounts to resolve (default: the embedded baseline)")
+	cmd.Flags().StringVar(&o.tenants, "tenants", "", "YAML file listing several tenants to collect (see above); needs --output-dir")
+	cmd.Flags().StringVar(&o.outputDir, "output-dir", "", "with --tenants: directory for <name>.json per tenant and "+CollectSummaryName)
+	cmd.Flags().IntVar(&o.parallelTenants, "parallel-tenants", 4, "with --tenants: tenants collected at once (each with its own --concurrency)")
 	addConnFlags(cmd, &o.conn)
 	return cmd
 }
@@ -67,7 +119,7 @@ func addConnFlags(cmd *cobra.Command, o *conn.Options) {
 	f.StringVar(&o.Cloud, "cloud", "global", "national cloud: global, usgov, usgov-dod, china")
 	f.StringVar(&o.GraphEndpoint, "graph-endpoint", "", "Microsoft Graph base URL, overriding the cloud's (http only on 127.0.0.1/localhost, e.g. 'tenantgate emulate')")
 	f.StringVar(&o.ARMEndpoint, "arm-endpoint", "", "Azure Resource Manager base URL, overriding the cloud's (http only on 127.0.0.1/localhost)")
-	f.IntVar(&o.Concurrency, "concurrency", 4, "parallel requests")
+	f.IntVar(&o.Concurrency, "concurrency", 4, "parallel requests (per tenant with collect --tenants)")
 	f.BoolVarP(&o.Verbose, "verbose", "v", false, "log every HTTP request (method, URL, status, time; never tokens) to stderr")
 }
 

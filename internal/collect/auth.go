@@ -44,7 +44,12 @@ func azureCloud(name string) cloud.Configuration {
 // credential builds the token source for opts; desc names it for messages.
 // The prompt writer receives the device-code instructions (never a secret).
 func credential(opts conn.Options, prompt io.Writer) (cred azcore.TokenCredential, desc string, err error) {
-	if tok := strings.TrimSpace(os.Getenv(TokenEnv)); tok != "" {
+	// A token or secret handed over in opts belongs to this tenant and wins
+	// over the process environment, which every tenant of a fleet would share.
+	if tok := strings.TrimSpace(string(opts.AccessToken)); tok != "" {
+		return staticToken{tok}, "the tenant's access token", nil
+	}
+	if tok := strings.TrimSpace(os.Getenv(TokenEnv)); tok != "" && !opts.NoEnvToken {
 		return staticToken{tok}, TokenEnv, nil
 	}
 	co := azcore.ClientOptions{Cloud: azureCloud(opts.Cloud)}
@@ -82,7 +87,7 @@ func credential(opts conn.Options, prompt io.Writer) (cred azcore.TokenCredentia
 		if err = errors.Join(needTenant(), needClient("")); err != nil {
 			return nil, "", err
 		}
-		secret := os.Getenv("AZURE_CLIENT_SECRET")
+		secret := firstNonEmpty(string(opts.ClientSecret), os.Getenv("AZURE_CLIENT_SECRET"))
 		if secret == "" {
 			return nil, "", errors.New("--auth client-secret reads the secret from AZURE_CLIENT_SECRET, which is not set (a secret is never taken as a flag: it would land in shell history)")
 		}

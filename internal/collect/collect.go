@@ -89,6 +89,9 @@ func collectWith(ctx context.Context, opts conn.Options, breakGlass []string, h 
 	if c.sleep == nil {
 		c.sleep = sleepCtx
 	}
+	if opts.RoundTrips != nil {
+		defer func() { opts.RoundTrips.Add(c.obs.requests.Load()) }()
+	}
 	n := opts.Concurrency
 	if n <= 0 {
 		n = 4
@@ -429,7 +432,12 @@ func (c *collector) armList(ctx context.Context, u string) ([]json.RawMessage, *
 		if page >= maxPages {
 			return nil, &response{status: http.StatusOK, code: "tooManyPages", msg: "too many pages"}
 		}
+		// Under the semaphore like every other request, so a tenant never has
+		// more than Concurrency requests in flight (a fleet's bound is
+		// parallel tenants × Concurrency).
+		c.sem <- struct{}{}
 		r := c.arm.send(ctx, abs.GET, u, nil)
+		<-c.sem
 		if !r.ok() {
 			return nil, &r
 		}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/url"
 	"strings"
+	"sync/atomic"
 )
 
 // Auth modes accepted by --auth. "" means azidentity's default chain
@@ -44,6 +45,39 @@ type Options struct {
 	Verbose       bool   // request-level logs (never tokens) to Log
 	Progress      io.Writer
 	Log           io.Writer
+
+	// Per-tenant credentials held in memory (fleet collection reads them
+	// from the environment variables its tenants file names). When set they
+	// win over the process environment, so tenants never share a credential.
+	// They are never serialized or printed: Secret redacts itself.
+	AccessToken  Secret `json:"-" yaml:"-"` // bearer token used as is, like TENANTGATE_ACCESS_TOKEN
+	ClientSecret Secret `json:"-" yaml:"-"` // for Auth client-secret, instead of AZURE_CLIENT_SECRET
+	// NoEnvToken ignores TENANTGATE_ACCESS_TOKEN: a bearer token belongs to
+	// one tenant, so a fleet run must not hand it to every tenant.
+	NoEnvToken bool
+	// RoundTrips, when set, receives the number of HTTP requests the
+	// collection sent (retries included).
+	RoundTrips *atomic.Int64 `json:"-" yaml:"-"`
+}
+
+// Secret is a credential kept in memory. Its String, GoString, JSON and text
+// forms are redacted so that logging or encoding the Options never leaks it;
+// only string(s) reads it.
+type Secret string
+
+const redacted = "[redacted]"
+
+func (s Secret) String() string   { return s.mark() }
+func (s Secret) GoString() string { return s.mark() }
+
+// MarshalText also covers JSON and YAML encoders.
+func (s Secret) MarshalText() ([]byte, error) { return []byte(s.mark()), nil }
+
+func (s Secret) mark() string {
+	if s == "" {
+		return ""
+	}
+	return redacted
 }
 
 // Resolve fills defaults and validates; it returns the effective endpoints.

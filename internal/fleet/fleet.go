@@ -53,7 +53,8 @@ func Expand(args []string) ([]string, error) {
 				add(a)
 				continue
 			}
-			m, _ := filepath.Glob(filepath.Join(a, "*.json"))
+			all, _ := filepath.Glob(filepath.Join(a, "*.json"))
+			m := withoutSummary(all)
 			if len(m) == 0 {
 				return nil, inputerr.New(a, "directory holds no *.json snapshots")
 			}
@@ -66,10 +67,11 @@ func Expand(args []string) ([]string, error) {
 		if !strings.ContainsAny(a, "*?[") {
 			return nil, inputerr.New(a, "cannot read snapshot: no such file or directory")
 		}
-		m, err := filepath.Glob(a)
+		all, err := filepath.Glob(a)
 		if err != nil {
 			return nil, inputerr.New(a, "bad pattern: %v", err)
 		}
+		m := withoutSummary(all)
 		if len(m) == 0 {
 			return nil, inputerr.New(a, "pattern matches no file")
 		}
@@ -79,6 +81,18 @@ func Expand(args []string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// withoutSummary drops the summary collect --tenants writes beside the
+// snapshots, so a directory or glob of its output audits as is.
+func withoutSummary(paths []string) []string {
+	var out []string
+	for _, p := range paths {
+		if filepath.Base(p) != snapshot.CollectSummaryName {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // Run audits every file and returns the fleet summary. A snapshot that

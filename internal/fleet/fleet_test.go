@@ -122,6 +122,7 @@ func TestExpand(t *testing.T) {
 	a := variant(t, dir, "a.json", "a", nil)
 	variant(t, dir, "b.json", "b", nil)
 	_ = os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("x"), 0o644)
+	_ = os.WriteFile(filepath.Join(dir, "collect-summary.json"), []byte(`{"kind": "tenantgate-collect-summary"}`), 0o644)
 	tests := []struct {
 		name string
 		args []string

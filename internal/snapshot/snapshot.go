@@ -24,6 +24,13 @@ import (
 // SchemaVersion is the snapshot format version this build reads and writes.
 const SchemaVersion = 1
 
+// CollectSummaryName is the file `collect --tenants` writes next to the
+// snapshots (kind CollectSummaryKind); readers of a snapshot directory skip it.
+const (
+	CollectSummaryName = "collect-summary.json"
+	CollectSummaryKind = "tenantgate-collect-summary"
+)
+
 // Source statuses.
 const (
 	StatusOK      = "ok"
