@@ -31,6 +31,8 @@ type Engine struct {
 	queries  map[string]rego.PreparedEvalQuery
 	licenses rego.PreparedEvalQuery
 	version  string
+	// baselines caches input.baseline per baseline (fleet runs reuse one).
+	baselines baselineCache
 }
 
 // New compiles the embedded policies. version is the tool version for reports.
@@ -126,6 +128,13 @@ func (e *Engine) Evaluate(ctx context.Context, s *snapshot.Snapshot, b *baseline
 	if err != nil {
 		return nil, err
 	}
+	return e.evaluate(ctx, s, in, b, now)
+}
+
+// evaluate runs the policies on a built input; s supplies the envelope (its
+// Data is not read).
+func (e *Engine) evaluate(ctx context.Context, s *snapshot.Snapshot, in ast.Value, b *baseline.Baseline, now time.Time) (*report.Report, error) {
+	var err error
 	r := &report.Report{
 		SchemaVersion: report.SchemaVersion,
 		Tool:          report.Tool{Name: "tenantgate", Version: e.version},

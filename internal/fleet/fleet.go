@@ -149,18 +149,22 @@ func Run(ctx context.Context, eng *engine.Engine, b *baseline.Baseline, files []
 
 func auditOne(ctx context.Context, eng *engine.Engine, b *baseline.Baseline, file, name string, o Options) report.FleetRow {
 	row := report.FleetRow{File: file}
-	snap, err := snapshot.Load(file)
+	raw, err := os.ReadFile(file)
 	if err != nil {
-		row.Exit, row.Outcome, row.Error = report.ExitInput, report.OutcomeError, err.Error()
+		row.Exit, row.Outcome, row.Error = report.ExitInput, report.OutcomeError, inputerr.New(file, "cannot read snapshot: %v", err).Error()
 		return row
 	}
-	row.Tenant = report.Tenant{ID: snap.Tenant.ID, DisplayName: snap.Tenant.DisplayName}
-	row.CollectedAt = snap.CollectedAt
-	rep, err := eng.Evaluate(ctx, snap, b, o.Now)
+	// One parse per file: EvaluateJSON validates and evaluates from it.
+	rep, err := eng.EvaluateJSON(ctx, file, raw, b, o.Now)
 	if err != nil {
 		row.Exit, row.Outcome, row.Error = report.ExitRuntime, report.OutcomeError, err.Error()
+		if inputerr.Is(err) {
+			row.Exit = report.ExitInput
+		}
 		return row
 	}
+	row.Tenant = rep.Tenant
+	row.CollectedAt = rep.CollectedAt
 	s := rep.Summary
 	row.Summary = &s
 	for _, sev := range report.Severities {

@@ -151,49 +151,65 @@ func Parse(name string, raw []byte) (*Snapshot, error) {
 // Validate checks the envelope and that sources and data agree: an ok source
 // has data of the right shape, a failed one has none.
 func (s *Snapshot) Validate() error {
-	if s.SchemaVersion != SchemaVersion {
-		if s.SchemaVersion == 0 {
+	shapes := make(map[string]byte, len(s.Data))
+	for k, v := range s.Data {
+		v = bytes.TrimSpace(v)
+		var c byte
+		if len(v) > 0 {
+			c = v[0]
+		}
+		shapes[k] = c
+	}
+	return ValidateEnvelope(s.SchemaVersion, s.CollectedAt, s.Tenant, s.Sources, shapes)
+}
+
+// ValidateEnvelope is Validate for decoders that do not keep the data as
+// bytes: shapes maps each data key to the first byte of its JSON value
+// ('{' object, '[' array).
+func ValidateEnvelope(version int, collectedAt time.Time, tenant Tenant, sources map[string]Source, shapes map[string]byte) error {
+	if version != SchemaVersion {
+		if version == 0 {
 			return errors.New("missing schemaVersion (is this a tenantgate snapshot?)")
 		}
-		return fmt.Errorf("schemaVersion %d is not supported (this build reads %d)", s.SchemaVersion, SchemaVersion)
+		return fmt.Errorf("schemaVersion %d is not supported (this build reads %d)", version, SchemaVersion)
 	}
-	if s.CollectedAt.IsZero() {
+	if collectedAt.IsZero() {
 		return errors.New("missing collectedAt")
 	}
-	if strings.TrimSpace(s.Tenant.ID) == "" {
+	if strings.TrimSpace(tenant.ID) == "" {
 		return errors.New("missing tenant.id")
 	}
-	for _, name := range slices.Sorted(maps.Keys(s.Sources)) {
-		src := s.Sources[name]
+	for _, name := range slices.Sorted(maps.Keys(sources)) {
+		src := sources[name]
 		if _, ok := Sources[name]; !ok {
 			return fmt.Errorf("sources.%s: unknown source (known: %s)", name, strings.Join(SourceNames(), ", "))
 		}
+		_, has := shapes[name]
 		switch src.Status {
 		case StatusOK:
-			if _, ok := s.Data[name]; !ok {
+			if !has {
 				return fmt.Errorf("sources.%s: status ok but data.%s is missing", name, name)
 			}
 		case StatusDenied, StatusError, StatusSkipped:
-			if _, ok := s.Data[name]; ok {
+			if has {
 				return fmt.Errorf("sources.%s: status %s but data.%s is present; a failed source must have no data", name, src.Status, name)
 			}
 		default:
 			return fmt.Errorf("sources.%s.status: %q is not one of ok, denied, error, skipped", name, src.Status)
 		}
 	}
-	for _, name := range slices.Sorted(maps.Keys(s.Data)) {
+	for _, name := range slices.Sorted(maps.Keys(shapes)) {
 		shape, ok := Sources[name]
 		if !ok {
 			return fmt.Errorf("data.%s: unknown source (known: %s)", name, strings.Join(SourceNames(), ", "))
 		}
-		if _, ok := s.Sources[name]; !ok {
+		if _, ok := sources[name]; !ok {
 			return fmt.Errorf("data.%s has no sources.%s entry saying how it was collected", name, name)
 		}
-		v := bytes.TrimSpace(s.Data[name])
-		switch {
-		case shape == Object && (len(v) == 0 || v[0] != '{'):
+		switch c := shapes[name]; {
+		case shape == Object && c != '{':
 			return fmt.Errorf("data.%s: want a JSON object", name)
-		case shape == Collection && (len(v) == 0 || v[0] != '['):
+		case shape == Collection && c != '[':
 			return fmt.Errorf("data.%s: want a JSON array", name)
 		}
 	}
