@@ -102,10 +102,10 @@ tg_fleet() {
 	case $code in 0 | 1 | 3) ;; *) die "tenantgate fleet audit exited $code" ;; esac
 }
 
-opa_fleet() {
+opa_fleet() { # [processes at once, default $PARALLEL]
 	"$TIME" -f '%e' -o "$OUT/opa-time.txt" sh -c \
 		'find "$1" -name "tenant-*.json" -print0 | xargs -0 -P "$2" -I{} "$3" eval -d "$4" -i {} data.tenantgate.main >/dev/null' \
-		_ "$INPUTS" "$PARALLEL" "$OPA" "$POL"
+		_ "$INPUTS" "${1:-$PARALLEL}" "$OPA" "$POL"
 }
 
 log "spot check: opa eval and tenantgate agree"
@@ -136,12 +136,19 @@ for r in $(seq 1 "$REPEAT"); do
 	opa_times+=("$t")
 	log "  ${t}s"
 done
+# The peers' own method: one opa process after another (ScubaGear runs
+# opa eval per product in sequence). Measured once: it takes minutes.
+log "$N opa eval processes one after another (the peers' method)"
+opa_fleet 1
+read -r OPA_SEQ_S < <(tail -n 1 "$OUT/opa-time.txt")
+log "  ${OPA_SEQ_S}s"
 TG_S=$(printf '%s\n' "${tg_times[@]}" | median)
 TGS_S=$(printf '%s\n' "${tgs_times[@]}" | median)
 OPA_S=$(printf '%s\n' "${opa_times[@]}" | median)
 RSS_KB=$(printf '%s\n' "${rss[@]}" | sort -n | tail -1)
 RATIO=$(awk -v a="$OPA_S" -v b="$TG_S" 'BEGIN { printf "%.1f", a / b }')
 RATIO_S=$(awk -v a="$OPA_S" -v b="$TGS_S" 'BEGIN { printf "%.1f", a / b }')
+RATIO_SEQ=$(awk -v a="$OPA_SEQ_S" -v b="$TG_S" 'BEGIN { printf "%.1f", a / b }')
 RSS_MB=$(awk -v k="$RSS_KB" 'BEGIN { printf "%.0f", k / 1024 }')
 
 # ---- 3. collection -------------------------------------------------------------
@@ -160,7 +167,7 @@ coll_row() { # label benchmark
 }
 
 # ---- table -----------------------------------------------------------------------
-verdict() { awk -v r="$RATIO" -v m="$RSS_MB" 'BEGIN { print ((r + 0 >= 20 && m + 0 > 0 && m + 0 < 200) ? "met" : "NOT met") }'; }
+verdict() { awk -v r="$1" -v m="$RSS_MB" 'BEGIN { print ((r + 0 >= 20 && m + 0 > 0 && m + 0 < 200) ? "met" : "NOT met") }'; }
 {
 	echo "## tenantgate benchmarks"
 	echo
@@ -179,11 +186,14 @@ verdict() { awk -v r="$RATIO" -v m="$RSS_MB" 'BEGIN { print ((r + 0 >= 20 && m +
 	echo "| $N snapshots, one tenantgate process | ${TG_S} s (median of $REPEAT; --parallel $PARALLEL) | audit --snapshot DIR/ --report-dir (per-tenant JSON reports) |"
 	echo "| same, summary only | ${TGS_S} s (median of $REPEAT) | audit --snapshot DIR/ (no --report-dir) |"
 	echo "| $N \`opa eval\` processes | ${OPA_S} s (median of $REPEAT; xargs -P $PARALLEL) | opa eval -d policies -i input.json |"
-	echo "| **throughput ratio** | **${RATIO}×** with per-tenant reports, ${RATIO_S}× summary only (target ≥ 20×) | opa time / tenantgate time |"
+	echo "| $N \`opa eval\` processes one after another (the peers' method) | ${OPA_SEQ_S} s (one run) | same, xargs -P 1 |"
+	echo "| **throughput ratio, peers' method** | **${RATIO_SEQ}×** with per-tenant reports (target ≥ 20×) | sequential opa time / tenantgate time |"
+	echo "| **throughput ratio, opa on all cores too** | **${RATIO}×** with per-tenant reports, ${RATIO_S}× summary only (target ≥ 20×) | parallel opa time / tenantgate time |"
 	echo "| **peak RSS, $N-snapshot run** | **${RSS_MB} MB** (target < 200 MB) | /usr/bin/time %M, max of all runs |"
 	coll_row "collection, 1 tenant (emulator)" BenchmarkCollectDemo
 	coll_row "collection, 1 tenant (CLI path)" BenchmarkCollectFleet1
 	coll_row "collection, 50 tenants" BenchmarkCollectFleet50
 	echo
-	echo "Acceptance (≥ 20× and < 200 MB): $(verdict)"
+	echo "Acceptance (≥ 20× and < 200 MB) against the peers' method (sequential opa eval): $(verdict "$RATIO_SEQ")"
+	echo "Acceptance (≥ 20× and < 200 MB) against opa eval spread over all cores: $(verdict "$RATIO")"
 } | tee "$OUT/results.md"
