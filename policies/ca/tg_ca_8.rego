@@ -14,6 +14,9 @@
 #     Keep two cloud-only emergency-access accounts, name them under
 #     break_glass in the baseline, and exclude them (directly or through an
 #     excluded group) from every Conditional Access policy that is not disabled.
+#     Graph: PATCH /identity/conditionalAccess/policies/{id} adding the account
+#     ids to conditions.users.excludeUsers (Policy.ReadWrite.ConditionalAccess);
+#     tenantgate never edits existing policies itself.
 package tenantgate.controls.tg_ca_8
 
 import data.tenantgate.lib

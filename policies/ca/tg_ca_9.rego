@@ -13,7 +13,11 @@
 #   seed: "Appendix 初動対応 1 (CAE)"
 #   remediation: >-
 #     Remove the "Customize continuous access evaluation: Disable" session
-#     control from the named policies (sessionControls.continuousAccessEvaluation).
+#     control from the named policies. Graph (beta): PATCH
+#     /beta/identity/conditionalAccess/policies/{id} with
+#     {"sessionControls": {"continuousAccessEvaluation": null}}
+#     (Policy.ReadWrite.ConditionalAccess); tenantgate never edits existing
+#     policies itself.
 package tenantgate.controls.tg_ca_9
 
 import data.tenantgate.lib

@@ -13,7 +13,10 @@
 #   remediation: >-
 #     Intune admin center > Devices > Enrollment > Enrollment notifications:
 #     create an e-mail (and push) notification for all platforms and assign it
-#     to all users.
+#     to all users. Graph (beta): POST
+#     /beta/deviceManagement/deviceEnrollmentConfigurations with a
+#     #microsoft.graph.deviceEnrollmentNotificationConfiguration, then POST
+#     .../{id}/assign (DeviceManagementServiceConfig.ReadWrite.All).
 package tenantgate.controls.tg_dev_1
 
 import data.tenantgate.lib

@@ -14,7 +14,13 @@
 #   remediation: >-
 #     Entra admin center > Monitoring > Diagnostic settings: enable SignInLogs,
 #     NonInteractiveUserSignInLogs and AuditLogs to a Log Analytics / Microsoft
-#     Sentinel workspace or an event hub feeding your SIEM.
+#     Sentinel workspace or an event hub feeding your SIEM. ARM: PUT
+#     /providers/microsoft.aadiam/diagnosticSettings/{name}?api-version=2017-04-01
+#     with properties.workspaceId (or eventHubAuthorizationRuleId) and logs
+#     [{category: SignInLogs, enabled: true}, {category:
+#     NonInteractiveUserSignInLogs, enabled: true}, {category: AuditLogs,
+#     enabled: true}] (Security Administrator, or Contributor on
+#     /providers/Microsoft.aadiam).
 package tenantgate.controls.tg_log_2
 
 import data.tenantgate.lib
