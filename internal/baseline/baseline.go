@@ -6,12 +6,9 @@
 package baseline
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -20,6 +17,7 @@ import (
 
 	"github.com/tenantgate/tenantgate/baselines"
 	"github.com/tenantgate/tenantgate/internal/inputerr"
+	"github.com/tenantgate/tenantgate/internal/yamldoc"
 )
 
 // DefaultName is the embedded default baseline's file name.
@@ -155,41 +153,34 @@ func Parse(name string, raw []byte) (*Baseline, error) {
 	return b, nil
 }
 
-var lineRe = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+// yamlTypes names the baseline's Go types in messages.
+var yamlTypes = map[string]string{
+	"baseline.Baseline":          "the baseline",
+	"baseline.Parameters":        "parameters",
+	"baseline.AllowedExclusions": "allowed_exclusions",
+	"baseline.ControlSetting":    "a controls entry",
+	"baseline.Waiver":            "a waiver",
+	"[]baseline.Waiver":          "waivers",
+	"baseline.Attestations":      "attestations",
+	"baseline.License":           "a licenses entry",
+}
 
 func decode(name string, raw []byte) (*Baseline, error) {
-	if len(bytes.TrimSpace(raw)) == 0 {
-		return nil, inputerr.New(name, "empty baseline")
-	}
 	var b Baseline
-	dec := yaml.NewDecoder(bytes.NewReader(raw))
-	dec.KnownFields(true)
-	if err := dec.Decode(&b); err != nil {
-		return nil, yamlError(name, err)
-	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		return nil, inputerr.New(name, "more than one YAML document; a baseline is one document")
-	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(raw, &root); err != nil {
-		return nil, yamlError(name, err)
+	root, err := yamldoc.Decode(name, raw, &b, "a baseline", yamlTypes)
+	if err != nil {
+		return nil, err
 	}
 	b.File = name
-	b.controlLines = map[string]int{}
-	if m := mapValue(&root, "controls"); m != nil && m.Kind == yaml.MappingNode {
-		for i := 0; i+1 < len(m.Content); i += 2 {
-			b.controlLines[m.Content[i].Value] = m.Content[i].Line
-		}
-	}
-	if w := mapValue(&root, "waivers"); w != nil && w.Kind == yaml.SequenceNode {
+	b.controlLines = yamldoc.KeyLines(yamldoc.Value(root, "controls"))
+	if w := yamldoc.Value(root, "waivers"); w != nil && w.Kind == yaml.SequenceNode {
 		for i, item := range w.Content {
 			if i < len(b.Waivers) {
 				b.Waivers[i].Line = item.Line
 			}
 		}
 	}
-	if err := b.check(name, &root); err != nil {
+	if err := b.check(name, root); err != nil {
 		return nil, err
 	}
 	return &b, nil
@@ -197,7 +188,7 @@ func decode(name string, raw []byte) (*Baseline, error) {
 
 func (b *Baseline) check(name string, root *yaml.Node) error {
 	line := func(key string) int {
-		if n := mapKey(root, key); n != nil {
+		if n := yamldoc.Key(root, key); n != nil {
 			return n.Line
 		}
 		return 0
@@ -360,67 +351,7 @@ func (b *Baseline) PolicyInput() map[string]any {
 	}
 }
 
-func yamlError(name string, err error) error {
-	var te *yaml.TypeError
-	if errors.As(err, &te) && len(te.Errors) > 0 {
-		return lineError(name, te.Errors[0])
-	}
-	return lineError(name, err.Error())
-}
 
-func lineError(name, msg string) error {
-	msg = strings.TrimSpace(msg)
-	if m := lineRe.FindStringSubmatch(msg); m != nil {
-		var n int
-		fmt.Sscanf(m[1], "%d", &n)
-		return inputerr.At(name, n, "%s", friendlier(m[2]))
-	}
-	return inputerr.New(name, "%s", friendlier(strings.TrimPrefix(msg, "yaml: ")))
-}
 
-// friendlier rewrites yaml.v3's Go-type vocabulary into the baseline's.
-func friendlier(msg string) string {
-	r := strings.NewReplacer(
-		"in type baseline.Baseline", "in the baseline",
-		"in type baseline.Parameters", "in parameters",
-		"in type baseline.AllowedExclusions", "in allowed_exclusions",
-		"in type baseline.ControlSetting", "in a controls entry",
-		"in type baseline.Waiver", "in a waiver",
-		"in type baseline.Attestations", "in attestations",
-		"in type baseline.License", "in a licenses entry",
-		"field ", "unknown key ",
-	)
-	return r.Replace(msg)
-}
 
-func mapKey(root *yaml.Node, key string) *yaml.Node {
-	n := root
-	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
-		n = n.Content[0]
-	}
-	if n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i]
-		}
-	}
-	return nil
-}
 
-func mapValue(root *yaml.Node, key string) *yaml.Node {
-	n := root
-	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
-		n = n.Content[0]
-	}
-	if n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
-}

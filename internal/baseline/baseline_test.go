@@ -110,7 +110,7 @@ func TestParseErrors(t *testing.T) {
 		{"negative parameter", "name: x\nparameters:\n  log_retention_days: -1\n", 2, "must be positive"},
 		{"syntax", "name: x\n  bad: [\n", 2, ""},
 		{"no name", "version: 1\n", 1, "name is required"},
-		{"empty", "  \n", 0, "empty baseline"},
+		{"empty", "  \n", 0, "empty file, want a baseline"},
 		{"two documents", "name: x\n---\nname: y\n", 0, "more than one YAML document"},
 	}
 	for _, tt := range tests {

@@ -25,6 +25,7 @@ import (
 	"github.com/tenantgate/tenantgate/internal/inputerr"
 	"github.com/tenantgate/tenantgate/internal/report"
 	"github.com/tenantgate/tenantgate/internal/snapshot"
+	"github.com/tenantgate/tenantgate/internal/yamldoc"
 )
 
 // Fleet collection: `collect --tenants FILE --output-dir DIR`.
@@ -78,10 +79,15 @@ var (
 	fleetNameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
 	tenantIDRe  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$`)
 	envNameRe   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,254}$`)
-	yamlLineRe  = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
-	// yaml.v3's KnownFields message: "field x not found in type T".
-	unknownKeyRe = regexp.MustCompile(`field (\S+) not found in type`)
 )
+
+// fleetYAMLTypes names the tenants file's Go types in messages.
+var fleetYAMLTypes = map[string]string{
+	"cli.fleetFile":    "the tenants file",
+	"cli.fleetEntry":   "a tenant entry",
+	"[]cli.fleetEntry": "the tenants list",
+	"cli.fleetConn":    "defaults",
+}
 
 // loadFleet reads and checks a tenants file, reads each tenant's secret from
 // the environment variable it names and loads the baselines. Every problem is
@@ -97,26 +103,13 @@ func loadFleet(path string, base conn.Options, baselineFlag string) ([]fleetTarg
 		}
 		return nil, inputerr.New(path, "cannot read the tenants file: %v", err)
 	}
-	if len(bytes.TrimSpace(raw)) == 0 {
-		return nil, inputerr.New(path, "empty tenants file, want a tenants: list")
-	}
 	var f fleetFile
-	dec := yaml.NewDecoder(bytes.NewReader(raw))
-	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil {
-		return nil, fleetYAMLError(path, err)
+	root, err := yamldoc.Decode(path, raw, &f, "a tenants file", fleetYAMLTypes)
+	if err != nil {
+		return nil, err
 	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		return nil, inputerr.New(path, "more than one YAML document; a tenants file is one document")
-	}
-	// The node tree gives each tenant's (and each key's) line for messages.
-	var root yaml.Node
-	if err := yaml.Unmarshal(raw, &root); err != nil {
-		return nil, fleetYAMLError(path, err)
-	}
-	defLines := keyLines(topValue(&root, "defaults"))
-	tenantsNode := topValue(&root, "tenants")
+	defLines := yamldoc.KeyLines(yamldoc.Value(root, "defaults"))
+	tenantsNode := yamldoc.Value(root, "tenants")
 	if len(f.Tenants) == 0 {
 		line := 0
 		if tenantsNode != nil {
@@ -148,7 +141,7 @@ func loadFleet(path string, base conn.Options, baselineFlag string) ([]fleetTarg
 	var out []fleetTarget
 	for i, e := range f.Tenants {
 		item := itemAt(i)
-		lines := keyLines(item)
+		lines := yamldoc.KeyLines(item)
 		// at is the line of key in this entry, else in defaults, else the entry's.
 		at := func(key string) int {
 			if l, ok := lines[key]; ok {
@@ -293,61 +286,6 @@ func mergeConn(e, d fleetConn) fleetConn {
 // fleetKeyNames rewrites conn's flag names into the file's keys.
 func fleetKeyNames(msg string) string {
 	return strings.NewReplacer("--cloud", "cloud", "--auth", "auth", "--graph-endpoint", "graph_endpoint", "--arm-endpoint", "arm_endpoint").Replace(msg)
-}
-
-// fleetYAMLError turns a yaml.v3 error into file:line: msg, in the file's
-// vocabulary rather than Go's.
-func fleetYAMLError(path string, err error) error {
-	msg := err.Error()
-	var te *yaml.TypeError
-	if errors.As(err, &te) && len(te.Errors) > 0 {
-		msg = te.Errors[0] // the first problem, with its line
-	}
-	msg = unknownKeyRe.ReplaceAllString(strings.TrimSpace(msg), "unknown key $1 in type")
-	msg = strings.NewReplacer(
-		"in type cli.fleetFile", "in the tenants file",
-		"in type cli.fleetEntry", "in a tenant entry",
-		"in type cli.fleetConn", "in defaults",
-		"into cli.fleetFile", "into the tenants file",
-		"into []cli.fleetEntry", "into the tenants list",
-		"into cli.fleetEntry", "into a tenant entry",
-		"into cli.fleetConn", "into defaults",
-	).Replace(msg)
-	if m := yamlLineRe.FindStringSubmatch(msg); m != nil {
-		var n int
-		fmt.Sscanf(m[1], "%d", &n)
-		return inputerr.At(path, n, "%s", m[2])
-	}
-	return inputerr.New(path, "%s", strings.TrimPrefix(msg, "yaml: "))
-}
-
-// topValue returns the value of a top-level key of the document; nil if absent.
-func topValue(root *yaml.Node, key string) *yaml.Node {
-	n := root
-	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
-		n = n.Content[0]
-	}
-	if n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
-}
-
-// keyLines maps each key of a mapping node to its line.
-func keyLines(n *yaml.Node) map[string]int {
-	m := map[string]int{}
-	if n == nil || n.Kind != yaml.MappingNode {
-		return m
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		m[n.Content[i].Value] = n.Content[i].Line
-	}
-	return m
 }
 
 // collectSummary is DIR/collect-summary.json.

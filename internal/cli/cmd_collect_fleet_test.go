@@ -51,7 +51,7 @@ func TestCollectFleetInputErrors(t *testing.T) {
 		{"unknown top-level key", "tenant:\n  - id: a.example\n", nil, "tenants.yaml:1: unknown key tenant in the tenants file"},
 		{"wrong type", "tenants: contoso\n", nil, "tenants.yaml:1: cannot unmarshal !!str `contoso` into the tenants list"},
 		{"syntax error", "tenants:\n  - id: [a\n", nil, "tenants.yaml:"},
-		{"empty file", "\n", nil, "tenants.yaml: empty tenants file"},
+		{"empty file", "\n", nil, "tenants.yaml: empty file, want a tenants file"},
 		{"no tenants", "defaults:\n  cloud: global\ntenants: []\n", nil, "tenants.yaml:3: no tenants"},
 		{"missing id", "tenants:\n  - id: a.example\n  - name: b\n", nil, "tenants.yaml:3: tenant 2 has no id"},
 		{"bad id", "tenants:\n  - id: 'a/../b'\n", nil, `tenants.yaml:2: tenant "a/../b": the id must be a tenant id`},
