@@ -350,8 +350,3 @@ func (b *Baseline) PolicyInput() map[string]any {
 		"attestations": att,
 	}
 }
-
-
-
-
-
