@@ -66,7 +66,13 @@ shortfall_text := sprintf(" (%s)", [ca.explain(relevant, problems)]) if count(re
 
 else := ""
 
-verdict := lib.pass(
+# The setting decides whether the user action is enforced at all, so a
+# policy alone cannot pass the control while the setting is unknown.
+verdict := lib.not_assessed("deviceRegistrationPolicy has no multiFactorAuthConfiguration value") if {
+	not is_string(object.get(input.data.deviceRegistrationPolicy, "multiFactorAuthConfiguration", null))
+}
+
+else := lib.pass(
 	sprintf("policy %s requires MFA to register or join devices outside trusted locations, and the tenant setting is notRequired", [ca.name(qualifying[0])]),
 	ca.ids(qualifying),
 ) if {

@@ -221,3 +221,18 @@ test_not_licensed_without_p1 if {
 	r.status == "not_licensed"
 	contains(r.finding, "the tenant has no Microsoft Entra ID P1 license")
 }
+
+# Partial data: without the tenant setting the policy's enforcement is
+# unknown (Microsoft: the user action is not enforced while it is required).
+test_not_assessed_when_setting_missing if {
+	inp := f.with_data({
+		"conditionalAccessPolicies": [dp({})],
+		"deviceRegistrationPolicy": object.remove(drp("notRequired"), ["multiFactorAuthConfiguration"]),
+		"namedLocations": [office],
+	})
+	r := c.result with input as inp
+	r.status == "not_assessed"
+	contains(r.finding, "no multiFactorAuthConfiguration")
+	r2 := c.result with input as object.union(inp, {"data": {"conditionalAccessPolicies": []}})
+	r2.status == "not_assessed"
+}

@@ -42,9 +42,14 @@ absent := [a.requested | some a in accounts; not is_object(lib.get(a, "user"))]
 
 found := [a | some a in accounts; is_object(a.user)]
 
-member_ids(a) := {g.id | some g in lib.arr(a.transitiveMemberOf)}
+# Accounts whose memberships were not collected: without them a policy that
+# includes the account through a group or role cannot be seen, so the
+# control must not pass.
+no_memberships := [a.requested | some a in found; not is_array(object.get(a, "transitiveMemberOf", null))]
 
-role_ids(a) := {g.roleTemplateId | some g in lib.arr(a.transitiveMemberOf); g["@odata.type"] == "#microsoft.graph.directoryRole"}
+member_ids(a) := {g.id | some g in lib.list(a, "transitiveMemberOf")}
+
+role_ids(a) := {g.roleTemplateId | some g in lib.list(a, "transitiveMemberOf"); g["@odata.type"] == "#microsoft.graph.directoryRole"}
 
 could_include(p, _) if "All" in lib.list(ca.users(p), "includeUsers")
 
@@ -85,6 +90,10 @@ gap_text := concat("; ", [sprintf("policy %s (%s) does not exclude %s", [ca.name
 
 verdict := lib.not_assessed(sprintf("break-glass account(s) %s were not resolved when the snapshot was collected; collect again with this baseline", [concat(", ", unresolved)])) if {
 	count(unresolved) > 0
+}
+
+else := lib.not_assessed(sprintf("the group and role memberships of break-glass account(s) %s were not collected, so policies that include them through a group or role cannot be checked", [concat(", ", no_memberships)])) if {
+	count(no_memberships) > 0
 }
 
 else := lib.fail(

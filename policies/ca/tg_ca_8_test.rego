@@ -193,3 +193,12 @@ test_fail_missing_account_and_gap if {
 	r.finding == "break-glass account bg2@contoso.com does not exist in the tenant; policy 'Policy a' (enabled) does not exclude bg1@contoso.com"
 	r.evidence == ["a"]
 }
+
+# Partial data: an account whose memberships were not collected could be
+# included through a group or role, so the control must not pass.
+test_not_assessed_when_memberships_missing if {
+	no_groups := [f.bg_accounts[0], object.remove(f.bg_accounts[1], ["transitiveMemberOf"])]
+	r := c.result with input as with_accounts([pol("a", {})], no_groups)
+	r.status == "not_assessed"
+	contains(r.finding, "memberships of break-glass account(s) bg2@contoso.com were not collected")
+}

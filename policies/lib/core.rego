@@ -29,11 +29,6 @@ get(o, k) := object.get(o, k, null) if is_object(o)
 
 else := null
 
-# obj is v when v is an object, else {}.
-obj(v) := v if is_object(v)
-
-else := {}
-
 # list reads array key k of o, [] when absent or null. (One call, not
 # arr(get(...)): function calls dominate evaluation time.)
 list(o, k) := v if {
