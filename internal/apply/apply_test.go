@@ -29,14 +29,9 @@ var now = testutil.Now
 
 func demoPlan(t *testing.T, b *baseline.Baseline) (*Plan, *snapshot.Snapshot) {
 	t.Helper()
-	s, err := demo.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, demoBaseline := testutil.Demo(t)
 	if b == nil {
-		if b, err = demo.Baseline(); err != nil {
-			t.Fatal(err)
-		}
+		b = demoBaseline
 	}
 	rep := testutil.DemoReport(t, b)
 	tpls, err := LoadTemplates("")

@@ -20,21 +20,29 @@ func TestCredentialSelection(t *testing.T) {
 		env     map[string]string
 		want    string // error substring; "" = a credential is built
 		wantTyp string
+		token   string // for static tokens: the one it yields
 	}{
-		{"static token wins over --auth", conn.Options{Auth: "device-code"}, map[string]string{TokenEnv: "tok"}, "", TokenEnv},
-		{"device code needs a client id", conn.Options{Auth: "device-code"}, nil, "--client-id or AZURE_CLIENT_ID", ""},
-		{"device code", conn.Options{Auth: "device-code", ClientID: "00000000-0000-0000-0000-000000000001"}, nil, "", "device code"},
-		{"client secret needs the tenant", conn.Options{Auth: "client-secret", ClientID: "c"}, map[string]string{"AZURE_CLIENT_SECRET": secret}, "needs --tenant", ""},
-		{"client secret needs the secret", conn.Options{Auth: "client-secret", ClientID: "c", TenantID: "t"}, nil, "AZURE_CLIENT_SECRET", ""},
-		{"client secret", conn.Options{Auth: "client-secret", TenantID: "00000000-0000-0000-0000-000000000002"}, map[string]string{"AZURE_CLIENT_ID": "c", "AZURE_CLIENT_SECRET": secret}, "", "client secret"},
-		{"certificate needs a file", conn.Options{Auth: "certificate", ClientID: "c", TenantID: "t"}, nil, "--certificate FILE", ""},
-		{"certificate file missing", conn.Options{Auth: "certificate", ClientID: "c", TenantID: "t", Certificate: "/nonexistent.pem"}, nil, "--certificate", ""},
-		{"workload identity needs a federated token", conn.Options{Auth: "workload-identity", ClientID: "c", TenantID: "t"}, nil, "AZURE_FEDERATED_TOKEN_FILE", ""},
+		{"static token wins over --auth", conn.Options{Auth: "device-code"}, map[string]string{TokenEnv: "tok"}, "", TokenEnv, ""},
+		{"device code needs a client id", conn.Options{Auth: "device-code"}, nil, "--client-id or AZURE_CLIENT_ID", "", ""},
+		{"device code", conn.Options{Auth: "device-code", ClientID: "00000000-0000-0000-0000-000000000001"}, nil, "", "device code", ""},
+		{"client secret needs the tenant", conn.Options{Auth: "client-secret", ClientID: "c"}, map[string]string{"AZURE_CLIENT_SECRET": secret}, "needs --tenant", "", ""},
+		{"client secret needs the secret", conn.Options{Auth: "client-secret", ClientID: "c", TenantID: "t"}, nil, "AZURE_CLIENT_SECRET", "", ""},
+		{"client secret", conn.Options{Auth: "client-secret", TenantID: "00000000-0000-0000-0000-000000000002"}, map[string]string{"AZURE_CLIENT_ID": "c", "AZURE_CLIENT_SECRET": secret}, "", "client secret", ""},
+		{"certificate needs a file", conn.Options{Auth: "certificate", ClientID: "c", TenantID: "t"}, nil, "--certificate FILE", "", ""},
+		{"certificate file missing", conn.Options{Auth: "certificate", ClientID: "c", TenantID: "t", Certificate: "/nonexistent.pem"}, nil, "--certificate", "", ""},
+		{"workload identity needs a federated token", conn.Options{Auth: "workload-identity", ClientID: "c", TenantID: "t"}, nil, "AZURE_FEDERATED_TOKEN_FILE", "", ""},
 		{"workload identity via GitHub OIDC", conn.Options{Auth: "workload-identity", ClientID: "c", TenantID: "00000000-0000-0000-0000-000000000002"},
-			map[string]string{"ACTIONS_ID_TOKEN_REQUEST_URL": "http://127.0.0.1:1/token?x=1", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": secret}, "", "GitHub Actions OIDC"},
-		{"managed identity", conn.Options{Auth: "managed-identity"}, nil, "", "managed identity"},
-		{"azure cli", conn.Options{Auth: "azure-cli"}, nil, "", "Azure CLI"},
-		{"unknown mode", conn.Options{Auth: "kerberos"}, nil, "unknown --auth", ""},
+			map[string]string{"ACTIONS_ID_TOKEN_REQUEST_URL": "http://127.0.0.1:1/token?x=1", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": secret}, "", "GitHub Actions OIDC", ""},
+		{"managed identity", conn.Options{Auth: "managed-identity"}, nil, "", "managed identity", ""},
+		{"azure cli", conn.Options{Auth: "azure-cli"}, nil, "", "Azure CLI", ""},
+		{"unknown mode", conn.Options{Auth: "kerberos"}, nil, "unknown --auth", "", ""},
+		// Credentials handed over in the options (fleet collection) win over
+		// the process environment; NoEnvToken keeps TENANTGATE_ACCESS_TOKEN out.
+		{"the tenant's token beats the process's", conn.Options{AccessToken: "tenant-tok"}, map[string]string{TokenEnv: "process-tok"}, "", "the tenant's access token", "tenant-tok"},
+		{"the tenant's token beats --auth", conn.Options{AccessToken: "tenant-tok", Auth: "azure-cli"}, nil, "", "the tenant's access token", "tenant-tok"},
+		{"NoEnvToken ignores the process token", conn.Options{NoEnvToken: true, Auth: "device-code", ClientID: "c"}, map[string]string{TokenEnv: "process-tok"}, "", "device code", ""},
+		{"the tenant's client secret, none in the environment", conn.Options{Auth: "client-secret", ClientID: "c", TenantID: "00000000-0000-0000-0000-000000000002", ClientSecret: secret}, nil, "", "client secret", ""},
+		{"no secret anywhere", conn.Options{Auth: "client-secret", ClientID: "c", TenantID: "t", NoEnvToken: true}, map[string]string{TokenEnv: "process-tok"}, "AZURE_CLIENT_SECRET", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -52,8 +60,11 @@ func TestCredentialSelection(t *testing.T) {
 				}
 				return
 			}
-			if err != nil || cred == nil || !strings.Contains(desc, tt.wantTyp) || strings.Contains(desc, secret) {
+			if err != nil || cred == nil || !strings.Contains(desc, tt.wantTyp) || strings.Contains(desc, secret) || strings.Contains(desc, "-tok") {
 				t.Fatalf("credential %T %q, err %v", cred, desc, err)
+			}
+			if st, ok := cred.(staticToken); tt.token != "" && (!ok || st.token != tt.token) {
+				t.Fatalf("credential %T, want the static token %q", cred, tt.token)
 			}
 		})
 	}

@@ -15,46 +15,6 @@ import (
 	"github.com/tenantgate/tenantgate/internal/emulate"
 )
 
-// Credentials handed over in the options (fleet collection) win over the
-// process environment, and NoEnvToken keeps TENANTGATE_ACCESS_TOKEN out.
-func TestCredentialFromOptions(t *testing.T) {
-	const secret = "opts-secret-never-echoed"
-	tests := []struct {
-		name    string
-		opts    conn.Options
-		env     map[string]string
-		want    string // error substring; "" = a credential is built
-		wantTyp string
-		token   string // for static tokens: the one it yields
-	}{
-		{"the tenant's token beats the process's", conn.Options{AccessToken: "tenant-tok"}, map[string]string{TokenEnv: "process-tok"}, "", "the tenant's access token", "tenant-tok"},
-		{"the tenant's token beats --auth", conn.Options{AccessToken: "tenant-tok", Auth: "azure-cli"}, nil, "", "the tenant's access token", "tenant-tok"},
-		{"NoEnvToken ignores the process token", conn.Options{NoEnvToken: true, Auth: "device-code", ClientID: "c"}, map[string]string{TokenEnv: "process-tok"}, "", "device code", ""},
-		{"the tenant's client secret, none in the environment", conn.Options{Auth: "client-secret", ClientID: "c", TenantID: "00000000-0000-0000-0000-000000000002", ClientSecret: secret}, nil, "", "client secret", ""},
-		{"no secret anywhere", conn.Options{Auth: "client-secret", ClientID: "c", TenantID: "t", NoEnvToken: true}, map[string]string{TokenEnv: "process-tok"}, "AZURE_CLIENT_SECRET", "", ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			for _, k := range []string{TokenEnv, "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET"} {
-				t.Setenv(k, tt.env[k])
-			}
-			cred, desc, err := credential(tt.opts, &strings.Builder{})
-			if tt.want != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.want) {
-					t.Fatalf("error %v, want %q", err, tt.want)
-				}
-				return
-			}
-			if err != nil || !strings.Contains(desc, tt.wantTyp) || strings.Contains(desc, secret) || strings.Contains(desc, "-tok") {
-				t.Fatalf("credential %T %q, err %v", cred, desc, err)
-			}
-			if st, ok := cred.(staticToken); (tt.token != "") != ok || (ok && st.token != tt.token) {
-				t.Fatalf("credential %T, want the static token %q", cred, tt.token)
-			}
-		})
-	}
-}
-
 // limitServer serves an emulator and records the most requests it had in
 // flight at once, and every bearer token it received.
 type limitServer struct {

@@ -83,16 +83,23 @@ func (e *Engine) Known(id string) bool {
 
 // Input builds the policies' input document: the snapshot as collected plus
 // input.baseline. The JSON is assembled around the snapshot's raw Graph
-// objects (no re-encoding) and parsed straight into an AST value, which skips
-// the reflection-heavy map[string]any conversion.
+// objects (no re-encoding) and parsed straight into an AST value; the
+// baseline is added as a term, the same way EvaluateJSON adds it.
 func Input(s *snapshot.Snapshot, b *baseline.Baseline) (ast.Value, error) {
+	bt, err := baselineValue(b)
+	if err != nil {
+		return nil, err
+	}
+	return input(s, ast.NewTerm(bt))
+}
+
+func input(s *snapshot.Snapshot, baselineTerm *ast.Term) (ast.Value, error) {
 	head, err := json.Marshal(struct {
 		SchemaVersion int                        `json:"schemaVersion"`
 		CollectedAt   time.Time                  `json:"collectedAt"`
 		Tenant        snapshot.Tenant            `json:"tenant"`
 		Sources       map[string]snapshot.Source `json:"sources"`
-		Baseline      map[string]any             `json:"baseline"`
-	}{s.SchemaVersion, s.CollectedAt, s.Tenant, s.Sources, b.PolicyInput()})
+	}{s.SchemaVersion, s.CollectedAt, s.Tenant, s.Sources})
 	if err != nil {
 		return nil, fmt.Errorf("build policy input: %w", err)
 	}
@@ -119,12 +126,21 @@ func Input(s *snapshot.Snapshot, b *baseline.Baseline) (ast.Value, error) {
 	if err != nil {
 		return nil, fmt.Errorf("build policy input: %w", err)
 	}
-	return v, nil
+	obj, ok := v.(ast.Object)
+	if !ok {
+		return nil, fmt.Errorf("build policy input: not an object")
+	}
+	obj.Insert(ast.InternedTerm("baseline"), baselineTerm)
+	return obj, nil
 }
 
 // Evaluate audits one snapshot. now decides waiver expiry.
 func (e *Engine) Evaluate(ctx context.Context, s *snapshot.Snapshot, b *baseline.Baseline, now time.Time) (*report.Report, error) {
-	in, err := Input(s, b)
+	bt, err := e.baselineTerm(b)
+	if err != nil {
+		return nil, err
+	}
+	in, err := input(s, bt)
 	if err != nil {
 		return nil, err
 	}

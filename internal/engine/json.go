@@ -116,6 +116,16 @@ func (e *Engine) baselineTerm(b *baseline.Baseline) (*ast.Term, error) {
 	if t, ok := e.baselines.Load(b); ok {
 		return t.(*ast.Term), nil
 	}
+	v, err := baselineValue(b)
+	if err != nil {
+		return nil, err
+	}
+	t, _ := e.baselines.LoadOrStore(b, ast.NewTerm(v))
+	return t.(*ast.Term), nil
+}
+
+// baselineValue is input.baseline as an AST value.
+func baselineValue(b *baseline.Baseline) (ast.Value, error) {
 	raw, err := json.Marshal(b.PolicyInput())
 	if err != nil {
 		return nil, fmt.Errorf("baseline input: %w", err)
@@ -124,8 +134,7 @@ func (e *Engine) baselineTerm(b *baseline.Baseline) (*ast.Term, error) {
 	if err != nil {
 		return nil, fmt.Errorf("baseline input: %w", err)
 	}
-	t, _ := e.baselines.LoadOrStore(b, ast.NewTerm(v))
-	return t.(*ast.Term), nil
+	return v, nil
 }
 
 // baselineCache is the type of Engine.baselines.

@@ -16,6 +16,7 @@ import (
 	"github.com/tenantgate/tenantgate/internal/demo"
 	"github.com/tenantgate/tenantgate/internal/engine"
 	"github.com/tenantgate/tenantgate/internal/report"
+	"github.com/tenantgate/tenantgate/internal/snapshot"
 )
 
 // Golden compares got with the golden file at path, or rewrites the file
@@ -79,18 +80,27 @@ var Now = time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 // baseline) at Now.
 func DemoReport(t testing.TB, b *baseline.Baseline) *report.Report {
 	t.Helper()
-	s, err := demo.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, demoBaseline := Demo(t)
 	if b == nil {
-		if b, err = demo.Baseline(); err != nil {
-			t.Fatal(err)
-		}
+		b = demoBaseline
 	}
 	r, err := Engine(t).Evaluate(context.Background(), s, b, Now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// Demo returns the demo tenant's snapshot and its own baseline.
+func Demo(t testing.TB) (*snapshot.Snapshot, *baseline.Baseline) {
+	t.Helper()
+	s, err := demo.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := demo.Baseline()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, b
 }
