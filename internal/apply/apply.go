@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/tenantgate/tenantgate/internal/inputerr"
@@ -132,9 +131,9 @@ func WritePlan(w io.Writer, p *Plan) error {
 
 // LoadPlan reads a plan file written by plan --output.
 func LoadPlan(path string) (*Plan, error) {
-	raw, err := os.ReadFile(path)
+	raw, err := inputerr.ReadFile(path, "plan")
 	if err != nil {
-		return nil, inputerr.New(path, "cannot read plan: %v", err)
+		return nil, err
 	}
 	var p Plan
 	dec := json.NewDecoder(bytes.NewReader(raw))

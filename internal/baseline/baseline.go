@@ -6,9 +6,7 @@
 package baseline
 
 import (
-	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"time"
@@ -128,13 +126,9 @@ func Default() (*Baseline, error) {
 
 // Load reads a baseline file and fills what it leaves out from the default.
 func Load(path string) (*Baseline, error) {
-	raw, err := os.ReadFile(path)
+	raw, err := inputerr.ReadFile(path, "baseline")
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, inputerr.New(path, "cannot read baseline: %v", err)
+		return nil, err
 	}
 	return Parse(path, raw)
 }

@@ -95,13 +95,9 @@ var fleetYAMLTypes = map[string]string{
 // is contacted. base holds the command line's connection flags, which fill
 // what the file leaves unset; baselineFlag likewise.
 func loadFleet(path string, base conn.Options, baselineFlag string) ([]fleetTarget, error) {
-	raw, err := os.ReadFile(path)
+	raw, err := inputerr.ReadFile(path, "the tenants file")
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, inputerr.New(path, "cannot read the tenants file: %v", err)
+		return nil, err
 	}
 	var f fleetFile
 	root, err := yamldoc.Decode(path, raw, &f, "a tenants file", fleetYAMLTypes)

@@ -10,9 +10,7 @@ package diff
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 
@@ -41,13 +39,9 @@ type Input struct {
 // report has "results", a snapshot has "data" / "sources". Problems are
 // *inputerr.Error naming the file.
 func Load(path string) (*Input, error) {
-	raw, err := os.ReadFile(path)
+	raw, err := inputerr.ReadFile(path, "snapshot or audit result")
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, inputerr.New(path, "cannot read: %v", err)
+		return nil, err
 	}
 	return Parse(path, raw)
 }

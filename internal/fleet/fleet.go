@@ -149,9 +149,9 @@ func Run(ctx context.Context, eng *engine.Engine, b *baseline.Baseline, files []
 
 func auditOne(ctx context.Context, eng *engine.Engine, b *baseline.Baseline, file, name string, o Options) report.FleetRow {
 	row := report.FleetRow{File: file}
-	raw, err := os.ReadFile(file)
+	raw, err := inputerr.ReadFile(file, "snapshot")
 	if err != nil {
-		row.Exit, row.Outcome, row.Error = report.ExitInput, report.OutcomeError, inputerr.New(file, "cannot read snapshot: %v", err).Error()
+		row.Exit, row.Outcome, row.Error = report.ExitInput, report.OutcomeError, err.Error()
 		return row
 	}
 	// One parse per file: EvaluateJSON validates and evaluates from it.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 )
 
@@ -99,4 +100,19 @@ func JSON(name string, raw []byte, err error, what string) *Error {
 	default:
 		return New(name, "invalid %s: %v", strings.TrimPrefix(strings.TrimPrefix(what, "a "), "an "), err)
 	}
+}
+
+// ReadFile reads a user's file; a failure is an input error naming the file
+// once ("x.json: cannot read snapshot: no such file or directory"), not
+// twice as *os.PathError would.
+func ReadFile(path, what string) ([]byte, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, New(path, "cannot read %s: %v", what, err)
+	}
+	return raw, nil
 }

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -124,9 +123,9 @@ type BreakGlassAccount struct {
 // Load reads and validates a snapshot file. Problems are *inputerr.Error
 // naming the file (and line for syntax errors).
 func Load(path string) (*Snapshot, error) {
-	raw, err := os.ReadFile(path)
+	raw, err := inputerr.ReadFile(path, "snapshot")
 	if err != nil {
-		return nil, inputerr.New(path, "cannot read snapshot: %v", unwrapPathErr(err))
+		return nil, err
 	}
 	return Parse(path, raw)
 }
@@ -228,12 +227,4 @@ func (s *Snapshot) Write(w io.Writer) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(s)
-}
-
-func unwrapPathErr(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
