@@ -49,16 +49,16 @@ problems[p.id] := array.concat(
 # device filter is allowed: Microsoft's recipe uses one to skip unsupported
 # join types.
 client_problems(p) := [] if {
-	some t in lib.list(ca.cond(p), "clientAppTypes")
+	some t in p.conditions.clientAppTypes
 	t in {"all", "mobileAppsAndDesktopClients"}
 } else := ["does not apply to mobile apps and desktop clients"]
 
 platform_problems(p) := [] if {
-	ca.platforms(p) == null
+	p.conditions.platforms == null
 } else := [] if {
-	some t in lib.list(ca.platforms(p), "includePlatforms")
+	some t in p.conditions.platforms.includePlatforms
 	t in {"all", "windows"}
-	not "windows" in lib.list(ca.platforms(p), "excludePlatforms")
+	not "windows" in p.conditions.platforms.excludePlatforms
 } else := ["does not apply to Windows"]
 
 app_problems(p) := [] if {

@@ -28,7 +28,7 @@ device_controls := {"compliantDevice", "domainJoinedDevice"}
 relevant := [p | some p in ca.policies; requires_device(p)]
 
 requires_device(p) if {
-	some c in ca.builtins(p)
+	some c in p.grantControls.builtInControls
 	c in device_controls
 }
 
@@ -45,7 +45,7 @@ grant_problems(p) := [sprintf("grants access with %s, so a sign-in can skip the 
 } else := []
 
 only_device_alternatives(p) if {
-	every c in ca.builtins(p) {
+	every c in p.grantControls.builtInControls {
 		c in device_controls
 	}
 	not ca.has_strength(p)

@@ -38,11 +38,11 @@ problems[p.id] := array.concat(
 combinations(id) := s.allowedCombinations if {
 	some s in lib.arr(input.data.authenticationStrengthPolicies)
 	s.id == id
-} else := ca.grant(p).authenticationStrength.allowedCombinations if {
+} else := p.grantControls.authenticationStrength.allowedCombinations if {
 	some p in ca.policies
 	ca.has_strength(p)
 	ca.strength_id(p) == id
-	is_array(ca.grant(p).authenticationStrength.allowedCombinations)
+	is_array(p.grantControls.authenticationStrength.allowedCombinations)
 }
 
 # A combination like "password,sms" is phishing-resistant only when every
@@ -67,7 +67,7 @@ else := [sprintf("requires authentication strength '%s', which allows phishable 
 # it makes the control not_assessed only if nothing else is wrong with it.
 unknown_strength(p) := sprintf("uses custom authentication strength '%s', whose methods could not be read (%s)", [strength_name(p), lib.source_problem("authenticationStrengthPolicies")])
 
-strength_name(p) := object.get(ca.grant(p).authenticationStrength, "displayName", ca.strength_id(p))
+strength_name(p) := object.get(p.grantControls.authenticationStrength, "displayName", ca.strength_id(p))
 
 weaker_problems(p) := [sprintf("OR-s the strength with weaker controls (%s)", [ca.grant_label(p)])] if ca.or_grant(p)
 

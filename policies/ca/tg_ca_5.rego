@@ -35,7 +35,7 @@ lockout := "users who have not registered MFA yet are locked out by a block gran
 
 relevant := [p |
 	some p in ca.policies
-	action in lib.list(ca.apps(p), "includeUserActions")
+	action in p.conditions.applications.includeUserActions
 ]
 
 problems[p.id] := array.concat(
@@ -65,7 +65,7 @@ qualifying := [p | some p in relevant; count(problems[p.id]) == 0]
 
 unknown := [p | some p in relevant; problems[p.id] == [unknown_locations]]
 
-blocks := [p | some p in qualifying; "block" in ca.builtins(p)]
+blocks := [p | some p in qualifying; "block" in p.grantControls.builtInControls]
 
 notes := [sprintf("policy %s blocks registration: %s", [ca.name(p), lockout]) | some p in blocks]
 

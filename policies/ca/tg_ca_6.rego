@@ -33,7 +33,7 @@ setting := input.data.deviceRegistrationPolicy.multiFactorAuthConfiguration
 
 relevant := [p |
 	some p in ca.policies
-	action in lib.list(ca.apps(p), "includeUserActions")
+	action in p.conditions.applications.includeUserActions
 ]
 
 problems[p.id] := array.concat(

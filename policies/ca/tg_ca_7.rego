@@ -25,7 +25,7 @@ result := r if {
 	r := lib.gate(rego.metadata.chain())
 } else := verdict
 
-levels(p) := lib.list(ca.cond(p), "signInRiskLevels")
+levels(p) := p.conditions.signInRiskLevels
 
 relevant := [p | some p in ca.policies; count(levels(p)) > 0]
 
@@ -45,9 +45,9 @@ level_problems(p) := [] if {
 # Everything in "Not narrowed" except the sign-in risk condition itself.
 narrowing(p) := array.concat(
 	array.concat(
-		[sprintf("also requires %s %s", [k, concat("/", lib.list(ca.cond(p), k))]) |
+		[sprintf("also requires %s %s", [k, concat("/", p.conditions[k])]) |
 			some k in ["userRiskLevels", "servicePrincipalRiskLevels"]
-			count(lib.list(ca.cond(p), k)) > 0
+			count(p.conditions[k]) > 0
 		],
 		array.concat(ca.other_condition_problems(p), ca.device_problems(p)),
 	),

@@ -51,29 +51,29 @@ member_ids(a) := {g.id | some g in lib.list(a, "transitiveMemberOf")}
 
 role_ids(a) := {g.roleTemplateId | some g in lib.list(a, "transitiveMemberOf"); g["@odata.type"] == "#microsoft.graph.directoryRole"}
 
-could_include(p, _) if "All" in lib.list(ca.users(p), "includeUsers")
+could_include(p, _) if "All" in p.conditions.users.includeUsers
 
-could_include(p, a) if a.user.id in lib.list(ca.users(p), "includeUsers")
+could_include(p, a) if a.user.id in p.conditions.users.includeUsers
 
 could_include(p, a) if {
-	some g in lib.list(ca.users(p), "includeGroups")
+	some g in p.conditions.users.includeGroups
 	g in member_ids(a)
 }
 
 could_include(p, a) if {
-	some r in lib.list(ca.users(p), "includeRoles")
+	some r in p.conditions.users.includeRoles
 	r in role_ids(a)
 }
 
-excluded(p, a) if a.user.id in lib.list(ca.users(p), "excludeUsers")
+excluded(p, a) if a.user.id in p.conditions.users.excludeUsers
 
 excluded(p, a) if {
-	some g in lib.list(ca.users(p), "excludeGroups")
+	some g in p.conditions.users.excludeGroups
 	g in member_ids(a)
 }
 
 excluded(p, a) if {
-	some r in lib.list(ca.users(p), "excludeRoles")
+	some r in p.conditions.users.excludeRoles
 	r in role_ids(a)
 }
 

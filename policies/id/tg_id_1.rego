@@ -38,7 +38,7 @@ bg_ok if lib.optional_source("breakGlassAccounts")
 
 relevant := [p | some p in ca.policies; requires_mfa(p)]
 
-requires_mfa(p) if "mfa" in ca.builtins(p)
+requires_mfa(p) if "mfa" in p.grantControls.builtInControls
 
 requires_mfa(p) if ca.has_strength(p)
 

@@ -104,22 +104,10 @@ license_title(cap) := t if {
 
 # ---- the gate ----------------------------------------------------------------
 
-# meta is the custom block of the control's package METADATA.
-meta(chain) := m if {
-	some entry in chain
-	entry.annotations.scope == "package"
-	m := entry.annotations.custom
-}
-
-# required_sources: the control's sources; break-glass resolution is only
-# required when the baseline names break-glass accounts by UPN (object ids
-# need no resolution to be recognised in exclusions; with none named the
-# exclusion checks say so themselves).
-required_sources(m) := [s |
-	some s in object.get(m, "sources", [])
-	not optional_source(s)
-]
-
+# required_sources: break-glass resolution is only required when the baseline
+# names break-glass accounts by UPN (object ids need no resolution to be
+# recognised in exclusions; with none named the exclusion checks say so
+# themselves).
 optional_source("breakGlassAccounts") if break_glass_by_id_only
 
 # A rule (evaluated once per query), not inlined in the function above.
@@ -130,19 +118,29 @@ break_glass_by_id_only if {
 }
 
 # gate returns the not_licensed / not_assessed result that pre-empts the
-# control's rule, and is undefined when the rule may run.
-gate(chain) := gate_meta(meta(chain))
+# control's rule, and is undefined when the rule may run. It reads the custom
+# block of the control's package METADATA.
+gate(chain) := r if {
+	some entry in chain
+	entry.annotations.scope == "package"
+	m := entry.annotations.custom
+	r := gate_for(object.get(m, "requires", []), object.get(m, "sources", []))
+	r != null
+}
 
-gate_meta(m) := not_assessed(sprintf("licenses could not be determined, so this control (needs %s) was not assessed: %s", [concat(" + ", [license_title(c) | some c in m.requires]), source_problem("subscribedSkus")])) if {
-	count(object.get(m, "requires", [])) > 0
+# gate_for takes only the requirement lists, so controls that share them share
+# one cached evaluation (OPA caches function results per argument; null, unlike
+# undefined, is a result and is cached too).
+gate_for(requires, sources) := not_assessed(sprintf("licenses could not be determined, so this control (needs %s) was not assessed: %s", [concat(" + ", [license_title(c) | some c in requires]), source_problem("subscribedSkus")])) if {
+	count(requires) > 0
 	not skus_ok
 } else := not_licensed(sprintf("the tenant has no %s license; this control needs it", [concat(" or ", [license_title(c) | some c in missing])])) if {
-	missing := [c | some c in object.get(m, "requires", []); not c in licensed]
+	missing := [c | some c in requires; not c in licensed]
 	count(missing) > 0
 } else := not_assessed(concat("; ", [source_problem(s) | some s in missing])) if {
-	missing := [s | some s in required_sources(m); not s in ok_sources]
+	missing := [s | some s in sources; not s in ok_sources; not optional_source(s)]
 	count(missing) > 0
-}
+} else := null
 
 skus_ok if source_ok("subscribedSkus")
 
