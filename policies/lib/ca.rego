@@ -21,7 +21,7 @@ policies := [normalize(p) | some p in lib.arr(input.data.conditionalAccessPolici
 # array and only grantControls may be null (session-only policies): one deep
 # union fills absent keys, and the checks prove nothing else needs fixing.
 # Anything else (null lists, null or non-object containers) takes the full
-# normalisation; TestNormalizePaths-style Rego tests check both paths agree.
+# normalisation; lib/ca_test.rego checks both paths agree.
 normalize(p) := q if {
 	q := object.union(policy_defaults, object.remove(p, [k | k := "grantControls"; p[k] == null]))
 	is_array(q.conditions.users.includeUsers)
