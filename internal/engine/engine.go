@@ -241,7 +241,80 @@ func (e *Engine) evalAll(ctx context.Context, in ast.Value) (allResults, error) 
 	if len(rs) != 1 || len(rs[0].Expressions) != 1 {
 		return out, fmt.Errorf("data.tenantgate.main is undefined")
 	}
-	return out, decode(rs[0].Expressions[0].Value, &out)
+	return allFrom(rs[0].Expressions[0].Value)
+}
+
+// allFrom reads data.tenantgate.main's value. OPA hands results over as
+// map[string]any; reading them directly instead of through a JSON round trip
+// saves a marshal and an unmarshal per snapshot.
+func allFrom(v any) (allResults, error) {
+	var out allResults
+	m, ok := v.(map[string]any)
+	if !ok {
+		return out, fmt.Errorf("data.tenantgate.main is %T, want an object", v)
+	}
+	if rs, ok := m["results"].(map[string]any); ok {
+		out.Results = make(map[string]regoResult, len(rs))
+		for pkg, x := range rs {
+			rr, err := resultFrom(x)
+			if err != nil {
+				return out, fmt.Errorf("%s%s.result has the wrong shape: %w", controlsPrefix, pkg, err)
+			}
+			out.Results[pkg] = rr
+		}
+	}
+	if ls, ok := m["licenses"].(map[string]any); ok {
+		out.Licenses = make(map[string]bool, len(ls))
+		for k, x := range ls {
+			b, ok := x.(bool)
+			if !ok {
+				return out, fmt.Errorf("data.tenantgate.main.licenses[%q] is %T, want a boolean", k, x)
+			}
+			out.Licenses[k] = b
+		}
+	}
+	return out, nil
+}
+
+// resultFrom reads one control's result object: the fields of regoResult,
+// each a string or an array of strings; absent fields stay zero.
+func resultFrom(v any) (regoResult, error) {
+	var rr regoResult
+	m, ok := v.(map[string]any)
+	if !ok {
+		return rr, fmt.Errorf("got %T, want an object", v)
+	}
+	var err error
+	str := func(k string, into *string) {
+		if x, present := m[k]; present && err == nil {
+			if *into, ok = x.(string); !ok {
+				err = fmt.Errorf("%s is %T, want a string", k, x)
+			}
+		}
+	}
+	strs := func(k string, into *[]string) {
+		x, present := m[k]
+		if !present || err != nil {
+			return
+		}
+		xs, ok := x.([]any)
+		if !ok {
+			err = fmt.Errorf("%s is %T, want an array", k, x)
+			return
+		}
+		*into = make([]string, len(xs))
+		for i, e := range xs {
+			if (*into)[i], ok = e.(string); !ok {
+				err = fmt.Errorf("%s[%d] is %T, want a string", k, i, e)
+				return
+			}
+		}
+	}
+	str("status", &rr.Status)
+	str("finding", &rr.Finding)
+	strs("evidence", &rr.Evidence)
+	strs("notes", &rr.Notes)
+	return rr, err
 }
 
 func (e *Engine) evalLicenses(ctx context.Context, in ast.Value) (map[string]bool, error) {
@@ -252,8 +325,12 @@ func (e *Engine) evalLicenses(ctx context.Context, in ast.Value) (map[string]boo
 	if len(rs) != 1 {
 		return nil, nil // subscribedSkus unreadable: licenses unknown
 	}
-	var out map[string]bool
-	return out, decode(rs[0].Expressions[0].Value, &out)
+	ls, ok := rs[0].Expressions[0].Value.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("evaluate licenses: got %T, want an object", rs[0].Expressions[0].Value)
+	}
+	all, err := allFrom(map[string]any{"licenses": ls})
+	return all.Licenses, err
 }
 
 func (e *Engine) evalControl(ctx context.Context, ctl Control, in ast.Value) (regoResult, error) {
@@ -265,19 +342,10 @@ func (e *Engine) evalControl(ctx context.Context, ctl Control, in ast.Value) (re
 	if len(rs) != 1 || len(rs[0].Expressions) != 1 {
 		return rr, fmt.Errorf("%s.result is undefined", ctl.Package)
 	}
-	if err := decode(rs[0].Expressions[0].Value, &rr); err != nil {
+	if rr, err = resultFrom(rs[0].Expressions[0].Value); err != nil {
 		return rr, fmt.Errorf("%s.result has the wrong shape: %w", ctl.Package, err)
 	}
 	return rr, nil
-}
-
-// decode moves a Rego value into a Go struct through JSON.
-func decode(v any, into any) error {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(raw, into)
 }
 
 // applyWaivers turns fail into waived for unexpired waivers; expired waivers
