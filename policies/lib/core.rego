@@ -104,8 +104,9 @@ license_title(cap) := t if {
 
 # ---- the gate ----------------------------------------------------------------
 
-# required_sources: break-glass resolution is only required when the baseline
-# names break-glass accounts by UPN (object ids need no resolution to be
+# optional_source: a source of a control's METADATA the gate does not insist
+# on. Break-glass resolution is only required when the baseline names
+# break-glass accounts by UPN (object ids need no resolution to be
 # recognised in exclusions; with none named the exclusion checks say so
 # themselves).
 optional_source("breakGlassAccounts") if break_glass_by_id_only
