@@ -14,6 +14,7 @@ import (
 
 	"github.com/tenantgate/tenantgate/internal/baseline"
 	"github.com/tenantgate/tenantgate/internal/demo"
+	"github.com/tenantgate/tenantgate/internal/emulate"
 	"github.com/tenantgate/tenantgate/internal/inputerr"
 	"github.com/tenantgate/tenantgate/internal/report"
 	"github.com/tenantgate/tenantgate/internal/snapshot"
@@ -64,6 +65,7 @@ func (f *fake) CreatePolicy(_ context.Context, body []byte) (json.RawMessage, er
 	if err := f.failOn[p["displayName"].(string)]; err != nil {
 		return nil, err
 	}
+	emulate.CompletePolicy(p) // Graph stores and returns the full shape
 	p["id"] = fmt.Sprintf("new-%d", len(f.posts))
 	p["modifiedDateTime"] = "2026-11-25T00:00:00Z"
 	raw, _ := json.Marshal(p)

@@ -289,11 +289,7 @@ func (s *Server) createPolicy(c *call) reply {
 	obj["id"] = newID()
 	obj["createdDateTime"] = s.opts.Now().UTC().Format("2006-01-02T15:04:05.0000000Z")
 	obj["modifiedDateTime"] = nil
-	for _, k := range []string{"description", "templateId", "grantControls", "sessionControls"} {
-		if _, ok := obj[k]; !ok {
-			obj[k] = nil
-		}
-	}
+	CompletePolicy(obj)
 	raw, err := marshal(obj)
 	if err != nil {
 		return s.schemaError(c)

@@ -263,15 +263,28 @@ func allFrom(v any) (allResults, error) {
 			out.Results[pkg] = rr
 		}
 	}
-	if ls, ok := m["licenses"].(map[string]any); ok {
-		out.Licenses = make(map[string]bool, len(ls))
-		for k, x := range ls {
-			b, ok := x.(bool)
-			if !ok {
-				return out, fmt.Errorf("data.tenantgate.main.licenses[%q] is %T, want a boolean", k, x)
-			}
-			out.Licenses[k] = b
+	if ls, present := m["licenses"]; present {
+		var err error
+		if out.Licenses, err = licensesFrom(ls); err != nil {
+			return out, fmt.Errorf("data.tenantgate.main.%w", err)
 		}
+	}
+	return out, nil
+}
+
+// licensesFrom reads the license map (capability -> bool).
+func licensesFrom(v any) (map[string]bool, error) {
+	ls, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("licenses is %T, want an object", v)
+	}
+	out := make(map[string]bool, len(ls))
+	for k, x := range ls {
+		b, ok := x.(bool)
+		if !ok {
+			return nil, fmt.Errorf("licenses[%q] is %T, want a boolean", k, x)
+		}
+		out[k] = b
 	}
 	return out, nil
 }
@@ -325,12 +338,11 @@ func (e *Engine) evalLicenses(ctx context.Context, in ast.Value) (map[string]boo
 	if len(rs) != 1 {
 		return nil, nil // subscribedSkus unreadable: licenses unknown
 	}
-	ls, ok := rs[0].Expressions[0].Value.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("evaluate licenses: got %T, want an object", rs[0].Expressions[0].Value)
+	ls, err := licensesFrom(rs[0].Expressions[0].Value)
+	if err != nil {
+		return nil, fmt.Errorf("evaluate %w", err)
 	}
-	all, err := allFrom(map[string]any{"licenses": ls})
-	return all.Licenses, err
+	return ls, nil
 }
 
 func (e *Engine) evalControl(ctx context.Context, ctl Control, in ast.Value) (regoResult, error) {

@@ -50,6 +50,7 @@ func TestAllFrom(t *testing.T) {
 		"x",
 		map[string]any{"results": map[string]any{"tg_app_1": "pass"}},
 		map[string]any{"licenses": map[string]any{"AAD_PREMIUM": "yes"}},
+		map[string]any{"licenses": "all"},
 	} {
 		if _, err := allFrom(bad); err == nil {
 			t.Errorf("allFrom(%v) accepted a malformed value", bad)

@@ -54,7 +54,7 @@ client_problems(p) := [] if {
 } else := ["does not apply to mobile apps and desktop clients"]
 
 platform_problems(p) := [] if {
-	p.conditions.platforms == null
+	ca.platforms(p) == null
 } else := [] if {
 	some t in p.conditions.platforms.includePlatforms
 	t in {"all", "windows"}

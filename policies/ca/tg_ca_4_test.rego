@@ -97,7 +97,7 @@ test_fail_extra_exclusion if {
 }
 
 test_fail_narrowed_platform if {
-	r := c.result with input as inp([st(pr, "Phishing-resistant MFA", {"conditions": {"platforms": {"includePlatforms": ["windows", "macOS"]}}})])
+	r := c.result with input as inp([st(pr, "Phishing-resistant MFA", {"conditions": {"platforms": {"includePlatforms": ["windows", "macOS"], "excludePlatforms": []}}})])
 	r.status == "fail"
 }
 

@@ -126,3 +126,19 @@ test_not_assessed_when_skus_denied if {
 	r.status == "not_assessed"
 	contains(r.finding, "licenses could not be determined")
 }
+
+# Regression: a session-controls object without continuousAccessEvaluation
+# (not what a beta read returns) used to read as "not disabled" and pass.
+test_not_assessed_when_session_controls_lack_cae if {
+	p := f.policy({"id": "p-sif", "displayName": "OWA", "sessionControls": {"signInFrequency": {"isEnabled": true, "type": "hours", "value": 1}}})
+	r := c.result with input as f.with_policies([p])
+	r.status == "not_assessed"
+	contains(r.finding, "policy 'OWA' lack continuousAccessEvaluation")
+}
+
+# An offender still fails: the unknown policy cannot make it pass.
+test_fail_offender_beside_unknown if {
+	p := f.policy({"id": "p-sif", "displayName": "OWA", "sessionControls": {"signInFrequency": {"isEnabled": true, "type": "hours", "value": 1}}})
+	r := c.result with input as f.with_policies([p, cae("p-cae", "disabled", {})])
+	r.status == "fail"
+}

@@ -8,103 +8,171 @@ package tenantgate.lib.ca
 import data.tenantgate.lib
 
 # policies are the tenant's Conditional Access policies as the controls read
-# them: Graph's shape, with every list the rules consult an array ([] when
-# absent or null), conditions.users / conditions.applications / grantControls
-# objects ({} when absent), and conditions.platforms / conditions.locations
-# either null (no such condition: not narrowed) or an object with its lists.
-# Normalising once per policy lets every rule use plain references instead of
-# accessor functions: in OPA a function call, even a cached one, costs several
-# times a builtin, and accessor calls were a third of an audit's evaluation.
+# them. Graph returns every key of a policy (lists as arrays, unset
+# conditions as null), so rules read fields directly: no accessor functions,
+# which in OPA cost several times a builtin even when cached. A snapshot
+# policy that lacks a key, or holds one with another type, cannot be judged
+# (an absent exclusion list is not an empty one): `incomplete` names it, and
+# the source is then not ok (lib.malformed), so no control reads these
+# policies and every control that needs them is not_assessed. The one
+# normalisation left is Graph's "grantControls": null for session-only
+# policies, which becomes an empty OR grant.
 policies := [normalize(p) | some p in lib.arr(input.data.conditionalAccessPolicies)]
 
-# normalize has a fast path for Graph's own shape, where every list is an
-# array and only grantControls may be null (session-only policies): one deep
-# union fills absent keys, and the checks prove nothing else needs fixing.
-# Anything else (null lists, null or non-object containers) takes the full
-# normalisation; lib/ca_test.rego checks both paths agree.
-normalize(p) := q if {
-	q := object.union(policy_defaults, object.remove(p, [k | k := "grantControls"; p[k] == null]))
-	is_array(q.conditions.users.includeUsers)
-	is_array(q.conditions.users.excludeUsers)
-	is_array(q.conditions.users.includeGroups)
-	is_array(q.conditions.users.excludeGroups)
-	is_array(q.conditions.users.includeRoles)
-	is_array(q.conditions.users.excludeRoles)
-	is_array(q.conditions.applications.includeApplications)
-	is_array(q.conditions.applications.excludeApplications)
-	is_array(q.conditions.applications.includeUserActions)
-	is_array(q.conditions.clientAppTypes)
-	is_array(q.conditions.signInRiskLevels)
-	is_array(q.conditions.userRiskLevels)
-	is_array(q.conditions.servicePrincipalRiskLevels)
-	is_array(q.grantControls.builtInControls)
-	is_array(q.grantControls.termsOfUse)
-	is_array(q.grantControls.customAuthenticationFactors)
-	is_string(q.grantControls.operator)
-	optional_ok(q.conditions.platforms, "includePlatforms", "excludePlatforms")
-	optional_ok(q.conditions.locations, "includeLocations", "excludeLocations")
-} else := full_normalize(p)
+normalize(p) := object.union(p, {"grantControls": no_grant}) if p.grantControls == null
 
-policy_defaults := {
-	"conditions": {
-		"users": {k: [] | some k in user_lists},
-		"applications": {k: [] | some k in app_lists},
-		"clientAppTypes": [],
-		"signInRiskLevels": [],
-		"userRiskLevels": [],
-		"servicePrincipalRiskLevels": [],
-		"platforms": null,
-		"locations": null,
-	},
-	"grantControls": object.union({k: [] | some k in grant_lists}, {"operator": "OR"}),
+else := p
+
+no_grant := {"operator": "OR", "builtInControls": [], "termsOfUse": [], "customAuthenticationFactors": [], "authenticationStrength": null}
+
+# incomplete lists each policy that lacks keys the controls read. The cheap
+# complete() check runs on every policy; missing_fields only on the others.
+incomplete := [sprintf("policy %s lacks %s", [label(p), concat(", ", missing_fields(p))]) |
+	some p in lib.arr(input.data.conditionalAccessPolicies)
+	not complete(p)
+]
+
+label(p) := sprintf("'%v'", [object.get(p, "displayName", object.get(p, "id", "(no id)"))]) if is_object(p)
+
+else := sprintf("%v", [p])
+
+# The keys the controls read: path, the class of JSON types Graph gives them
+# (see allowed), and how an absent key reads: false, which no class allows,
+# where Graph always sends the key. controls.md itself lets platforms and
+# locations be absent (no such condition); inside them, as everywhere else,
+# lists must be present.
+fields := [
+	[["id"], "string", false],
+	[["displayName"], "string", false],
+	[["state"], "string", false],
+	[["conditions", "users", "includeUsers"], "array", false],
+	[["conditions", "users", "excludeUsers"], "array", false],
+	[["conditions", "users", "includeGroups"], "array", false],
+	[["conditions", "users", "excludeGroups"], "array", false],
+	[["conditions", "users", "includeRoles"], "array", false],
+	[["conditions", "users", "excludeRoles"], "array", false],
+	[["conditions", "users", "excludeGuestsOrExternalUsers"], "null_or_object", false],
+	[["conditions", "applications", "includeApplications"], "array", false],
+	[["conditions", "applications", "excludeApplications"], "array", false],
+	[["conditions", "applications", "includeUserActions"], "array", false],
+	[["conditions", "applications", "applicationFilter"], "null_or_object", false],
+	[["conditions", "clientAppTypes"], "array", false],
+	[["conditions", "signInRiskLevels"], "array", false],
+	[["conditions", "userRiskLevels"], "array", false],
+	[["conditions", "servicePrincipalRiskLevels"], "array", false],
+	[["conditions", "insiderRiskLevels"], "null_or_string", false],
+	[["conditions", "authenticationFlows"], "null_or_object", false],
+	[["conditions", "platforms"], "null_or_object", null],
+	[["conditions", "locations"], "null_or_object", null],
+	[["conditions", "devices"], "null_or_object", false],
+	[["grantControls"], "null_or_object", false],
+	[["sessionControls"], "null_or_object", false],
+]
+
+# Keys inside the optional objects above, checked when the object is there.
+inner_fields := [
+	[["conditions", "applications", "applicationFilter"], "mode", "string"],
+	[["conditions", "applications", "applicationFilter"], "rule", "string"],
+	[["conditions", "authenticationFlows"], "transferMethods", "null_or_string"],
+	[["conditions", "platforms"], "includePlatforms", "array"],
+	[["conditions", "platforms"], "excludePlatforms", "array"],
+	[["conditions", "locations"], "includeLocations", "array"],
+	[["conditions", "locations"], "excludeLocations", "array"],
+	[["conditions", "devices"], "deviceFilter", "null_or_object"],
+	[["conditions", "devices", "deviceFilter"], "mode", "string"],
+	[["conditions", "devices", "deviceFilter"], "rule", "string"],
+	[["grantControls"], "operator", "string"],
+	[["grantControls"], "builtInControls", "array"],
+	[["grantControls"], "termsOfUse", "array"],
+	[["grantControls"], "customAuthenticationFactors", "array"],
+	[["grantControls"], "authenticationStrength", "null_or_object"],
+	[["grantControls", "authenticationStrength"], "id", "string"],
+]
+
+# JSON types (type_name) each class of field allows.
+allowed := {
+	"array": {"array"},
+	"string": {"string"},
+	"null_or_object": {"null", "object"},
+	"null_or_string": {"null", "string"},
 }
 
-optional_ok(null, _, _)
-
-optional_ok(o, a, b) if {
-	is_array(o[a])
-	is_array(o[b])
+# complete(p): the checks of fields and inner_fields written out, because
+# this runs on every policy of every audit and straight-line builtins are
+# about four times cheaper than iterating the tables (which missing_fields
+# does, only for the policies that fail this). lib/ca_test.rego removes each
+# table entry in turn to prove the two agree.
+complete(p) if {
+	is_string(p.id)
+	is_string(p.displayName)
+	is_string(p.state)
+	c := p.conditions
+	u := c.users
+	is_array(u.includeUsers)
+	is_array(u.excludeUsers)
+	is_array(u.includeGroups)
+	is_array(u.excludeGroups)
+	is_array(u.includeRoles)
+	is_array(u.excludeRoles)
+	type_name(object.get(u, "excludeGuestsOrExternalUsers", false)) in {"null", "object"}
+	a := c.applications
+	is_array(a.includeApplications)
+	is_array(a.excludeApplications)
+	is_array(a.includeUserActions)
+	optional_ok(object.get(a, "applicationFilter", false), {"mode": "string", "rule": "string"})
+	is_array(c.clientAppTypes)
+	is_array(c.signInRiskLevels)
+	is_array(c.userRiskLevels)
+	is_array(c.servicePrincipalRiskLevels)
+	type_name(object.get(c, "insiderRiskLevels", false)) in {"null", "string"}
+	optional_ok(object.get(c, "authenticationFlows", false), {"transferMethods": "null_or_string"})
+	optional_ok(object.get(c, "platforms", null), {"includePlatforms": "array", "excludePlatforms": "array"})
+	optional_ok(object.get(c, "locations", null), {"includeLocations": "array", "excludeLocations": "array"})
+	devices_ok(object.get(c, "devices", false))
+	grant_ok(object.get(p, "grantControls", false))
+	type_name(object.get(p, "sessionControls", false)) in {"null", "object"}
 }
 
-full_normalize(p) := object.union(p, {"conditions": conditions, "grantControls": grant}) if {
-	c := object_at(p, "conditions")
-	u := object_at(c, "users")
-	a := object_at(c, "applications")
-	g := object_at(p, "grantControls")
-	conditions := object.union(c, object.union({k: [] | some k in condition_lists; not is_array(object.get(c, k, null))}, {
-		"users": object.union(u, {k: [] | some k in user_lists; not is_array(object.get(u, k, null))}),
-		"applications": object.union(a, {k: [] | some k in app_lists; not is_array(object.get(a, k, null))}),
-		"platforms": optional_condition(c, "platforms", ["includePlatforms", "excludePlatforms"]),
-		"locations": optional_condition(c, "locations", ["includeLocations", "excludeLocations"]),
-	}))
-	grant := object.union(g, object.union({k: [] | some k in grant_lists; not is_array(object.get(g, k, null))}, {"operator": operator(g)}))
+# optional_ok(o, keys): o is null, or an object whose keys have their class.
+optional_ok(null, _)
+
+optional_ok(o, keys) if {
+	is_object(o)
+	every k, class in keys {
+		type_name(object.get(o, k, false)) in allowed[class]
+	}
 }
 
-condition_lists := ["clientAppTypes", "signInRiskLevels", "userRiskLevels", "servicePrincipalRiskLevels"]
+devices_ok(null)
 
-user_lists := ["includeUsers", "excludeUsers", "includeGroups", "excludeGroups", "includeRoles", "excludeRoles"]
+devices_ok(d) if optional_ok(object.get(d, "deviceFilter", false), {"mode": "string", "rule": "string"})
 
-app_lists := ["includeApplications", "excludeApplications", "includeUserActions"]
+grant_ok(null)
 
-grant_lists := ["builtInControls", "termsOfUse", "customAuthenticationFactors"]
-
-object_at(o, k) := v if {
-	v := o[k]
-	is_object(v)
-} else := {}
-
-# An absent or null platforms / locations condition does not narrow; any
-# other value is a condition (a malformed one with empty lists).
-optional_condition(c, k, lists) := null if object.get(c, k, null) == null
-
-else := object.union(o, {l: [] | some l in lists; not is_array(object.get(o, l, null))}) if {
-	o := object_at(c, k)
+grant_ok(g) if {
+	is_string(g.operator)
+	is_array(g.builtInControls)
+	is_array(g.termsOfUse)
+	is_array(g.customAuthenticationFactors)
+	optional_ok(object.get(g, "authenticationStrength", false), {"id": "string"})
 }
 
-operator(g) := o if {
-	o := g.operator
-	is_string(o)
-} else := "OR"
+missing_fields(p) := ["every key (not an object)"] if not is_object(p)
+
+else := array.concat(
+	[concat(".", path) | some [path, class, absent] in fields; not type_name(object.get(p, path, absent)) in allowed[class]],
+	[concat(".", array.concat(path, [k])) |
+		some [path, k, class] in inner_fields
+		o := object.get(p, path, null)
+		is_object(o)
+		not type_name(object.get(o, k, false)) in allowed[class]
+	],
+)
+
+# platforms / locations: null when absent or null (no such condition).
+platforms(p) := object.get(p.conditions, "platforms", null)
+
+locations(p) := object.get(p.conditions, "locations", null)
 
 exo := "00000002-0000-0ff1-ce00-000000000000"
 
@@ -252,7 +320,7 @@ device_problems(p) := [sprintf("has a device filter (%s: %s)", [f.mode, f.rule])
 	f != null
 } else := []
 
-platform_problems(p) := [] if p.conditions.platforms == null
+platform_problems(p) := [] if platforms(p) == null
 
 else := [] if {
 	"all" in p.conditions.platforms.includePlatforms
@@ -261,7 +329,7 @@ else := [] if {
 
 else := [sprintf("applies only to platforms %s excluding %s", [concat("/", p.conditions.platforms.includePlatforms), concat("/", p.conditions.platforms.excludePlatforms)])]
 
-location_problems(p) := [] if p.conditions.locations == null
+location_problems(p) := [] if locations(p) == null
 
 else := [] if {
 	p.conditions.locations.includeLocations == ["All"]
@@ -372,7 +440,7 @@ insane_location_problems(ls) := [sprintf("relies on trusted location '%s', which
 
 # trusted_exclusion_problems: locations must be absent, or include All and
 # exclude only trusted locations that pass the sanity rule.
-trusted_exclusion_problems(p) := [] if p.conditions.locations == null
+trusted_exclusion_problems(p) := [] if locations(p) == null
 
 else := [sprintf("includes locations %s instead of All", [concat("/", p.conditions.locations.includeLocations)])] if {
 	p.conditions.locations.includeLocations != ["All"]

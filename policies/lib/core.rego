@@ -3,6 +3,8 @@
 # license detection from subscribedSkus.
 package tenantgate.lib
 
+import data.tenantgate.lib.ca
+
 # Result constructors. Every control's `result` is one of these objects.
 pass(finding, evidence) := {"status": "pass", "finding": finding, "evidence": evidence, "notes": []}
 
@@ -40,11 +42,11 @@ list(o, k) := v if {
 # source_ok: the snapshot holds this source's data.
 source_ok(name) if name in ok_sources
 
-ok_sources contains name if {
-	some name, s in input.sources
-	s.status == "ok"
-	_ := input.data[name]
-}
+ok_sources := {name | some name, s in input.sources; s.status == "ok"; _ := input.data[name]} - {name | some name, _ in malformed}
+
+# malformed: sources that were collected but hold data the controls cannot
+# judge. Treating them as not collected keeps partial data from passing.
+malformed["conditionalAccessPolicies"] := concat("; ", ca.incomplete) if count(ca.incomplete) > 0
 
 # source_problem explains why a source is missing, with Graph's status,
 # error code and message.
@@ -52,6 +54,8 @@ source_problem(name) := sprintf("%s was not collected (%s: %s)", [name, concat("
 	s := input.sources[name]
 	s.status != "ok"
 	reason := object.get(s, "error", "no error recorded")
+} else := sprintf("%s is incomplete in the snapshot (%s)", [name, reason]) if {
+	reason := malformed[name]
 } else := sprintf("%s is missing from the snapshot", [name])
 
 status_parts(s) := [x |
@@ -149,8 +153,6 @@ skus_ok if source_ok("subscribedSkus")
 
 # quote_all renders names as 'a', 'b'.
 quote_all(names) := concat(", ", [sprintf("'%s'", [n]) | some n in names])
-
-lower_all(xs) := {lower(x) | some x in xs}
 
 is_guid(s) if regex.match(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`, s)
 

@@ -186,7 +186,6 @@ test_arr if {
 test_small_helpers if {
 	lib.quote_all(["a", "b"]) == "'a', 'b'"
 	lib.quote_all([]) == ""
-	lib.lower_all(["A", "b", "a"]) == {"a", "b"}
 	lib.is_guid(f.bg1)
 	not lib.is_guid("bg1@contoso.com")
 	lib.param("log_retention_days") == 90 with input as skus([])
