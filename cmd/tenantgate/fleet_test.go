@@ -12,7 +12,6 @@ import (
 	"reflect"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -40,15 +39,6 @@ type fleetServer struct {
 	tokens map[string]bool // bearer tokens this server received
 }
 
-// inFlight measures concurrent requests across every server of a fleet.
-type inFlight struct{ cur, max atomic.Int64 }
-
-func (f *inFlight) enter() {
-	n := f.cur.Add(1)
-	for m := f.max.Load(); n > m && !f.max.CompareAndSwap(m, n); m = f.max.Load() {
-	}
-}
-
 func variantSnapshot(tb testing.TB, orgID, domain string) *snapshot.Snapshot {
 	tb.Helper()
 	s, err := demo.Snapshot()
@@ -66,18 +56,18 @@ func variantSnapshot(tb testing.TB, orgID, domain string) *snapshot.Snapshot {
 	return s
 }
 
-func startFleetServer(tb testing.TB, ft fleetTenant, flight *inFlight) *fleetServer {
+func startFleetServer(tb testing.TB, ft fleetTenant, flight *emulate.InFlight) *fleetServer {
 	tb.Helper()
 	ft.opts.Token = ft.token
 	fs := &fleetServer{srv: emulate.New(variantSnapshot(tb, ft.orgID, ft.domain), ft.opts), tokens: map[string]bool{}}
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if flight != nil {
-			flight.enter()
-			defer flight.cur.Add(-1)
-		}
 		fs.mu.Lock()
 		fs.tokens[strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")] = true
 		fs.mu.Unlock()
+		if flight != nil {
+			flight.Wrap(fs.srv).ServeHTTP(w, r)
+			return
+		}
 		fs.srv.ServeHTTP(w, r)
 	}))
 	tb.Cleanup(ts.Close)
@@ -87,7 +77,7 @@ func startFleetServer(tb testing.TB, ft fleetTenant, flight *inFlight) *fleetSer
 
 // writeFleet starts one emulator per tenant and writes the tenants file; each
 // tenant's token goes into an environment variable of its own.
-func writeFleet(tb testing.TB, dir string, tenants []fleetTenant, flight *inFlight) (string, []*fleetServer) {
+func writeFleet(tb testing.TB, dir string, tenants []fleetTenant, flight *emulate.InFlight) (string, []*fleetServer) {
 	tb.Helper()
 	bl, err := filepath.Abs(demoBaseline) // the file is elsewhere: relative would resolve from it
 	if err != nil {
@@ -363,7 +353,7 @@ func TestCollectFleetBoundedConcurrency(t *testing.T) {
 					// Small pages make many requests; the latency lets them overlap.
 					opts: emulate.Options{PageSize: 1, Latency: 5 * time.Millisecond}})
 			}
-			flight := &inFlight{}
+			flight := &emulate.InFlight{}
 			dir := t.TempDir()
 			file, _ := writeFleet(t, dir, tenants, flight)
 			code, _, stderr := runFleet(t, "--tenants", file, "--output-dir", dir,
@@ -372,8 +362,8 @@ func TestCollectFleetBoundedConcurrency(t *testing.T) {
 				t.Fatalf("exit %d\n%s", code, stderr)
 			}
 			limit := int64(tt.parallel * tt.concurrency)
-			t.Logf("max in flight %d (limit %d)", flight.max.Load(), limit)
-			if m := flight.max.Load(); m > limit || m < 1 {
+			t.Logf("max in flight %d (limit %d)", flight.Max(), limit)
+			if m := flight.Max(); m > limit || m < 1 {
 				t.Fatalf("%d requests in flight at once, limit %d", m, limit)
 			}
 		})

@@ -18,25 +18,21 @@ import (
 // limitServer serves an emulator and records the most requests it had in
 // flight at once, and every bearer token it received.
 type limitServer struct {
-	srv      *emulate.Server
-	url      string
-	cur, max atomic.Int64
-	mu       sync.Mutex
-	tokens   map[string]int
+	srv    *emulate.Server
+	url    string
+	flight emulate.InFlight
+	mu     sync.Mutex
+	tokens map[string]int
 }
 
 func newLimitServer(t *testing.T, eo emulate.Options) *limitServer {
 	t.Helper()
 	ls := &limitServer{srv: emulate.New(fixture(t), eo), tokens: map[string]int{}}
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n := ls.cur.Add(1)
-		defer ls.cur.Add(-1)
-		for m := ls.max.Load(); n > m && !ls.max.CompareAndSwap(m, n); m = ls.max.Load() {
-		}
 		ls.mu.Lock()
 		ls.tokens[strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")]++
 		ls.mu.Unlock()
-		ls.srv.ServeHTTP(w, r)
+		ls.flight.Wrap(ls.srv).ServeHTTP(w, r)
 	}))
 	t.Cleanup(ts.Close)
 	ls.url = ts.URL
@@ -97,7 +93,7 @@ func TestConcurrencyBound(t *testing.T) {
 			if _, err := collectWith(context.Background(), opts, breakGlass(t), hooks{sleep: noSleep(nil)}); err != nil {
 				t.Fatal(err)
 			}
-			if m := s.max.Load(); m > int64(n) || m < 1 {
+			if m := s.flight.Max(); m > int64(n) || m < 1 {
 				t.Fatalf("%d requests in flight, concurrency %d", m, n)
 			}
 		})
