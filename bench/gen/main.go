@@ -42,10 +42,21 @@ func main() {
 	verify := flag.String("verify", "", "opa eval result (JSON) to compare with -report")
 	rep := flag.String("report", "", "tenantgate JSON report of the same snapshot")
 	controls := flag.String("controls", "", "time each control's query alone on this snapshot")
-	policyDir := flag.String("rego", "", "with -controls: Rego directory to time instead of the embedded policies")
+	policyDir := flag.String("rego", "", "with -controls or -ab: Rego directory to use instead of the embedded policies")
+	extra := flag.String("queries", "", "with -controls: comma-separated further queries to time (e.g. data.tenantgate.lib.ok_sources)")
+	ab := flag.String("ab", "", "compare data.tenantgate.main under -rego (default: the embedded policies) and this Rego directory on -snapshots")
+	snaps := flag.String("snapshots", "bench/results/fleet/tenant-00*.json", "with -ab: glob of the snapshots to evaluate")
+	runs := flag.Int("runs", 15, "with -ab: alternated timed runs")
 	flag.Parse()
+	if *ab != "" {
+		if err := compareTrees(*policyDir, *ab, *snaps, *basePath, *runs); err != nil {
+			fmt.Fprintln(os.Stderr, "gen:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *controls != "" {
-		if err := timeControls(*controls, *basePath, *policyDir); err != nil {
+		if err := timeControls(*controls, *basePath, *policyDir, *extra); err != nil {
 			fmt.Fprintln(os.Stderr, "gen:", err)
 			os.Exit(1)
 		}
