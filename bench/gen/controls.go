@@ -17,6 +17,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 
+	"github.com/tenantgate/tenantgate/internal/baseline"
 	"github.com/tenantgate/tenantgate/internal/engine"
 	"github.com/tenantgate/tenantgate/internal/snapshot"
 	"github.com/tenantgate/tenantgate/policies"
@@ -33,11 +34,7 @@ func timeControls(file, basePath, policyDir, extra string) error {
 	if err != nil {
 		return err
 	}
-	s, err := snapshot.Load(file)
-	if err != nil {
-		return err
-	}
-	in, err := engine.Input(s, b)
+	in, err := loadInput(file, b)
 	if err != nil {
 		return err
 	}
@@ -130,11 +127,7 @@ func compareTrees(a, b, glob, basePath string, runs int) error {
 	}
 	var ins []ast.Value
 	for _, f := range files {
-		s, err := snapshot.Load(f)
-		if err != nil {
-			return err
-		}
-		in, err := engine.Input(s, bl)
+		in, err := loadInput(f, bl)
 		if err != nil {
 			return err
 		}
@@ -187,4 +180,13 @@ func compareTrees(a, b, glob, basePath string, runs int) error {
 	fmt.Printf("B %-30s %10s\n", cmp.Or(b, "(embedded)"), med[1].Round(time.Microsecond))
 	fmt.Printf("B/A %.3f\n", float64(med[1])/float64(med[0]))
 	return nil
+}
+
+// loadInput reads a snapshot and gives the input document the engine would.
+func loadInput(file string, b *baseline.Baseline) (ast.Value, error) {
+	s, err := snapshot.Load(file)
+	if err != nil {
+		return nil, err
+	}
+	return engine.Input(s, b)
 }
