@@ -181,34 +181,28 @@ func listDelta(o, n any) (added, removed []any, ok bool) {
 	if !ok1 || !ok2 {
 		return nil, nil, false
 	}
-	count := func(list []any) map[string]int {
-		m := map[string]int{}
-		for _, v := range list {
-			m[valueText(v)]++
-		}
-		return m
-	}
-	oc, nc := count(oa), count(na)
-	for _, v := range na {
-		k := valueText(v)
-		if oc[k] > 0 {
-			oc[k]--
-			continue
-		}
-		added = append(added, v)
-	}
-	for _, v := range oa {
-		k := valueText(v)
-		if nc[k] > 0 {
-			nc[k]--
-			continue
-		}
-		removed = append(removed, v)
-	}
+	added, removed = minus(na, oa), minus(oa, na)
 	if len(added) == 0 && len(removed) == 0 {
 		return nil, nil, false // same items, other order: show both lists
 	}
 	return added, removed, true
+}
+
+// minus is the multiset difference a − b, in a's order.
+func minus(a, b []any) []any {
+	left := map[string]int{}
+	for _, v := range b {
+		left[valueText(v)]++
+	}
+	var out []any
+	for _, v := range a {
+		if k := valueText(v); left[k] > 0 {
+			left[k]--
+			continue
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 func asList(v any) ([]any, bool) {

@@ -44,10 +44,7 @@ func largeSnapshot(b *testing.B) *snapshot.Snapshot {
 func BenchmarkEvaluateLarge(b *testing.B) {
 	e := testutil.Engine(b)
 	s := largeSnapshot(b)
-	bl, err := demo.Baseline()
-	if err != nil {
-		b.Fatal(err)
-	}
+	_, bl := testutil.Demo(b)
 	ctx := context.Background()
 	r, err := e.Evaluate(ctx, s, bl, testutil.Now)
 	if err != nil {
@@ -67,14 +64,7 @@ func BenchmarkEvaluateLarge(b *testing.B) {
 // BenchmarkInput is the input conversion alone (engine.Input: snapshot and
 // baseline to an OPA AST value), the part of Evaluate before OPA runs.
 func BenchmarkInput(b *testing.B) {
-	bl, err := demo.Baseline()
-	if err != nil {
-		b.Fatal(err)
-	}
-	demoSnap, err := demo.Snapshot()
-	if err != nil {
-		b.Fatal(err)
-	}
+	demoSnap, bl := testutil.Demo(b)
 	for _, tc := range []struct {
 		name string
 		s    *snapshot.Snapshot

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/tenantgate/tenantgate/internal/baseline"
-	"github.com/tenantgate/tenantgate/internal/demo"
 	"github.com/tenantgate/tenantgate/internal/engine"
 	"github.com/tenantgate/tenantgate/internal/report"
 	"github.com/tenantgate/tenantgate/internal/snapshot"
@@ -200,11 +199,7 @@ func TestDisableAndRegrade(t *testing.T) {
 // TestDeniedSourcesNeverPass: with any single source denied, no control that
 // reads it may pass.
 func TestDeniedSourcesNeverPass(t *testing.T) {
-	base, err := demo.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := demo.Baseline()
+	base, b := testutil.Demo(t)
 	cat := testEngine(t).Catalog()
 	for _, src := range snapshot.SourceNames() {
 		t.Run(src, func(t *testing.T) {
@@ -248,8 +243,7 @@ func TestDeniedSourcesNeverPass(t *testing.T) {
 
 func BenchmarkEvaluateDemo(b *testing.B) {
 	e := testEngine(b)
-	s, _ := demo.Snapshot()
-	bl, _ := demo.Baseline()
+	s, bl := testutil.Demo(b)
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {

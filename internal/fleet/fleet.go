@@ -47,6 +47,19 @@ func Expand(args []string) ([]string, error) {
 			out = append(out, p)
 		}
 	}
+	// addMatches adds a directory's or pattern's files, sorted; none is an
+	// input error.
+	addMatches := func(a string, all []string, none string) error {
+		m := withoutSummary(all)
+		if len(m) == 0 {
+			return inputerr.New(a, "%s", none)
+		}
+		sort.Strings(m)
+		for _, p := range m {
+			add(p)
+		}
+		return nil
+	}
 	for _, a := range args {
 		if st, err := os.Stat(a); err == nil {
 			if !st.IsDir() {
@@ -54,13 +67,8 @@ func Expand(args []string) ([]string, error) {
 				continue
 			}
 			all, _ := filepath.Glob(filepath.Join(a, "*.json"))
-			m := withoutSummary(all)
-			if len(m) == 0 {
-				return nil, inputerr.New(a, "directory holds no *.json snapshots")
-			}
-			sort.Strings(m)
-			for _, p := range m {
-				add(p)
+			if err := addMatches(a, all, "directory holds no *.json snapshots"); err != nil {
+				return nil, err
 			}
 			continue
 		}
@@ -71,13 +79,8 @@ func Expand(args []string) ([]string, error) {
 		if err != nil {
 			return nil, inputerr.New(a, "bad pattern: %v", err)
 		}
-		m := withoutSummary(all)
-		if len(m) == 0 {
-			return nil, inputerr.New(a, "pattern matches no file")
-		}
-		sort.Strings(m)
-		for _, p := range m {
-			add(p)
+		if err := addMatches(a, all, "pattern matches no file"); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
