@@ -21,8 +21,11 @@ func TestRego(t *testing.T) {
 		t.Fatal(err)
 	}
 	cov := cover.New()
+	// Built-in errors are raised as the engine raises them
+	// (rego.StrictBuiltinErrors), so a type error a test input provokes fails
+	// the test instead of quietly making an expression undefined.
 	ch, err := tester.NewRunner().SetStore(store).SetModules(mods).
-		CapturePrintOutput(true).SetCoverageQueryTracer(cov).
+		CapturePrintOutput(true).SetCoverageQueryTracer(cov).RaiseBuiltinErrors(true).
 		RunTests(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)

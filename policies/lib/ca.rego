@@ -145,7 +145,10 @@ optional_ok(o, keys) if {
 
 devices_ok(null)
 
-devices_ok(d) if optional_ok(object.get(d, "deviceFilter", false), {"mode": "string", "rule": "string"})
+devices_ok(d) if {
+	is_object(d)
+	optional_ok(object.get(d, "deviceFilter", false), {"mode": "string", "rule": "string"})
+}
 
 grant_ok(null)
 

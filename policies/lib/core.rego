@@ -48,6 +48,26 @@ ok_sources := {name | some name, s in input.sources; s.status == "ok"; _ := inpu
 # judge. Treating them as not collected keeps partial data from passing.
 malformed["conditionalAccessPolicies"] := concat("; ", ca.incomplete) if count(ca.incomplete) > 0
 
+malformed["subscribedSkus"] := concat("; ", sku_incomplete) if count(sku_incomplete) > 0
+
+# sku_incomplete lists the SKUs whose license facts the snapshot lacks. Graph
+# always returns these keys; without them a license would silently read as
+# absent (not_licensed, which no gate counts) instead of unknown.
+sku_incomplete := [sprintf("SKU %v lacks skuPartNumber, capabilityStatus or servicePlans, or one of its service plans lacks servicePlanName or provisioningStatus", [get(sku, "skuPartNumber")]) |
+	some sku in arr(input.data.subscribedSkus)
+	not sku_complete(sku)
+]
+
+sku_complete(sku) if {
+	is_string(sku.skuPartNumber)
+	is_string(sku.capabilityStatus)
+	is_array(sku.servicePlans)
+	every plan in sku.servicePlans {
+		is_string(plan.servicePlanName)
+		is_string(plan.provisioningStatus)
+	}
+}
+
 # source_problem explains why a source is missing, with Graph's status,
 # error code and message.
 source_problem(name) := sprintf("%s was not collected (%s: %s)", [name, concat(", ", status_parts(s)), reason]) if {

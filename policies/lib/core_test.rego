@@ -87,9 +87,36 @@ test_ten_year_add_on_sku_must_be_enabled if {
 	count(l) == 0
 }
 
-test_sku_without_service_plans if {
-	l := lib.licensed with input as skus([{"skuPartNumber": "X", "capabilityStatus": "Enabled", "servicePlans": null}])
-	count(l) == 0
+# A SKU or service plan without the keys license detection reads makes the
+# licenses unknown (the source is incomplete), never absent: absent would be
+# not_licensed, which no gate counts.
+incomplete_skus := [
+	["servicePlans null", {"skuPartNumber": "X", "capabilityStatus": "Enabled", "servicePlans": null}],
+	["servicePlans absent", {"skuPartNumber": "X", "capabilityStatus": "Enabled"}],
+	["capabilityStatus absent", {"skuPartNumber": "X", "servicePlans": [plan("INTUNE_A", "Success")]}],
+	["skuPartNumber absent", {"capabilityStatus": "Enabled", "servicePlans": [plan("INTUNE_A", "Success")]}],
+	["plan without provisioningStatus", {"skuPartNumber": "X", "capabilityStatus": "Enabled", "servicePlans": [{"servicePlanName": "INTUNE_A"}]}],
+	["plan without servicePlanName", {"skuPartNumber": "X", "capabilityStatus": "Enabled", "servicePlans": [{"provisioningStatus": "Success"}]}],
+	["plan status null", {"skuPartNumber": "X", "capabilityStatus": "Enabled", "servicePlans": [plan("INTUNE_A", null)]}],
+	["SKU not an object", "SPE_E3"],
+]
+
+test_incomplete_sku_makes_licenses_unknown if {
+	every c in incomplete_skus {
+		[_, sku] := c
+		inp := skus([f.sku_e5, sku])
+		not lib.source_ok("subscribedSkus") with input as inp
+		not lib.licenses with input as inp
+		contains(lib.source_problem("subscribedSkus"), "subscribedSkus is incomplete in the snapshot") with input as inp
+		g := lib.gate_for(["INTUNE_A"], []) with input as inp
+		g.status == "not_assessed"
+		contains(g.finding, "licenses could not be determined")
+	}
+}
+
+test_complete_skus_are_ok if {
+	lib.source_ok("subscribedSkus") with input as skus([f.sku_e3, f.sku_e5, f.sku("10_ALR_ADDON", [])])
+	count(lib.sku_incomplete) == 0 with input as skus([f.sku_e3])
 }
 
 test_licenses_undefined_when_skus_denied if {
