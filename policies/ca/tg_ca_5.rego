@@ -33,29 +33,9 @@ strong := {"block", "mfa", "compliantDevice", "domainJoinedDevice", "strength"}
 
 lockout := "users who have not registered MFA yet are locked out by a block grant: onboard them with a Temporary Access Pass"
 
-relevant := [p |
-	some p in ca.policies
-	action in p.conditions.applications.includeUserActions
-]
+relevant := ca.action_policies(action)
 
-problems[p.id] := array.concat(
-	array.concat(ca.state_problems(p), ca.user_problems(p)),
-	array.concat(
-		array.concat(ca.condition_narrowing(p), ca.platform_problems(p)),
-		array.concat(location_problems(p), grant_problems(p)),
-	),
-) if some p in relevant
-
-# Named locations are needed only to judge location exclusions.
-# When they could not be read, a policy that excludes locations is judged on
-# everything else: it makes the control not_assessed only if nothing else is
-# wrong with it, and a certain shortfall still fails.
-unknown_locations := sprintf("excludes trusted locations, which could not be checked (%s)", [lib.source_problem("namedLocations")])
-
-location_problems(p) := [unknown_locations] if {
-	ca.uses_trusted_locations(p)
-	not lib.source_ok("namedLocations")
-} else := ca.trusted_exclusion_problems(p)
+problems[p.id] := array.concat(ca.action_problems(p), grant_problems(p)) if some p in relevant
 
 grant_problems(p) := [] if ca.strong_grant(p, strong)
 
@@ -63,7 +43,7 @@ else := [sprintf("grants %s, which requires neither MFA, a compliant or hybrid-j
 
 qualifying := [p | some p in relevant; count(problems[p.id]) == 0]
 
-unknown := [p | some p in relevant; problems[p.id] == [unknown_locations]]
+unknown := ca.unknown_location_policies(relevant, problems)
 
 blocks := [p | some p in qualifying; "block" in p.grantControls.builtInControls]
 

@@ -20,8 +20,12 @@ sp(over) := f.policy(object.union(
 ip_location(id, name, trusted, cidrs) := {
 	"@odata.type": "#microsoft.graph.ipNamedLocation",
 	"id": id, "displayName": name, "isTrusted": trusted,
-	"ipRanges": [{"@odata.type": "#microsoft.graph.iPv4CidrRange", "cidrAddress": x} | some x in cidrs],
+	"ipRanges": [{"@odata.type": cidr_type(x), "cidrAddress": x} | some x in cidrs],
 }
+
+cidr_type(x) := "#microsoft.graph.iPv6CidrRange" if contains(x, ":")
+
+else := "#microsoft.graph.iPv4CidrRange"
 
 office := ip_location("loc-office", "Office", true, ["203.0.113.0/24", "2001:db8::/48"])
 
@@ -400,4 +404,78 @@ test_finding_warns_about_block_lockout if {
 	r2 := c.result with input as f.with_policies([])
 	r2.status == "fail"
 	contains(r2.finding, "Before choosing a block grant: users who have not registered MFA yet are locked out")
+}
+
+# ---- named locations that cannot be judged, and ranges that cover everything --
+
+any_v4 := ip_location("loc-any", "Anywhere", true, ["0.0.0.0/0"])
+
+# A trusted location the snapshot holds only in part: judged, it could read as
+# untrusted or empty and the exclusion would pass. The source is incomplete,
+# so a policy excluding trusted locations is not_assessed (never pass).
+test_not_assessed_when_a_named_location_is_incomplete if {
+	cases := [
+		["isTrusted absent", object.remove(any_v4, ["isTrusted"])],
+		["ipRanges absent", object.remove(any_v4, ["ipRanges"])],
+		["ipRanges null", object.union(any_v4, {"ipRanges": null})],
+		["range without cidrAddress", object.union(any_v4, {"ipRanges": [{"@odata.type": "#microsoft.graph.iPv4CidrRange"}]})],
+		["range without type", object.union(any_v4, {"ipRanges": [{"cidrAddress": "0.0.0.0/0"}]})],
+		["range not a CIDR", object.union(any_v4, {"ipRanges": [{"@odata.type": "#microsoft.graph.iPv4CidrRange", "cidrAddress": "everything"}]})],
+		["location without type", object.remove(any_v4, ["@odata.type"])],
+		["range bounds absent", object.union(any_v4, {"ipRanges": [{"@odata.type": "#microsoft.graph.iPv4Range", "lowerAddress": "0.0.0.0"}]})],
+	]
+	every tc in cases {
+		r := c.result with input as with_locations([sp({})], [office, tc[1]])
+		r.status == "not_assessed"
+		contains(r.finding, "namedLocations is incomplete in the snapshot (named location 'Anywhere' lacks")
+	}
+}
+
+# Without trusted-location exclusions the named locations are not needed.
+test_incomplete_named_location_irrelevant_without_location_exclusion if {
+	p := sp({"conditions": {"locations": null}})
+	r := c.result with input as with_locations([p], [object.remove(any_v4, ["isTrusted"])])
+	r.status == "pass"
+}
+
+test_fail_trusted_location_covers_everything_by_other_spellings if {
+	cases := [
+		["0::/0", {"@odata.type": "#microsoft.graph.iPv6CidrRange", "cidrAddress": "0::/0"}],
+		["0:0:0:0:0:0:0:0/0", {"@odata.type": "#microsoft.graph.iPv6CidrRange", "cidrAddress": "0:0:0:0:0:0:0:0/0"}],
+		["0.0.0.0-255.255.255.255", {"@odata.type": "#microsoft.graph.iPv4Range", "lowerAddress": "0.0.0.0", "upperAddress": "255.255.255.255"}],
+		["10.0.0.0-11.0.0.0", {"@odata.type": "#microsoft.graph.iPv4Range", "lowerAddress": "10.0.0.0", "upperAddress": "11.0.0.0"}],
+		["::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", {"@odata.type": "#microsoft.graph.iPv6Range", "lowerAddress": "::", "upperAddress": "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"}],
+	]
+	every tc in cases {
+		loc := object.union(any_v4, {"ipRanges": [tc[1]]})
+		r := c.result with input as with_locations([sp({})], [loc])
+		r.status == "fail"
+		contains(r.finding, sprintf("relies on trusted location 'Anywhere', which contains %s (wider than /8)", [tc[0]]))
+	}
+}
+
+test_pass_narrow_ranges if {
+	loc := object.union(office, {"ipRanges": [
+		{"@odata.type": "#microsoft.graph.iPv4Range", "lowerAddress": "10.0.0.0", "upperAddress": "10.255.255.255"},
+		{"@odata.type": "#microsoft.graph.iPv6Range", "lowerAddress": "2001:db8::", "upperAddress": "2001:db8::ffff"},
+	]})
+	r := c.result with input as with_locations([sp({})], [loc])
+	r.status == "pass"
+}
+
+# A policy on the user action that only matches some client apps does not
+# protect every registration.
+test_fail_narrowed_client_apps if {
+	r := c.result with input as with_locations([sp({"conditions": {"clientAppTypes": ["exchangeActiveSync"]}})], [office])
+	r.status == "fail"
+	contains(r.finding, "applies only to client apps exchangeActiveSync")
+}
+
+# Included locations other than All fail whatever the named locations hold,
+# so unreadable named locations do not make that not_assessed.
+test_fail_include_locations_not_all_with_named_locations_denied if {
+	p := sp({"conditions": {"locations": {"includeLocations": ["loc-uk"], "excludeLocations": ["AllTrusted"]}}})
+	r := c.result with input as f.denied(f.with_policies([p]), "namedLocations")
+	r.status == "fail"
+	contains(r.finding, "includes locations loc-uk instead of All")
 }

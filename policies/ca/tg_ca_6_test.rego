@@ -236,3 +236,9 @@ test_not_assessed_when_setting_missing if {
 	r2 := c.result with input as object.union(inp, {"data": {"conditionalAccessPolicies": []}})
 	r2.status == "not_assessed"
 }
+
+test_fail_narrowed_client_apps if {
+	r := c.result with input as tenant([dp({"conditions": {"clientAppTypes": ["browser"]}})], "notRequired")
+	r.status == "fail"
+	contains(r.finding, "applies only to client apps browser")
+}

@@ -415,25 +415,95 @@ else := []
 
 named_locations := lib.arr(input.data.namedLocations)
 
+ip_location := "#microsoft.graph.ipNamedLocation"
+
 trusted_ip_locations := [l |
 	some l in named_locations
-	l["@odata.type"] == "#microsoft.graph.ipNamedLocation"
+	l["@odata.type"] == ip_location
 	l.isTrusted == true
 ]
 
-# insane_ranges: CIDRs that make a trusted location cover (nearly) everything.
-insane_ranges(l) := [r.cidrAddress |
-	some r in lib.arr(l.ipRanges)
-	too_broad(r.cidrAddress)
+# locations_incomplete lists the named locations the trusted-location checks
+# cannot judge. Graph always sends these keys; without them a trusted
+# location covering everything could read as untrusted or as empty, and a
+# policy excluding it would pass. lib.malformed then makes the source not ok.
+locations_incomplete := [sprintf("named location %s lacks an @odata.type, id or displayName, or (an IP location) isTrusted, an ipRanges list, or ranges with a valid cidrAddress or lowerAddress and upperAddress", [label(l)]) |
+	some l in named_locations
+	not location_complete(l)
 ]
 
-too_broad(cidr) if cidr in {"0.0.0.0/0", "::/0"}
+location_complete(l) if {
+	is_string(l.id)
+	is_string(l.displayName)
+	is_string(l["@odata.type"])
+	l["@odata.type"] != ip_location
+}
 
-too_broad(cidr) if {
-	indexof(cidr, ":") == -1
-	parts := split(cidr, "/")
-	count(parts) == 2
-	to_number(parts[1]) < 8
+location_complete(l) if {
+	is_string(l.id)
+	is_string(l.displayName)
+	l["@odata.type"] == ip_location
+	is_boolean(l.isTrusted)
+	is_array(l.ipRanges)
+	every r in l.ipRanges {
+		range_valid(r)
+	}
+}
+
+range_valid(r) if {
+	r["@odata.type"] in {"#microsoft.graph.iPv4CidrRange", "#microsoft.graph.iPv6CidrRange"}
+	is_string(r.cidrAddress)
+	net.cidr_is_valid(r.cidrAddress)
+}
+
+range_valid(r) if {
+	r["@odata.type"] in {"#microsoft.graph.iPv4Range", "#microsoft.graph.iPv6Range"}
+	is_string(r.lowerAddress)
+	is_string(r.upperAddress)
+	net.cidr_is_valid(host_cidr(r.lowerAddress))
+	net.cidr_is_valid(host_cidr(r.upperAddress))
+}
+
+host_cidr(ip) := concat("", [ip, "/128"]) if contains(ip, ":")
+
+else := concat("", [ip, "/32"])
+
+# insane_ranges: the ranges that make a trusted location cover (nearly)
+# everything: an IPv4 prefix shorter than /8 (or an IPv4 range wider than a
+# /8), an IPv6 prefix of 0, or an IPv6 range from ::/8 to ff00::/8.
+insane_ranges(l) := [range_text(r) |
+	some r in l.ipRanges
+	too_broad(r)
+]
+
+range_text(r) := r.cidrAddress if is_string(r.cidrAddress)
+
+else := sprintf("%s-%s", [r.lowerAddress, r.upperAddress])
+
+too_broad(r) if {
+	r["@odata.type"] == "#microsoft.graph.iPv4CidrRange"
+	to_number(split(r.cidrAddress, "/")[1]) < 8
+}
+
+too_broad(r) if {
+	r["@odata.type"] == "#microsoft.graph.iPv6CidrRange"
+	to_number(split(r.cidrAddress, "/")[1]) == 0
+}
+
+too_broad(r) if {
+	r["@odata.type"] == "#microsoft.graph.iPv4Range"
+	ipv4_number(r.upperAddress) - ipv4_number(r.lowerAddress) >= 16777216
+}
+
+too_broad(r) if {
+	r["@odata.type"] == "#microsoft.graph.iPv6Range"
+	net.cidr_contains("::/8", r.lowerAddress)
+	net.cidr_contains("ff00::/8", r.upperAddress)
+}
+
+ipv4_number(ip) := n if {
+	parts := [to_number(x) | some x in split(ip, ".")]
+	n := (((parts[0] * 256) + parts[1]) * 256 + parts[2]) * 256 + parts[3]
 }
 
 insane_location_problems(ls) := [sprintf("relies on trusted location '%s', which contains %s (wider than /8), so \"outside trusted locations\" means nothing", [l.displayName, concat(", ", insane_ranges(l))]) |
@@ -472,6 +542,39 @@ else := [l |
 
 # uses_trusted_locations: the policy's verdict depends on named locations.
 uses_trusted_locations(p) if count(p.conditions.locations.excludeLocations) > 0
+
+# ---- user actions (TG.CA.5, TG.CA.6) ----------------------------------------
+
+action_policies(action) := [p |
+	some p in policies
+	action in p.conditions.applications.includeUserActions
+]
+
+# action_problems: why a policy on a user action falls short, grant aside. A
+# registration outside trusted locations is one sign-in like any other, so
+# the policy must not be narrowed; its locations follow TG.CA.5's rule.
+action_problems(p) := array.concat(
+	array.concat(state_problems(p), user_problems(p)),
+	array.concat(
+		array.concat(condition_narrowing(p), platform_problems(p)),
+		array.concat(client_problems(p, every_client), action_location_problems(p)),
+	),
+)
+
+# Named locations are needed only to judge which locations are excluded.
+# When they could not be read, a policy that excludes locations is judged on
+# everything else: it makes the control not_assessed only if nothing else is
+# wrong with it (see unknown_location_policies), and a certain shortfall,
+# such as included locations other than All, still fails.
+unknown_trusted_locations := sprintf("excludes trusted locations, which could not be checked (%s)", [lib.source_problem("namedLocations")])
+
+action_location_problems(p) := [unknown_trusted_locations] if {
+	p.conditions.locations.includeLocations == ["All"]
+	uses_trusted_locations(p)
+	not lib.source_ok("namedLocations")
+} else := trusted_exclusion_problems(p)
+
+unknown_location_policies(ps, problems) := [p | some p in ps; problems[p.id] == [unknown_trusted_locations]]
 
 # ---- finding text -----------------------------------------------------------
 

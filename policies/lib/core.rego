@@ -48,6 +48,8 @@ ok_sources := {name | some name, s in input.sources; s.status == "ok"; _ := inpu
 # judge. Treating them as not collected keeps partial data from passing.
 malformed["conditionalAccessPolicies"] := concat("; ", ca.incomplete) if count(ca.incomplete) > 0
 
+malformed["namedLocations"] := concat("; ", ca.locations_incomplete) if count(ca.locations_incomplete) > 0
+
 malformed["subscribedSkus"] := concat("; ", sku_incomplete) if count(sku_incomplete) > 0
 
 # sku_incomplete lists the SKUs whose license facts the snapshot lacks. Graph
