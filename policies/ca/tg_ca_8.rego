@@ -30,9 +30,9 @@ result := r if {
 	not lib.source_ok("breakGlassAccounts")
 } else := verdict
 
-accounts := lib.arr(input.data.breakGlassAccounts)
+accounts := ca.break_glass_accounts
 
-requested := {lower(a.requested) | some a in accounts}
+requested := {lower(a.requested) | some a in lib.arr(input.data.breakGlassAccounts); is_string(a.requested)}
 
 # Entries of the baseline the snapshot never tried to resolve (it was
 # collected with another baseline).
@@ -48,6 +48,27 @@ found := [a | some a in accounts; is_object(a.user)]
 no_memberships := [a.requested | some a in found; not is_array(object.get(a, "transitiveMemberOf", null))]
 
 member_ids(a) := {g.id | some g in lib.list(a, "transitiveMemberOf")}
+
+# Graph returns directory roles with only their id when the reader may not
+# read roles (no RoleManagement.Read.Directory); a membership without its
+# type or ids cannot be matched, so role-based inclusion cannot be seen.
+unknown_memberships := [a.requested |
+	some a in found
+	some g in lib.list(a, "transitiveMemberOf")
+	not membership_known(g)
+]
+
+membership_known(g) if {
+	g["@odata.type"] == "#microsoft.graph.directoryRole"
+	is_string(g.id)
+	is_string(g.roleTemplateId)
+}
+
+membership_known(g) if {
+	is_string(g["@odata.type"])
+	g["@odata.type"] != "#microsoft.graph.directoryRole"
+	is_string(g.id)
+}
 
 role_ids(a) := {g.roleTemplateId | some g in lib.list(a, "transitiveMemberOf"); g["@odata.type"] == "#microsoft.graph.directoryRole"}
 
@@ -72,7 +93,10 @@ excluded(p, a) if {
 	g in member_ids(a)
 }
 
-excluded(p, a) if {
+# controls.md: excluded "directly or through an excluded group it is a member
+# of". An excluded role does not count: role assignments are often eligible
+# (PIM) or removed, and the account is then no longer excluded.
+only_role_excluded(p, a) if {
 	some r in p.conditions.users.excludeRoles
 	r in role_ids(a)
 }
@@ -86,7 +110,11 @@ gaps := [{"policy": p, "account": a} |
 	not excluded(p, a)
 ]
 
-gap_text := concat("; ", [sprintf("policy %s (%s) does not exclude %s", [ca.name(g.policy), g.policy.state, g.account.user.userPrincipalName]) | some g in gaps])
+gap_text := concat("; ", [sprintf("policy %s (%s) does not exclude %s%s", [ca.name(g.policy), g.policy.state, g.account.user.userPrincipalName, role_hint(g)]) | some g in gaps])
+
+role_hint(g) := " (only through an excluded role, which does not count: exclude the account or a group it is in)" if only_role_excluded(g.policy, g.account)
+
+else := ""
 
 verdict := lib.not_assessed(sprintf("break-glass account(s) %s were not resolved when the snapshot was collected; collect again with this baseline", [concat(", ", unresolved)])) if {
 	count(unresolved) > 0
@@ -94,6 +122,12 @@ verdict := lib.not_assessed(sprintf("break-glass account(s) %s were not resolved
 
 else := lib.not_assessed(sprintf("the group and role memberships of break-glass account(s) %s were not collected, so policies that include them through a group or role cannot be checked", [concat(", ", no_memberships)])) if {
 	count(no_memberships) > 0
+}
+
+else := lib.not_assessed(sprintf("the group and role memberships of break-glass account(s) %s were read without their type or ids (the collecting identity may not read directory roles: RoleManagement.Read.Directory), so policies that include them through a role cannot be checked", [concat(", ", sort({x | some x in unknown_memberships}))])) if {
+	count(unknown_memberships) > 0
+	some p in active
+	count(p.conditions.users.includeRoles) > 0
 }
 
 else := lib.fail(

@@ -95,10 +95,39 @@ test_pass_excluded_through_group if {
 	contains(r.finding, "2 break-glass account(s) exist")
 }
 
-test_pass_excluded_through_role if {
+# controls.md: excluded "directly or through an excluded group it is a member
+# of"; an excluded role (often eligible only, or removed) does not count.
+test_fail_excluded_only_through_role if {
 	# bg1 holds Global Administrator; bg2 does not and is excluded directly.
 	r := c.result with input as f.with_policies([pol("a", users({"excludeUsers": [f.bg2], "excludeRoles": [f.ga_role]}))])
+	r.status == "fail"
+	contains(r.finding, "policy 'Policy a' (enabled) does not exclude bg1@contoso.com (only through an excluded role, which does not count: exclude the account or a group it is in)")
+	not contains(r.finding, "bg2@contoso.com")
+}
+
+# A directory role read without its roleTemplateId (the collecting identity
+# may not read roles) hides inclusion through that role.
+test_not_assessed_when_role_memberships_unreadable if {
+	limited := [object.union(f.bg_accounts[0], {"transitiveMemberOf": [
+		f.bg_accounts[0].transitiveMemberOf[0],
+		{"@odata.type": "#microsoft.graph.directoryRole", "id": "r1"},
+	]}), f.bg_accounts[1]]
+	p := pol("a", users({"includeUsers": [], "includeRoles": [f.ga_role], "excludeUsers": []}))
+	r := c.result with input as with_accounts([p], limited)
+	r.status == "not_assessed"
+	contains(r.finding, "break-glass account(s) bg1@contoso.com were read without their type or ids")
+	# With no policy including roles, the roles do not matter.
+	r2 := c.result with input as with_accounts([pol("b", {})], limited)
+	r2.status == "pass"
+}
+
+# A snapshot collected with another baseline may hold accounts this baseline
+# does not name: they are not checked.
+test_accounts_the_baseline_does_not_name_are_ignored if {
+	inp := f.with_baseline(f.with_policies([pol("a", users({"excludeUsers": [f.bg1]}))]), {"break_glass": ["bg1@contoso.com"]})
+	r := c.result with input as inp
 	r.status == "pass"
+	contains(r.finding, "1 break-glass account(s) exist")
 }
 
 test_pass_disabled_policy_ignored if {

@@ -259,3 +259,14 @@ test_pass_platforms_and_locations_keys_absent if {
 	r := c.result with input as off_with([p])
 	r.status == "pass"
 }
+
+# An account the snapshot resolved for another baseline is not an allowed
+# exclusion under this one.
+test_fail_exclusion_of_account_the_baseline_does_not_name if {
+	p := mfa({"conditions": {"users": {"excludeUsers": [f.bg1, f.bg2]}}})
+	inp := f.with_baseline(off_with([p]), {"break_glass": ["bg1@contoso.com"]})
+	r := c.result with input as inp
+	r.status == "fail"
+	contains(r.finding, sprintf("excludes user %s, which the baseline does not allow", [f.bg2]))
+	not contains(r.finding, f.bg1)
+}

@@ -209,10 +209,21 @@ else := [sprintf("is %s", [p.state])]
 
 # ---- users ---------------------------------------------------------------------
 
+# break_glass_accounts: the snapshot's break-glass entries the baseline names
+# now. A snapshot collected with another baseline may hold other accounts,
+# which must neither be allowed as exclusions nor be checked.
+break_glass_accounts := [a |
+	some a in lib.arr(input.data.breakGlassAccounts)
+	is_string(a.requested)
+	lower(a.requested) in baseline_break_glass
+]
+
+baseline_break_glass := {lower(x) | some x in lib.arr(input.baseline.break_glass); is_string(x)}
+
 # Break-glass object ids: resolved from the snapshot, plus baseline entries
 # that already are object ids.
 break_glass_ids contains a.user.id if {
-	some a in lib.arr(input.data.breakGlassAccounts)
+	some a in break_glass_accounts
 	is_object(a.user)
 }
 
@@ -223,7 +234,7 @@ break_glass_ids contains x if {
 
 # Groups (and directory roles) the break-glass accounts are members of, by id.
 break_glass_groups[g.id] := g if {
-	some a in lib.arr(input.data.breakGlassAccounts)
+	some a in break_glass_accounts
 	some g in lib.arr(a.transitiveMemberOf)
 	g["@odata.type"] == "#microsoft.graph.group"
 }
