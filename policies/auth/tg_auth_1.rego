@@ -23,12 +23,17 @@ result := r if {
 	r := lib.gate(rego.metadata.chain())
 } else := verdict
 
+all_configs := input.data.authenticationMethodsPolicy.authenticationMethodConfigurations
+
 configs := [c |
-	some c in lib.arr(input.data.authenticationMethodsPolicy.authenticationMethodConfigurations)
+	some c in lib.arr(all_configs)
 	fido2(c)
 ]
 
-fido2(c) if lower(c.id) == "fido2"
+fido2(c) if {
+	is_string(c.id)
+	lower(c.id) == "fido2"
+}
 
 fido2(c) if c["@odata.type"] == "#microsoft.graph.fido2AuthenticationMethodConfiguration"
 
@@ -36,10 +41,24 @@ fido2(c) if c["@odata.type"] == "#microsoft.graph.passkeyAuthenticationMethodCon
 
 usable := [c | some c in configs; c.state == "enabled"; count(lib.arr(c.includeTargets)) > 0]
 
-verdict := lib.pass(
+# Graph returns the method list, and includeTargets on each method, inline;
+# without them "no FIDO2 configuration" or "targets nobody" would be guesses.
+list_known if is_array(all_configs)
+
+unknown_targets := [c | some c in configs; c.state == "enabled"; not targets_known(c)]
+
+# A function: `not is_array(c.includeTargets)` is undefined, not true, when
+# the key is absent.
+targets_known(c) if is_array(c.includeTargets)
+
+verdict := lib.not_assessed("the authentication methods policy holds no authenticationMethodConfigurations list") if not list_known
+
+else := lib.pass(
 	sprintf("the %s method is enabled for %s", [usable[0].id, concat(", ", [t.id | some t in usable[0].includeTargets])]),
 	[c.id | some c in usable],
 ) if count(usable) > 0
+
+else := lib.not_assessed(sprintf("the %s method is enabled but its includeTargets were not collected", [unknown_targets[0].id])) if count(unknown_targets) > 0
 
 else := lib.fail("the FIDO2 / passkey method is enabled but targets nobody", [c.id | some c in configs]) if {
 	some c in configs

@@ -70,10 +70,22 @@ test_fail_enabled_without_targets if {
 	r.evidence == ["Fido2"]
 }
 
-test_fail_enabled_with_null_targets if {
-	r := c.result with input as with_configs([fido2({"includeTargets": null})])
-	r.status == "fail"
-	contains(r.finding, "targets nobody")
+# Graph sends includeTargets inline ([] for nobody); null or absent is
+# unknown, not "nobody".
+test_not_assessed_enabled_with_unknown_targets if {
+	every cfg in [fido2({"includeTargets": null}), object.remove(fido2({}), ["includeTargets"])] {
+		r := c.result with input as with_configs([cfg])
+		r.status == "not_assessed"
+		r.finding == "the Fido2 method is enabled but its includeTargets were not collected"
+	}
+}
+
+test_not_assessed_without_method_list if {
+	every amp in [{"id": "authenticationMethodsPolicy"}, {"id": "authenticationMethodsPolicy", "authenticationMethodConfigurations": null}] {
+		r := c.result with input as f.with_data({"authenticationMethodsPolicy": amp})
+		r.status == "not_assessed"
+		r.finding == "the authentication methods policy holds no authenticationMethodConfigurations list"
+	}
 }
 
 test_fail_no_fido2_configuration if {

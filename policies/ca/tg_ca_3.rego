@@ -42,7 +42,7 @@ problems[p.id] := array.concat(
 grant_problems(p) := [sprintf("grants access with %s, so a sign-in can skip the device requirement", [ca.grant_label(p)])] if {
 	ca.or_grant(p)
 	not only_device_alternatives(p)
-} else := []
+} else := ca.operator_problems(p)
 
 only_device_alternatives(p) if {
 	every c in p.grantControls.builtInControls {

@@ -34,15 +34,23 @@ problems[p.id] := array.concat(
 
 # combinations: from /policies/authenticationStrengthPolicies (controls.md),
 # falling back to the copy Graph embeds in the policy when that source is
-# missing.
+# missing. Only a list of strings is a readable method list.
 combinations(id) := s.allowedCombinations if {
 	some s in lib.arr(input.data.authenticationStrengthPolicies)
 	s.id == id
+	readable(s.allowedCombinations)
 } else := p.grantControls.authenticationStrength.allowedCombinations if {
 	some p in ca.policies
 	ca.has_strength(p)
 	ca.strength_id(p) == id
-	is_array(p.grantControls.authenticationStrength.allowedCombinations)
+	readable(p.grantControls.authenticationStrength.allowedCombinations)
+}
+
+readable(cs) if {
+	is_array(cs)
+	every c in cs {
+		is_string(c)
+	}
 }
 
 # A combination like "password,sms" is phishing-resistant only when every
@@ -65,13 +73,17 @@ else := [sprintf("requires authentication strength '%s', which allows phishable 
 
 # A custom strength whose methods could not be read leaves the policy open;
 # it makes the control not_assessed only if nothing else is wrong with it.
-unknown_strength(p) := sprintf("uses custom authentication strength '%s', whose methods could not be read (%s)", [strength_name(p), lib.source_problem("authenticationStrengthPolicies")])
+unknown_strength(p) := sprintf("uses custom authentication strength '%s', whose methods could not be read (%s)", [strength_name(p), strength_source_problem])
+
+strength_source_problem := lib.source_problem("authenticationStrengthPolicies") if not lib.source_ok("authenticationStrengthPolicies")
+
+else := "the collected authenticationStrengthPolicies hold no readable allowedCombinations for it"
 
 strength_name(p) := object.get(p.grantControls.authenticationStrength, "displayName", ca.strength_id(p))
 
 weaker_problems(p) := [sprintf("OR-s the strength with weaker controls (%s)", [ca.grant_label(p)])] if ca.or_grant(p)
 
-else := []
+else := ca.operator_problems(p)
 
 qualifying := [p | some p in relevant; count(problems[p.id]) == 0]
 
@@ -82,7 +94,7 @@ verdict := lib.pass(
 	ca.ids(qualifying),
 ) if count(qualifying) > 0
 
-else := lib.not_assessed(sprintf("policy %s uses a custom authentication strength whose methods could not be read: %s", [ca.names(unknown), lib.source_problem("authenticationStrengthPolicies")])) if count(unknown) > 0
+else := lib.not_assessed(sprintf("policy %s uses a custom authentication strength whose methods could not be read: %s", [ca.names(unknown), strength_source_problem])) if count(unknown) > 0
 
 else := lib.fail("no Conditional Access policy requires a phishing-resistant authentication strength (MFA by OTP or push can be relayed by an AiTM proxy)", []) if count(relevant) == 0
 

@@ -133,3 +133,22 @@ test_fail_report_only_even_when_custom_strength_unknown if {
 	contains(r.finding, "is report-only")
 	contains(r.finding, "whose methods could not be read")
 }
+
+# A method list that is not a list of strings cannot be judged: not_assessed,
+# never a pass.
+test_not_assessed_unreadable_allowed_combinations if {
+	cases := [null, "password,sms", [null], [1]]
+	every bad in cases {
+		list := array.concat(strengths, [{"id": "u", "displayName": "Odd", "allowedCombinations": bad}])
+		r := c.result with input as f.with_data({"conditionalAccessPolicies": [st("u", "Odd", {})], "authenticationStrengthPolicies": list})
+		r.status == "not_assessed"
+		contains(r.finding, "the collected authenticationStrengthPolicies hold no readable allowedCombinations for it")
+	}
+}
+
+test_not_assessed_strength_missing_from_collected_list if {
+	r := c.result with input as inp([st("not-there", "Ghost", {})])
+	r.status == "not_assessed"
+	contains(r.finding, "the collected authenticationStrengthPolicies hold no readable allowedCombinations for it")
+	not contains(r.finding, "missing from the snapshot")
+}

@@ -49,9 +49,10 @@ else := ""
 
 # The setting decides whether the user action is enforced at all, so a
 # policy alone cannot pass the control while the setting is unknown.
-verdict := lib.not_assessed("deviceRegistrationPolicy has no multiFactorAuthConfiguration value") if {
-	not is_string(object.get(input.data.deviceRegistrationPolicy, "multiFactorAuthConfiguration", null))
-}
+# A rule: `not is_string(ref)` would be undefined, not true, for an absent ref.
+setting_known if is_string(setting)
+
+verdict := lib.not_assessed("deviceRegistrationPolicy has no multiFactorAuthConfiguration value") if not setting_known
 
 else := lib.pass(
 	sprintf("policy %s requires MFA to register or join devices outside trusted locations, and the tenant setting is notRequired", [ca.name(qualifying[0])]),
@@ -65,6 +66,15 @@ else := lib.pass_notes(
 	sprintf("policy %s requires MFA to register or join devices outside trusted locations", [ca.name(qualifying[0])]),
 	ca.ids(qualifying),
 	["the device registration setting \"Require MFA to register or join devices\" is still required: Microsoft documents that the user action is then not enforced properly; set it to notRequired"],
+) if {
+	count(qualifying) > 0
+	setting == "required"
+}
+
+else := lib.pass_notes(
+	sprintf("policy %s requires MFA to register or join devices outside trusted locations", [ca.name(qualifying[0])]),
+	ca.ids(qualifying),
+	[sprintf("the device registration setting multiFactorAuthConfiguration is %q, a value tenantgate does not know; Microsoft documents the user action as enforced when it is notRequired", [setting])],
 ) if count(qualifying) > 0
 
 else := lib.pass_notes(

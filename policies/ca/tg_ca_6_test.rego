@@ -242,3 +242,9 @@ test_fail_narrowed_client_apps if {
 	r.status == "fail"
 	contains(r.finding, "applies only to client apps browser")
 }
+
+test_pass_with_note_on_unknown_setting_value if {
+	r := c.result with input as tenant([dp({})], "unknownFutureValue")
+	r.status == "pass"
+	r.notes == ["the device registration setting multiFactorAuthConfiguration is \"unknownFutureValue\", a value tenantgate does not know; Microsoft documents the user action as enforced when it is notRequired"]
+}

@@ -44,8 +44,16 @@ unknown := [p |
 	some p in ca.policies
 	ca.enforced(p)
 	is_object(p.sessionControls)
-	not "continuousAccessEvaluation" in object.keys(p.sessionControls)
+	not cae_readable(p.sessionControls)
 ]
+
+# Graph sends continuousAccessEvaluation as null or as an object with a mode.
+cae_readable(sc) if {
+	"continuousAccessEvaluation" in object.keys(sc)
+	sc.continuousAccessEvaluation == null
+}
+
+cae_readable(sc) if is_string(sc.continuousAccessEvaluation.mode)
 
 dormant_notes := [sprintf("policy %s (%s) disables continuous access evaluation and would take effect if enabled", [ca.name(p), p.state]) | some p in dormant]
 
@@ -59,7 +67,7 @@ else := lib.fail_notes(
 	dormant_notes,
 ) if count(offenders) > 0
 
-else := lib.not_assessed(sprintf("the session controls of policy %s lack continuousAccessEvaluation, so whether they disable it is unknown (a beta read returns the key on every policy)", [ca.names(unknown)])) if {
+else := lib.not_assessed(sprintf("the session controls of policy %s lack continuousAccessEvaluation (or hold it without a mode), so whether they disable it is unknown (a beta read returns the key on every policy)", [ca.names(unknown)])) if {
 	count(unknown) > 0
 }
 

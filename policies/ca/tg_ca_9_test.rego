@@ -142,3 +142,21 @@ test_fail_offender_beside_unknown if {
 	r := c.result with input as f.with_policies([p, cae("p-cae", "disabled", {})])
 	r.status == "fail"
 }
+
+# continuousAccessEvaluation without a mode, or not an object, is unreadable.
+test_not_assessed_when_cae_unreadable if {
+	every cae in [{}, "disabled", {"mode": null}] {
+		p := f.policy({"id": "p-cae", "displayName": "CAE", "sessionControls": {"continuousAccessEvaluation": cae}})
+		r := c.result with input as f.with_policies([p])
+		r.status == "not_assessed"
+		contains(r.finding, "policy 'CAE' lack continuousAccessEvaluation (or hold it without a mode)")
+	}
+}
+
+test_pass_cae_strict_or_null if {
+	every cae in [null, {"mode": "strictEnforcement"}] {
+		p := f.policy({"id": "p-cae", "displayName": "CAE", "sessionControls": {"continuousAccessEvaluation": cae}})
+		r := c.result with input as f.with_policies([p])
+		r.status == "pass"
+	}
+}

@@ -25,6 +25,10 @@ result := r if {
 
 defaults_on if input.data.securityDefaults.isEnabled == true
 
+# A rule, not `not is_boolean(ref)`: an undefined ref would make that
+# expression undefined rather than true.
+defaults_known if is_boolean(input.data.securityDefaults.isEnabled)
+
 ca_readable if {
 	lib.source_ok("conditionalAccessPolicies")
 	bg_ok
@@ -35,6 +39,17 @@ bg_ok if lib.source_ok("breakGlassAccounts")
 # Break-glass accounts named by object id (or none named) need no resolution,
 # as in the gate (lib.optional_source).
 bg_ok if lib.optional_source("breakGlassAccounts")
+
+# Why the security defaults branch is unknown: not collected, or collected
+# without its isEnabled flag (which is never read as "off").
+defaults_problem := lib.source_problem("securityDefaults") if not lib.source_ok("securityDefaults")
+
+else := "securityDefaults holds no isEnabled value"
+
+ca_problems := array.concat(
+	[lib.source_problem("conditionalAccessPolicies") | not lib.source_ok("conditionalAccessPolicies")],
+	[lib.source_problem("breakGlassAccounts") | not bg_ok],
+)
 
 relevant := [p | some p in ca.policies; requires_mfa(p)]
 
@@ -65,11 +80,11 @@ else := lib.pass(
 	count(qualifying) > 0
 }
 
-else := lib.not_assessed(concat("; ", [lib.source_problem(s) | some s in ["securityDefaults", "conditionalAccessPolicies", "breakGlassAccounts"]; not lib.source_ok(s); s != "breakGlassAccounts"])) if {
-	not lib.source_ok("securityDefaults")
+else := lib.not_assessed(concat("; ", array.concat([defaults_problem], ca_problems))) if {
+	not defaults_known
 }
 
-else := lib.not_assessed(concat("; ", [lib.source_problem(s) | some s in ["conditionalAccessPolicies", "breakGlassAccounts"]; not lib.source_ok(s)])) if {
+else := lib.not_assessed(concat("; ", ca_problems)) if {
 	not ca_readable
 }
 

@@ -270,3 +270,17 @@ test_fail_exclusion_of_account_the_baseline_does_not_name if {
 	contains(r.finding, sprintf("excludes user %s, which the baseline does not allow", [f.bg2]))
 	not contains(r.finding, f.bg1)
 }
+
+# Security defaults collected without isEnabled are unknown, not off.
+test_not_assessed_when_is_enabled_absent if {
+	every sd in [{"id": "x"}, {"id": "x", "isEnabled": null}] {
+		r := c.result with input as f.with_data({"securityDefaults": sd, "conditionalAccessPolicies": []})
+		r.status == "not_assessed"
+		r.finding == "securityDefaults holds no isEnabled value"
+	}
+}
+
+test_pass_by_policy_when_is_enabled_absent if {
+	r := c.result with input as f.with_data({"securityDefaults": {"id": "x"}, "conditionalAccessPolicies": [mfa({})]})
+	r.status == "pass"
+}

@@ -388,17 +388,33 @@ or_grant(p) if {
 	count(p.grantControls.builtInControls) + count(p.grantControls.termsOfUse) + count(p.grantControls.customAuthenticationFactors) + count([1 | has_strength(p)]) > 1
 }
 
+# and_grant: every listed control is required (AND, or OR over a single
+# control). A grant whose operator is neither AND nor OR is neither and_grant
+# nor or_grant, so it satisfies no control.
+and_grant(p) if upper(p.grantControls.operator) == "AND"
+
+and_grant(p) if {
+	upper(p.grantControls.operator) == "OR"
+	not or_grant(p)
+}
+
+operator_problems(p) := [] if and_grant(p)
+
+else := [] if or_grant(p)
+
+else := [sprintf("has grant operator '%s', which is neither AND nor OR", [p.grantControls.operator])]
+
 # strong_grant(p, allowed): with OR, every alternative is one of the allowed
 # built-in controls (or an authentication strength when "strength" is
 # allowed); with AND, at least one is.
 strong_grant(p, allowed) if {
-	not or_grant(p)
+	and_grant(p)
 	some c in p.grantControls.builtInControls
 	c in allowed
 }
 
 strong_grant(p, allowed) if {
-	not or_grant(p)
+	and_grant(p)
 	"strength" in allowed
 	has_strength(p)
 }

@@ -1,6 +1,7 @@
 package tenantgate.lib.ca_test
 
 import data.tenantgate.controls.tg_ca_3
+import data.tenantgate.controls.tg_ca_4
 import data.tenantgate.controls.tg_ca_8
 import data.tenantgate.controls.tg_id_1
 import data.tenantgate.lib
@@ -140,5 +141,23 @@ test_optional_conditions if {
 	every k in ["platforms", "locations"] {
 		ca.complete(json.remove(rich, [sprintf("/conditions/%s", [k])]))
 		not ca.complete(json.patch(rich, [{"op": "add", "path": sprintf("/conditions/%s", [k]), "value": true}]))
+	}
+}
+
+# A grant operator other than AND or OR (not what Graph sends) satisfies no
+# control: it must not be read as AND.
+test_unknown_grant_operator_satisfies_nothing if {
+	every op in ["", "XOR"] {
+		dev := f.policy({"id": "d", "displayName": "Device", "grantControls": f.grant(op, ["compliantDevice", "mfa"])})
+		r3 := tg_ca_3.result with input as f.with_policies([dev])
+		r3.status == "fail"
+		contains(r3.finding, sprintf("has grant operator '%s', which is neither AND nor OR", [op]))
+		mfa := f.policy({"id": "m", "displayName": "MFA", "grantControls": f.grant(op, ["mfa"])})
+		ri := tg_id_1.result with input as f.with_data({"securityDefaults": {"id": "x", "isEnabled": false}, "conditionalAccessPolicies": [mfa]})
+		ri.status == "fail"
+		pr := f.policy({"id": "s", "displayName": "PR", "grantControls": object.union(f.strength(ca.phishing_resistant_strength, "Phishing-resistant MFA"), {"operator": op})})
+		r4 := tg_ca_4.result with input as f.with_policies([pr])
+		r4.status == "fail"
+		contains(r4.finding, "which is neither AND nor OR")
 	}
 }
