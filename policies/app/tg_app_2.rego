@@ -43,9 +43,14 @@ offending := [e | some e in self_entries; not lower(policy_id(e)) in tolerated]
 
 # A helper rule, not `not is_array(assigned)`: a built-in call on an undefined
 # argument makes the negated expression fail instead of succeed.
-assigned_is_list if is_array(assigned)
+assigned_is_list if {
+	is_array(assigned)
+	every e in assigned {
+		is_string(e)
+	}
+}
 
-verdict := lib.not_assessed("authorizationPolicy has no defaultUserRolePermissions.permissionGrantPoliciesAssigned list") if {
+verdict := lib.not_assessed("authorizationPolicy has no defaultUserRolePermissions.permissionGrantPoliciesAssigned list of policy names") if {
 	not assigned_is_list
 }
 

@@ -108,3 +108,10 @@ test_not_assessed_when_denied if {
 	r.status == "not_assessed"
 	contains(r.finding, "authorizationPolicy was not collected (denied")
 }
+
+# Entries that are not policy names cannot be judged.
+test_not_assessed_when_entries_are_not_strings if {
+	r := c.result with input as with_assigned([null, 5, {}])
+	r.status == "not_assessed"
+	contains(r.finding, "permissionGrantPoliciesAssigned list of policy names")
+}

@@ -25,7 +25,9 @@ result := r if {
 
 policy := input.data.adminConsentRequestPolicy
 
-reviewers := lib.arr(object.get(policy, "reviewers", null))
+# A reviewer scope is a directory query naming who reviews; an entry without
+# one names nobody.
+reviewers := [r | some r in lib.arr(object.get(policy, "reviewers", null)); is_string(r.query); r.query != ""]
 
 known if is_boolean(policy.isEnabled)
 

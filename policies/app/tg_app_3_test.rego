@@ -60,3 +60,10 @@ test_fail_enabled_without_reviewers_key if {
 	r.status == "fail"
 	contains(r.finding, "has no reviewers")
 }
+
+# A reviewer entry without a query names nobody.
+test_fail_reviewer_without_query if {
+	r := c.result with input as with_policy({"reviewers": [{}, {"query": "", "queryType": "MicrosoftGraph"}]})
+	r.status == "fail"
+	contains(r.finding, "has no reviewers")
+}

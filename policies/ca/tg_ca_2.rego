@@ -50,15 +50,22 @@ hours(p) := 0 if sif(p).frequencyInterval == "everyTime"
 
 else := sif(p).value if {
 	sif(p).type == "hours"
-	is_number(sif(p).value)
+	positive(sif(p).value)
 } else := sif(p).value * 24 if {
 	sif(p).type == "days"
-	is_number(sif(p).value)
+	positive(sif(p).value)
+}
+
+# A time-based interval is a positive number (Graph allows 1-24 hours or
+# 1-365 days); 0 or less is not a usable interval, never "every time".
+positive(v) if {
+	is_number(v)
+	v > 0
 }
 
 frequency_problems(p) := [] if hours(p) <= max_hours
 
-else := [sprintf("re-authenticates every %v %s; the baseline allows at most %v", [sif(p).value, sif(p).type, max_hours])] if hours(p)
+else := [sprintf("re-authenticates every %v %s; the baseline allows at most %v", [sif(p).value, sif(p).type, max_hours])] if hours(p) > max_hours
 
 else := ["has a sign-in frequency without a usable interval"]
 

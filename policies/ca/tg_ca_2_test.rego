@@ -61,6 +61,23 @@ test_fail_no_interval if {
 	contains(r.finding, "without a usable interval")
 }
 
+# 0 or a negative number is no interval (Graph never sends one): it must not
+# read as "at most 1 hour".
+test_fail_zero_or_negative_interval if {
+	every v in [[0, "hours"], [-5, "days"]] {
+		p := sif({"sessionControls": {"signInFrequency": {"value": v[0], "type": v[1], "frequencyInterval": "timeBased"}}})
+		r := c.result with input as f.with_policies([p])
+		r.status == "fail"
+		contains(r.finding, "without a usable interval")
+	}
+}
+
+test_pass_days_within_limit if {
+	inp := f.with_baseline(f.with_policies([sif({"sessionControls": {"signInFrequency": {"value": 1, "type": "days"}}})]), {"parameters": {"max_sign_in_frequency_hours": 24}})
+	r := c.result with input as inp
+	r.status == "pass"
+}
+
 test_fail_report_only if {
 	r := c.result with input as f.with_policies([sif({"state": "enabledForReportingButNotEnforced"})])
 	r.status == "fail"

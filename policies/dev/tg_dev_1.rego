@@ -32,9 +32,23 @@ notifications := [c |
 
 notification(c) if c["@odata.type"] == "#microsoft.graph.deviceEnrollmentNotificationConfiguration"
 
-notification(c) if lower(c.deviceEnrollmentConfigurationType) == "enrollmentnotificationsconfiguration"
+notification(c) if {
+	is_string(c.deviceEnrollmentConfigurationType)
+	lower(c.deviceEnrollmentConfigurationType) == "enrollmentnotificationsconfiguration"
+}
 
-assigned := [c | some c in notifications; count(lib.arr(c.assignments)) > 0]
+# Assigned means assigned to someone: an assignment that only excludes a
+# group notifies nobody. An assignment without a target type is unknown.
+assigned := [c | some c in notifications; some a in lib.arr(c.assignments); includes(a)]
+
+includes(a) if {
+	is_string(a.target["@odata.type"])
+	a.target["@odata.type"] != "#microsoft.graph.exclusionGroupAssignmentTarget"
+}
+
+unknown_targets := [c | some c in notifications; some a in lib.arr(c.assignments); not target_known(a)]
+
+target_known(a) if is_string(a.target["@odata.type"])
 
 # assignments is a navigation property: absent means it was not expanded.
 # (A helper, since `not is_array(c.assignments)` fails when the key is absent.)
@@ -48,6 +62,8 @@ verdict := lib.pass(
 ) if count(assigned) > 0
 
 else := lib.not_assessed(sprintf("enrollment notification %s exists but its assignments were not collected ($expand=assignments)", [lib.quote_all([c.displayName | some c in unexpanded])])) if count(unexpanded) > 0
+
+else := lib.not_assessed(sprintf("enrollment notification %s has assignments without a target type", [lib.quote_all([c.displayName | some c in unknown_targets])])) if count(unknown_targets) > 0
 
 else := lib.fail(
 	sprintf("enrollment notification %s exists but is assigned to nobody", [lib.quote_all([c.displayName | some c in notifications])]),

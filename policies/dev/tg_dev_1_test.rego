@@ -103,3 +103,17 @@ test_not_assessed_when_skus_denied if {
 	r.status == "not_assessed"
 	contains(r.finding, "licenses could not be determined, so this control (needs Microsoft Intune Plan 1)")
 }
+
+# An assignment that only excludes a group notifies nobody.
+test_fail_exclusion_only_assignment if {
+	excl := {"target": {"@odata.type": "#microsoft.graph.exclusionGroupAssignmentTarget", "groupId": "g1"}}
+	r := c.result with input as with_configs([notification({"assignments": [excl]})])
+	r.status == "fail"
+	contains(r.finding, "exists but is assigned to nobody")
+}
+
+test_not_assessed_assignment_without_target_type if {
+	r := c.result with input as with_configs([notification({"assignments": [{"id": "a1"}]})])
+	r.status == "not_assessed"
+	r.finding == "enrollment notification 'Enrollment e-mail' has assignments without a target type"
+}

@@ -123,6 +123,20 @@ licensed contains cap if {
 # licenses is the capability map of the report; undefined when SKUs are unknown.
 licenses := {cap: has | some cap, _ in input.baseline.licenses; has := cap in licensed} if source_ok("subscribedSkus")
 
+# licensed_max(field) is the highest value of a numeric baseline license
+# field (a retention) among the tenant's licenses, 0 when none has it;
+# licensed_max_title names the license that gives it.
+licensed_max(field) := max(array.concat([0], [d |
+	some cap in licensed
+	d := object.get(input.baseline.licenses[cap], field, 0)
+	is_number(d)
+]))
+
+licensed_max_title(field) := license_title(sort([cap |
+	some cap in licensed
+	object.get(input.baseline.licenses[cap], field, 0) == licensed_max(field)
+])[0])
+
 license_title(cap) := t if {
 	t := input.baseline.licenses[cap].title
 	t != ""

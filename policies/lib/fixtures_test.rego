@@ -140,3 +140,19 @@ denied(inp, src) := object.union(
 )
 
 with_baseline(inp, over) := object.union(inp, {"baseline": over})
+
+# diag_setting builds an ARM Entra diagnostic setting sending the given log
+# categories; dest overrides the destinations.
+diag_setting(name, dest, cats) := {
+	"id": sprintf("providers/Microsoft.Aadiam/diagnosticSettings/%s", [name]),
+	"name": name,
+	"properties": object.union(
+		{
+			"workspaceId": null, "storageAccountId": null, "eventHubAuthorizationRuleId": null,
+			"eventHubName": null, "serviceBusRuleId": null, "logs": diag_logs(cats), "metrics": [],
+		},
+		dest,
+	),
+}
+
+diag_logs(cats) := [{"category": x, "enabled": true, "retentionPolicy": {"enabled": false, "days": 0}} | some x in cats]

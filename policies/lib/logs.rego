@@ -33,35 +33,33 @@ destination(s) := sprintf("event hub %s", [s.properties.eventHubName]) if has_ev
 
 else := sprintf("storage account %s", [s.properties.storageAccountId])
 
-# ARM resource ids are case-insensitive.
-workspace_retention(s) := ws.properties.retentionInDays if {
+# ARM resource ids are case-insensitive. Were a workspace listed twice with
+# different retentions, the shorter one counts (never overstate retention).
+workspace_retention(s) := min(days) if {
 	has_workspace(s)
-	some ws in lib.arr(input.data.logAnalyticsWorkspaces)
-	lower(ws.id) == lower(s.properties.workspaceId)
-	is_number(ws.properties.retentionInDays)
+	days := [ws.properties.retentionInDays |
+		some ws in lib.arr(input.data.logAnalyticsWorkspaces)
+		is_string(ws.id)
+		lower(ws.id) == lower(s.properties.workspaceId)
+		is_number(ws.properties.retentionInDays)
+	]
+	count(days) > 0
 }
 
 # Built-in Entra sign-in/audit log retention: what the licenses buy
 # (baseline licenses.*.signin_log_retention_days), else the Free tier's 7 days.
 free_days := 7
 
-licensed_days := [d |
-	some cap in lib.licensed
-	d := input.baseline.licenses[cap].signin_log_retention_days
-	d > 0
-]
+field := "signin_log_retention_days"
 
-builtin_days := max(array.concat(licensed_days, [free_days]))
+builtin_days := max([lib.licensed_max(field), free_days])
 
-builtin_caps := sort([cap |
-	some cap in lib.licensed
-	input.baseline.licenses[cap].signin_log_retention_days == builtin_days
-])
-
-builtin_source := lib.license_title(builtin_caps[0]) if count(builtin_caps) > 0
+builtin_source := lib.licensed_max_title(field) if lib.licensed_max(field) == builtin_days
 
 else := "Microsoft Entra ID Free"
 
 builtin_text := sprintf("%d days (built-in retention with %s)", [builtin_days, builtin_source]) if lib.source_ok("subscribedSkus")
 
-else := "7 days (Free) or 30 days (P1/P2) built in; the license could not be read"
+else := sprintf("%d days (Free) or up to %d days with a license built in; the license could not be read", [free_days, max([free_days, baseline_max_days])])
+
+baseline_max_days := max([d | some def in input.baseline.licenses; d := object.get(def, field, 0); is_number(d)])

@@ -55,7 +55,7 @@ test_builtin_retention if {
 	logs.builtin_text == "30 days (built-in retention with Microsoft Entra ID P1)" with input as f.with_data({"subscribedSkus": [f.sku("AAD_PREMIUM_P2", ["AAD_PREMIUM_P2"])]})
 	logs.builtin_days == 7 with input as f.with_data({"subscribedSkus": [f.sku_o365_e3]})
 	logs.builtin_text == "7 days (built-in retention with Microsoft Entra ID Free)" with input as f.with_data({"subscribedSkus": []})
-	logs.builtin_text == "7 days (Free) or 30 days (P1/P2) built in; the license could not be read" with input as f.denied(f.with_data({}), "subscribedSkus")
+	logs.builtin_text == "7 days (Free) or up to 30 days with a license built in; the license could not be read" with input as f.denied(f.with_data({}), "subscribedSkus")
 }
 
 test_builtin_retention_follows_baseline_map if {

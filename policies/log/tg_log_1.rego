@@ -50,6 +50,14 @@ else := "the collected logAnalyticsWorkspaces hold no retentionInDays for it"
 
 short_notes := [sprintf("diagnostic setting '%s' sends them to workspace %s, which keeps data %d days", [s.name, s.properties.workspaceId, logs.workspace_retention(s)]) | some s in short]
 
+# The longest retention the tenant really has (controls.md: the finding
+# states it): a short workspace may still keep logs longer than Entra does.
+best_short := max([logs.workspace_retention(s) | some s in short])
+
+kept_text := sprintf("%d days (in the Log Analytics workspace of diagnostic setting '%s'; built in: %s)", [best_short, [s | some s in short; logs.workspace_retention(s) == best_short][0].name, logs.builtin_text]) if best_short > logs.builtin_days
+
+else := logs.builtin_text
+
 verdict := lib.pass(
 	sprintf("diagnostic setting '%s' sends sign-in and audit logs to a Log Analytics workspace that keeps them %d days (target %d)", [good[0].name, logs.workspace_retention(good[0]), target]),
 	[s.id | some s in good],
@@ -61,20 +69,24 @@ else := lib.pass_notes(
 	[sprintf("retention is decided by the destination; make sure it keeps them at least %d days", [target])],
 ) if count(elsewhere) > 0
 
+# The built-in retention alone meets the target: no workspace matters.
+else := lib.pass_notes(
+	sprintf("the tenant keeps sign-in and audit logs %s, which meets the target of %d days", [logs.builtin_text, target]),
+	[],
+	short_notes,
+) if {
+	lib.source_ok("subscribedSkus")
+	logs.builtin_days >= target
+}
+
 else := lib.not_assessed(sprintf("diagnostic setting '%s' sends sign-in and audit logs to workspace %s, whose retention could not be read (%s)", [unknown[0].name, unknown[0].properties.workspaceId, workspace_problem])) if count(unknown) > 0
 
 else := lib.not_assessed(sprintf("sign-in and audit logs are not exported with enough retention and the built-in retention depends on the license: %s", [lib.source_problem("subscribedSkus")])) if {
 	not lib.source_ok("subscribedSkus")
 }
 
-else := lib.pass_notes(
-	sprintf("the tenant keeps sign-in and audit logs %s, which meets the target of %d days", [logs.builtin_text, target]),
-	[],
-	short_notes,
-) if logs.builtin_days >= target
-
 else := lib.fail_notes(
-	sprintf("sign-in and audit logs are kept only %s and are not exported to a destination that keeps them longer; the baseline needs %d days", [logs.builtin_text, target]),
+	sprintf("sign-in and audit logs are kept only %s and are not exported to a destination that keeps them longer; the baseline needs %d days", [kept_text, target]),
 	[s.id | some s in short],
 	short_notes,
 )

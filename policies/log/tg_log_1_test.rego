@@ -9,20 +9,9 @@ sa_id := "/subscriptions/0000/resourceGroups/rg-sec/providers/Microsoft.Storage/
 
 eh_rule := "/subscriptions/0000/resourceGroups/rg-sec/providers/Microsoft.EventHub/namespaces/ns/authorizationrules/RootManageSharedAccessKey"
 
-logs(cats) := [{"category": x, "enabled": true, "retentionPolicy": {"enabled": false, "days": 0}} | some x in cats]
 
 # setting builds an ARM diagnostic setting; dest overrides the destinations.
-setting(name, dest, cats) := {
-	"id": sprintf("providers/Microsoft.Aadiam/diagnosticSettings/%s", [name]),
-	"name": name,
-	"properties": object.union(
-		{
-			"workspaceId": null, "storageAccountId": null, "eventHubAuthorizationRuleId": null,
-			"eventHubName": null, "serviceBusRuleId": null, "logs": logs(cats), "metrics": [],
-		},
-		dest,
-	),
-}
+setting(name, dest, cats) := f.diag_setting(name, dest, cats)
 
 to_ws(name) := setting(name, {"workspaceId": lower(ws_id)}, ["AuditLogs", "SignInLogs"])
 
@@ -149,11 +138,39 @@ test_not_assessed_when_diagnostic_settings_and_skus_denied if {
 	inp := f.denied(f.denied(with_logs([], []), "diagnosticSettings"), "subscribedSkus")
 	r := c.result with input as inp
 	r.status == "not_assessed"
-	contains(r.finding, "7 days (Free) or 30 days (P1/P2) built in; the license could not be read")
+	contains(r.finding, "7 days (Free) or up to 30 days with a license built in; the license could not be read")
+	# The numbers come from the baseline's license map, not from the code.
+	inp90 := f.with_baseline(inp, {"licenses": {"AAD_PREMIUM": {"signin_log_retention_days": 90}}})
+	r90 := c.result with input as inp90
+	contains(r90.finding, "7 days (Free) or up to 90 days with a license built in")
 }
 
 test_not_assessed_when_skus_denied_and_nothing_exported if {
 	r := c.result with input as f.denied(with_logs([], []), "subscribedSkus")
 	r.status == "not_assessed"
 	contains(r.finding, "the built-in retention depends on the license: subscribedSkus was not collected (denied")
+}
+
+# When the built-in retention meets the target, a workspace whose retention
+# was not read does not matter.
+test_pass_built_in_enough_with_unknown_workspace if {
+	inp := f.with_baseline(with_logs([to_ws("sentinel")], []), {"parameters": {"log_retention_days": 30}})
+	r := c.result with input as inp
+	r.status == "pass"
+	contains(r.finding, "keeps sign-in and audit logs 30 days (built-in retention with Microsoft Entra ID P1), which meets the target of 30 days")
+}
+
+# The finding states the days the tenant really has: a workspace keeping
+# more than the built-in retention (but less than the target) counts.
+test_fail_states_longest_real_retention if {
+	r := c.result with input as with_logs([to_ws("sentinel")], [workspace(60)])
+	r.status == "fail"
+	r.finding == "sign-in and audit logs are kept only 60 days (in the Log Analytics workspace of diagnostic setting 'sentinel'; built in: 30 days (built-in retention with Microsoft Entra ID P1)) and are not exported to a destination that keeps them longer; the baseline needs 90 days"
+}
+
+# A workspace listed twice with different retentions counts with the shorter.
+test_duplicate_workspace_counts_shorter_retention if {
+	r := c.result with input as with_logs([to_ws("sentinel")], [workspace(90), workspace(60)])
+	r.status == "fail"
+	contains(r.finding, "kept only 60 days")
 }

@@ -47,11 +47,15 @@ partial := [sprintf("diagnostic setting '%s' lacks %s", [s.name, concat(", ", ne
 	not logs.sends(s, needed)
 ]
 
-storage_only := [sprintf("diagnostic setting '%s' sends to a storage account only, which no SIEM watches", [s.name]) |
+storage_only := [no_siem_text(s) |
 	some s in logs.settings
 	logs.sends(s, needed)
 	not siem(s)
 ]
+
+no_siem_text(s) := sprintf("diagnostic setting '%s' sends to a storage account only, which no SIEM watches", [s.name]) if logs.has_storage(s)
+
+else := sprintf("diagnostic setting '%s' has no destination", [s.name])
 
 verdict := lib.pass(
 	sprintf("diagnostic setting '%s' streams sign-in, non-interactive sign-in and audit logs to a SIEM destination", [streaming[0].name]),

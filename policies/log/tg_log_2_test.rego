@@ -5,17 +5,7 @@ import data.tenantgate.test.fixtures as f
 
 all_three := ["SignInLogs", "NonInteractiveUserSignInLogs", "AuditLogs"]
 
-setting(name, dest, cats) := {
-	"id": sprintf("providers/Microsoft.Aadiam/diagnosticSettings/%s", [name]),
-	"name": name,
-	"properties": object.union(
-		{
-			"workspaceId": null, "storageAccountId": null, "eventHubAuthorizationRuleId": null, "eventHubName": null,
-			"logs": [{"category": x, "enabled": true} | some x in cats],
-		},
-		dest,
-	),
-}
+setting(name, dest, cats) := f.diag_setting(name, dest, cats)
 
 ws := {"workspaceId": "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law"}
 
@@ -77,4 +67,12 @@ test_not_assessed_when_denied if {
 	r := c.result with input as f.denied(with_settings([setting("sentinel", ws, all_three)]), "diagnosticSettings")
 	r.status == "not_assessed"
 	contains(r.finding, "diagnosticSettings was not collected (denied")
+}
+
+test_fail_setting_without_destination if {
+	s := setting("empty", {"workspaceId": "", "storageAccountId": ""}, ["SignInLogs", "NonInteractiveUserSignInLogs", "AuditLogs"])
+	r := c.result with input as f.with_data({"diagnosticSettings": [s]})
+	r.status == "fail"
+	contains(r.finding, "diagnostic setting 'empty' has no destination")
+	not contains(r.finding, "storage account")
 }

@@ -27,15 +27,9 @@ result := r if {
 
 target := lib.param("ual_retention_days")
 
-days := max([d |
-	some cap in lib.licensed
-	d := object.get(input.baseline.licenses[cap], "audit_retention_days", 0)
-])
+days := lib.licensed_max("audit_retention_days")
 
-source := lib.license_title(sort([cap |
-	some cap in lib.licensed
-	object.get(input.baseline.licenses[cap], "audit_retention_days", 0) == days
-])[0])
+source := lib.licensed_max_title("audit_retention_days")
 
 attested := input.baseline.attestations.unified_audit_log_enabled
 
