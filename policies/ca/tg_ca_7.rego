@@ -44,14 +44,11 @@ level_problems(p) := [] if {
 
 # Everything in "Not narrowed" except the sign-in risk condition itself.
 narrowing(p) := array.concat(
-	array.concat(
-		[sprintf("also requires %s %s", [k, concat("/", p.conditions[k])]) |
-			some k in ["userRiskLevels", "servicePrincipalRiskLevels"]
-			count(p.conditions[k]) > 0
-		],
-		array.concat(ca.other_condition_problems(p), ca.device_problems(p)),
-	),
-	array.concat(ca.platform_problems(p), array.concat(ca.location_problems(p), ca.client_problems(p, ca.every_client))),
+	[sprintf("also requires %s %s", [k, concat("/", p.conditions[k])]) |
+		some k in ["userRiskLevels", "servicePrincipalRiskLevels"]
+		count(p.conditions[k]) > 0
+	],
+	ca.narrowing_besides_risk(p),
 )
 
 grant_problems(p) := [] if ca.strong_grant(p, {"mfa", "block", "strength"})

@@ -369,9 +369,13 @@ condition_narrowing(p) := array.concat(array.concat(risk_problems(p), other_cond
 
 # not_narrowed_problems: the full "Not narrowed" definition for controls that
 # must apply to every sign-in.
-not_narrowed_problems(p) := array.concat(
-	array.concat(condition_narrowing(p), platform_problems(p)),
-	array.concat(location_problems(p), client_problems(p, every_client)),
+not_narrowed_problems(p) := array.concat(risk_problems(p), narrowing_besides_risk(p))
+
+# narrowing_besides_risk: "Not narrowed" without the risk conditions, for
+# TG.CA.7, whose policies are scoped by sign-in risk on purpose.
+narrowing_besides_risk(p) := array.concat(
+	array.concat(other_condition_problems(p), device_problems(p)),
+	array.concat(platform_problems(p), array.concat(location_problems(p), client_problems(p, every_client))),
 )
 
 # ---- grants -----------------------------------------------------------------
