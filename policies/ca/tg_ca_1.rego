@@ -74,9 +74,17 @@ missing := [ca.app_names[a] | some a in targets; count(covered_by[a]) == 0]
 
 shortfalls := [p | some p in relevant; count(problems[p.id]) > 0]
 
-verdict := lib.pass(
+# A device filter is accepted (controls.md does not list it for TG.CA.1) but
+# can narrow the policy to few devices: the pass says so.
+filter_notes := [sprintf("policy %s applies only to devices its device filter lets through (%s: %s); check that it drops only devices token protection does not support", [ca.name(p), p.conditions.devices.deviceFilter.mode, p.conditions.devices.deviceFilter.rule]) |
+	some p in qualifying
+	is_object(p.conditions.devices.deviceFilter)
+]
+
+verdict := lib.pass_notes(
 	sprintf("token protection is enforced for Exchange Online and SharePoint Online on Windows desktop clients by %s", [ca.names(qualifying)]),
 	ca.ids(qualifying),
+	filter_notes,
 ) if count(missing) == 0
 
 else := lib.fail(

@@ -44,6 +44,8 @@ test_pass_office365_group_covers_both if {
 test_pass_device_filter_allowed if {
 	r := c.result with input as f.with_policies([tp({"conditions": {"devices": {"deviceFilter": {"mode": "exclude", "rule": "device.trustType -eq \"AzureAD\""}}}})])
 	r.status == "pass"
+	# The filter may narrow the policy: the pass names it.
+	r.notes == ["policy 'Token protection' applies only to devices its device filter lets through (exclude: device.trustType -eq \"AzureAD\"); check that it drops only devices token protection does not support"]
 }
 
 test_fail_no_policy if {
