@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/tenantgate/tenantgate/internal/apply"
@@ -195,6 +197,50 @@ func TestPlanApplyFlow(t *testing.T) {
 	for _, v := range verdicts(t, out)[:4] {
 		if !strings.Contains(v.Finding, "would satisfy this control but is report-only") {
 			t.Errorf("after apply %s does not say report-only: %q", v.ID, v.Finding)
+		}
+	}
+}
+
+// TestApplyRefusesATruncatedList: the policies a first apply created sit on
+// later pages of the list apply re-reads; when such a page comes back without
+// a value array, apply must fail (exit 4), not read it as empty and create
+// them a second time.
+func TestApplyRefusesATruncatedList(t *testing.T) {
+	srv, _ := emulator(t, emulate.Options{PageSize: 3})
+	var truncate atomic.Bool
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if truncate.Load() && r.Method == http.MethodGet && r.URL.Path == "/v1.0/identity/conditionalAccess/policies" && r.URL.Query().Has("$skiptoken") {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"@odata.context": "`+"http://"+r.Host+`/v1.0/$metadata#identity/conditionalAccess/policies"}`)
+			return
+		}
+		srv.ServeHTTP(w, r)
+	}))
+	t.Cleanup(ts.Close)
+	// The audit comes from the untouched demo snapshot, so every run plans
+	// the same six policies and only the live list tells what exists.
+	snapFile := filepath.Join(t.TempDir(), "demo.json")
+	if err := os.WriteFile(snapFile, demo.SnapshotJSON(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"apply", "--snapshot", snapFile, "--baseline", demoBaseline, "--yes", "--graph-endpoint", ts.URL, "--arm-endpoint", ts.URL}
+	steps := []struct {
+		name     string
+		truncate bool
+		code     int
+		posts    int // in total so far
+		output   string
+	}{
+		{"first apply creates the policies", false, 0, 6, "created  TG.CA.1"},
+		{"a later page without value fails the run", true, report.ExitRuntime, 6, "no value array"},
+		{"the whole list: nothing is created twice", false, 0, 6, "exists   TG.CA.1"},
+	}
+	for _, st := range steps {
+		truncate.Store(st.truncate)
+		code, out, stderr := tool(t, args...)
+		posts, others := writes(srv)
+		if code != st.code || posts != st.posts || others != 0 || !strings.Contains(out+stderr, st.output) {
+			t.Fatalf("%s: exit %d, %d POSTs, %d PATCH/PUT/DELETE; want exit %d, %d POSTs and %q\n%s\n%s", st.name, code, posts, others, st.code, st.posts, st.output, out, stderr)
 		}
 	}
 }

@@ -62,3 +62,42 @@ func TestCollectAgainstEmulator(t *testing.T) {
 		})
 	}
 }
+
+// A token Graph refuses while ARM accepts it (an ARM token) fails the run,
+// exit 4 (cli.md: Graph refused the whole run), for collect and live audit
+// alike: the two ARM sources alone are no audit of the tenant.
+func TestGraphRefusedFailsTheRun(t *testing.T) {
+	demoSnap, err := demo.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"collect", []string{"collect", "-o", filepath.Join(t.TempDir(), "snap.json")}},
+		{"audit", []string{"audit", "--fail-on", "never"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("TENANTGATE_ACCESS_TOKEN", token)
+			srv := emulate.New(demoSnap, emulate.Options{Token: "a-graph-token", ARMToken: token})
+			ts := httptest.NewServer(srv)
+			defer ts.Close()
+			var stdout, stderr bytes.Buffer
+			app := &cli.App{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, Live: live(), IsTerminal: func(any) bool { return false }}
+			args := append(tt.args, "--graph-endpoint", ts.URL, "--arm-endpoint", ts.URL, "--baseline", "../../internal/demo/baseline.yaml")
+			code := cli.Main(context.Background(), app, args)
+			if code != 4 || !strings.Contains(stderr.String(), "Graph refused the token") || stdout.Len() != 0 {
+				t.Fatalf("exit %d, stdout %d bytes, stderr:\n%s", code, stdout.Len(), stderr.String())
+			}
+			armOK := false
+			for _, r := range srv.Requests() {
+				armOK = armOK || strings.HasPrefix(r.Path, "/providers/") && r.Status == 200
+			}
+			if !armOK {
+				t.Fatal("ARM answered nothing: the test tests nothing")
+			}
+		})
+	}
+}

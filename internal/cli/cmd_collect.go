@@ -42,8 +42,9 @@ diagnostic settings with their Log Analytics retention, into one snapshot.
 
 Every read is read-only (see 'tenantgate permissions'). A source the credential
 may not read is recorded as denied and the audit reports the controls that
-need it as not_assessed; the run fails (exit 4) only when nothing at all could
-be read.
+need it as not_assessed; the run fails (exit 4) only when no Microsoft Graph
+source could be read (a refused token, an unreachable Graph), whatever Azure
+Resource Manager answered.
 
 Credentials, first match wins: TENANTGATE_ACCESS_TOKEN (a bearer token used as
 is for Graph and ARM); --auth MODE; else azidentity's chain (environment,
@@ -77,10 +78,10 @@ whose organization is not the one its id names is failed (the credential
 belongs to another tenant) and its data is not written.
 
 Exit codes, one tenant: 0 snapshot written (unreadable sources are warnings),
-4 nothing could be read, 2 a bad flag or baseline.
+4 nothing could be read from Microsoft Graph, 2 a bad flag or baseline.
 With --tenants: 0 every tenant ok; 3 some tenant partial (a source denied or
 failed, its snapshot written) and none failed; 4 some tenant failed entirely
-(nothing readable, or another tenant reached: no snapshot); 2 a bad tenants
+(nothing readable from Graph, or another tenant reached: no snapshot); 2 a bad tenants
 file (named with its line), baseline or flag: nothing is collected.`,
 		Example: `  tenantgate collect --tenant contoso.onmicrosoft.com --baseline baseline.yaml -o snapshot.json
   tenantgate collect --auth device-code --client-id 11111111-2222-3333-4444-555555555555 -o snapshot.json
@@ -125,7 +126,7 @@ func addConnFlags(cmd *cobra.Command, o *conn.Options) {
 
 // collectLive validates the connection options, wires progress and logs to
 // the app's stderr, and reads the tenant. Errors come back with the exit code
-// of cli.md: 2 for bad connection flags, 4 when nothing could be read.
+// of cli.md: 2 for bad connection flags, 4 when Graph refused the whole run.
 func collectLive(ctx context.Context, app *App, o conn.Options, b *baseline.Baseline) (*snapshot.Snapshot, error) {
 	if _, _, err := o.Resolve(); err != nil {
 		return nil, usageError{err}
@@ -144,9 +145,20 @@ func collectLive(ctx context.Context, app *App, o conn.Options, b *baseline.Base
 	if b != nil {
 		bg = b.BreakGlass
 	}
-	snap, err := app.Live.Collect(ctx, o, bg)
+	snap, err := app.collect(ctx, o, bg)
 	if err != nil {
 		return nil, &ExitError{Code: report.ExitRuntime, Err: err}
+	}
+	return snap, nil
+}
+
+// collect reads one tenant through Live and stamps the snapshot with this
+// build's Version: the one place that sets tool.version, since only the CLI
+// knows the release (set at link time).
+func (app *App) collect(ctx context.Context, o conn.Options, breakGlass []string) (*snapshot.Snapshot, error) {
+	snap, err := app.Live.Collect(ctx, o, breakGlass)
+	if err != nil {
+		return nil, err
 	}
 	snap.Tool.Version = Version
 	return snap, nil

@@ -418,7 +418,7 @@ func collectTenant(ctx context.Context, app *App, dir string, t fleetTarget, log
 	opts.RoundTrips = &trips
 	opts.Progress = nil // per-request progress of many tenants would be noise
 	opts.Log = &prefixWriter{w: app.Stderr, mu: logMu, prefix: "[" + t.name + "] ", secrets: []conn.Secret{t.opts.AccessToken, t.opts.ClientSecret}}
-	snap, err := app.Live.Collect(ctx, opts, t.breakGlass)
+	snap, err := app.collect(ctx, opts, t.breakGlass)
 	if err != nil {
 		res.Error = err.Error()
 		return res
@@ -427,7 +427,6 @@ func collectTenant(ctx context.Context, app *App, dir string, t fleetTarget, log
 		res.Error = err.Error()
 		return res
 	}
-	snap.Tool.Version = Version
 	for name, s := range snap.Sources {
 		if s.Status == snapshot.StatusDenied || s.Status == snapshot.StatusError {
 			if res.FailedSources == nil {

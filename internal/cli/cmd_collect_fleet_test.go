@@ -228,6 +228,14 @@ tenants:
 			t.Errorf("stderr lacks a line for %s", w.name)
 		}
 	}
+	// Stamped by the CLI, which alone knows the release (the fake's is "demo").
+	snap, err := snapshot.Load(filepath.Join(out, "sunny.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.Tool.Version != Version {
+		t.Errorf("sunny.json tool.version %q, want %q", snap.Tool.Version, Version)
+	}
 }
 
 // A credential never shows through the connection options' printed or

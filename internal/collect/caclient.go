@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"os"
-	"strings"
 
 	abs "github.com/microsoft/kiota-abstractions-go"
 
@@ -14,9 +12,12 @@ import (
 	"github.com/tenantgate/tenantgate/internal/conn"
 )
 
-// caPath is where apply reads and creates policies (v1.0: the create body
-// uses only v1.0 fields).
-const caPath = "/v1.0/identity/conditionalAccess/policies"
+// caVersion and caPath are where apply reads and creates policies (v1.0: the
+// create body uses only v1.0 fields).
+const (
+	caVersion = "v1.0"
+	caPath    = "/" + caVersion + "/identity/conditionalAccess/policies"
+)
 
 // CAClient implements apply.CAClient over Graph. It can list and create
 // Conditional Access policies and nothing else: there is no update or delete
@@ -66,17 +67,20 @@ func (c *CAClient) ListPolicies(ctx context.Context) ([]json.RawMessage, error) 
 		if !r.ok() {
 			return nil, fmt.Errorf("GET %s: %s", caPath, failText(r))
 		}
-		var doc struct {
-			Value    []json.RawMessage `json:"value"`
-			NextLink string            `json:"@odata.nextLink"`
+		// The collector's checks: apply must see every policy or fail, since
+		// a policy missing from the list is created again.
+		values, nextLink, err := decodePage(r.body)
+		if err != nil {
+			return nil, fmt.Errorf("GET %s: %w", caPath, err)
 		}
-		if err := json.Unmarshal(r.body, &doc); err != nil {
-			return nil, fmt.Errorf("GET %s: bad JSON: %w", caPath, err)
-		}
-		all = append(all, doc.Value...)
-		next = doc.NextLink
-		if next != "" && !sameHost(next, c.graph.base) {
-			return nil, fmt.Errorf("GET %s: nextLink points outside the Graph endpoint", caPath)
+		all = append(all, values...)
+		next = ""
+		if nextLink != "" {
+			rel, err := relativeLink(c.graph.base, caVersion, nextLink)
+			if err != nil {
+				return nil, fmt.Errorf("GET %s: %w", caPath, err)
+			}
+			next = c.graph.base + "/" + caVersion + rel
 		}
 	}
 	return all, nil
@@ -89,10 +93,4 @@ func (c *CAClient) CreatePolicy(ctx context.Context, body []byte) (json.RawMessa
 		return nil, fmt.Errorf("POST %s: %s", caPath, failText(r))
 	}
 	return r.body, nil
-}
-
-func sameHost(a, b string) bool {
-	ua, err1 := url.Parse(a)
-	ub, err2 := url.Parse(b)
-	return err1 == nil && err2 == nil && strings.EqualFold(ua.Host, ub.Host)
 }

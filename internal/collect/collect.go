@@ -17,7 +17,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -42,8 +41,8 @@ func (Live) Collect(ctx context.Context, opts conn.Options, breakGlass []string)
 
 // Collect reads the tenant described by opts. breakGlass are the baseline's
 // break-glass accounts (UPNs or object ids) to resolve. Sources that fail are
-// recorded in the snapshot; an error is returned only when nothing at all
-// could be read.
+// recorded in the snapshot; an error is returned when no Microsoft Graph
+// source could be read, whatever ARM answered.
 func Collect(ctx context.Context, opts conn.Options, breakGlass []string) (*snapshot.Snapshot, error) {
 	return collectWith(ctx, opts, breakGlass, hooks{})
 }
@@ -197,15 +196,17 @@ func (c *collector) run(ctx context.Context, breakGlass []string) (*snapshot.Sna
 	set("breakGlassAccounts", c.breakGlassOutcome(breakGlass, bg))
 	wg.Wait()
 
+	// Tool.Version is left to the caller, which knows the release
+	// (internal/cli stamps it).
 	snap := &snapshot.Snapshot{
 		SchemaVersion: snapshot.SchemaVersion,
 		CollectedAt:   time.Now().UTC().Truncate(time.Second),
-		Tool:          snapshot.Tool{Name: "tenantgate", Version: toolVersion()},
+		Tool:          snapshot.Tool{Name: "tenantgate"},
 		Tenant:        snapshot.Tenant{ID: c.opts.TenantID, Cloud: c.opts.Cloud},
 		Sources:       map[string]snapshot.Source{},
 		Data:          map[string]json.RawMessage{},
 	}
-	okCount := 0
+	okCount, graphOK := 0, 0
 	for name, o := range results {
 		src := o.source
 		if src.Status == "" {
@@ -219,6 +220,9 @@ func (c *collector) run(ctx context.Context, breakGlass []string) (*snapshot.Sna
 		if src.Status == snapshot.StatusOK {
 			snap.Data[name] = o.data
 			okCount++
+			if isGraph(name) {
+				graphOK++
+			}
 		}
 	}
 	if org, ok := snap.Data["organization"]; ok {
@@ -227,8 +231,11 @@ func (c *collector) run(ctx context.Context, breakGlass []string) (*snapshot.Sna
 			snap.Tenant.ID, snap.Tenant.DisplayName = o.ID, o.DisplayName
 		}
 	}
-	if okCount == 0 {
-		return nil, c.totalFailure(ctx, results)
+	// Graph holds every source but the diagnostic settings: when it refused
+	// the whole run (e.g. an ARM token, 401 everywhere) the ARM sources alone
+	// are no audit, and the run fails like one where nothing answered.
+	if graphOK == 0 {
+		return nil, c.totalFailure(ctx, results, okCount > 0)
 	}
 	if snap.Tenant.ID == "" {
 		snap.Tenant.ID = "unknown"
@@ -270,14 +277,23 @@ func failText(r response) string {
 	return s
 }
 
-// totalFailure explains why nothing could be read.
-func (c *collector) totalFailure(ctx context.Context, results map[string]outcome) error {
+// isGraph reports whether a source is read from Microsoft Graph.
+func isGraph(source string) bool {
+	e, ok := permissions.Lookup(source)
+	return ok && e.API == permissions.Graph
+}
+
+// totalFailure explains why no Graph source could be read; armOK says ARM
+// answered.
+func (c *collector) totalFailure(ctx context.Context, results map[string]outcome, armOK bool) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("collection interrupted: %w", err)
 	}
 	names := make([]string, 0, len(results))
 	for n := range results {
-		names = append(names, n)
+		if isGraph(n) {
+			names = append(names, n)
+		}
 	}
 	sort.Strings(names)
 	var first response
@@ -289,14 +305,18 @@ func (c *collector) totalFailure(ctx context.Context, results map[string]outcome
 			}
 		}
 	}
+	what, every := "nothing could be read from the tenant", "every source failed"
+	if armOK {
+		what, every = "nothing could be read from Microsoft Graph", "every Graph source failed"
+	}
 	graphURL, _ := url.Parse(c.graph.base)
 	switch {
 	case first.err != nil:
-		return fmt.Errorf("nothing could be read from the tenant: cannot reach %s: %v", graphURL.Host, first.err)
+		return fmt.Errorf("%s: cannot reach %s: %v", what, graphURL.Host, first.err)
 	case first.status == http.StatusUnauthorized:
-		return fmt.Errorf("nothing could be read from the tenant: Graph refused the token (%s, signed in with %s); check --tenant and the credential", failText(first), c.credDesc)
+		return fmt.Errorf("%s: Graph refused the token (%s, signed in with %s); check --tenant and the credential", what, failText(first), c.credDesc)
 	default:
-		return fmt.Errorf("nothing could be read from the tenant: every source failed, e.g. %s (see `tenantgate permissions`)", failText(first))
+		return fmt.Errorf("%s: %s, e.g. %s (see `tenantgate permissions`)", what, every, failText(first))
 	}
 }
 
@@ -306,13 +326,6 @@ func marshalList(v []json.RawMessage) json.RawMessage {
 	}
 	raw, _ := json.Marshal(v)
 	return raw
-}
-
-func toolVersion() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
 }
 
 // bgReads are the two reads for one break-glass account.

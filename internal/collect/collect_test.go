@@ -21,6 +21,7 @@ import (
 	"github.com/tenantgate/tenantgate/internal/conn"
 	"github.com/tenantgate/tenantgate/internal/demo"
 	"github.com/tenantgate/tenantgate/internal/emulate"
+	"github.com/tenantgate/tenantgate/internal/permissions"
 	"github.com/tenantgate/tenantgate/internal/snapshot"
 )
 
@@ -164,6 +165,10 @@ func TestCollectMatchesServedTenant(t *testing.T) {
 			sameData(t, got, want)
 			if got.Tenant.ID != want.Tenant.ID || got.Tenant.DisplayName != want.Tenant.DisplayName {
 				t.Errorf("tenant %+v, want %+v", got.Tenant, want.Tenant)
+			}
+			// The release is known to the CLI only, which stamps it.
+			if got.Tool != (snapshot.Tool{Name: "tenantgate"}) {
+				t.Errorf("tool %+v, want the name and no version", got.Tool)
 			}
 			t.Logf("%d round trips", e.srv.RoundTrips())
 			if n := e.srv.RoundTrips(); n > tt.maxTrips {
@@ -405,6 +410,9 @@ func TestCollectNothingReadable(t *testing.T) {
 		{"credential fails (wrong tenant)", emulate.Options{}, failingCred{}, "", "AADSTS90002"},
 		{"network down", emulate.Options{}, nil, closed, "cannot reach"},
 		{"everything denied", emulate.Options{Deny: emulate.SourceNames()}, nil, "", "every source failed"},
+		// An ARM token: ARM answers, Graph refuses every request.
+		{"Graph refuses the token, ARM answers", emulate.Options{Token: "a-graph-token", ARMToken: testToken}, nil, "", "nothing could be read from Microsoft Graph: Graph refused the token"},
+		{"every Graph source denied, ARM answers", emulate.Options{Deny: graphSources()}, nil, "", "every Graph source failed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -422,6 +430,17 @@ func TestCollectNothingReadable(t *testing.T) {
 			}
 		})
 	}
+}
+
+// graphSources are the sources read from Microsoft Graph.
+func graphSources() []string {
+	var names []string
+	for _, e := range permissions.Endpoints {
+		if e.API == permissions.Graph {
+			names = append(names, e.Source)
+		}
+	}
+	return names
 }
 
 // The verbose log names requests, never the bearer token, even when the

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -253,17 +254,14 @@ func (r *read) accept(c *collector, resp response) {
 		r.done = true
 		return
 	}
-	var page struct {
-		NextLink string             `json:"@odata.nextLink"`
-		Value    *[]json.RawMessage `json:"value"`
-	}
-	if err := json.Unmarshal(body, &page); err != nil || page.Value == nil {
-		r.finish(response{status: resp.status, code: "invalidResponse", msg: "the response is not a JSON collection (no value array)"})
+	values, nextLink, err := decodePage(body)
+	if err != nil {
+		r.finish(response{status: resp.status, code: "invalidResponse", msg: err.Error()})
 		return
 	}
-	r.values = append(r.values, *page.Value...)
+	r.values = append(r.values, values...)
 	r.pages++
-	if page.NextLink == "" {
+	if nextLink == "" {
 		r.done = true
 		return
 	}
@@ -271,13 +269,28 @@ func (r *read) accept(c *collector, resp response) {
 		r.finish(response{status: resp.status, code: "tooManyPages", msg: fmt.Sprintf("more than %d pages; stopped following @odata.nextLink", maxPages)})
 		return
 	}
-	rel, ok := c.relative(r.version, page.NextLink)
-	if !ok {
-		// A token is only ever sent to the configured endpoint.
-		r.finish(response{status: resp.status, code: "invalidNextLink", msg: "@odata.nextLink points outside the Graph endpoint: " + page.NextLink})
+	rel, err := relativeLink(c.graph.base, r.version, nextLink)
+	if err != nil {
+		r.finish(response{status: resp.status, code: "invalidNextLink", msg: err.Error()})
 		return
 	}
 	r.url, r.attempts = rel, 0
+}
+
+// decodePage reads one page of a Graph collection, for the collector and for
+// apply's policy list alike. A page without a value array (absent, null or
+// not an array) is an error, never an empty page: read as empty it would
+// silently cut the list short, and apply would then create again a policy
+// that exists on a later page.
+func decodePage(body []byte) (values []json.RawMessage, nextLink string, err error) {
+	var page struct {
+		NextLink string             `json:"@odata.nextLink"`
+		Value    *[]json.RawMessage `json:"value"`
+	}
+	if err := json.Unmarshal(body, &page); err != nil || page.Value == nil {
+		return nil, "", errors.New("the response is not a JSON collection (no value array)")
+	}
+	return *page.Value, page.NextLink, nil
 }
 
 func (r *read) finish(resp response) {
@@ -285,26 +298,30 @@ func (r *read) finish(resp response) {
 	r.object, r.values = nil, nil
 }
 
-// relative turns an absolute nextLink on our Graph endpoint into a path
-// relative to the version, usable alone or inside a $batch.
-func (c *collector) relative(version, link string) (string, bool) {
+// relativeLink turns an absolute nextLink on the Graph endpoint graphBase
+// into a path relative to the version, usable alone or inside a $batch. A
+// link elsewhere (another scheme, host or API version) is an error: a token
+// is only ever sent to the configured endpoint, and a page of another version
+// has another shape.
+func relativeLink(graphBase, version, link string) (string, error) {
+	outside := fmt.Errorf("@odata.nextLink points outside the Graph endpoint: %s", link)
 	u, err := url.Parse(link)
 	if err != nil {
-		return "", false
+		return "", outside
 	}
-	base, _ := url.Parse(c.graph.base)
+	base, _ := url.Parse(graphBase)
 	if !strings.EqualFold(u.Scheme, base.Scheme) || !strings.EqualFold(u.Host, base.Host) {
-		return "", false
+		return "", outside
 	}
 	prefix := strings.TrimRight(base.Path, "/") + "/" + version + "/"
 	if !strings.HasPrefix(u.Path, prefix) {
-		return "", false
+		return "", outside
 	}
-	rel := "/" + strings.TrimPrefix(u.EscapedPath(), strings.TrimRight(base.Path, "/")+"/"+version+"/")
+	rel := "/" + strings.TrimPrefix(u.EscapedPath(), prefix)
 	if u.RawQuery != "" {
 		rel += "?" + u.RawQuery
 	}
-	return rel, true
+	return rel, nil
 }
 
 func retryable(status int) bool {

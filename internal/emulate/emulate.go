@@ -58,6 +58,10 @@ type Options struct {
 	DenyWrites bool
 	// Token, when set, is the only bearer token accepted (others get 401).
 	Token string
+	// ARMToken, when set, is the only bearer token ARM accepts instead of
+	// Token; Graph still wants Token. A token ARM accepts and Graph refuses
+	// is a token minted for ARM (the wrong audience for Graph).
+	ARMToken string
 	// Now stamps created policies and error dates (default time.Now).
 	Now func() time.Time
 }
@@ -253,13 +257,17 @@ func (s *Server) checkAuth(c *call) (reply, bool) {
 	h := c.header.Get("Authorization")
 	tok, ok := strings.CutPrefix(h, "Bearer ")
 	tok = strings.TrimSpace(tok)
+	want := s.opts.Token
+	if c.version == "" && s.opts.ARMToken != "" {
+		want = s.opts.ARMToken
+	}
 	switch {
 	case !ok || tok == "":
 		if c.version == "" {
 			return armError(http.StatusUnauthorized, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing."), false
 		}
 		return s.graphError(c, http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token is empty."), false
-	case s.opts.Token != "" && tok != s.opts.Token:
+	case want != "" && tok != want:
 		if c.version == "" {
 			return armError(http.StatusUnauthorized, "InvalidAuthenticationToken", "The access token is invalid."), false
 		}
