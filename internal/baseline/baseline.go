@@ -21,28 +21,54 @@ import (
 // DefaultName is the embedded default baseline's file name.
 const DefaultName = "aitm-defense.yaml"
 
-// Date is a calendar date (YYYY-MM-DD), as waivers' expires.
-type Date struct{ time.Time }
+// Date is a waiver's expires: a calendar date (YYYY-MM-DD) or an RFC 3339
+// date and time.
+//
+// A date alone is valid through the end of that day in UTC, wherever the
+// audit runs: "2026-03-31" still holds at 2026-03-31T23:59:59Z and has
+// expired from 2026-04-01T00:00:00Z on. A date and time is an instant in the
+// zone it names: "2026-03-31T23:00:00-05:00" holds until then (04:00 UTC on
+// April 1st), not until the end of March 31st in UTC.
+type Date struct {
+	time.Time
+	instant bool // a date and time, not a date alone
+}
 
-// UnmarshalYAML accepts an unquoted YAML date or a quoted YYYY-MM-DD.
+// UnmarshalYAML accepts an unquoted YAML date or a quoted YYYY-MM-DD, or an
+// RFC 3339 date and time.
 func (d *Date) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind != yaml.ScalarNode {
 		return fmt.Errorf("line %d: expires must be a date (YYYY-MM-DD)", n.Line)
 	}
-	t, err := time.Parse("2006-01-02", n.Value)
-	if err != nil {
-		if t2, err2 := time.Parse(time.RFC3339, n.Value); err2 == nil {
-			t = t2
-		} else {
-			return fmt.Errorf("line %d: expires %q is not a date (YYYY-MM-DD)", n.Line, n.Value)
-		}
+	if t, err := time.Parse("2006-01-02", n.Value); err == nil {
+		*d = Date{Time: t}
+		return nil
 	}
-	d.Time = t
+	t, err := time.Parse(time.RFC3339, n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: expires %q is not a date (YYYY-MM-DD)", n.Line, n.Value)
+	}
+	*d = Date{Time: t, instant: true}
 	return nil
 }
 
-// String formats the date as YYYY-MM-DD.
-func (d Date) String() string { return d.Format("2006-01-02") }
+// Expired reports whether a waiver with this expires no longer holds at now.
+func (d Date) Expired(now time.Time) bool {
+	end := d.Time
+	if !d.instant {
+		end = end.AddDate(0, 0, 1) // a date alone parses as its midnight UTC
+	}
+	return !now.Before(end)
+}
+
+// String formats a date alone as YYYY-MM-DD and a date and time as RFC 3339
+// in the zone it was written in.
+func (d Date) String() string {
+	if d.instant {
+		return d.Format(time.RFC3339Nano)
+	}
+	return d.Format("2006-01-02")
+}
 
 // AllowedExclusions are CA exclusions that do not disqualify a policy, beyond
 // the break-glass accounts themselves. Values are object ids (role template ids

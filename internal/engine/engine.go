@@ -93,13 +93,18 @@ func Input(s *snapshot.Snapshot, b *baseline.Baseline) (ast.Value, error) {
 	return input(s, ast.NewTerm(bt))
 }
 
-func input(s *snapshot.Snapshot, baselineTerm *ast.Term) (ast.Value, error) {
-	head, err := json.Marshal(struct {
+// envelopeJSON is the input's envelope: the snapshot without its data.
+func envelopeJSON(s *snapshot.Snapshot) ([]byte, error) {
+	return json.Marshal(struct {
 		SchemaVersion int                        `json:"schemaVersion"`
 		CollectedAt   time.Time                  `json:"collectedAt"`
 		Tenant        snapshot.Tenant            `json:"tenant"`
 		Sources       map[string]snapshot.Source `json:"sources"`
 	}{s.SchemaVersion, s.CollectedAt, s.Tenant, s.Sources})
+}
+
+func input(s *snapshot.Snapshot, baselineTerm *ast.Term) (ast.Value, error) {
+	head, err := envelopeJSON(s)
 	if err != nil {
 		return nil, fmt.Errorf("build policy input: %w", err)
 	}
@@ -360,11 +365,10 @@ func (e *Engine) evalControl(ctx context.Context, ctl Control, in ast.Value) (re
 	return rr, nil
 }
 
-// applyWaivers turns fail into waived for unexpired waivers; expired waivers
-// are ignored with a warning, and waivers on controls that do not fail are
-// reported as stale.
+// applyWaivers turns fail into waived for unexpired waivers (expiry as
+// baseline.Date defines it); expired waivers are ignored with a warning, and
+// waivers on controls that do not fail are reported as stale.
 func applyWaivers(r *report.Report, b *baseline.Baseline, now time.Time) {
-	today := now.UTC().Format("2006-01-02")
 	byID := map[string]int{}
 	for i, res := range r.Results {
 		byID[res.ID] = i
@@ -378,7 +382,7 @@ func applyWaivers(r *report.Report, b *baseline.Baseline, now time.Time) {
 		res := &r.Results[i]
 		exp := w.Expires.String()
 		switch {
-		case exp < today:
+		case w.Expires.Expired(now):
 			r.Warnings = append(r.Warnings, fmt.Sprintf("waiver for %s expired on %s (approved by %s); ignored", w.Control, exp, w.ApprovedBy))
 		case res.Status == report.Fail:
 			res.Status = report.Waived

@@ -56,6 +56,14 @@ func TestMixedFleet(t *testing.T) {
 	if err := os.WriteFile(files[3], []byte("{\n  \"schemaVersion\": 1,\n  \"tenant\": \n}"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// "sources" again, denying a source that has data: single audit rejects
+	// it (encoding/json merges the two), so the fleet must too.
+	demoJSON := string(demo.SnapshotJSON())
+	end := strings.LastIndex(demoJSON, "}")
+	repeated := demoJSON[:end] + `, "sources": {"conditionalAccessPolicies": {"status": "denied", "httpStatus": 403}}` + demoJSON[end:]
+	if err := os.WriteFile(filepath.Join(dir, "e-repeated.json"), []byte(repeated), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	eng, err := engine.New(context.Background(), "test")
 	if err != nil {
 		t.Fatal(err)
@@ -63,7 +71,7 @@ func TestMixedFleet(t *testing.T) {
 	b, _ := demo.Baseline()
 	reports := filepath.Join(dir, "reports")
 	got, err := Expand([]string{dir})
-	if err != nil || len(got) != 4 {
+	if err != nil || len(got) != 5 {
 		t.Fatalf("expand: %v %v", got, err)
 	}
 	fl, err := Run(context.Background(), eng, b, got, Options{Parallel: 2, ReportDir: reports, ReportFormats: []string{"json", "sarif"}, FailOn: "never", Now: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)})
@@ -80,6 +88,7 @@ func TestMixedFleet(t *testing.T) {
 		{"t-denied", report.OutcomeIncomplete, 3, "TG.APP.1", ""},
 		{"t-throttled", report.OutcomeIncomplete, 3, "TG.CA.1", ""},
 		{"", report.OutcomeError, 2, "", "d-broken.json:4:1: invalid JSON"},
+		{"", report.OutcomeError, 2, "", "e-repeated.json: invalid snapshot: sources.conditionalAccessPolicies: status denied but data.conditionalAccessPolicies is present"},
 	}
 	for i, w := range want {
 		r := fl.Tenants[i]
@@ -92,7 +101,7 @@ func TestMixedFleet(t *testing.T) {
 			t.Errorf("row %d reports %v", i, r.Reports)
 		}
 	}
-	if fl.Summary.Exit != report.ExitInput || fl.Summary.Passed != 1 || fl.Summary.Incomplete != 2 || fl.Summary.Errors != 1 {
+	if fl.Summary.Exit != report.ExitInput || fl.Summary.Passed != 1 || fl.Summary.Incomplete != 2 || fl.Summary.Errors != 2 {
 		t.Errorf("summary %+v", fl.Summary)
 	}
 	// Per-tenant reports are the normal reports.

@@ -146,7 +146,7 @@ func buildHTMLView(r *report.Report) (*htmlView, error) {
 	v := &htmlView{
 		Title:        "tenantgate report: " + r.TenantLabel(),
 		Tenant:       r.Tenant,
-		TenantLabel:  nonEmpty(r.Tenant.DisplayName, r.Tenant.ID),
+		TenantLabel:  nonBlank(r.Tenant.DisplayName, r.Tenant.ID),
 		Baseline:     r.Baseline,
 		BaselineText: baselineText(r),
 		Tool:         r.Tool,
@@ -170,7 +170,11 @@ func buildHTMLView(r *report.Report) (*htmlView, error) {
 		c := htmlControl{Result: res, Order: i, RequiresText: requiresText(res.Requires)}
 		if res.Waiver != nil {
 			c.WaiverText = waiverText(res.Waiver)
-			if exp, err := time.Parse("2006-01-02", res.Waiver.Expires); err == nil && !r.GeneratedAt.IsZero() {
+			exp, err := time.Parse("2006-01-02", res.Waiver.Expires)
+			if err != nil { // a waiver that expires at an instant
+				exp, err = time.Parse(time.RFC3339, res.Waiver.Expires)
+			}
+			if err == nil && !r.GeneratedAt.IsZero() {
 				days := int(math.Ceil(exp.Sub(r.GeneratedAt).Hours() / 24))
 				c.WaiverDays = fmt.Sprintf("in %d days", days)
 				c.WaiverSoon = days <= 30

@@ -65,6 +65,29 @@ func TestHTMLContent(t *testing.T) {
 
 // findChromium returns a headless-capable Chromium, or "" when none is
 // installed. TENANTGATE_CHROMIUM overrides the search.
+// Days left show for a waiver with a date alone and one with a date and time.
+func TestHTMLWaiverDays(t *testing.T) {
+	tests := []struct{ expires, want string }{
+		{"2026-05-10", "in 6 days"},                 // generated 2026-05-04 05:58 UTC
+		{"2026-05-20T12:00:00+09:00", "in 16 days"}, // 2026-05-20 03:00 UTC
+	}
+	for _, tt := range tests {
+		r := loadFixture(t, "contoso")
+		found := false
+		for i := range r.Results {
+			if w := r.Results[i].Waiver; w != nil {
+				w.Expires, found = tt.expires, true
+			}
+		}
+		if !found {
+			t.Fatal("the fixture has no waiver")
+		}
+		if out := renderString(t, "html", r, Options{}); !strings.Contains(out, "<small>"+tt.want+"</small>") {
+			t.Errorf("expires %s: HTML lacks %q", tt.expires, tt.want)
+		}
+	}
+}
+
 func findChromium() string {
 	if p := os.Getenv("TENANTGATE_CHROMIUM"); p != "" {
 		return p
