@@ -490,6 +490,8 @@ func decode(raw json.RawMessage, v any) error {
 	return dec.Decode(v)
 }
 
+// nonEmpty is s, or fallback when s is "". A whitespace-only value is kept:
+// in a diff it may be the very change (render's nonBlank differs on purpose).
 func nonEmpty(s, fallback string) string {
 	if s == "" {
 		return fallback

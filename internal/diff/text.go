@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/tenantgate/tenantgate/internal/report"
 )
 
 // WriteJSON writes the comparison as indented JSON (diff --format json).
@@ -70,7 +72,7 @@ func (r *Result) WriteText(w io.Writer) error {
 				fmt.Fprintf(&b, "  %-9s  %-*s  %-6s  %s%s  %s\n", strings.ToUpper(d), idW, c.ID, c.Severity,
 					tr, strings.Repeat(" ", trW-len([]rune(tr))), c.Title)
 				if d == Regressed && c.Finding != "" {
-					fmt.Fprintf(&b, "  %-9s  %-*s  %s\n", "", idW, "", clip(oneLine(c.Finding), maxValue))
+					fmt.Fprintf(&b, "  %-9s  %-*s  %s\n", "", idW, "", clip(report.OneLine(c.Finding), maxValue))
 				}
 			}
 		}
@@ -85,7 +87,7 @@ func (r *Result) WriteText(w io.Writer) error {
 			for _, s := range r.Sources {
 				fmt.Fprintf(&b, "  %s: %s → %s", s.Source, s.Old, s.New)
 				if s.Error != "" {
-					fmt.Fprintf(&b, " (%s)", oneLine(s.Error))
+					fmt.Fprintf(&b, " (%s)", report.OneLine(s.Error))
 				}
 				b.WriteString("; its data is not compared\n")
 			}
@@ -237,8 +239,6 @@ func sideText(s Side) string {
 }
 
 func quoteName(s string) string { return "'" + s + "'" }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func clip(s string, n int) string {
 	r := []rune(s)

@@ -44,7 +44,7 @@ func WriteFleet(w io.Writer, format string, fl *report.Fleet, opts Options) erro
 func fleetOutcome(r report.FleetRow) string {
 	switch r.Outcome {
 	case report.OutcomeError:
-		return "error: " + oneLine(r.Error)
+		return "error: " + report.OneLine(r.Error)
 	case report.OutcomeGateFailed:
 		return "failed " + strings.Join(r.Failed, " ")
 	case report.OutcomeIncomplete:

@@ -94,27 +94,27 @@ func buildJUnit(r *report.Report) junitSuites {
 		suite.Timestamp = r.GeneratedAt.UTC().Format("2006-01-02T15:04:05")
 	}
 	for _, warn := range r.Warnings {
-		suite.Properties = append(suite.Properties, junitProperty{Name: "warning", Value: oneLine(warn)})
+		suite.Properties = append(suite.Properties, junitProperty{Name: "warning", Value: report.OneLine(warn)})
 	}
 	for _, res := range r.Results {
 		tc := junitCase{
 			Classname: controlFamily(res.ID),
-			Name:      strings.TrimSpace(res.ID + " " + oneLine(res.Title)),
+			Name:      strings.TrimSpace(res.ID + " " + report.OneLine(res.Title)),
 			File:      policyLocation(res).File,
 			Time:      "0",
 		}
 		switch res.Status {
 		case report.Fail:
-			tc.Failure = &junitProblem{Message: oneLine(res.Finding), Type: res.Severity, Body: caseBody(res)}
+			tc.Failure = &junitProblem{Message: report.OneLine(res.Finding), Type: res.Severity, Body: caseBody(res)}
 			suite.Failures++
 		case report.NotAssessed:
-			tc.Error = &junitProblem{Message: oneLine(res.Finding), Type: "not_assessed", Body: caseBody(res)}
+			tc.Error = &junitProblem{Message: report.OneLine(res.Finding), Type: "not_assessed", Body: caseBody(res)}
 			suite.Errors++
 		case report.Waived:
 			tc.Skipped = &junitProblem{Message: waiverText(res.Waiver), Body: caseBody(res)}
 			suite.Skipped++
 		case report.NotLicensed:
-			tc.Skipped = &junitProblem{Message: "not licensed: " + oneLine(res.Finding)}
+			tc.Skipped = &junitProblem{Message: "not licensed: " + report.OneLine(res.Finding)}
 			suite.Skipped++
 		default:
 			tc.SystemOut = passBody(res)
@@ -136,15 +136,15 @@ func caseBody(res report.Result) string {
 	if res.Waiver != nil {
 		fmt.Fprintf(&b, "Waiver: %s\n", waiverText(res.Waiver))
 	}
-	fmt.Fprintf(&b, "Finding: %s\n", oneLine(res.Finding))
+	fmt.Fprintf(&b, "Finding: %s\n", report.OneLine(res.Finding))
 	if len(res.Evidence) > 0 {
 		fmt.Fprintf(&b, "Evidence: %s\n", strings.Join(res.Evidence, ", "))
 	}
 	if res.Remediation != "" {
-		fmt.Fprintf(&b, "Remediation: %s\n", oneLine(res.Remediation))
+		fmt.Fprintf(&b, "Remediation: %s\n", report.OneLine(res.Remediation))
 	}
 	for _, n := range res.Notes {
-		fmt.Fprintf(&b, "Note: %s\n", oneLine(n))
+		fmt.Fprintf(&b, "Note: %s\n", report.OneLine(n))
 	}
 	return b.String()
 }
@@ -156,12 +156,12 @@ func passBody(res report.Result) string {
 		return ""
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n", oneLine(res.Finding))
+	fmt.Fprintf(&b, "%s\n", report.OneLine(res.Finding))
 	if len(res.Evidence) > 0 {
 		fmt.Fprintf(&b, "Evidence: %s\n", strings.Join(res.Evidence, ", "))
 	}
 	for _, n := range res.Notes {
-		fmt.Fprintf(&b, "Note: %s\n", oneLine(n))
+		fmt.Fprintf(&b, "Note: %s\n", report.OneLine(n))
 	}
 	return b.String()
 }

@@ -83,7 +83,7 @@ func TestJUnitParsesBack(t *testing.T) {
 				if want := controlFamily(res.ID); tc.Classname != want {
 					t.Errorf("%s: classname %q, want %q", res.ID, tc.Classname, want)
 				}
-				if !strings.HasPrefix(tc.Name, res.ID+" ") || !strings.Contains(tc.Name, oneLine(res.Title)) {
+				if !strings.HasPrefix(tc.Name, res.ID+" ") || !strings.Contains(tc.Name, report.OneLine(res.Title)) {
 					t.Errorf("%s: name %q", res.ID, tc.Name)
 				}
 				elems := 0
@@ -95,7 +95,7 @@ func TestJUnitParsesBack(t *testing.T) {
 				switch res.Status {
 				case report.Fail:
 					fails++
-					if tc.Failure == nil || tc.Failure.Type != res.Severity || tc.Failure.Message != oneLine(res.Finding) {
+					if tc.Failure == nil || tc.Failure.Type != res.Severity || tc.Failure.Message != report.OneLine(res.Finding) {
 						t.Errorf("%s: failure %+v", res.ID, tc.Failure)
 					} else if res.Remediation != "" && !strings.Contains(tc.Failure.Body, "Remediation:") {
 						t.Errorf("%s: failure body lacks the remediation", res.ID)

@@ -52,7 +52,7 @@ func writeMarkdown(w io.Writer, r *report.Report, _ Options) error {
 	if len(r.Warnings) > 0 {
 		b.WriteString("> [!WARNING]\n")
 		for _, warn := range r.Warnings {
-			fmt.Fprintf(&b, "> - %s\n", mdEscape(oneLine(warn)))
+			fmt.Fprintf(&b, "> - %s\n", mdEscape(report.OneLine(warn)))
 		}
 		b.WriteString("\n")
 	}
@@ -63,16 +63,16 @@ func writeMarkdown(w io.Writer, r *report.Report, _ Options) error {
 	} else {
 		fmt.Fprintf(&b, "### %s Failed controls (%d)\n\n", statusIcon[report.Fail], len(failed))
 		for _, res := range failed {
-			fmt.Fprintf(&b, "#### %s · %s · %s\n\n", res.ID, strings.ToUpper(res.Severity), mdEscape(oneLine(res.Title)))
-			fmt.Fprintf(&b, "**Finding:** %s\n\n", mdEscape(oneLine(res.Finding)))
+			fmt.Fprintf(&b, "#### %s · %s · %s\n\n", res.ID, strings.ToUpper(res.Severity), mdEscape(report.OneLine(res.Title)))
+			fmt.Fprintf(&b, "**Finding:** %s\n\n", mdEscape(report.OneLine(res.Finding)))
 			if len(res.Evidence) > 0 {
 				fmt.Fprintf(&b, "**Evidence:** %s\n\n", mdCodeList(res.Evidence))
 			}
 			if res.Remediation != "" {
-				fmt.Fprintf(&b, "**Remediation:** %s\n\n", mdEscape(oneLine(res.Remediation)))
+				fmt.Fprintf(&b, "**Remediation:** %s\n\n", mdEscape(report.OneLine(res.Remediation)))
 			}
 			for _, n := range res.Notes {
-				fmt.Fprintf(&b, "> **Note:** %s\n\n", mdEscape(oneLine(n)))
+				fmt.Fprintf(&b, "> **Note:** %s\n\n", mdEscape(report.OneLine(n)))
 			}
 		}
 	}
@@ -146,7 +146,7 @@ func mdEscape(s string) string {
 
 // mdCell is one table cell: one line, escaped, "—" when empty.
 func mdCell(s string) string {
-	s = oneLine(s)
+	s = report.OneLine(s)
 	if s == "" {
 		return "—"
 	}

@@ -210,7 +210,7 @@ func buildSARIF(r *report.Report) sarifLog {
 			RuleID:    res.ID,
 			RuleIndex: i,
 			Level:     level,
-			Message:   sarifText{Text: nonEmpty(oneLine(msg), res.Title)},
+			Message:   sarifText{Text: nonBlank(report.OneLine(msg), res.Title)},
 			Locations: []sarifLocation{{PhysicalLocation: sarifPhysical{
 				ArtifactLocation: sarifArtifact{URI: loc.File, URIBaseID: sarifSrcRootBase},
 				Region:           sarifRegion{StartLine: loc.Line},
@@ -231,7 +231,7 @@ func buildSARIF(r *report.Report) sarifLog {
 
 	var notes []sarifNotification
 	for _, warn := range r.Warnings {
-		notes = append(notes, sarifNotification{Level: "warning", Message: sarifText{Text: oneLine(warn)}})
+		notes = append(notes, sarifNotification{Level: "warning", Message: sarifText{Text: report.OneLine(warn)}})
 	}
 	inv := sarifInvocation{ExecutionSuccessful: true, ToolExecutionNotifications: notes}
 	if !r.GeneratedAt.IsZero() {
@@ -242,7 +242,7 @@ func buildSARIF(r *report.Report) sarifLog {
 		Version: sarifVersion,
 		Runs: []sarifRun{{
 			Tool: sarifTool{Driver: sarifDriver{
-				Name:           nonEmpty(r.Tool.Name, "tenantgate"),
+				Name:           nonBlank(r.Tool.Name, "tenantgate"),
 				Version:        r.Tool.Version,
 				InformationURI: toolInfoURI,
 				Rules:          rules,
@@ -262,14 +262,14 @@ func buildSARIF(r *report.Report) sarifLog {
 }
 
 func sarifRuleFor(res report.Result, r *report.Report) sarifRule {
-	title := nonEmpty(oneLine(res.Title), res.ID)
-	full := fmt.Sprintf("%s (%s, %s severity; requires %s).", strings.TrimSuffix(title, "."), res.ID, nonEmpty(res.Severity, "unknown"), requiresText(res.Requires))
-	remediation := nonEmpty(strings.TrimSpace(res.Remediation), "No change needed while the control passes; see the finding of a failing run for the exact change.")
+	title := nonBlank(report.OneLine(res.Title), res.ID)
+	full := fmt.Sprintf("%s (%s, %s severity; requires %s).", strings.TrimSuffix(title, "."), res.ID, nonBlank(res.Severity, "unknown"), requiresText(res.Requires))
+	remediation := nonBlank(strings.TrimSpace(res.Remediation), "No change needed while the control passes; see the finding of a failing run for the exact change.")
 
 	var md strings.Builder
 	fmt.Fprintf(&md, "**%s** — %s\n\n", res.ID, title)
 	fmt.Fprintf(&md, "**Remediation:** %s\n\n", remediation)
-	fmt.Fprintf(&md, "**Severity:** %s · **License:** %s", nonEmpty(res.Severity, "unknown"), requiresText(res.Requires))
+	fmt.Fprintf(&md, "**Severity:** %s · **License:** %s", nonBlank(res.Severity, "unknown"), requiresText(res.Requires))
 	if r.Baseline.Name != "" {
 		fmt.Fprintf(&md, " · **Baseline:** %s", baselineText(r))
 	}
@@ -366,7 +366,10 @@ func capitalize(s string) string {
 	return string(rs)
 }
 
-func nonEmpty(s, fallback string) string {
+// nonBlank is s, or fallback when s is empty or only whitespace (a blank
+// tenant or tool name would render as nothing). Unlike diff's nonEmpty, which
+// must show a whitespace-only value as it is, since it may be the change.
+func nonBlank(s, fallback string) string {
 	if strings.TrimSpace(s) == "" {
 		return fallback
 	}

@@ -70,11 +70,11 @@ func writeTable(w io.Writer, r *report.Report, opts Options) error {
 			pad(res.ID, idW), colGap,
 			pad(res.Severity, sevW), colGap,
 			paint(statusColor[res.Status], pad(res.Status, stW)), colGap,
-			truncate(oneLine(tableFinding(res)), findW))
+			truncate(report.OneLine(tableFinding(res)), findW))
 	}
 	fmt.Fprintf(&b, "\n%s\n", summaryLine(r))
 	for _, warn := range r.Warnings {
-		fmt.Fprintf(&b, "%s %s\n", paint(ansiYellow, "warning:"), oneLine(warn))
+		fmt.Fprintf(&b, "%s %s\n", paint(ansiYellow, "warning:"), report.OneLine(warn))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -119,14 +119,14 @@ func waiverText(wv *report.Waiver) string {
 		s += " by " + wv.ApprovedBy
 	}
 	if wv.Reason != "" {
-		s += ": " + oneLine(wv.Reason)
+		s += ": " + report.OneLine(wv.Reason)
 	}
 	return s
 }
 
 // baselineText is "name version" (version omitted when empty).
 func baselineText(r *report.Report) string {
-	return strings.TrimSpace(nonEmpty(r.Baseline.Name, "unnamed") + " " + r.Baseline.Version)
+	return strings.TrimSpace(nonBlank(r.Baseline.Name, "unnamed") + " " + r.Baseline.Version)
 }
 
 // formatScore prints the score with one decimal, as the JSON keeps it.
@@ -153,9 +153,6 @@ func bySeverity(r *report.Report, status string) []report.Result {
 	})
 	return out
 }
-
-// oneLine collapses runs of whitespace (including newlines) to one space.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // truncate shortens s to at most n runes, ending in "…" when cut.
 func truncate(s string, n int) string {

@@ -224,3 +224,7 @@ func (r *Report) TenantLabel() string {
 	}
 	return fmt.Sprintf("%s (%s)", r.Tenant.DisplayName, r.Tenant.ID)
 }
+
+// OneLine collapses runs of whitespace (including newlines) to one space, for
+// the renderers and diff texts that show a message on one line.
+func OneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
