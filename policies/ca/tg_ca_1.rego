@@ -33,16 +33,12 @@ relevant := [p |
 	p.sessionControls.secureSignInSession.isEnabled == true
 ]
 
-problems[p.id] := array.concat(
-	array.concat(ca.state_problems(p), ca.user_problems(p)),
-	array.concat(
-		array.concat(client_problems(p), platform_problems(p)),
-		array.concat(
-			array.concat(ca.risk_problems(p), ca.other_condition_problems(p)),
-			array.concat(ca.location_problems(p), app_problems(p)),
-		),
-	),
-) if some p in relevant
+problems[p.id] := lib.flat([
+	ca.state_problems(p), ca.user_problems(p),
+	client_problems(p), platform_problems(p),
+	ca.risk_problems(p), ca.other_condition_problems(p),
+	ca.location_problems(p), app_problems(p),
+]) if some p in relevant
 
 # Token protection only works for desktop clients on Windows, so the policy
 # may (and should) be limited to those; it must not be limited further. A

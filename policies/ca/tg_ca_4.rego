@@ -27,10 +27,11 @@ result := r if {
 
 relevant := [p | some p in ca.policies; ca.has_strength(p)]
 
-problems[p.id] := array.concat(
-	array.concat(ca.state_problems(p), ca.user_problems(p)),
-	array.concat(ca.all_apps_problems(p), array.concat(ca.not_narrowed_problems(p), array.concat(strength_problems(p), weaker_problems(p)))),
-) if some p in relevant
+problems[p.id] := lib.flat([
+	ca.state_problems(p), ca.user_problems(p),
+	ca.all_apps_problems(p), ca.not_narrowed_problems(p),
+	strength_problems(p), weaker_problems(p),
+]) if some p in relevant
 
 # combinations: from /policies/authenticationStrengthPolicies (controls.md),
 # falling back to the copy Graph embeds in the policy when that source is

@@ -29,13 +29,11 @@ levels(p) := p.conditions.signInRiskLevels
 
 relevant := [p | some p in ca.policies; count(levels(p)) > 0]
 
-problems[p.id] := array.concat(
-	array.concat(ca.state_problems(p), ca.user_problems(p)),
-	array.concat(
-		array.concat(ca.all_apps_problems(p), level_problems(p)),
-		array.concat(narrowing(p), grant_problems(p)),
-	),
-) if some p in relevant
+problems[p.id] := lib.flat([
+	ca.state_problems(p), ca.user_problems(p),
+	ca.all_apps_problems(p), level_problems(p),
+	narrowing(p), grant_problems(p),
+]) if some p in relevant
 
 level_problems(p) := [] if {
 	"medium" in levels(p)

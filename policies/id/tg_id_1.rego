@@ -57,10 +57,10 @@ requires_mfa(p) if "mfa" in p.grantControls.builtInControls
 
 requires_mfa(p) if ca.has_strength(p)
 
-problems[p.id] := array.concat(
-	array.concat(ca.state_problems(p), ca.user_problems(p)),
-	array.concat(ca.all_apps_problems(p), array.concat(ca.not_narrowed_problems(p), grant_problems(p))),
-) if some p in relevant
+problems[p.id] := lib.flat([
+	ca.state_problems(p), ca.user_problems(p),
+	ca.all_apps_problems(p), ca.not_narrowed_problems(p), grant_problems(p),
+]) if some p in relevant
 
 grant_problems(p) := [] if ca.strong_grant(p, {"mfa", "strength"})
 

@@ -252,16 +252,12 @@ group_label(id) := sprintf("group '%s' (%s, holds break-glass accounts: list it 
 } else := sprintf("group %s", [id])
 
 # extra_exclusions lists every exclusion the baseline does not allow.
-extra_exclusions(p) := array.concat(
-	array.concat(
-		[sprintf("user %s", [x]) | some x in p.conditions.users.excludeUsers; not x in allowed_users],
-		[group_label(x) | some x in p.conditions.users.excludeGroups; not x in allowed_groups],
-	),
-	array.concat(
-		[sprintf("role %s", [x]) | some x in p.conditions.users.excludeRoles; not x in allowed_roles],
-		guest_exclusion(p),
-	),
-)
+extra_exclusions(p) := lib.flat([
+	[sprintf("user %s", [x]) | some x in p.conditions.users.excludeUsers; not x in allowed_users],
+	[group_label(x) | some x in p.conditions.users.excludeGroups; not x in allowed_groups],
+	[sprintf("role %s", [x]) | some x in p.conditions.users.excludeRoles; not x in allowed_roles],
+	guest_exclusion(p),
+])
 
 guest_exclusion(p) := ["guests and external users"] if {
 	object.get(p.conditions.users, "excludeGuestsOrExternalUsers", null) != null
@@ -306,13 +302,11 @@ app_problems(p, a) := [] if covers_app(p, a)
 
 else := [sprintf("does not cover %s", [app_names[a]])]
 
-all_apps_problems(p) := array.concat(
+all_apps_problems(p) := lib.flat([
 	[x | x := "does not target all applications"; not "All" in p.conditions.applications.includeApplications],
-	array.concat(
-		[sprintf("excludes application %s", [x]) | some x in p.conditions.applications.excludeApplications; not x in allowed_apps],
-		[sprintf("excludes applications by filter (%s)", [p.conditions.applications.applicationFilter.rule]) | app_filter_excludes(p)],
-	),
-)
+	[sprintf("excludes application %s", [x]) | some x in p.conditions.applications.excludeApplications; not x in allowed_apps],
+	[sprintf("excludes applications by filter (%s)", [p.conditions.applications.applicationFilter.rule]) | app_filter_excludes(p)],
+])
 
 # ---- narrowing ("Not narrowed") ---------------------------------------------
 
@@ -365,7 +359,7 @@ else := [sprintf("applies only to client apps %s (needs %s)", [concat("/", p.con
 
 # narrowing_problems: every narrowing except locations and client apps, which
 # controls check with their own rules.
-condition_narrowing(p) := array.concat(array.concat(risk_problems(p), other_condition_problems(p)), device_problems(p))
+condition_narrowing(p) := lib.flat([risk_problems(p), other_condition_problems(p), device_problems(p)])
 
 # not_narrowed_problems: the full "Not narrowed" definition for controls that
 # must apply to every sign-in.
@@ -373,10 +367,10 @@ not_narrowed_problems(p) := array.concat(risk_problems(p), narrowing_besides_ris
 
 # narrowing_besides_risk: "Not narrowed" without the risk conditions, for
 # TG.CA.7, whose policies are scoped by sign-in risk on purpose.
-narrowing_besides_risk(p) := array.concat(
-	array.concat(other_condition_problems(p), device_problems(p)),
-	array.concat(platform_problems(p), array.concat(location_problems(p), client_problems(p, every_client))),
-)
+narrowing_besides_risk(p) := lib.flat([
+	other_condition_problems(p), device_problems(p),
+	platform_problems(p), location_problems(p), client_problems(p, every_client),
+])
 
 # ---- grants -----------------------------------------------------------------
 
@@ -584,13 +578,11 @@ action_policies(action) := [p |
 # action_problems: why a policy on a user action falls short, grant aside. A
 # registration outside trusted locations is one sign-in like any other, so
 # the policy must not be narrowed; its locations follow TG.CA.5's rule.
-action_problems(p) := array.concat(
-	array.concat(state_problems(p), user_problems(p)),
-	array.concat(
-		array.concat(condition_narrowing(p), platform_problems(p)),
-		array.concat(client_problems(p, every_client), action_location_problems(p)),
-	),
-)
+action_problems(p) := lib.flat([
+	state_problems(p), user_problems(p),
+	condition_narrowing(p), platform_problems(p),
+	client_problems(p, every_client), action_location_problems(p),
+])
 
 # Named locations are needed only to judge which locations are excluded.
 # When they could not be read, a policy that excludes locations is judged on

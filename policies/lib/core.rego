@@ -187,6 +187,10 @@ skus_ok if source_ok("subscribedSkus")
 
 # ---- small helpers -------------------------------------------------------------
 
+# flat joins lists in order: controls list a policy's shortfalls from many
+# checks, each returning a list.
+flat(lists) := [x | some l in lists; some x in l]
+
 # quote_all renders names as 'a', 'b'.
 quote_all(names) := concat(", ", [sprintf("'%s'", [n]) | some n in names])
 
