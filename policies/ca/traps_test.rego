@@ -1,0 +1,133 @@
+package tenantgate.controls.traps_test
+
+# The cases that trip other tools, applied to every Conditional Access
+# control at once: each control's own passing policy (from its test file),
+# changed in one way at a time, must no longer pass. controls.md: report-only
+# or disabled policies never satisfy a control, extra exclusions disqualify,
+# narrowed policies do not count, and missing data is never a pass.
+
+import data.tenantgate.controls.tg_ca_1
+import data.tenantgate.controls.tg_ca_1_test as t1
+import data.tenantgate.controls.tg_ca_2
+import data.tenantgate.controls.tg_ca_2_test as t2
+import data.tenantgate.controls.tg_ca_3
+import data.tenantgate.controls.tg_ca_3_test as t3
+import data.tenantgate.controls.tg_ca_4
+import data.tenantgate.controls.tg_ca_4_test as t4
+import data.tenantgate.controls.tg_ca_5
+import data.tenantgate.controls.tg_ca_5_test as t5
+import data.tenantgate.controls.tg_ca_6
+import data.tenantgate.controls.tg_ca_6_test as t6
+import data.tenantgate.controls.tg_ca_7
+import data.tenantgate.controls.tg_ca_7_test as t7
+import data.tenantgate.controls.tg_id_1
+import data.tenantgate.controls.tg_id_1_test as ti
+import data.tenantgate.test.fixtures as f
+
+controls := ["TG.CA.1", "TG.CA.2", "TG.CA.3", "TG.CA.4", "TG.CA.5", "TG.CA.6", "TG.CA.7", "TG.ID.1"]
+
+# input_for is the control's passing tenant with its policy changed by over.
+input_for("TG.CA.1", over) := f.with_policies([t1.tp(over)])
+
+input_for("TG.CA.2", over) := f.with_policies([t2.sif(over)])
+
+input_for("TG.CA.3", over) := f.with_policies([t3.dev(over)])
+
+input_for("TG.CA.4", over) := t4.inp([t4.st(t4.pr, "Phishing-resistant MFA", over)])
+
+input_for("TG.CA.5", over) := t5.with_locations([t5.sp(over)], [t5.office])
+
+input_for("TG.CA.6", over) := t6.tenant([t6.dp(over)], "notRequired")
+
+input_for("TG.CA.7", over) := t7.e5([t7.rp(over)])
+
+input_for("TG.ID.1", over) := ti.off_with([ti.mfa(over)])
+
+result_for("TG.CA.1", inp) := r if {
+	r := tg_ca_1.result with input as inp
+}
+
+result_for("TG.CA.2", inp) := r if {
+	r := tg_ca_2.result with input as inp
+}
+
+result_for("TG.CA.3", inp) := r if {
+	r := tg_ca_3.result with input as inp
+}
+
+result_for("TG.CA.4", inp) := r if {
+	r := tg_ca_4.result with input as inp
+}
+
+result_for("TG.CA.5", inp) := r if {
+	r := tg_ca_5.result with input as inp
+}
+
+result_for("TG.CA.6", inp) := r if {
+	r := tg_ca_6.result with input as inp
+}
+
+result_for("TG.CA.7", inp) := r if {
+	r := tg_ca_7.result with input as inp
+}
+
+result_for("TG.ID.1", inp) := r if {
+	r := tg_id_1.result with input as inp
+}
+
+users(u) := {"conditions": {"users": u}}
+
+conditions(c) := {"conditions": c}
+
+# Each trap: a name, and the change to the passing policy.
+traps := [
+	["report-only", {"state": "enabledForReportingButNotEnforced"}],
+	["disabled", {"state": "disabled"}],
+	["not all users", users({"includeUsers": [f.other_user]})],
+	["extra user exclusion", users({"excludeUsers": [f.bg1, f.bg2, f.other_user]})],
+	["extra group exclusion", users({"excludeGroups": [f.other_group]})],
+	["role exclusion", users({"excludeRoles": [f.ga_role]})],
+	["guest exclusion", users({"excludeGuestsOrExternalUsers": {"guestOrExternalUserTypes": "b2bCollaborationGuest", "externalTenants": {"membershipKind": "all"}}})],
+	["platforms narrowed", conditions({"platforms": {"includePlatforms": ["android"], "excludePlatforms": []}})],
+	["client apps narrowed", conditions({"clientAppTypes": ["exchangeActiveSync"]})],
+	["sign-in risk narrowed", conditions({"signInRiskLevels": ["high"]})],
+	["locations narrowed", conditions({"locations": {"includeLocations": ["loc-office"], "excludeLocations": []}})],
+]
+
+# The passing policies pass, so every failure below is the trap's doing.
+test_base_policies_pass if {
+	every ctl in controls {
+		r := result_for(ctl, input_for(ctl, {}))
+		r.status == "pass"
+	}
+}
+
+test_no_control_passes_a_trap if {
+	every ctl in controls {
+		every trap in traps {
+			r := result_for(ctl, input_for(ctl, trap[1]))
+			not_pass(ctl, trap[0], r)
+		}
+	}
+}
+
+not_pass(_, _, r) if r.status != "pass"
+
+not_pass(ctl, trap, r) if {
+	r.status == "pass"
+	print(ctl, "passes with", trap, ":", r.finding)
+	false
+}
+
+# Missing data: the policies unreadable, or one of them missing a key the
+# controls read, never pass.
+test_no_control_passes_on_missing_policies if {
+	every ctl in controls {
+		denied := result_for(ctl, f.denied(input_for(ctl, {}), "conditionalAccessPolicies"))
+		denied.status == "not_assessed"
+		inp := input_for(ctl, {})
+		ps := [object.remove(p, ["sessionControls"]) | some p in inp.data.conditionalAccessPolicies]
+		partial := result_for(ctl, object.union(inp, {"data": {"conditionalAccessPolicies": ps}}))
+		partial.status == "not_assessed"
+	}
+}
