@@ -100,3 +100,14 @@ test_not_assessed_when_denied if {
 	r.status == "not_assessed"
 	contains(r.finding, "authenticationMethodsPolicy was not collected (denied")
 }
+
+# A disabled FIDO2 entry does not hide an enabled passkey configuration.
+test_pass_passkey_enabled_beside_disabled_fido2 if {
+	passkey := {
+		"@odata.type": "#microsoft.graph.passkeyAuthenticationMethodConfiguration", "id": "Passkey",
+		"state": "enabled", "includeTargets": [all_users], "excludeTargets": [],
+	}
+	r := c.result with input as with_configs([fido2({"state": "disabled"}), passkey])
+	r.status == "pass"
+	r.evidence == ["Passkey"]
+}

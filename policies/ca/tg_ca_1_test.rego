@@ -169,3 +169,23 @@ test_break_glass_by_object_id_needs_no_resolution if {
 	r := c.result with input as inp
 	r.status == "pass"
 }
+
+# Report-only coverage of one app does not complete the union.
+test_fail_other_app_only_report_only if {
+	exo := tp({"id": "tp-exo", "displayName": "TP Exchange", "conditions": {"applications": {"includeApplications": [f.exo]}}})
+	spo := tp({"id": "tp-spo", "displayName": "TP SharePoint", "state": "enabledForReportingButNotEnforced", "conditions": {"applications": {"includeApplications": [f.spo]}}})
+	r := c.result with input as f.with_policies([exo, spo])
+	r.status == "fail"
+	contains(r.finding, "not enforced for all users of SharePoint Online")
+	contains(r.finding, "policy 'TP SharePoint' would satisfy this control but is report-only")
+}
+
+test_fail_office365_excluded if {
+	r := c.result with input as f.with_policies([tp({"conditions": {"applications": {"includeApplications": ["All"], "excludeApplications": ["Office365"]}}})])
+	r.status == "fail"
+}
+
+test_fail_app_filter_excludes if {
+	r := c.result with input as f.with_policies([tp({"conditions": {"applications": {"applicationFilter": {"mode": "exclude", "rule": "CustomSecurityAttribute.x -eq \"y\""}}}})])
+	r.status == "fail"
+}

@@ -156,3 +156,13 @@ test_not_assessed_denied if {
 	r := c.result with input as f.denied(f.with_policies([sif({})]), "conditionalAccessPolicies")
 	r.status == "not_assessed"
 }
+
+test_fail_frequency_disabled_or_unknown_type if {
+	off := sif({"sessionControls": {"signInFrequency": {"isEnabled": false}}})
+	r1 := c.result with input as f.with_policies([off])
+	r1.status == "fail"
+	weeks := sif({"sessionControls": {"signInFrequency": {"value": 1, "type": "weeks"}}})
+	r2 := c.result with input as f.with_policies([weeks])
+	r2.status == "fail"
+	contains(r2.finding, "without a usable interval")
+}

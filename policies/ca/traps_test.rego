@@ -131,3 +131,53 @@ test_no_control_passes_on_missing_policies if {
 		partial.status == "not_assessed"
 	}
 }
+
+# Grant semantics (controls.md, per control): which grants satisfy, and that
+# OR-ing a required control with a weaker one does not.
+grant(op, controls) := {"grantControls": f.grant(op, controls)}
+
+with_strength(op, controls, id) := {"grantControls": object.union(f.grant(op, controls), {"authenticationStrength": {"id": id, "displayName": id}})}
+
+with_terms(op, controls) := {"grantControls": object.union(f.grant(op, controls), {"termsOfUse": ["tou-1"]})}
+
+grant_cases := [
+	["TG.CA.3", grant("OR", ["domainJoinedDevice"]), "pass"],
+	["TG.CA.3", grant("AND", ["compliantDevice", "mfa"]), "pass"],
+	["TG.CA.3", grant("OR", ["compliantDevice", "mfa"]), "fail"],
+	["TG.CA.3", with_terms("OR", ["compliantDevice"]), "fail"],
+	["TG.CA.3", with_strength("OR", ["compliantDevice"], t4.pr), "fail"],
+	["TG.CA.4", with_strength("AND", ["compliantDevice"], t4.pr), "pass"],
+	["TG.CA.4", with_strength("OR", ["mfa"], t4.pr), "fail"],
+	["TG.CA.4", with_strength("OR", ["compliantDevice"], t4.pr), "fail"],
+	["TG.CA.4", with_strength("OR", [], t4.mfa_strength), "fail"],
+	["TG.CA.5", grant("OR", ["block"]), "pass"],
+	["TG.CA.5", grant("OR", ["compliantDevice"]), "pass"],
+	["TG.CA.5", grant("AND", ["approvedApplication", "mfa"]), "pass"],
+	["TG.CA.5", grant("OR", ["mfa", "approvedApplication"]), "fail"],
+	["TG.CA.6", grant("AND", ["mfa", "compliantDevice"]), "pass"],
+	["TG.CA.6", grant("OR", ["compliantDevice"]), "fail"],
+	["TG.CA.6", grant("OR", ["mfa", "compliantDevice"]), "fail"],
+	["TG.CA.7", grant("OR", ["block"]), "pass"],
+	["TG.CA.7", with_strength("OR", [], t4.pr), "pass"],
+	["TG.CA.7", grant("AND", ["compliantDevice", "approvedApplication"]), "fail"],
+	["TG.CA.7", grant("OR", ["mfa", "compliantDevice"]), "fail"],
+	["TG.ID.1", grant("AND", ["mfa", "compliantDevice"]), "pass"],
+	["TG.ID.1", grant("OR", ["mfa", "block"]), "fail"],
+	["TG.ID.1", with_terms("OR", ["mfa"]), "fail"],
+]
+
+test_grant_semantics if {
+	every tc in grant_cases {
+		[ctl, over, want] := tc
+		r := result_for(ctl, input_for(ctl, over))
+		status_is(ctl, over, r, want)
+	}
+}
+
+status_is(_, _, r, want) if r.status == want
+
+status_is(ctl, over, r, want) if {
+	r.status != want
+	print(ctl, over.grantControls, "gives", r.status, "want", want, ":", r.finding)
+	false
+}

@@ -117,3 +117,12 @@ test_not_assessed_assignment_without_target_type if {
 	r.status == "not_assessed"
 	r.finding == "enrollment notification 'Enrollment e-mail' has assignments without a target type"
 }
+
+test_not_licensed_when_intune_plan_disabled if {
+	s := {"skuPartNumber": "SPE_E3", "capabilityStatus": "Enabled", "servicePlans": [
+		{"servicePlanName": "AAD_PREMIUM", "provisioningStatus": "Success"},
+		{"servicePlanName": "INTUNE_A", "provisioningStatus": "Disabled"},
+	]}
+	r := c.result with input as f.with_data({"subscribedSkus": [s], "deviceEnrollmentConfigurations": [notification({})]})
+	r.status == "not_licensed"
+}

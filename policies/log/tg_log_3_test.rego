@@ -92,3 +92,15 @@ test_not_assessed_when_skus_denied if {
 	contains(r.finding, "licenses could not be determined, so this control (needs Microsoft Purview Audit (Standard)) was not assessed")
 	contains(r.finding, "Insufficient privileges")
 }
+
+test_pass_audit_platform_only if {
+	r := c.result with input as with_skus([f.sku("X", ["M365_AUDIT_PLATFORM"])])
+	r.status == "pass"
+	contains(r.finding, "kept 180 days")
+}
+
+test_attestation_off_still_needs_licenses if {
+	inp := f.with_baseline(f.denied(with_skus([f.sku_e3]), "subscribedSkus"), {"attestations": {"unified_audit_log_enabled": false}})
+	r := c.result with input as inp
+	r.status == "not_assessed"
+}
