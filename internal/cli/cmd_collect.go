@@ -149,6 +149,14 @@ func collectLive(ctx context.Context, app *App, o conn.Options, b *baseline.Base
 	if err != nil {
 		return nil, &ExitError{Code: report.ExitRuntime, Err: err}
 	}
+	// As in fleet mode: a credential for another tenant must not have that
+	// tenant's data reported or saved under --tenant's name.
+	if err := conn.SameTenant(o.TenantID, snap.Data["organization"]); err != nil {
+		return nil, &ExitError{Code: report.ExitRuntime, Err: fmt.Errorf("%w: nothing was written or audited; check --tenant and the credential", err)}
+	}
+	if o.TenantID != "" && !snap.OK("organization") {
+		fmt.Fprintf(app.Stderr, "warning: the organization could not be read, so whether the credential reached tenant %s is unchecked\n", o.TenantID)
+	}
 	return snap, nil
 }
 

@@ -452,34 +452,12 @@ func collectTenant(ctx context.Context, app *App, dir string, t fleetTarget, log
 	return res
 }
 
-// sameTenant checks that the credential reached the tenant the file names:
-// a token or app secret issued for another tenant would otherwise write that
-// tenant's data under this one's name. Without the organization source there
-// is nothing to compare with, and the tenant is partial anyway.
+// sameTenant is conn.SameTenant on a snapshot's organization.
 func sameTenant(want string, snap *snapshot.Snapshot) error {
-	raw, ok := snap.Data["organization"]
-	if !ok {
-		return nil
+	if err := conn.SameTenant(want, snap.Data["organization"]); err != nil {
+		return fmt.Errorf("%w: the snapshot was not written; check this tenant's credential", err)
 	}
-	var org struct {
-		ID              string `json:"id"`
-		DisplayName     string `json:"displayName"`
-		VerifiedDomains []struct {
-			Name string `json:"name"`
-		} `json:"verifiedDomains"`
-	}
-	if json.Unmarshal(raw, &org) != nil || org.ID == "" {
-		return nil
-	}
-	if strings.EqualFold(org.ID, want) {
-		return nil
-	}
-	for _, d := range org.VerifiedDomains {
-		if strings.EqualFold(d.Name, want) {
-			return nil
-		}
-	}
-	return fmt.Errorf("the credential reached tenant %s (%s), not %s: the snapshot was not written; check this tenant's credential", org.ID, org.DisplayName, want)
+	return nil
 }
 
 // printFleet writes one line per tenant, in the file's order, and a total.

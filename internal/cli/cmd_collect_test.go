@@ -60,7 +60,7 @@ func TestCollectCommand(t *testing.T) {
 	}
 	delete(snap.Data, "subscribedSkus")
 	snap.Sources["subscribedSkus"] = snapshot.Source{Status: snapshot.StatusDenied, HTTPStatus: 403, Code: "Authorization_RequestDenied", Error: "Insufficient privileges to complete the operation."}
-	t.Setenv("AZURE_TENANT_ID", "contoso.onmicrosoft.com")
+	t.Setenv("AZURE_TENANT_ID", "Sunnyside08.onmicrosoft.com") // a verified domain of the demo organization
 
 	tests := []struct {
 		name   string
@@ -70,6 +70,8 @@ func TestCollectCommand(t *testing.T) {
 		stderr string
 	}{
 		{"writes the snapshot and warns about denied sources", []string{"--baseline", "../demo/baseline.yaml"}, &fakeLive{snap: snap}, 0, "warning: subscribedSkus denied: HTTP 403 Authorization_RequestDenied"},
+		{"the tenant id also names it", []string{"--tenant", "35A4937B-C200-40F5-8DB0-1813C0F63FFE", "--baseline", "../demo/baseline.yaml"}, &fakeLive{snap: snap}, 0, "warning: subscribedSkus denied"},
+		{"another tenant reached is exit 4, nothing written", []string{"--tenant", "contoso.onmicrosoft.com"}, &fakeLive{snap: snap}, 4, "reached tenant 35a4937b-c200-40f5-8db0-1813c0f63ffe (Sunnyside Trading), not contoso.onmicrosoft.com"},
 		{"nothing readable is exit 4", nil, &fakeLive{err: errors.New("nothing could be read from the tenant: Graph refused the token")}, 4, "nothing could be read"},
 		{"unknown cloud is a usage error", []string{"--cloud", "mars"}, &fakeLive{snap: snap}, 2, "unknown --cloud"},
 		{"plain http off loopback is refused", []string{"--graph-endpoint", "http://graph.example.com"}, &fakeLive{snap: snap}, 2, "plain http is allowed only"},
@@ -96,7 +98,7 @@ func TestCollectCommand(t *testing.T) {
 			if got.Sources["subscribedSkus"].Status != snapshot.StatusDenied || got.Tool.Version != Version {
 				t.Fatalf("written snapshot: %+v %+v", got.Sources["subscribedSkus"], got.Tool)
 			}
-			if tt.live.opts.TenantID != "contoso.onmicrosoft.com" || len(tt.live.breakGlass) != 2 || tt.live.opts.Progress != nil {
+			if !strings.EqualFold(tt.live.opts.TenantID, "sunnyside08.onmicrosoft.com") && tt.live.opts.TenantID != "35A4937B-C200-40F5-8DB0-1813C0F63FFE" || len(tt.live.breakGlass) != 2 || tt.live.opts.Progress != nil {
 				t.Fatalf("options passed to Live: %+v, break-glass %v", tt.live.opts, tt.live.breakGlass)
 			}
 		})
@@ -204,5 +206,46 @@ func TestPermissionsCommand(t *testing.T) {
 	}
 	if len(doc.Sources) != len(snapshot.Sources) {
 		t.Fatalf("%d sources listed, the snapshot has %d", len(doc.Sources), len(snapshot.Sources))
+	}
+}
+
+// TestLiveTenantCheck: audit --tenant X and collect --tenant X refuse a
+// credential that reached another organization (exit 4, no report), as the
+// fleet does, and say so when the organization could not be read to check.
+func TestLiveTenantCheck(t *testing.T) {
+	snap, err := demo.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	noOrg, err := demo.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	delete(noOrg.Data, "organization")
+	noOrg.Sources["organization"] = snapshot.Source{Status: snapshot.StatusDenied, HTTPStatus: 403, Code: "Authorization_RequestDenied", Error: "Insufficient privileges to complete the operation."}
+	t.Setenv("AZURE_TENANT_ID", "")
+	tests := []struct {
+		name       string
+		args       []string
+		snap       *snapshot.Snapshot
+		code       int
+		stderr     string
+		wantReport bool
+	}{
+		{"audit, another tenant", []string{"audit", "--tenant", "fabrikam.example", "--format", "json"}, snap, 4, "reached tenant 35a4937b-c200-40f5-8db0-1813c0f63ffe (Sunnyside Trading), not fabrikam.example", false},
+		{"audit, its domain", []string{"audit", "--tenant", "sunnyside08.onmicrosoft.com", "--baseline", "../demo/baseline.yaml", "--format", "json"}, snap, 1, "", true},
+		{"audit, organization unreadable", []string{"audit", "--tenant", "sunnyside08.onmicrosoft.com", "--baseline", "../demo/baseline.yaml", "--format", "json"}, noOrg, 1, "whether the credential reached tenant sunnyside08.onmicrosoft.com is unchecked", true},
+		{"collect to stdout, another tenant", []string{"collect", "--tenant", "00000000-1111-2222-3333-444444444444"}, snap, 4, "not 00000000-1111-2222-3333-444444444444", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runLive(t, &fakeLive{snap: tt.snap}, tt.args...)
+			if code != tt.code || !strings.Contains(stderr, tt.stderr) {
+				t.Fatalf("exit %d, stderr %q; want %d and %q", code, stderr, tt.code, tt.stderr)
+			}
+			if got := strings.TrimSpace(stdout) != ""; got != tt.wantReport {
+				t.Fatalf("stdout %q: report written = %v, want %v", stdout, got, tt.wantReport)
+			}
+		})
 	}
 }

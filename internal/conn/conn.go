@@ -5,6 +5,7 @@
 package conn
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
@@ -147,4 +148,48 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TenantMismatch is the error of SameTenant: the credential reached another
+// organization than the one asked for.
+type TenantMismatch struct {
+	Want, ID, DisplayName string
+}
+
+func (e *TenantMismatch) Error() string {
+	return fmt.Sprintf("the credential reached tenant %s (%s), not %s", e.ID, e.DisplayName, e.Want)
+}
+
+// SameTenant checks that organization (the object GET /organization returned)
+// is the tenant want names, by tenant id or by one of its verified domain
+// names (case-insensitively). A token or app secret issued for another tenant
+// would otherwise have that tenant's data reported, or changed, under want's
+// name. collect, audit (single and fleet) and apply call it. With want empty,
+// or without a readable organization id, there is nothing to compare and it
+// returns nil: the caller then has no organization source, which makes its
+// run partial anyway.
+func SameTenant(want string, organization []byte) error {
+	want = strings.TrimSpace(want)
+	if want == "" || len(organization) == 0 {
+		return nil
+	}
+	var org struct {
+		ID              string `json:"id"`
+		DisplayName     string `json:"displayName"`
+		VerifiedDomains []struct {
+			Name string `json:"name"`
+		} `json:"verifiedDomains"`
+	}
+	if json.Unmarshal(organization, &org) != nil || org.ID == "" {
+		return nil
+	}
+	if strings.EqualFold(org.ID, want) {
+		return nil
+	}
+	for _, d := range org.VerifiedDomains {
+		if strings.EqualFold(d.Name, want) {
+			return nil
+		}
+	}
+	return &TenantMismatch{Want: want, ID: org.ID, DisplayName: org.DisplayName}
 }
