@@ -40,8 +40,9 @@ var errorMappings = abs.ErrorMappings{"XXX": odataerrors.CreateODataErrorFromDis
 // its middleware (auth, retry, gzip, telemetry) and the OData error model are
 // needed, which keeps a cold build in seconds instead of minutes.
 type adapter struct {
-	ra   *core.GraphRequestAdapterBase
-	base string // scheme://host[/prefix], no trailing slash
+	ra     *core.GraphRequestAdapterBase
+	base   string   // scheme://host[/prefix], no trailing slash
+	origin *url.URL // base, parsed: every request must stay on its origin
 }
 
 func newAdapter(cred azcore.TokenCredential, scope, base string, obs *observer) (*adapter, error) {
@@ -64,12 +65,15 @@ func newAdapter(cred azcore.TokenCredential, scope, base string, obs *observer) 
 	// 400. Found by the emulator's throttling test; batch bodies are small.
 	mw, err := khttp.GetDefaultMiddlewaresWithOptions(
 		&khttp.RetryHandlerOptions{MaxRetries: maxRetries, ShouldRetry: obs.shouldRetry},
+		&khttp.RedirectHandlerOptions{MaxRedirects: maxRedirects, ShouldRedirect: followRedirect},
 		khttp.NewCompressionOptionsReference(false))
 	if err != nil {
 		return nil, err
 	}
 	chain := append([]khttp.Middleware{core.NewGraphTelemetryHandler(&opts)}, mw...)
-	chain = append(chain, obs) // innermost: sees every attempt, retries included
+	// innermost: the observer sees every attempt (retries and redirects
+	// included), then the guard refuses any request off the endpoint.
+	chain = append(chain, obs, originGuard{u})
 	ra, err := core.NewGraphRequestAdapterBaseWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(
 		auth, opts, jsonser.NewJsonParseNodeFactory(), nil, khttp.GetDefaultClient(chain...))
 	if err != nil {
@@ -77,7 +81,67 @@ func newAdapter(cred azcore.TokenCredential, scope, base string, obs *observer) 
 	}
 	// Set before any request is built from it (graph-api.md §0).
 	ra.SetBaseUrl(base)
-	return &adapter{ra: ra, base: strings.TrimRight(base, "/")}, nil
+	return &adapter{ra: ra, base: strings.TrimRight(base, "/"), origin: u}, nil
+}
+
+// maxRedirects bounds the same-origin redirects one request may follow.
+const maxRedirects = 5
+
+// sameOrigin reports whether u has base's scheme, host and port. It is the
+// one rule for every URL a service hands back to be called (@odata.nextLink,
+// ARM's nextLink, a redirect's Location): anything else is an error, so the
+// token only ever goes to the configured endpoint and no other host's answer
+// is ever taken as the tenant's data.
+func sameOrigin(base, u *url.URL) bool {
+	return u.IsAbs() && strings.EqualFold(u.Scheme, base.Scheme) &&
+		strings.EqualFold(u.Hostname(), base.Hostname()) && port(u) == port(base)
+}
+
+func port(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	if strings.EqualFold(u.Scheme, "https") {
+		return "443"
+	}
+	return "80"
+}
+
+// redirectTarget resolves a response's Location against the request URL; ok
+// is false when there is none or it does not parse.
+func redirectTarget(req *http.Request, resp *http.Response) (*url.URL, bool) {
+	loc := resp.Header.Get("Location")
+	if loc == "" {
+		return nil, false
+	}
+	u, err := url.Parse(loc)
+	if err != nil {
+		return nil, false
+	}
+	return req.URL.ResolveReference(u), true
+}
+
+// followRedirect is the SDK redirect handler's hook. A redirect is followed
+// only for a GET, to the same origin, with a Location kiota resolves as we do
+// (absolute, or a path from the root). A POST is never redirected: a create
+// is not resent to a URL the service chose, and a $batch has no reason to
+// move. A refused redirect comes back to send as a 3xx, which is an error.
+func followRedirect(req *http.Request, resp *http.Response) bool {
+	target, ok := redirectTarget(req, resp)
+	loc := resp.Header.Get("Location")
+	return ok && req.Method == http.MethodGet && sameOrigin(req.URL, target) &&
+		(strings.HasPrefix(loc, "/") && !strings.HasPrefix(loc, "//") || strings.Contains(loc, "://"))
+}
+
+// originGuard is the innermost middleware: whatever the layers above decide,
+// no request leaves for another scheme, host or port than the endpoint's.
+type originGuard struct{ origin *url.URL }
+
+func (g originGuard) Intercept(p khttp.Pipeline, i int, req *http.Request) (*http.Response, error) {
+	if !sameOrigin(g.origin, req.URL) {
+		return nil, fmt.Errorf("refused to send a request to %s: not the configured endpoint %s", redactURL(req.URL), g.origin.Host)
+	}
+	return p.Next(req, i)
 }
 
 // response is the outcome of one request after the SDK's retries.
@@ -109,6 +173,7 @@ func (r response) describe() string {
 type attempt struct {
 	status     int
 	retryAfter string
+	location   string // Location of a redirect that was not followed
 }
 
 type attemptKey struct{}
@@ -133,6 +198,15 @@ func (a *adapter) send(ctx context.Context, method abs.HttpMethod, rawURL string
 		r.body, _ = raw.([]byte)
 		if r.status == 0 {
 			r.status = http.StatusOK
+		}
+		if r.status >= 300 && r.status < 400 {
+			// A redirect followRedirect refused (or too many): its body is
+			// no answer from the tenant.
+			r.body, r.code = nil, "redirectRefused"
+			r.msg = "the service redirected to " + at.location + "; tenantgate follows a redirect only for a GET on the configured endpoint (same scheme, host and port)"
+			if at.location == "" {
+				r.msg = "the service answered with a redirect and no usable Location"
+			}
 		}
 		return r
 	}
@@ -180,7 +254,12 @@ func (o *observer) Intercept(p khttp.Pipeline, i int, req *http.Request) (*http.
 	start := time.Now()
 	resp, err := p.Next(req, i)
 	if at, ok := req.Context().Value(attemptKey{}).(*attempt); ok && resp != nil {
-		at.status, at.retryAfter = resp.StatusCode, resp.Header.Get("Retry-After")
+		at.status, at.retryAfter, at.location = resp.StatusCode, resp.Header.Get("Retry-After"), ""
+		if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+			if u, ok := redirectTarget(req, resp); ok {
+				at.location = redactURL(u)
+			}
+		}
 	}
 	if o.verbose != nil {
 		status := "error: " + fmt.Sprint(err)

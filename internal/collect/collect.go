@@ -465,8 +465,7 @@ func (c *collector) armList(ctx context.Context, u string) ([]json.RawMessage, *
 		u = ""
 		if pg.NextLink != "" {
 			next, err := url.Parse(pg.NextLink)
-			base, _ := url.Parse(c.arm.base)
-			if err != nil || !strings.EqualFold(next.Host, base.Host) {
+			if err != nil || !sameOrigin(c.arm.origin, next) {
 				return nil, &response{status: r.status, code: "invalidNextLink", msg: "nextLink points outside the ARM endpoint"}
 			}
 			u = pg.NextLink

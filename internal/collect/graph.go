@@ -310,7 +310,7 @@ func relativeLink(graphBase, version, link string) (string, error) {
 		return "", outside
 	}
 	base, _ := url.Parse(graphBase)
-	if !strings.EqualFold(u.Scheme, base.Scheme) || !strings.EqualFold(u.Host, base.Host) {
+	if !sameOrigin(base, u) {
 		return "", outside
 	}
 	prefix := strings.TrimRight(base.Path, "/") + "/" + version + "/"
