@@ -115,7 +115,7 @@ func TestAuditJSONOnStdout(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("stdout is not the JSON report: %v", err)
 	}
-	if len(r.Results) != 18 || r.Results[0].ID != "TG.CA.1" || r.Results[17].ID != "TG.DEV.1" || r.Tenant.DisplayName != "Sunnyside Trading" {
+	if len(r.Results) != 20 || r.Results[0].ID != "TG.CA.1" || r.Results[19].ID != "TG.CA.11" || r.Tenant.DisplayName != "Sunnyside Trading" {
 		t.Errorf("unexpected report: %d results", len(r.Results))
 	}
 }
@@ -143,12 +143,12 @@ func TestControls(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 19 || !strings.HasPrefix(lines[1], "TG.CA.1 ") || !strings.Contains(out, "Microsoft Entra ID P2") {
+	if len(lines) != 21 || !strings.HasPrefix(lines[1], "TG.CA.1 ") || !strings.Contains(out, "Microsoft Entra ID P2") {
 		t.Errorf("controls output:\n%s", out)
 	}
 	code, out, _ = run(t, "controls", "--format", "json")
 	var list []map[string]any
-	if code != 0 || json.Unmarshal([]byte(out), &list) != nil || len(list) != 18 {
+	if code != 0 || json.Unmarshal([]byte(out), &list) != nil || len(list) != 20 {
 		t.Errorf("controls json: exit %d %s", code, out)
 	}
 }

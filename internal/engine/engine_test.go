@@ -78,6 +78,8 @@ func TestDemoVerdicts(t *testing.T) {
 		{"TG.LOG.2", "fail", "no diagnostic setting"},
 		{"TG.LOG.3", "pass", "kept 180 days"},
 		{"TG.DEV.1", "fail", "no enrollment notification"},
+		{"TG.CA.10", "fail", "no Conditional Access policy blocks the device code flow"},
+		{"TG.CA.11", "pass", "'CA002: Block legacy authentication' blocks legacy authentication"},
 	}
 	if len(r.Results) != len(want) {
 		t.Fatalf("%d results, want %d", len(r.Results), len(want))
@@ -89,12 +91,12 @@ func TestDemoVerdicts(t *testing.T) {
 		}
 	}
 	s := r.Summary
-	if s.Pass != 3 || s.Fail != 14 || s.NotLicensed != 1 || s.NotAssessed != 0 || s.Waived != 0 {
+	if s.Pass != 4 || s.Fail != 15 || s.NotLicensed != 1 || s.NotAssessed != 0 || s.Waived != 0 {
 		t.Errorf("summary %+v", s)
 	}
-	// score = passing weight / assessed weight = (3+2+3) / (8 + 14 fails' weights)
-	if s.Score != 18.6 {
-		t.Errorf("score %v, want 18.6", s.Score)
+	// score = passing weight / assessed weight = (2+3+3+3) / (11 + 15 fails' weights 38)
+	if s.Score != 22.4 {
+		t.Errorf("score %v, want 22.4", s.Score)
 	}
 	if !r.Licenses["AAD_PREMIUM"] || r.Licenses["AAD_PREMIUM_P2"] || !r.Licenses["INTUNE_A"] || r.Licenses["M365_ADVANCED_AUDITING"] {
 		t.Errorf("licenses %v", r.Licenses)
@@ -172,7 +174,7 @@ waivers:
 			t.Errorf("warnings %q lack %q", joined, want)
 		}
 	}
-	if r.Summary.Waived != 1 || r.Summary.Fail != 13 {
+	if r.Summary.Waived != 1 || r.Summary.Fail != 14 {
 		t.Errorf("summary %+v", r.Summary)
 	}
 }
@@ -191,7 +193,7 @@ func TestDisableAndRegrade(t *testing.T) {
 			t.Errorf("TG.APP.3 severity %s", res.Severity)
 		}
 	}
-	if len(r.Results) != 17 {
+	if len(r.Results) != 19 {
 		t.Errorf("%d results", len(r.Results))
 	}
 }

@@ -110,7 +110,7 @@ func TestMixedFleet(t *testing.T) {
 		t.Fatal(err)
 	}
 	var rep report.Report
-	if err := json.Unmarshal(raw, &rep); err != nil || rep.Tenant.ID != "t-denied" || len(rep.Results) != 18 {
+	if err := json.Unmarshal(raw, &rep); err != nil || rep.Tenant.ID != "t-denied" || len(rep.Results) != 20 {
 		t.Errorf("per-tenant report: %v", err)
 	}
 }

@@ -20,11 +20,15 @@ import data.tenantgate.controls.tg_ca_6
 import data.tenantgate.controls.tg_ca_6_test as t6
 import data.tenantgate.controls.tg_ca_7
 import data.tenantgate.controls.tg_ca_7_test as t7
+import data.tenantgate.controls.tg_ca_10
+import data.tenantgate.controls.tg_ca_10_test as t10
+import data.tenantgate.controls.tg_ca_11
+import data.tenantgate.controls.tg_ca_11_test as t11
 import data.tenantgate.controls.tg_id_1
 import data.tenantgate.controls.tg_id_1_test as ti
 import data.tenantgate.test.fixtures as f
 
-controls := ["TG.CA.1", "TG.CA.2", "TG.CA.3", "TG.CA.4", "TG.CA.5", "TG.CA.6", "TG.CA.7", "TG.ID.1"]
+controls := ["TG.CA.1", "TG.CA.2", "TG.CA.3", "TG.CA.4", "TG.CA.5", "TG.CA.6", "TG.CA.7", "TG.CA.10", "TG.CA.11", "TG.ID.1"]
 
 # input_for is the control's passing tenant with its policy changed by over.
 input_for("TG.CA.1", over) := f.with_policies([t1.tp(over)])
@@ -40,6 +44,10 @@ input_for("TG.CA.5", over) := t5.with_locations([t5.sp(over)], [t5.office])
 input_for("TG.CA.6", over) := t6.tenant([t6.dp(over)], "notRequired")
 
 input_for("TG.CA.7", over) := t7.e5([t7.rp(over)])
+
+input_for("TG.CA.10", over) := f.with_policies([t10.dc(over)])
+
+input_for("TG.CA.11", over) := t11.off_with([t11.la(over)])
 
 input_for("TG.ID.1", over) := ti.off_with([ti.mfa(over)])
 
@@ -69,6 +77,14 @@ result_for("TG.CA.6", inp) := r if {
 
 result_for("TG.CA.7", inp) := r if {
 	r := tg_ca_7.result with input as inp
+}
+
+result_for("TG.CA.10", inp) := r if {
+	r := tg_ca_10.result with input as inp
+}
+
+result_for("TG.CA.11", inp) := r if {
+	r := tg_ca_11.result with input as inp
 }
 
 result_for("TG.ID.1", inp) := r if {
@@ -161,6 +177,14 @@ grant_cases := [
 	["TG.CA.7", with_strength("OR", [], t4.pr), "pass"],
 	["TG.CA.7", grant("AND", ["compliantDevice", "approvedApplication"]), "fail"],
 	["TG.CA.7", grant("OR", ["mfa", "compliantDevice"]), "fail"],
+	["TG.CA.10", grant("AND", ["block", "compliantDevice"]), "pass"],
+	["TG.CA.10", grant("OR", ["mfa"]), "fail"],
+	["TG.CA.10", with_terms("OR", ["block"]), "fail"],
+	["TG.CA.10", with_strength("OR", [], t4.pr), "fail"],
+	["TG.CA.11", grant("AND", ["block", "mfa"]), "pass"],
+	["TG.CA.11", grant("OR", ["mfa"]), "fail"],
+	["TG.CA.11", grant("OR", ["block", "mfa"]), "fail"],
+	["TG.CA.11", with_strength("OR", ["block"], t4.pr), "fail"],
 	["TG.ID.1", grant("AND", ["mfa", "compliantDevice"]), "pass"],
 	["TG.ID.1", grant("OR", ["mfa", "block"]), "fail"],
 	["TG.ID.1", with_terms("OR", ["mfa"]), "fail"],

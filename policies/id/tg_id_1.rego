@@ -23,34 +23,6 @@ result := r if {
 	r := lib.gate(rego.metadata.chain())
 } else := verdict
 
-defaults_on if input.data.securityDefaults.isEnabled == true
-
-# A rule, not `not is_boolean(ref)`: an undefined ref would make that
-# expression undefined rather than true.
-defaults_known if is_boolean(input.data.securityDefaults.isEnabled)
-
-ca_readable if {
-	lib.source_ok("conditionalAccessPolicies")
-	bg_ok
-}
-
-bg_ok if lib.source_ok("breakGlassAccounts")
-
-# Break-glass accounts named by object id (or none named) need no resolution,
-# as in the gate (lib.optional_source).
-bg_ok if lib.optional_source("breakGlassAccounts")
-
-# Why the security defaults branch is unknown: not collected, or collected
-# without its isEnabled flag (which is never read as "off").
-defaults_problem := lib.source_problem("securityDefaults") if not lib.source_ok("securityDefaults")
-
-else := "securityDefaults holds no isEnabled value"
-
-ca_problems := array.concat(
-	[lib.source_problem("conditionalAccessPolicies") | not lib.source_ok("conditionalAccessPolicies")],
-	[lib.source_problem("breakGlassAccounts") | not bg_ok],
-)
-
 relevant := [p | some p in ca.policies; requires_mfa(p)]
 
 requires_mfa(p) if "mfa" in p.grantControls.builtInControls
@@ -70,22 +42,22 @@ qualifying := [p | some p in relevant; count(problems[p.id]) == 0]
 
 # One proven branch suffices; a missing source only matters when the other
 # branch does not already prove MFA.
-verdict := lib.pass("security defaults are on: every user must register and use MFA", ["securityDefaults"]) if defaults_on
+verdict := lib.pass("security defaults are on: every user must register and use MFA", ["securityDefaults"]) if ca.security_defaults_on
 
 else := lib.pass(
 	sprintf("policy %s requires MFA for all users and all apps", [ca.name(qualifying[0])]),
 	ca.ids(qualifying),
 ) if {
-	ca_readable
+	ca.readable
 	count(qualifying) > 0
 }
 
-else := lib.not_assessed(concat("; ", array.concat([defaults_problem], ca_problems))) if {
-	not defaults_known
+else := lib.not_assessed(concat("; ", array.concat([ca.security_defaults_problem], ca.unreadable_problems))) if {
+	not ca.security_defaults_known
 }
 
-else := lib.not_assessed(concat("; ", ca_problems)) if {
-	not ca_readable
+else := lib.not_assessed(concat("; ", ca.unreadable_problems)) if {
+	not ca.readable
 }
 
 else := lib.fail("security defaults are off and no Conditional Access policy requires MFA for all users and all apps", []) if count(relevant) == 0

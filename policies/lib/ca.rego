@@ -316,10 +316,22 @@ risk_problems(p) := [sprintf("applies only to %s %s", [k, concat("/", p.conditio
 ]
 
 # insiderRiskLevels (a flags string) and authentication flows narrow too.
-other_condition_problems(p) := array.concat(
-	[sprintf("applies only to insider risk %s", [p.conditions.insiderRiskLevels]) | object.get(p.conditions, "insiderRiskLevels", null) != null],
-	[sprintf("applies only to authentication flows %s", [p.conditions.authenticationFlows.transferMethods]) | object.get(p.conditions, ["authenticationFlows", "transferMethods"], null) != null],
-)
+other_condition_problems(p) := array.concat(insider_problems(p), flow_problems(p))
+
+insider_problems(p) := [sprintf("applies only to insider risk %s", [p.conditions.insiderRiskLevels]) | object.get(p.conditions, "insiderRiskLevels", null) != null]
+
+# Only TG.CA.10, whose policies target the device code flow on purpose, does
+# not count the flows condition as narrowing.
+flow_problems(p) := [sprintf("applies only to authentication flows %s", [concat("/", transfer_methods(p))]) | count(transfer_methods(p)) > 0]
+
+# transfer_methods: the flags of conditions.authenticationFlows.transferMethods
+# (Graph sends one comma-joined string, "deviceCodeFlow,authenticationTransfer").
+# An absent or null authenticationFlows, or a null transferMethods, is no
+# flows condition: Graph beta leaves the key out when it is unset.
+transfer_methods(p) := [trim_space(m) | some m in split(f, ","); trim_space(m) != ""] if {
+	f := object.get(p.conditions, ["authenticationFlows", "transferMethods"], null)
+	is_string(f)
+} else := []
 
 # Any device filter narrows: exclude mode drops matching devices, include
 # mode drops all the others.
