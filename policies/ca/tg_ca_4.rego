@@ -33,54 +33,24 @@ problems[p.id] := lib.flat([
 	strength_problems(p), weaker_problems(p),
 ]) if some p in relevant
 
-# combinations: from /policies/authenticationStrengthPolicies (controls.md),
-# falling back to the copy Graph embeds in the policy when that source is
-# missing. Only a list of strings is a readable method list.
-combinations(id) := s.allowedCombinations if {
-	some s in lib.arr(input.data.authenticationStrengthPolicies)
-	s.id == id
-	readable(s.allowedCombinations)
-} else := p.grantControls.authenticationStrength.allowedCombinations if {
-	some p in ca.policies
-	ca.has_strength(p)
-	ca.strength_id(p) == id
-	readable(p.grantControls.authenticationStrength.allowedCombinations)
-}
-
-readable(cs) if {
-	is_array(cs)
-	every c in cs {
-		is_string(c)
-	}
-}
-
 # A combination like "password,sms" is phishing-resistant only when every
-# method in it is.
+# method in it is. The method lists come from lib.ca's strength definitions
+# (the source, else the copy embedded in the policy).
 weak_combinations(id) := {c |
-	some c in combinations(id)
-	some m in split(c, ",")
-	not trim_space(m) in ca.phishing_resistant_methods
+	some c in ca.strength_combinations(id)
+	some m in ca.methods(c)
+	not m in ca.phishing_resistant_methods
 }
 
 strength_problems(p) := [] if ca.strength_id(p) == ca.phishing_resistant_strength
 
-else := [sprintf("requires authentication strength '%s', which allows phishable methods (%s)", [strength_name(p), concat(", ", weak_combinations(ca.strength_id(p)))])] if {
+else := [sprintf("requires authentication strength '%s', which allows phishable methods (%s)", [ca.strength_name(p), concat(", ", weak_combinations(ca.strength_id(p)))])] if {
 	count(weak_combinations(ca.strength_id(p))) > 0
-} else := [sprintf("requires authentication strength '%s', which has no methods", [strength_name(p)])] if {
-	count(combinations(ca.strength_id(p))) == 0
+} else := [sprintf("requires authentication strength '%s', which has no methods", [ca.strength_name(p)])] if {
+	count(ca.strength_combinations(ca.strength_id(p))) == 0
 } else := [] if {
-	combinations(ca.strength_id(p))
-} else := [unknown_strength(p)]
-
-# A custom strength whose methods could not be read leaves the policy open;
-# it makes the control not_assessed only if nothing else is wrong with it.
-unknown_strength(p) := sprintf("uses custom authentication strength '%s', whose methods could not be read (%s)", [strength_name(p), strength_source_problem])
-
-strength_source_problem := lib.source_problem("authenticationStrengthPolicies") if not lib.source_ok("authenticationStrengthPolicies")
-
-else := "the collected authenticationStrengthPolicies hold no readable allowedCombinations for it"
-
-strength_name(p) := object.get(p.grantControls.authenticationStrength, "displayName", ca.strength_id(p))
+	ca.strength_combinations(ca.strength_id(p))
+} else := [ca.unknown_strength(p)]
 
 weaker_problems(p) := [sprintf("OR-s the strength with weaker controls (%s)", [ca.grant_label(p)])] if ca.or_grant(p)
 
@@ -88,14 +58,14 @@ else := ca.operator_problems(p)
 
 qualifying := [p | some p in relevant; count(problems[p.id]) == 0]
 
-unknown := [p | some p in relevant; problems[p.id] == [unknown_strength(p)]]
+unknown := ca.undecided(relevant, problems)
 
 verdict := lib.pass(
 	sprintf("policy %s requires phishing-resistant authentication for every sign-in", [ca.name(qualifying[0])]),
 	ca.ids(qualifying),
 ) if count(qualifying) > 0
 
-else := lib.not_assessed(sprintf("policy %s uses a custom authentication strength whose methods could not be read: %s", [ca.names(unknown), strength_source_problem])) if count(unknown) > 0
+else := lib.not_assessed(ca.undecided_finding(unknown, problems)) if count(unknown) > 0
 
 else := lib.fail("no Conditional Access policy requires a phishing-resistant authentication strength (MFA by OTP or push can be relayed by an AiTM proxy)", []) if count(relevant) == 0
 

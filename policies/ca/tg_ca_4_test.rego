@@ -71,7 +71,7 @@ test_custom_strength_from_embedded_copy_when_source_denied if {
 test_not_assessed_custom_strength_unknown if {
 	r := c.result with input as f.denied(inp([st(custom, "Keys only", {})]), "authenticationStrengthPolicies")
 	r.status == "not_assessed"
-	contains(r.finding, "custom authentication strength whose methods could not be read")
+	contains(r.finding, "uses authentication strength 'Keys only', whose definition could not be read (authenticationStrengthPolicies was not collected")
 }
 
 test_builtin_needs_no_strength_source if {
@@ -131,7 +131,7 @@ test_fail_report_only_even_when_custom_strength_unknown if {
 	r := c.result with input as f.denied(inp([st(custom, "Keys only", {"state": "enabledForReportingButNotEnforced"})]), "authenticationStrengthPolicies")
 	r.status == "fail"
 	contains(r.finding, "is report-only")
-	contains(r.finding, "whose methods could not be read")
+	contains(r.finding, "whose definition could not be read")
 }
 
 # A method list that is not a list of strings cannot be judged: not_assessed,
@@ -142,13 +142,13 @@ test_not_assessed_unreadable_allowed_combinations if {
 		list := array.concat(strengths, [{"id": "u", "displayName": "Odd", "allowedCombinations": bad}])
 		r := c.result with input as f.with_data({"conditionalAccessPolicies": [st("u", "Odd", {})], "authenticationStrengthPolicies": list})
 		r.status == "not_assessed"
-		contains(r.finding, "the collected authenticationStrengthPolicies hold no readable allowedCombinations for it")
+		contains(r.finding, "neither the collected authenticationStrengthPolicies nor the policy hold its allowedCombinations")
 	}
 }
 
 test_not_assessed_strength_missing_from_collected_list if {
 	r := c.result with input as inp([st("not-there", "Ghost", {})])
 	r.status == "not_assessed"
-	contains(r.finding, "the collected authenticationStrengthPolicies hold no readable allowedCombinations for it")
+	contains(r.finding, "neither the collected authenticationStrengthPolicies nor the policy hold its allowedCombinations")
 	not contains(r.finding, "missing from the snapshot")
 }

@@ -37,13 +37,11 @@ relevant := ca.action_policies(action)
 
 problems[p.id] := array.concat(ca.action_problems(p), grant_problems(p)) if some p in relevant
 
-grant_problems(p) := [] if ca.strong_grant(p, strong)
-
-else := [sprintf("grants %s, which requires neither MFA, a compliant or hybrid-joined device, an authentication strength, nor blocks", [ca.grant_label(p)])]
+grant_problems(p) := ca.mfa_grant_problems(p, strong, "grants %s, which requires neither MFA, a compliant or hybrid-joined device, an MFA authentication strength, nor blocks")
 
 qualifying := [p | some p in relevant; count(problems[p.id]) == 0]
 
-unknown := ca.unknown_location_policies(relevant, problems)
+unknown := ca.undecided(relevant, problems)
 
 blocks := [p | some p in qualifying; "block" in p.grantControls.builtInControls]
 
@@ -62,7 +60,7 @@ verdict := lib.pass_notes(
 	notes,
 ) if count(qualifying) > 0
 
-else := lib.not_assessed(sprintf("policy %s excludes trusted locations, but the named locations could not be read to check them: %s", [ca.names(unknown), lib.source_problem("namedLocations")])) if count(unknown) > 0
+else := lib.not_assessed(ca.undecided_finding(unknown, problems)) if count(unknown) > 0
 
 else := lib.fail_notes(
 	concat("", ["no Conditional Access policy protects security-info registration (an attacker with a stolen session can register their own MFA method)", fail_warning]),

@@ -228,7 +228,7 @@ test_fail_terms_of_use_only if {
 	g := object.union(f.grant("OR", []), {"termsOfUse": ["tou-1"]})
 	r := c.result with input as with_locations([sp({"grantControls": g})], [office])
 	r.status == "fail"
-	contains(r.finding, "which requires neither MFA, a compliant or hybrid-joined device, an authentication strength, nor blocks")
+	contains(r.finding, "which requires neither MFA, a compliant or hybrid-joined device, an MFA authentication strength, nor blocks")
 }
 
 test_fail_approved_application if {
@@ -289,7 +289,7 @@ test_fail_excludes_country_location if {
 		[office, country],
 	)
 	r.status == "fail"
-	contains(r.finding, "excludes location loc-uk, which is not a trusted IP location")
+	contains(r.finding, "excludes location loc-uk, which is not a trusted location")
 }
 
 test_fail_excludes_untrusted_ip_location if {
@@ -298,7 +298,7 @@ test_fail_excludes_untrusted_ip_location if {
 		[office, ip_location("loc-home", "Home", false, ["198.51.100.7/32"])],
 	)
 	r.status == "fail"
-	contains(r.finding, "excludes location loc-home, which is not a trusted IP location")
+	contains(r.finding, "excludes location loc-home, which is not a trusted location")
 }
 
 test_fail_include_locations_not_all if {
@@ -352,7 +352,7 @@ test_fail_lists_every_policy if {
 test_not_assessed_named_locations_denied if {
 	r := c.result with input as f.denied(f.with_policies([sp({})]), "namedLocations")
 	r.status == "not_assessed"
-	contains(r.finding, "policy 'Security info registration' excludes trusted locations, but the named locations could not be read")
+	contains(r.finding, "the verdict depends on data the snapshot lacks: policy 'Security info registration' excludes trusted locations, which could not be checked")
 	contains(r.finding, "namedLocations was not collected (denied: Authorization_RequestDenied")
 }
 
@@ -478,4 +478,48 @@ test_fail_include_locations_not_all_with_named_locations_denied if {
 	r := c.result with input as f.denied(f.with_policies([p]), "namedLocations")
 	r.status == "fail"
 	contains(r.finding, "includes locations loc-uk instead of All")
+}
+
+# ---- MFA authentication strength and compliant networks -------------------------
+
+test_fail_strength_allowing_password_alone if {
+	pw := {"id": "pw", "displayName": "Password only", "allowedCombinations": ["password"]}
+	inp := f.with_data({
+		"conditionalAccessPolicies": [sp({"grantControls": f.strength("pw", "Password only")})],
+		"namedLocations": [office],
+		"authenticationStrengthPolicies": array.concat(f.builtin_strengths, [pw]),
+	})
+	r := c.result with input as inp
+	r.status == "fail"
+	contains(r.finding, "(not MFA: allows password)")
+}
+
+test_not_assessed_unknown_strength if {
+	r := c.result with input as with_locations([sp({"grantControls": f.strength("ghost", "Ghost")})], [office])
+	r.status == "not_assessed"
+	contains(r.finding, "the verdict depends on data the snapshot lacks: policy 'Security info registration' uses authentication strength 'Ghost', whose definition could not be read")
+}
+
+cn := {
+	"@odata.type": "#microsoft.graph.compliantNetworkNamedLocation",
+	"id": "loc-cn", "displayName": "All Compliant Network locations",
+	"compliantNetworkType": "allTenantCompliantNetworks", "isTrusted": true,
+}
+
+test_pass_excluding_trusted_compliant_network if {
+	p := sp({"conditions": {"locations": {"includeLocations": ["All"], "excludeLocations": ["loc-cn"]}}})
+	r := c.result with input as with_locations([p], [office, cn])
+	r.status == "pass"
+}
+
+test_pass_all_trusted_with_compliant_network if {
+	r := c.result with input as with_locations([sp({})], [cn])
+	r.status == "pass"
+}
+
+test_fail_untrusted_compliant_network if {
+	p := sp({"conditions": {"locations": {"includeLocations": ["All"], "excludeLocations": ["loc-cn"]}}})
+	r := c.result with input as with_locations([p], [object.union(cn, {"isTrusted": false})])
+	r.status == "fail"
+	contains(r.finding, "excludes location loc-cn, which is not a trusted location")
 }

@@ -35,13 +35,11 @@ relevant := ca.action_policies(action)
 
 problems[p.id] := array.concat(ca.action_problems(p), grant_problems(p)) if some p in relevant
 
-grant_problems(p) := [] if ca.strong_grant(p, {"mfa", "strength"})
-
-else := [sprintf("grants %s instead of requiring MFA or an authentication strength", [ca.grant_label(p)])]
+grant_problems(p) := ca.mfa_grant_problems(p, {"mfa", "strength"}, "grants %s instead of requiring MFA or an MFA authentication strength")
 
 qualifying := [p | some p in relevant; count(problems[p.id]) == 0]
 
-unknown := ca.unknown_location_policies(relevant, problems)
+unknown := ca.undecided(relevant, problems)
 
 shortfall_text := sprintf(" (%s)", [ca.explain(relevant, problems)]) if count(relevant) > 0
 
@@ -83,7 +81,7 @@ else := lib.pass_notes(
 	["the tenant-wide setting applies everywhere; a Conditional Access policy on the user action gives location-aware control"],
 ) if setting == "required"
 
-else := lib.not_assessed(sprintf("policy %s excludes trusted locations, but the named locations could not be read to check them: %s", [ca.names(unknown), lib.source_problem("namedLocations")])) if count(unknown) > 0
+else := lib.not_assessed(ca.undecided_finding(unknown, problems)) if count(unknown) > 0
 
 else := lib.fail(
 	sprintf("device registration needs no MFA: no Conditional Access policy covers the user action \"Register or join devices\" and the tenant setting is %s", [setting]),

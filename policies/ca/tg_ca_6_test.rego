@@ -127,7 +127,7 @@ test_fail_report_only_setting_not_required if {
 test_fail_block_grant if {
 	r := c.result with input as tenant([dp({"grantControls": f.grant("OR", ["block"])})], "notRequired")
 	r.status == "fail"
-	contains(r.finding, "policy 'Device registration' grants or of [block] instead of requiring MFA or an authentication strength")
+	contains(r.finding, "policy 'Device registration' grants or of [block] instead of requiring MFA or an MFA authentication strength")
 }
 
 test_fail_compliant_device_grant if {
@@ -188,7 +188,7 @@ test_fail_report_only_even_when_named_locations_denied if {
 test_not_assessed_named_locations_denied if {
 	r := c.result with input as f.denied(tenant([dp({})], "notRequired"), "namedLocations")
 	r.status == "not_assessed"
-	contains(r.finding, "policy 'Device registration' excludes trusted locations, but the named locations could not be read to check them")
+	contains(r.finding, "the verdict depends on data the snapshot lacks: policy 'Device registration' excludes trusted locations, which could not be checked")
 	contains(r.finding, "namedLocations was not collected (denied")
 }
 
@@ -247,4 +247,18 @@ test_pass_with_note_on_unknown_setting_value if {
 	r := c.result with input as tenant([dp({})], "unknownFutureValue")
 	r.status == "pass"
 	r.notes == ["the device registration setting multiFactorAuthConfiguration is \"unknownFutureValue\", a value tenantgate does not know; Microsoft documents the user action as enforced when it is notRequired"]
+}
+
+test_not_assessed_unknown_strength if {
+	r := c.result with input as tenant([dp({"grantControls": f.strength("ghost", "Ghost")})], "notRequired")
+	r.status == "not_assessed"
+	contains(r.finding, "uses authentication strength 'Ghost', whose definition could not be read")
+}
+
+test_fail_strength_allowing_email_alone if {
+	em := {"id": "em", "displayName": "Email", "allowedCombinations": ["email"]}
+	inp := object.union(tenant([dp({"grantControls": f.strength("em", "Email")})], "notRequired"), {"data": {"authenticationStrengthPolicies": array.concat(f.builtin_strengths, [em])}})
+	r := c.result with input as inp
+	r.status == "fail"
+	contains(r.finding, "(not MFA: allows email)")
 }

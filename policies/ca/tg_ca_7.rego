@@ -49,11 +49,11 @@ narrowing(p) := array.concat(
 	ca.narrowing_besides_risk(p),
 )
 
-grant_problems(p) := [] if ca.strong_grant(p, {"mfa", "block", "strength"})
-
-else := [sprintf("grants %s instead of MFA, an authentication strength or block", [ca.grant_label(p)])]
+grant_problems(p) := ca.mfa_grant_problems(p, {"mfa", "block", "strength"}, "grants %s instead of MFA, an MFA authentication strength or block")
 
 qualifying := [p | some p in relevant; count(problems[p.id]) == 0]
+
+undecided := ca.undecided(relevant, problems)
 
 verdict := lib.pass(
 	sprintf("policy %s makes medium- and high-risk sign-ins satisfy %s", [ca.name(qualifying[0]), ca.grant_label(qualifying[0])]),
@@ -61,5 +61,7 @@ verdict := lib.pass(
 ) if count(qualifying) > 0
 
 else := lib.fail("no Conditional Access policy acts on sign-in risk (risky sign-ins are only logged)", []) if count(relevant) == 0
+
+else := lib.not_assessed(ca.undecided_finding(undecided, problems)) if count(undecided) > 0
 
 else := lib.fail(ca.explain(relevant, problems), ca.ids(relevant))

@@ -246,7 +246,7 @@ test_fail_narrowed_by_authentication_flow if {
 test_fail_compliant_device_only if {
 	r := c.result with input as e5([rp({"grantControls": f.grant("OR", ["compliantDevice"])})])
 	r.status == "fail"
-	contains(r.finding, "policy 'Risky sign-ins' grants or of [compliantDevice] instead of MFA, an authentication strength or block")
+	contains(r.finding, "policy 'Risky sign-ins' grants or of [compliantDevice] instead of MFA, an MFA authentication strength or block")
 }
 
 test_fail_mfa_or_compliant_device if {
@@ -275,7 +275,7 @@ test_fail_lists_several_reasons if {
 		"grantControls": f.grant("OR", ["compliantDevice"]),
 	})])
 	r.status == "fail"
-	r.finding == "policy 'Risky sign-ins' is report-only, applies only to sign-in risk high (needs medium and high), grants or of [compliantDevice] instead of MFA, an authentication strength or block"
+	r.finding == "policy 'Risky sign-ins' is report-only, applies only to sign-in risk high (needs medium and high), grants or of [compliantDevice] instead of MFA, an MFA authentication strength or block"
 }
 
 # A risk policy with only a session control ("grantControls": null) is named
@@ -284,4 +284,27 @@ test_fail_session_control_only if {
 	r := c.result with input as e5([rp({"grantControls": null})])
 	r.status == "fail"
 	contains(r.finding, "policy 'Risky sign-ins' grants or of [] instead of MFA")
+}
+
+test_pass_with_e5_in_grace_period if {
+	r := c.result with input as f.with_data({"subscribedSkus": [object.union(f.sku_e5, {"capabilityStatus": "Warning"})], "conditionalAccessPolicies": [rp({})]})
+	r.status == "pass"
+}
+
+test_fail_strength_allowing_sms_alone if {
+	sms := {"id": "sms", "displayName": "SMS", "allowedCombinations": ["sms", "fido2"]}
+	inp := f.with_data({
+		"subscribedSkus": [f.sku_e5],
+		"conditionalAccessPolicies": [rp({"grantControls": f.strength("sms", "SMS")})],
+		"authenticationStrengthPolicies": array.concat(f.builtin_strengths, [sms]),
+	})
+	r := c.result with input as inp
+	r.status == "fail"
+	contains(r.finding, "authentication strength 'SMS' (not MFA: allows sms)] instead of MFA")
+}
+
+test_not_assessed_unknown_strength if {
+	r := c.result with input as e5([rp({"grantControls": f.strength("ghost", "Ghost")})])
+	r.status == "not_assessed"
+	contains(r.finding, "uses authentication strength 'Ghost', whose definition could not be read")
 }

@@ -29,7 +29,7 @@ result := r if {
 
 # continuousAccessEvaluation exists only in the beta API; a v1.0 read cannot
 # show a policy that disables it, so such a snapshot proves nothing.
-from_beta if startswith(input.sources.conditionalAccessPolicies.request, "GET /beta/")
+from_beta if lib.api_version("conditionalAccessPolicies") == "beta"
 
 disables(p) if p.sessionControls.continuousAccessEvaluation.mode == "disabled"
 

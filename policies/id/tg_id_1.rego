@@ -34,11 +34,11 @@ problems[p.id] := lib.flat([
 	ca.all_apps_problems(p), ca.not_narrowed_problems(p), grant_problems(p),
 ]) if some p in relevant
 
-grant_problems(p) := [] if ca.strong_grant(p, {"mfa", "strength"})
-
-else := [sprintf("grants %s, so MFA can be skipped", [ca.grant_label(p)])]
+grant_problems(p) := ca.mfa_grant_problems(p, {"mfa", "strength"}, "grants %s, so MFA can be skipped")
 
 qualifying := [p | some p in relevant; count(problems[p.id]) == 0]
+
+undecided := ca.undecided(relevant, problems)
 
 # One proven branch suffices; a missing source only matters when the other
 # branch does not already prove MFA.
@@ -61,5 +61,7 @@ else := lib.not_assessed(concat("; ", ca.unreadable_problems)) if {
 }
 
 else := lib.fail("security defaults are off and no Conditional Access policy requires MFA for all users and all apps", []) if count(relevant) == 0
+
+else := lib.not_assessed(sprintf("security defaults are off; %s", [ca.undecided_finding(undecided, problems)])) if count(undecided) > 0
 
 else := lib.fail(sprintf("security defaults are off and no policy makes every user use MFA: %s", [ca.explain(relevant, problems)]), ca.ids(relevant))

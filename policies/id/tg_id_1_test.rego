@@ -284,3 +284,68 @@ test_pass_by_policy_when_is_enabled_absent if {
 	r := c.result with input as f.with_data({"securityDefaults": {"id": "x"}, "conditionalAccessPolicies": [mfa({})]})
 	r.status == "pass"
 }
+
+# ---- MFA authentication strength (controls.md) --------------------------------
+
+password_only := {"id": "pw", "displayName": "Password only", "policyType": "custom", "requirementsSatisfied": "mfa", "allowedCombinations": ["password"]}
+
+with_strength(g) := f.with_data({
+	"securityDefaults": defaults_off,
+	"conditionalAccessPolicies": [mfa({"grantControls": g})],
+	"authenticationStrengthPolicies": array.concat(f.builtin_strengths, [password_only]),
+})
+
+test_fail_strength_allowing_password_alone if {
+	r := c.result with input as with_strength(f.strength("pw", "Password only"))
+	r.status == "fail"
+	contains(r.finding, "grants or of [authentication strength 'Password only' (not MFA: allows password)], so MFA can be skipped")
+}
+
+test_not_assessed_unknown_strength if {
+	r := c.result with input as with_strength(f.strength("ghost", "Ghost"))
+	r.status == "not_assessed"
+	contains(r.finding, "uses authentication strength 'Ghost', whose definition could not be read")
+}
+
+test_not_assessed_unknown_strength_when_source_denied if {
+	r := c.result with input as f.denied(with_strength(f.strength("00000000-0000-0000-0000-000000000002", "Multifactor authentication")), "authenticationStrengthPolicies")
+	r.status == "not_assessed"
+	contains(r.finding, "authenticationStrengthPolicies was not collected")
+}
+
+# The verdict does not depend on an unknown strength AND-ed with mfa.
+test_pass_unknown_strength_and_mfa if {
+	g := object.union(f.grant("AND", ["mfa"]), {"authenticationStrength": {"id": "ghost", "displayName": "Ghost"}})
+	r := c.result with input as with_strength(g)
+	r.status == "pass"
+}
+
+test_not_assessed_unknown_strength_or_mfa if {
+	g := object.union(f.grant("OR", ["mfa"]), {"authenticationStrength": {"id": "ghost", "displayName": "Ghost"}})
+	r := c.result with input as with_strength(g)
+	r.status == "not_assessed"
+}
+
+test_pass_security_defaults_despite_unknown_strength if {
+	inp := object.union(with_strength(f.strength("ghost", "Ghost")), {"data": {"securityDefaults": defaults_on}})
+	r := c.result with input as inp
+	r.status == "pass"
+	r.evidence == ["securityDefaults"]
+}
+
+test_fail_unknown_strength_on_a_policy_that_falls_short_anyway if {
+	r := c.result with input as f.with_data({
+		"securityDefaults": defaults_off,
+		"conditionalAccessPolicies": [mfa({"state": "disabled", "grantControls": f.strength("ghost", "Ghost")})],
+	})
+	r.status == "fail"
+	contains(r.finding, "is disabled")
+}
+
+# Graph's beta endpoint leaves servicePrincipalRiskLevels, insiderRiskLevels
+# and authenticationFlows out when unset (issue 10's minimal case).
+test_pass_beta_policy_without_unset_keys if {
+	p := json.remove(mfa({}), ["conditions/servicePrincipalRiskLevels", "conditions/insiderRiskLevels", "conditions/authenticationFlows"])
+	r := c.result with input as off_with([p])
+	r.status == "pass"
+}

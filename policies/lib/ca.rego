@@ -6,20 +6,32 @@
 package tenantgate.lib.ca
 
 import data.tenantgate.lib
+import data.tenantgate.lib.shapes
 
 # policies are the tenant's Conditional Access policies as the controls read
-# them. Graph returns every key of a policy (lists as arrays, unset
-# conditions as null), so rules read fields directly: no accessor functions,
-# which in OPA cost several times a builtin even when cached. A snapshot
-# policy that lacks a key, or holds one with another type, cannot be judged
-# (an absent exclusion list is not an empty one): `incomplete` names it, and
-# the source is then not ok (lib.malformed), so no control reads these
-# policies and every control that needs them is not_assessed. The one
-# normalisation left is Graph's "grantControls": null for session-only
-# policies, which becomes an empty OR grant.
+# them. Graph returns every key of a policy that its API version always sends
+# (lists as arrays, unset conditions as null), so rules read fields
+# directly: no accessor functions, which in OPA cost several times a builtin
+# even when cached. Two normalisations only: a key the version leaves out
+# when unset (lib/shapes.rego, from real responses) gets its unset value,
+# and Graph's "grantControls": null for session-only policies becomes an
+# empty OR grant. A snapshot policy that still lacks a key, or holds one
+# with another type, cannot be judged (an absent exclusion list is not an
+# empty one): `incomplete` names it, and the source is then not ok
+# (lib.malformed), so no control reads these policies and every control that
+# needs them is not_assessed.
 policies := [normalize(p) | some p in lib.arr(input.data.conditionalAccessPolicies)]
 
-normalize(p) := object.union(p, {"grantControls": no_grant}) if p.grantControls == null
+# unset_keys: what an absent optional key means in the version the policies
+# were read from ({} when the request names no known version: strict).
+unset_keys := object.get(shapes.optional.conditionalAccessPolicy, lib.api_version("conditionalAccessPolicies"), {})
+
+normalize(p) := with_grant(object.union(unset_keys, p)) if {
+	is_object(p)
+	count(unset_keys) > 0
+} else := with_grant(p)
+
+with_grant(p) := object.union(p, {"grantControls": no_grant}) if p.grantControls == null
 
 else := p
 
@@ -28,7 +40,7 @@ no_grant := {"operator": "OR", "builtInControls": [], "termsOfUse": [], "customA
 # incomplete lists each policy that lacks keys the controls read. The cheap
 # complete() check runs on every policy; missing_fields only on the others.
 incomplete := [sprintf("policy %s lacks %s", [label(p), concat(", ", missing_fields(p))]) |
-	some p in lib.arr(input.data.conditionalAccessPolicies)
+	some p in policies
 	not complete(p)
 ]
 
@@ -415,8 +427,12 @@ else := [] if or_grant(p)
 else := [sprintf("has grant operator '%s', which is neither AND nor OR", [p.grantControls.operator])]
 
 # strong_grant(p, allowed): with OR, every alternative is one of the allowed
-# built-in controls (or an authentication strength when "strength" is
-# allowed); with AND, at least one is.
+# built-in controls (or an authentication strength that counts); with AND,
+# at least one is. In allowed, "strength" admits an MFA authentication
+# strength (controls.md "MFA authentication strength"), and
+# "unknown_strength" also one whose definition the snapshot lacks: the
+# controls ask both ways to tell a verdict that depends on the unknown
+# strength (not_assessed) from one that does not.
 strong_grant(p, allowed) if {
 	and_grant(p)
 	some c in p.grantControls.builtInControls
@@ -425,8 +441,7 @@ strong_grant(p, allowed) if {
 
 strong_grant(p, allowed) if {
 	and_grant(p)
-	"strength" in allowed
-	has_strength(p)
+	strength_counts(p, allowed)
 }
 
 strong_grant(p, allowed) if {
@@ -440,13 +455,152 @@ strong_grant(p, allowed) if {
 
 strength_ok(p, _) if not has_strength(p)
 
-strength_ok(_, allowed) if "strength" in allowed
+strength_ok(p, allowed) if strength_counts(p, allowed)
+
+strength_counts(p, allowed) if {
+	"strength" in allowed
+	has_strength(p)
+	strength_class(strength_id(p)) == "mfa"
+}
+
+strength_counts(p, allowed) if {
+	"unknown_strength" in allowed
+	has_strength(p)
+	strength_class(strength_id(p)) == "unknown"
+}
+
+# mfa_grant_problems(p, allowed, shortfall): [] when the grant is strong
+# enough; the unknown-strength problem when it would be with the unknown
+# strength counted as MFA (the verdict depends on it); else [shortfall].
+mfa_grant_problems(p, allowed, shortfall) := [] if strong_grant(p, allowed)
+
+else := [unknown_strength(p)] if strong_grant(p, allowed | {"unknown_strength"})
+
+else := [sprintf(shortfall, [grant_label(p)])]
 
 grant_label(p) := sprintf("%s of [%s]", [lower(p.grantControls.operator), concat(", ", array.concat(p.grantControls.builtInControls, strength_label(p)))])
 
-strength_label(p) := [sprintf("authentication strength '%s'", [object.get(p.grantControls.authenticationStrength, "displayName", strength_id(p))])] if has_strength(p)
+strength_label(p) := [sprintf("authentication strength '%s'%s", [strength_name(p), strength_note(p)])] if has_strength(p)
 
 else := []
+
+strength_name(p) := object.get(p.grantControls.authenticationStrength, "displayName", strength_id(p))
+
+# strength_note says why a strength does not count as MFA.
+strength_note(p) := sprintf(" (not MFA: allows %s)", [concat(", ", sort(single_factor_combinations(strength_id(p))))]) if {
+	count(single_factor_combinations(strength_id(p))) > 0
+} else := " (not MFA: allows no method)" if {
+	count(strength_combinations(strength_id(p))) == 0
+} else := ""
+
+# ---- authentication strengths (controls.md "MFA authentication strength") ---
+
+# strength_definitions: /policies/authenticationStrengthPolicies first, then
+# the copy Graph embeds in each policy's grant (used when that source is
+# missing or lacks the strength).
+strength_definition(id) := strength_candidates(id)[0]
+
+# Candidates in order of preference: a readable method list from the source,
+# then from an embedded copy; then whatever else either holds (for
+# requirementsSatisfied). Embedded copies of one strength differ between
+# policies (their @odata.context names the policy), so the first is taken.
+strength_candidates(id) := array.concat(
+	array.concat(
+		[s | some s in source_strengths; s.id == id; readable(object.get(s, "allowedCombinations", null))],
+		[e | some e in embedded_strengths; e.id == id; readable(object.get(e, "allowedCombinations", null))],
+	),
+	array.concat(
+		[s | some s in source_strengths; s.id == id],
+		[e | some e in embedded_strengths; e.id == id],
+	),
+)
+
+source_strengths := [s | some s in lib.arr(input.data.authenticationStrengthPolicies); is_object(s)]
+
+embedded_strengths := [p.grantControls.authenticationStrength | some p in policies; has_strength(p)]
+
+# strength_combinations(id): the strength's method combinations, undefined
+# when no readable list is known. Only a list of strings is readable.
+strength_combinations(id) := strength_definition(id).allowedCombinations if readable(object.get(strength_definition(id), "allowedCombinations", null))
+
+readable(cs) if {
+	is_array(cs)
+	every c in cs {
+		is_string(c)
+	}
+}
+
+methods(c) := [trim_space(m) | some m in split(c, ",")]
+
+# Methods that are multifactor on their own, and single-factor ones.
+multifactor_methods := {
+	"windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor", "deviceBasedPush",
+	"temporaryAccessPassOneTime", "temporaryAccessPassMultiUse", "federatedMultiFactor",
+}
+
+single_factor_methods := {
+	"password", "sms", "voice", "email", "x509CertificateSingleFactor", "federatedSingleFactor",
+	"softwareOath", "hardwareOath", "microsoftAuthenticatorPush",
+}
+
+# A combination is multifactor when it joins two or more methods, or is one
+# method that is multifactor by itself.
+multifactor_combination(c) if count(methods(c)) > 1
+
+multifactor_combination(c) if methods(c)[0] in multifactor_methods
+
+single_factor_combinations(id) := {c |
+	some c in strength_combinations(id)
+	count(methods(c)) == 1
+	methods(c)[0] in single_factor_methods
+}
+
+# strength_class(id): "mfa" when the strength is known to satisfy MFA,
+# "not_mfa" when it allows a single-factor way in (or no way at all), and
+# "unknown" when the snapshot does not hold enough of its definition.
+strength_class(id) := "not_mfa" if count(single_factor_combinations(id)) > 0
+
+else := "mfa" if {
+	cs := strength_combinations(id)
+	count(cs) > 0
+	every c in cs {
+		multifactor_combination(c)
+	}
+}
+
+else := "not_mfa" if count(strength_combinations(id)) == 0
+
+else := "mfa" if strength_definition(id).requirementsSatisfied == "mfa"
+
+else := "unknown"
+
+unknown_strength_prefix := "uses authentication strength "
+
+# unknown_strength(p): the problem of a policy whose strength is unknown.
+unknown_strength(p) := sprintf("%s'%s', whose definition could not be read (%s)", [unknown_strength_prefix, strength_name(p), strength_source_problem])
+
+strength_source_problem := lib.source_problem("authenticationStrengthPolicies") if not lib.source_ok("authenticationStrengthPolicies")
+
+else := "neither the collected authenticationStrengthPolicies nor the policy hold its allowedCombinations"
+
+# unknown_problem(x): a problem that says data is missing, not that the
+# policy falls short.
+unknown_problem(x) if startswith(x, unknown_strength_prefix)
+
+unknown_problem(x) if x == unknown_trusted_locations
+
+# undecided: the policies whose only problems are missing data. A control
+# with no qualifying policy is not_assessed when one of these remains: the
+# policy might satisfy it.
+undecided(ps, problems) := [p |
+	some p in ps
+	count(problems[p.id]) > 0
+	every x in problems[p.id] {
+		unknown_problem(x)
+	}
+]
+
+undecided_finding(ps, problems) := sprintf("the verdict depends on data the snapshot lacks: %s", [explain(ps, problems)])
 
 # ---- trusted locations ------------------------------------------------------
 
@@ -454,9 +608,15 @@ named_locations := lib.arr(input.data.namedLocations)
 
 ip_location := "#microsoft.graph.ipNamedLocation"
 
-trusted_ip_locations := [l |
+# A Global Secure Access compliant network can be marked trusted too; it is
+# no IP range, so the sanity rule has nothing to count in it.
+compliant_network_location := "#microsoft.graph.compliantNetworkNamedLocation"
+
+trustable_types := {ip_location, compliant_network_location}
+
+trusted_locations := [l |
 	some l in named_locations
-	l["@odata.type"] == ip_location
+	l["@odata.type"] in trustable_types
 	l.isTrusted == true
 ]
 
@@ -464,7 +624,7 @@ trusted_ip_locations := [l |
 # cannot judge. Graph always sends these keys; without them a trusted
 # location covering everything could read as untrusted or as empty, and a
 # policy excluding it would pass. lib.malformed then makes the source not ok.
-locations_incomplete := [sprintf("named location %s lacks an @odata.type, id or displayName, or (an IP location) isTrusted, an ipRanges list, or ranges with a valid cidrAddress or lowerAddress and upperAddress", [label(l)]) |
+locations_incomplete := [sprintf("named location %s lacks an @odata.type, id or displayName, or (an IP or compliant-network location) isTrusted, or (an IP location) an ipRanges list, or ranges with a valid cidrAddress or lowerAddress and upperAddress", [label(l)]) |
 	some l in named_locations
 	not location_complete(l)
 ]
@@ -473,7 +633,14 @@ location_complete(l) if {
 	is_string(l.id)
 	is_string(l.displayName)
 	is_string(l["@odata.type"])
-	l["@odata.type"] != ip_location
+	not l["@odata.type"] in trustable_types
+}
+
+location_complete(l) if {
+	is_string(l.id)
+	is_string(l.displayName)
+	l["@odata.type"] == compliant_network_location
+	is_boolean(l.isTrusted)
 }
 
 location_complete(l) if {
@@ -509,7 +676,7 @@ else := concat("", [ip, "/32"])
 # everything: an IPv4 prefix shorter than /8 (or an IPv4 range wider than a
 # /8), an IPv6 prefix of 0, or an IPv6 range from ::/8 to ff00::/8.
 insane_ranges(l) := [range_text(r) |
-	some r in l.ipRanges
+	some r in lib.list(l, "ipRanges")
 	too_broad(r)
 ]
 
@@ -557,7 +724,7 @@ else := [sprintf("includes locations %s instead of All", [concat("/", p.conditio
 }
 
 else := array.concat(
-	[sprintf("excludes location %s, which is not a trusted IP location", [x]) |
+	[sprintf("excludes location %s, which is not a trusted location", [x]) |
 		some x in p.conditions.locations.excludeLocations
 		x != "AllTrusted"
 		not trusted_location_id(x)
@@ -566,14 +733,14 @@ else := array.concat(
 )
 
 trusted_location_id(x) if {
-	some l in trusted_ip_locations
+	some l in trusted_locations
 	l.id == x
 }
 
-excluded_trusted(p) := trusted_ip_locations if "AllTrusted" in p.conditions.locations.excludeLocations
+excluded_trusted(p) := trusted_locations if "AllTrusted" in p.conditions.locations.excludeLocations
 
 else := [l |
-	some l in trusted_ip_locations
+	some l in trusted_locations
 	l.id in p.conditions.locations.excludeLocations
 ]
 
@@ -609,7 +776,6 @@ action_location_problems(p) := [unknown_trusted_locations] if {
 	not lib.source_ok("namedLocations")
 } else := trusted_exclusion_problems(p)
 
-unknown_location_policies(ps, problems) := [p | some p in ps; problems[p.id] == [unknown_trusted_locations]]
 
 # ---- finding text -----------------------------------------------------------
 

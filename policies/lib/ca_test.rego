@@ -161,3 +161,114 @@ test_unknown_grant_operator_satisfies_nothing if {
 		contains(r4.finding, "which is neither AND nor OR")
 	}
 }
+
+# ---- MFA authentication strength (controls.md) --------------------------------
+
+strength_with(id, def) := f.with_data({"authenticationStrengthPolicies": array.concat(f.builtin_strengths, [object.union({"id": id, "displayName": id}, def)])})
+
+test_strength_class if {
+	cases := [
+		# [definition, class]
+		[{"allowedCombinations": ["password"]}, "not_mfa"],
+		[{"allowedCombinations": ["fido2", "sms"]}, "not_mfa"],
+		[{"allowedCombinations": ["fido2", "x509CertificateSingleFactor"]}, "not_mfa"],
+		[{"allowedCombinations": ["password"], "requirementsSatisfied": "mfa"}, "not_mfa"],
+		[{"allowedCombinations": []}, "not_mfa"],
+		[{"allowedCombinations": ["password,sms", "fido2"]}, "mfa"],
+		[{"allowedCombinations": ["temporaryAccessPassOneTime", "deviceBasedPush", "federatedMultiFactor"]}, "mfa"],
+		[{"allowedCombinations": ["qrCodePin"], "requirementsSatisfied": "none"}, "unknown"],
+		[{"allowedCombinations": ["qrCodePin"], "requirementsSatisfied": "mfa"}, "mfa"],
+		[{"requirementsSatisfied": "mfa"}, "mfa"],
+		[{"allowedCombinations": [1]}, "unknown"],
+		[{}, "unknown"],
+	]
+	every case in cases {
+		ca.strength_class("custom") == case[1] with input as strength_with("custom", case[0])
+	}
+	every id in ["00000000-0000-0000-0000-000000000002", "00000000-0000-0000-0000-000000000003", "00000000-0000-0000-0000-000000000004"] {
+		ca.strength_class(id) == "mfa" with input as f.with_data({})
+	}
+	ca.strength_class("nowhere") == "unknown" with input as f.with_data({})
+}
+
+# The copy Graph embeds in a policy stands in for a missing source, and the
+# first readable definition wins over an unreadable one.
+test_strength_from_embedded_copy if {
+	g := object.union(f.strength("emb", "Embedded"), {"authenticationStrength": {"allowedCombinations": ["password"], "requirementsSatisfied": "mfa"}})
+	inp := f.denied(f.with_policies([f.policy({"grantControls": g})]), "authenticationStrengthPolicies")
+	ca.strength_class("emb") == "not_mfa" with input as inp
+	ca.strength_combinations("emb") == ["password"] with input as inp
+	unreadable := f.with_data({
+		"authenticationStrengthPolicies": [{"id": "emb", "allowedCombinations": null}],
+		"conditionalAccessPolicies": [f.policy({"grantControls": object.union(f.strength("emb", "E"), {"authenticationStrength": {"allowedCombinations": ["fido2"]}})})],
+	})
+	ca.strength_class("emb") == "mfa" with input as unreadable
+}
+
+# ---- compliant networks (controls.md "Trusted location sanity") ---------------
+
+compliant_network(trusted) := {
+	"@odata.type": "#microsoft.graph.compliantNetworkNamedLocation",
+	"id": "cn", "displayName": "All Compliant Network locations",
+	"compliantNetworkType": "allTenantCompliantNetworks", "isTrusted": trusted,
+}
+
+test_trusted_compliant_network_passes_sanity if {
+	p := f.policy({"conditions": {"locations": {"includeLocations": ["All"], "excludeLocations": ["cn"]}}})
+	inp := f.with_data({"namedLocations": [compliant_network(true)]})
+	ca.trusted_exclusion_problems(p) == [] with input as inp
+	ca.trusted_exclusion_problems(p) == ["excludes location cn, which is not a trusted location"] with input as f.with_data({"namedLocations": [compliant_network(false)]})
+	ca.locations_incomplete == [] with input as inp
+}
+
+test_compliant_network_without_is_trusted_is_incomplete if {
+	inp := f.with_data({"namedLocations": [object.remove(compliant_network(true), ["isTrusted"])]})
+	count(ca.locations_incomplete) == 1 with input as inp
+	not lib.source_ok("namedLocations") with input as inp
+}
+
+# ---- completeness per API version (lib/shapes.rego) ---------------------------
+
+unset_beta_keys := ["conditions/servicePrincipalRiskLevels", "conditions/insiderRiskLevels", "conditions/authenticationFlows"]
+
+read_from(inp, request) := object.union(inp, {"sources": {"conditionalAccessPolicies": {"status": "ok", "request": request}}})
+
+test_beta_omits_unset_condition_keys if {
+	inp := read_from(f.with_policies([json.remove(f.policy({}), unset_beta_keys)]), "GET /beta/identity/conditionalAccess/policies")
+	ca.incomplete == [] with input as inp
+	lib.source_ok("conditionalAccessPolicies") with input as inp
+	p := ca.policies[0] with input as inp
+	p.conditions.servicePrincipalRiskLevels == []
+	p.conditions.insiderRiskLevels == null
+	p.conditions.authenticationFlows == null
+}
+
+# A configured key is kept as Graph sent it.
+test_beta_keeps_configured_keys if {
+	p0 := json.remove(f.policy({"conditions": {"authenticationFlows": {"transferMethods": "deviceCodeFlow"}}}), ["conditions/servicePrincipalRiskLevels"])
+	inp := read_from(f.with_policies([p0]), "GET /beta/identity/conditionalAccess/policies")
+	p := ca.policies[0] with input as inp
+	p.conditions.authenticationFlows == {"transferMethods": "deviceCodeFlow"}
+}
+
+test_v1_policy_without_always_sent_keys_is_partial if {
+	every k in unset_beta_keys {
+		inp := read_from(f.with_policies([json.remove(f.policy({}), [k])]), "GET /v1.0/identity/conditionalAccess/policies")
+		count(ca.incomplete) == 1 with input as inp
+		not lib.source_ok("conditionalAccessPolicies") with input as inp
+	}
+}
+
+# Without a recorded version every key is required.
+test_unknown_version_is_strict if {
+	inp := object.union(f.with_policies([json.remove(f.policy({}), ["conditions/servicePrincipalRiskLevels"])]), {"sources": {"conditionalAccessPolicies": {"status": "ok", "request": null}}})
+	count(ca.incomplete) == 1 with input as inp
+}
+
+# Keys beta always sends still make a beta policy partial when absent.
+test_beta_policy_without_always_sent_keys_is_partial if {
+	every k in ["conditions/users/excludeUsers", "conditions/users", "grantControls", "sessionControls", "state", "conditions/signInRiskLevels", "conditions/devices"] {
+		inp := read_from(f.with_policies([json.remove(f.policy({}), [k])]), "GET /beta/identity/conditionalAccess/policies")
+		count(ca.incomplete) == 1 with input as inp
+	}
+}

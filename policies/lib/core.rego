@@ -70,6 +70,16 @@ sku_complete(sku) if {
 	}
 }
 
+# api_version(source): the Graph API version a source was read from, as its
+# request line records it ("GET /beta/..."), "unknown" otherwise. Which keys
+# Graph leaves out depends on it (lib/shapes.rego).
+api_version(source) := v if {
+	r := input.sources[source].request
+	is_string(r)
+	some v in ["beta", "v1.0"]
+	startswith(r, concat("", ["GET /", v, "/"]))
+} else := "unknown"
+
 # source_problem explains why a source is missing, with Graph's status,
 # error code and message.
 source_problem(name) := sprintf("%s was not collected (%s: %s)", [name, concat(", ", status_parts(s)), reason]) if {
@@ -92,18 +102,21 @@ else := ""
 # ---- license detection (controls.md "License detection") -------------------
 
 # Service plans and SKUs that count: from SKUs whose capabilityStatus is
-# Enabled, plans whose provisioningStatus is not Disabled. Built once, so
-# license checks are set lookups.
+# Enabled or Warning (a grace period: still usable; Suspended, LockedOut and
+# Deleted are not), plans whose provisioningStatus is not Disabled. Built
+# once, so license checks are set lookups.
+usable_sku_statuses := {"Enabled", "Warning"}
+
 enabled_plans contains plan.servicePlanName if {
 	some sku in input.data.subscribedSkus
-	sku.capabilityStatus == "Enabled"
+	sku.capabilityStatus in usable_sku_statuses
 	some plan in arr(sku.servicePlans)
 	plan.provisioningStatus != "Disabled"
 }
 
 enabled_skus contains sku.skuPartNumber if {
 	some sku in input.data.subscribedSkus
-	sku.capabilityStatus == "Enabled"
+	sku.capabilityStatus in usable_sku_statuses
 }
 
 # licensed contains every capability of the baseline's license map that an

@@ -25,9 +25,18 @@ test_suspended_sku_gives_nothing if {
 	count(l) == 0
 }
 
-test_warning_sku_gives_nothing if {
+# Warning is a grace period: the licence is still usable (controls.md
+# "License detection"); Suspended, LockedOut and Deleted are not.
+test_warning_sku_counts if {
 	l := lib.licensed with input as skus([object.union(f.sku_e5, {"capabilityStatus": "Warning"})])
-	count(l) == 0
+	l == {"AAD_PREMIUM", "AAD_PREMIUM_P2", "INTUNE_A", "AUDIT_STANDARD", "M365_ADVANCED_AUDITING"}
+}
+
+test_unusable_sku_statuses_give_nothing if {
+	every status in ["Suspended", "LockedOut", "Deleted", "enabled", ""] {
+		l := lib.licensed with input as skus([object.union(f.sku_e5, {"capabilityStatus": status})])
+		count(l) == 0
+	}
 }
 
 test_disabled_plan_gives_nothing if {

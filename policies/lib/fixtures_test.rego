@@ -106,13 +106,28 @@ grant(op, controls) := {"operator": op, "builtInControls": controls, "authentica
 
 strength(id, name) := {"operator": "OR", "builtInControls": [], "termsOfUse": [], "customAuthenticationFactors": [], "authenticationStrength": {"id": id, "displayName": name}}
 
-# Default tenant data: E3 licenses, break-glass accounts resolved, no policies.
+# The built-in authentication strengths as /policies/authenticationStrengthPolicies
+# returns them (live capture, graph-api.md §4.2; keys the controls read).
+builtin_strengths := [
+	{"id": "00000000-0000-0000-0000-000000000002", "displayName": "Multifactor authentication", "policyType": "builtIn", "requirementsSatisfied": "mfa", "allowedCombinations": [
+		"windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor", "deviceBasedPush", "temporaryAccessPassOneTime",
+		"temporaryAccessPassMultiUse", "password,microsoftAuthenticatorPush", "password,softwareOath", "password,hardwareOath",
+		"password,x509CertificateSingleFactor", "password,x509CertificateMultiFactor", "password,sms", "password,voice",
+		"federatedMultiFactor", "microsoftAuthenticatorPush,federatedSingleFactor", "softwareOath,federatedSingleFactor",
+		"hardwareOath,federatedSingleFactor", "sms,federatedSingleFactor", "voice,federatedSingleFactor",
+	]},
+	{"id": "00000000-0000-0000-0000-000000000003", "displayName": "Passwordless MFA", "policyType": "builtIn", "requirementsSatisfied": "mfa", "allowedCombinations": ["windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor", "deviceBasedPush"]},
+	{"id": "00000000-0000-0000-0000-000000000004", "displayName": "Phishing-resistant MFA", "policyType": "builtIn", "requirementsSatisfied": "mfa", "allowedCombinations": ["windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor"]},
+]
+
+# Default tenant data: E3 licenses, break-glass accounts resolved, no
+# policies, the built-in strengths.
 base_data := {
 	"subscribedSkus": [sku_e3],
 	"breakGlassAccounts": bg_accounts,
 	"conditionalAccessPolicies": [],
 	"namedLocations": [],
-	"authenticationStrengthPolicies": [],
+	"authenticationStrengthPolicies": builtin_strengths,
 }
 
 # tenant builds an input whose sources are all ok; CA policies are "read
