@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/tenantgate/tenantgate/internal/inputerr"
+	"github.com/tenantgate/tenantgate/internal/textsafe"
 )
 
 // CAClient reads and creates Conditional Access policies. Implemented over
@@ -152,41 +153,44 @@ func LoadPlan(path string) (*Plan, error) {
 
 // WriteText renders the plan for people: what will be created, with the
 // exact bodies and warnings, what will not and why, and the manual steps.
+// Names and messages come from the tenant and the files, so each passes
+// textsafe (one line, control characters neutralised) on its way out.
 func WriteText(w io.Writer, p *Plan, bodies bool) {
-	fmt.Fprintf(w, "Plan for %s · baseline %s %s\n", tenantLabel(p), p.Baseline.Name, p.Baseline.Version)
+	line := textsafe.Line
+	fmt.Fprintf(w, "Plan for %s · baseline %s\n", line(tenantLabel(p)), line(p.Baseline.Name+" "+p.Baseline.Version))
 	if len(p.BreakGlass) > 0 {
 		var names []string
 		for _, a := range p.BreakGlass {
-			names = append(names, fmt.Sprintf("%s (%s)", a.Requested, a.ID))
+			names = append(names, fmt.Sprintf("%s (%s)", line(a.Requested), line(a.ID)))
 		}
 		fmt.Fprintf(w, "Break-glass accounts excluded from every policy: %s\n", strings.Join(names, ", "))
 	}
 	if p.Blocked != "" {
-		fmt.Fprintf(w, "\n!! apply will refuse to create anything: %s\n", p.Blocked)
+		fmt.Fprintf(w, "\n!! apply will refuse to create anything: %s\n", textsafe.Text(p.Blocked))
 	}
 	fmt.Fprintf(w, "\nWill create %d Conditional Access policies, all in report-only mode (%s):\n", len(p.Create), ReportOnly)
 	for _, it := range p.Create {
-		fmt.Fprintf(w, "\n  + %s  %s\n    closes: %s\n    because: %s\n", it.Control, it.DisplayName, it.Title, it.Finding)
+		fmt.Fprintf(w, "\n  + %s  %s\n    closes: %s\n    because: %s\n", line(it.Control), line(it.DisplayName), line(it.Title), line(it.Finding))
 		for _, warn := range it.Warnings {
-			fmt.Fprintf(w, "    warning: %s\n", warn)
+			fmt.Fprintf(w, "    warning: %s\n", line(warn))
 		}
 		if bodies {
 			var buf bytes.Buffer
 			if json.Indent(&buf, it.Body, "      ", "  ") == nil {
-				fmt.Fprintf(w, "    POST /v1.0/identity/conditionalAccess/policies\n      %s\n", buf.String())
+				fmt.Fprintf(w, "    POST /v1.0/identity/conditionalAccess/policies\n      %s\n", textsafe.Text(buf.String()))
 			}
 		}
 	}
 	if len(p.Skipped) > 0 {
 		fmt.Fprintf(w, "\nWill not create:\n")
 		for _, s := range p.Skipped {
-			fmt.Fprintf(w, "  - %s: %s\n", s.Control, s.Reason)
+			fmt.Fprintf(w, "  - %s: %s\n", line(s.Control), line(s.Reason))
 		}
 	}
 	if len(p.Manual) > 0 {
 		fmt.Fprintf(w, "\nTo do by hand (apply never changes these):\n")
 		for _, m := range p.Manual {
-			fmt.Fprintf(w, "\n  * %s [%s] %s\n    now: %s\n    fix: %s\n", m.Control, m.Status, m.Title, m.Finding, m.Steps)
+			fmt.Fprintf(w, "\n  * %s [%s] %s\n    now: %s\n    fix: %s\n", line(m.Control), line(m.Status), line(m.Title), line(m.Finding), line(m.Steps))
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/tenantgate/tenantgate/internal/apply"
 	"github.com/tenantgate/tenantgate/internal/conn"
 	"github.com/tenantgate/tenantgate/internal/report"
+	"github.com/tenantgate/tenantgate/internal/textsafe"
 )
 
 func init() { register(newApplyCmd) }
@@ -132,14 +133,15 @@ func runApply(cmd *cobra.Command, app *App, o *applyOptions) error {
 		}
 	} else {
 		fmt.Fprintln(app.Stdout)
+		line := textsafe.Line // names and Graph's messages, on one inert line
 		for _, r := range out {
 			switch r.Status {
 			case apply.Created:
-				fmt.Fprintf(app.Stdout, "created  %s  %s  (id %s, report-only)\n", r.Control, r.DisplayName, r.ID)
+				fmt.Fprintf(app.Stdout, "created  %s  %s  (id %s, report-only)\n", r.Control, line(r.DisplayName), line(r.ID))
 			case apply.Exists:
-				fmt.Fprintf(app.Stdout, "exists   %s  %s  (not created again)\n", r.Control, r.DisplayName)
+				fmt.Fprintf(app.Stdout, "exists   %s  %s  (not created again)\n", r.Control, line(r.DisplayName))
 			default:
-				fmt.Fprintf(app.Stdout, "FAILED   %s  %s: %s\n", r.Control, r.DisplayName, r.Error)
+				fmt.Fprintf(app.Stdout, "FAILED   %s  %s: %s\n", r.Control, line(r.DisplayName), line(r.Error))
 			}
 		}
 		if failed == 0 {

@@ -20,6 +20,7 @@ import (
 	"github.com/tenantgate/tenantgate/internal/render"
 	"github.com/tenantgate/tenantgate/internal/report"
 	"github.com/tenantgate/tenantgate/internal/snapshot"
+	"github.com/tenantgate/tenantgate/internal/textsafe"
 )
 
 func init() { register(newAuditCmd) }
@@ -155,7 +156,7 @@ func runAudit(ctx context.Context, app *App, o *auditOptions) error {
 		return err
 	}
 	for _, w := range rep.Warnings {
-		fmt.Fprintf(app.Stderr, "warning: %s\n", w)
+		fmt.Fprintf(app.Stderr, "warning: %s\n", textsafe.Line(w))
 	}
 	if err := writeOutputs(app, outs, rep); err != nil {
 		return err

@@ -16,6 +16,7 @@ import (
 	"github.com/tenantgate/tenantgate/internal/conn"
 	"github.com/tenantgate/tenantgate/internal/report"
 	"github.com/tenantgate/tenantgate/internal/snapshot"
+	"github.com/tenantgate/tenantgate/internal/textsafe"
 )
 
 func init() { register(newCollectCmd) }
@@ -210,7 +211,7 @@ func warnFailedSources(w io.Writer, snap *snapshot.Snapshot) {
 		if s.HTTPStatus != 0 {
 			msg = fmt.Sprintf("HTTP %d %s: %s", s.HTTPStatus, s.Code, s.Error)
 		}
-		fmt.Fprintf(w, "warning: %s %s: %s\n", n, s.Status, msg)
+		fmt.Fprintf(w, "warning: %s %s: %s\n", n, s.Status, textsafe.Line(msg))
 	}
 }
 

@@ -25,6 +25,7 @@ import (
 	"github.com/tenantgate/tenantgate/internal/inputerr"
 	"github.com/tenantgate/tenantgate/internal/report"
 	"github.com/tenantgate/tenantgate/internal/snapshot"
+	"github.com/tenantgate/tenantgate/internal/textsafe"
 	"github.com/tenantgate/tenantgate/internal/yamldoc"
 )
 
@@ -478,7 +479,7 @@ func printFleet(w io.Writer, s *collectSummary, summaryPath string) {
 			}
 			detail = t.File + " (" + strings.Join(parts, ", ") + ")"
 		}
-		fmt.Fprintf(w, "%-*s  %-7s  %4d requests  %6.1fs  %s\n", width, t.Name, t.Status, t.RoundTrips, float64(t.DurationMs)/1000, detail)
+		fmt.Fprintf(w, "%-*s  %-7s  %4d requests  %6.1fs  %s\n", width, t.Name, t.Status, t.RoundTrips, float64(t.DurationMs)/1000, textsafe.Line(detail))
 	}
 	fmt.Fprintf(w, "%d tenants: %d ok, %d partial, %d failed, %d requests in %.1fs; summary in %s\n",
 		len(s.Tenants), s.Counts[TenantOK], s.Counts[TenantPartial], s.Counts[TenantFailed], s.RoundTrips, float64(s.DurationMs)/1000, summaryPath)

@@ -19,6 +19,7 @@ import (
 	"github.com/tenantgate/tenantgate/internal/inputerr"
 	"github.com/tenantgate/tenantgate/internal/report"
 	"github.com/tenantgate/tenantgate/internal/snapshot"
+	"github.com/tenantgate/tenantgate/internal/textsafe"
 )
 
 // Version is set at build time (-ldflags "-X ...cli.Version=...").
@@ -95,7 +96,14 @@ Start with:  tenantgate audit --demo`,
 }
 
 // Main runs the CLI and returns the process exit code.
+//
+// Everything written to stderr (warnings, errors, logs, progress) passes
+// textsafe.Text: it quotes tenant data and server messages, and a terminal
+// must not act on the escape sequences they may hold.
 func Main(ctx context.Context, app *App, args []string) int {
+	safe := *app
+	safe.Stderr = textsafe.Writer(app.Stderr)
+	app = &safe
 	root := NewRoot(app)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
@@ -107,7 +115,8 @@ func Main(ctx context.Context, app *App, args []string) int {
 	if errors.As(err, &ee) && ee.Err == nil {
 		return code
 	}
-	fmt.Fprintf(app.Stderr, "tenantgate: %v\n", err)
+	// One line: an error may quote a server or a file (newlines included).
+	fmt.Fprintf(app.Stderr, "tenantgate: %s\n", textsafe.Line(err.Error()))
 	if code == report.ExitInput && isUsage(err) {
 		fmt.Fprintln(app.Stderr, "Run 'tenantgate --help' for usage.")
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"io"
 	"os"
 
 	"golang.org/x/term"
@@ -12,7 +13,12 @@ func isTerminal(v any) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
+// terminal reports whether v is a terminal, looking through the textsafe
+// writer Main puts around stderr.
 func (a *App) terminal(v any) bool {
+	if u, ok := v.(interface{ Unwrap() io.Writer }); ok {
+		v = u.Unwrap()
+	}
 	return a.IsTerminal != nil && a.IsTerminal(v)
 }
 

@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/tenantgate/tenantgate/internal/report"
+	"github.com/tenantgate/tenantgate/internal/textsafe"
 )
 
 // WriteJSON writes the comparison as indented JSON (diff --format json).
@@ -31,13 +31,16 @@ var sourceTitle = map[string]string{
 	"subscribedSkus":                 "Subscribed SKUs",
 }
 
-// WriteText writes the comparison for people.
+// WriteText writes the comparison for people. Everything the compared files
+// hold (names, ids, paths, values, messages) passes textsafe on its way in:
+// names on one line, values (JSON text) with their spaces kept so that a
+// change of spacing still shows.
 func (r *Result) WriteText(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "tenantgate diff (%ss)\n", r.Kind)
 	fmt.Fprintf(&b, "  old: %s\n  new: %s\n", sideText(r.Old), sideText(r.New))
 	for _, warn := range r.Warnings {
-		fmt.Fprintf(&b, "warning: %s\n", warn)
+		fmt.Fprintf(&b, "warning: %s\n", textsafe.Line(warn))
 	}
 	b.WriteString("\n")
 
@@ -69,10 +72,10 @@ func (r *Result) WriteText(w io.Writer) error {
 					continue
 				}
 				tr := transition(c)
-				fmt.Fprintf(&b, "  %-9s  %-*s  %-6s  %s%s  %s\n", strings.ToUpper(d), idW, c.ID, c.Severity,
-					tr, strings.Repeat(" ", trW-len([]rune(tr))), c.Title)
+				fmt.Fprintf(&b, "  %-9s  %-*s  %-6s  %s%s  %s\n", strings.ToUpper(d), idW, textsafe.Line(c.ID), textsafe.Line(c.Severity),
+					tr, strings.Repeat(" ", trW-len([]rune(tr))), textsafe.Line(c.Title))
 				if d == Regressed && c.Finding != "" {
-					fmt.Fprintf(&b, "  %-9s  %-*s  %s\n", "", idW, "", clip(report.OneLine(c.Finding), maxValue))
+					fmt.Fprintf(&b, "  %-9s  %-*s  %s\n", "", idW, "", clip(textsafe.Line(c.Finding), maxValue))
 				}
 			}
 		}
@@ -87,7 +90,7 @@ func (r *Result) WriteText(w io.Writer) error {
 			for _, s := range r.Sources {
 				fmt.Fprintf(&b, "  %s: %s → %s", s.Source, s.Old, s.New)
 				if s.Error != "" {
-					fmt.Fprintf(&b, " (%s)", report.OneLine(s.Error))
+					fmt.Fprintf(&b, " (%s)", textsafe.Line(s.Error))
 				}
 				b.WriteString("; its data is not compared\n")
 			}
@@ -131,27 +134,27 @@ func writeChanges(b *strings.Builder, changes []ObjectChange) {
 			writeFields(b, c.Fields, "  ")
 			continue
 		}
-		label := quoteName(c.Name) + " (" + c.ID + ")"
+		label := quoteName(c.Name) + " (" + textsafe.Line(c.ID) + ")"
 		if c.Name == "" {
-			label = c.ID
+			label = textsafe.Line(c.ID)
 		}
 		switch c.Change {
 		case "added":
 			fmt.Fprintf(b, "  + added    %s", label)
 			if c.State != nil {
-				fmt.Fprintf(b, ", state %s", c.State.New)
+				fmt.Fprintf(b, ", state %s", textsafe.Line(c.State.New))
 			}
 			b.WriteString("\n")
 		case "removed":
 			fmt.Fprintf(b, "  - removed  %s", label)
 			if c.State != nil {
-				fmt.Fprintf(b, ", was %s", c.State.Old)
+				fmt.Fprintf(b, ", was %s", textsafe.Line(c.State.Old))
 			}
 			b.WriteString("\n")
 		default:
 			fmt.Fprintf(b, "  ~ modified %s\n", label)
 			if c.State != nil {
-				fmt.Fprintf(b, "      state: %s → %s\n", nonEmpty(c.State.Old, "null"), nonEmpty(c.State.New, "null"))
+				fmt.Fprintf(b, "      state: %s → %s\n", textsafe.Line(nonEmpty(c.State.Old, "null")), textsafe.Line(nonEmpty(c.State.New, "null")))
 			}
 			writeFields(b, c.Fields, "      ")
 		}
@@ -168,10 +171,10 @@ func writeFields(b *strings.Builder, fields []FieldChange, indent string) {
 			for _, v := range rem {
 				parts = append(parts, "-"+valueText(v))
 			}
-			fmt.Fprintf(b, "%s%s: %s\n", indent, f.Path, clip(strings.Join(parts, " "), maxValue))
+			fmt.Fprintf(b, "%s%s: %s\n", indent, textsafe.Line(f.Path), clip(strings.Join(parts, " "), maxValue))
 			continue
 		}
-		fmt.Fprintf(b, "%s%s: %s → %s\n", indent, f.Path, clip(valueText(f.Old), maxValue), clip(valueText(f.New), maxValue))
+		fmt.Fprintf(b, "%s%s: %s → %s\n", indent, textsafe.Line(f.Path), clip(valueText(f.Old), maxValue), clip(valueText(f.New), maxValue))
 	}
 }
 
@@ -215,15 +218,17 @@ func asList(v any) ([]any, bool) {
 	return arr, ok
 }
 
+// valueText is v as JSON, whose escaping leaves no newline; textsafe.Text
+// neutralises what JSON leaves raw (DEL, C1 and bidi controls).
 func valueText(v any) string {
 	if v == nil {
 		return "null"
 	}
 	raw, err := json.Marshal(v)
 	if err != nil {
-		return fmt.Sprint(v)
+		return textsafe.Line(fmt.Sprint(v))
 	}
-	return string(raw)
+	return textsafe.Text(string(raw))
 }
 
 func sideText(s Side) string {
@@ -235,10 +240,10 @@ func sideText(s Side) string {
 	if name != "" || s.CollectedAt != "" {
 		t += " (" + strings.TrimSpace(strings.TrimSuffix(name+", "+s.CollectedAt, ", ")) + ")"
 	}
-	return t
+	return textsafe.Line(t)
 }
 
-func quoteName(s string) string { return "'" + s + "'" }
+func quoteName(s string) string { return "'" + textsafe.Line(s) + "'" }
 
 func clip(s string, n int) string {
 	r := []rune(s)

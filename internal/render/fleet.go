@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tenantgate/tenantgate/internal/report"
+	"github.com/tenantgate/tenantgate/internal/textsafe"
 )
 
 // FleetFormats are the formats of the combined fleet summary.
@@ -23,8 +24,12 @@ func HasFleet(format string) bool {
 	return false
 }
 
-// WriteFleet renders the combined summary of a fleet run.
+// WriteFleet renders the combined summary of a fleet run; like Write, every
+// format but JSON renders a copy whose texts passed textsafe.Text.
 func WriteFleet(w io.Writer, format string, fl *report.Fleet, opts Options) error {
+	if !exactFormats[format] {
+		fl = fl.MapText(textsafe.Text)
+	}
 	switch format {
 	case "json":
 		enc := json.NewEncoder(w)
@@ -44,7 +49,7 @@ func WriteFleet(w io.Writer, format string, fl *report.Fleet, opts Options) erro
 func fleetOutcome(r report.FleetRow) string {
 	switch r.Outcome {
 	case report.OutcomeError:
-		return "error: " + report.OneLine(r.Error)
+		return "error: " + textsafe.Line(r.Error)
 	case report.OutcomeGateFailed:
 		return "failed " + strings.Join(r.Failed, " ")
 	case report.OutcomeIncomplete:
@@ -56,14 +61,16 @@ func fleetOutcome(r report.FleetRow) string {
 	return "passed"
 }
 
+// fleetTenant names a row's tenant, on one line with control characters
+// neutralised (a display name is whatever the tenant's admins typed).
 func fleetTenant(r report.FleetRow) string {
-	if r.Tenant.ID == "" {
-		return r.File
+	switch {
+	case r.Tenant.ID == "":
+		return textsafe.Line(r.File)
+	case r.Tenant.DisplayName != "":
+		return textsafe.Line(r.Tenant.DisplayName)
 	}
-	if r.Tenant.DisplayName != "" {
-		return r.Tenant.DisplayName
-	}
-	return r.Tenant.ID
+	return textsafe.Line(r.Tenant.ID)
 }
 
 func fleetTable(w io.Writer, fl *report.Fleet, opts Options) error {
@@ -90,7 +97,7 @@ func fleetTable(w io.Writer, fl *report.Fleet, opts Options) error {
 func fleetMarkdown(w io.Writer, fl *report.Fleet) error {
 	s := fl.Summary
 	fmt.Fprintf(w, "## tenantgate fleet audit: %d tenants\n\n", s.Tenants)
-	fmt.Fprintf(w, "Baseline `%s %s` · mean score **%s** · exit %d\n\n", fl.Baseline.Name, fl.Baseline.Version, formatScore(s.MeanScore), s.Exit)
+	fmt.Fprintf(w, "Baseline %s · mean score **%s** · exit %d\n\n", mdCode(fl.Baseline.Name+" "+fl.Baseline.Version), formatScore(s.MeanScore), s.Exit)
 	fmt.Fprintf(w, "| Passed | Failed the gate | Incomplete | Not audited |\n| :---: | :---: | :---: | :---: |\n| %d | %d | %d | %d |\n\n", s.Passed, s.GateFailed, s.Incomplete, s.Errors)
 	fmt.Fprintln(w, "| Tenant | Score | Exit | Outcome |\n| --- | ---: | ---: | --- |")
 	for _, r := range fl.Tenants {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tenantgate/tenantgate/internal/report"
+	"github.com/tenantgate/tenantgate/internal/textsafe"
 )
 
 func init() { Register("junit", writeJUnit) }
@@ -94,27 +95,27 @@ func buildJUnit(r *report.Report) junitSuites {
 		suite.Timestamp = r.GeneratedAt.UTC().Format("2006-01-02T15:04:05")
 	}
 	for _, warn := range r.Warnings {
-		suite.Properties = append(suite.Properties, junitProperty{Name: "warning", Value: report.OneLine(warn)})
+		suite.Properties = append(suite.Properties, junitProperty{Name: "warning", Value: textsafe.Line(warn)})
 	}
 	for _, res := range r.Results {
 		tc := junitCase{
 			Classname: controlFamily(res.ID),
-			Name:      strings.TrimSpace(res.ID + " " + report.OneLine(res.Title)),
+			Name:      strings.TrimSpace(res.ID + " " + textsafe.Line(res.Title)),
 			File:      policyLocation(res).File,
 			Time:      "0",
 		}
 		switch res.Status {
 		case report.Fail:
-			tc.Failure = &junitProblem{Message: report.OneLine(res.Finding), Type: res.Severity, Body: caseBody(res)}
+			tc.Failure = &junitProblem{Message: textsafe.Line(res.Finding), Type: res.Severity, Body: caseBody(res)}
 			suite.Failures++
 		case report.NotAssessed:
-			tc.Error = &junitProblem{Message: report.OneLine(res.Finding), Type: "not_assessed", Body: caseBody(res)}
+			tc.Error = &junitProblem{Message: textsafe.Line(res.Finding), Type: "not_assessed", Body: caseBody(res)}
 			suite.Errors++
 		case report.Waived:
 			tc.Skipped = &junitProblem{Message: waiverText(res.Waiver), Body: caseBody(res)}
 			suite.Skipped++
 		case report.NotLicensed:
-			tc.Skipped = &junitProblem{Message: "not licensed: " + report.OneLine(res.Finding)}
+			tc.Skipped = &junitProblem{Message: "not licensed: " + textsafe.Line(res.Finding)}
 			suite.Skipped++
 		default:
 			tc.SystemOut = passBody(res)
@@ -136,15 +137,15 @@ func caseBody(res report.Result) string {
 	if res.Waiver != nil {
 		fmt.Fprintf(&b, "Waiver: %s\n", waiverText(res.Waiver))
 	}
-	fmt.Fprintf(&b, "Finding: %s\n", report.OneLine(res.Finding))
+	fmt.Fprintf(&b, "Finding: %s\n", textsafe.Line(res.Finding))
 	if len(res.Evidence) > 0 {
 		fmt.Fprintf(&b, "Evidence: %s\n", strings.Join(res.Evidence, ", "))
 	}
 	if res.Remediation != "" {
-		fmt.Fprintf(&b, "Remediation: %s\n", report.OneLine(res.Remediation))
+		fmt.Fprintf(&b, "Remediation: %s\n", textsafe.Line(res.Remediation))
 	}
 	for _, n := range res.Notes {
-		fmt.Fprintf(&b, "Note: %s\n", report.OneLine(n))
+		fmt.Fprintf(&b, "Note: %s\n", textsafe.Line(n))
 	}
 	return b.String()
 }
@@ -156,12 +157,12 @@ func passBody(res report.Result) string {
 		return ""
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n", report.OneLine(res.Finding))
+	fmt.Fprintf(&b, "%s\n", textsafe.Line(res.Finding))
 	if len(res.Evidence) > 0 {
 		fmt.Fprintf(&b, "Evidence: %s\n", strings.Join(res.Evidence, ", "))
 	}
 	for _, n := range res.Notes {
-		fmt.Fprintf(&b, "Note: %s\n", report.OneLine(n))
+		fmt.Fprintf(&b, "Note: %s\n", textsafe.Line(n))
 	}
 	return b.String()
 }

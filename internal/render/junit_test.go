@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/tenantgate/tenantgate/internal/report"
+	"github.com/tenantgate/tenantgate/internal/textsafe"
 )
 
 // Parsed independently of the writer's types, the way a CI system reads it.
@@ -83,7 +84,7 @@ func TestJUnitParsesBack(t *testing.T) {
 				if want := controlFamily(res.ID); tc.Classname != want {
 					t.Errorf("%s: classname %q, want %q", res.ID, tc.Classname, want)
 				}
-				if !strings.HasPrefix(tc.Name, res.ID+" ") || !strings.Contains(tc.Name, report.OneLine(res.Title)) {
+				if !strings.HasPrefix(tc.Name, res.ID+" ") || !strings.Contains(tc.Name, textsafe.Line(res.Title)) {
 					t.Errorf("%s: name %q", res.ID, tc.Name)
 				}
 				elems := 0
@@ -95,7 +96,7 @@ func TestJUnitParsesBack(t *testing.T) {
 				switch res.Status {
 				case report.Fail:
 					fails++
-					if tc.Failure == nil || tc.Failure.Type != res.Severity || tc.Failure.Message != report.OneLine(res.Finding) {
+					if tc.Failure == nil || tc.Failure.Type != res.Severity || tc.Failure.Message != textsafe.Line(res.Finding) {
 						t.Errorf("%s: failure %+v", res.ID, tc.Failure)
 					} else if res.Remediation != "" && !strings.Contains(tc.Failure.Body, "Remediation:") {
 						t.Errorf("%s: failure body lacks the remediation", res.ID)

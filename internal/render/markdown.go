@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tenantgate/tenantgate/internal/report"
+	"github.com/tenantgate/tenantgate/internal/textsafe"
 )
 
 func init() { Register("markdown", writeMarkdown) }
@@ -34,7 +35,7 @@ func writeMarkdown(w io.Writer, r *report.Report, _ Options) error {
 	var b strings.Builder
 	s := r.Summary
 	fmt.Fprintf(&b, "## tenantgate: %s\n\n", mdEscape(r.TenantLabel()))
-	fmt.Fprintf(&b, "**Score %s / 100** · baseline `%s` · collected %s", formatScore(s.Score), baselineText(r), reportTime(r))
+	fmt.Fprintf(&b, "**Score %s / 100** · baseline %s · collected %s", formatScore(s.Score), mdCode(baselineText(r)), reportTime(r))
 	if r.Tool.Version != "" {
 		fmt.Fprintf(&b, " · tenantgate %s", mdEscape(r.Tool.Version))
 	}
@@ -52,7 +53,7 @@ func writeMarkdown(w io.Writer, r *report.Report, _ Options) error {
 	if len(r.Warnings) > 0 {
 		b.WriteString("> [!WARNING]\n")
 		for _, warn := range r.Warnings {
-			fmt.Fprintf(&b, "> - %s\n", mdEscape(report.OneLine(warn)))
+			fmt.Fprintf(&b, "> - %s\n", mdEscape(warn))
 		}
 		b.WriteString("\n")
 	}
@@ -63,16 +64,16 @@ func writeMarkdown(w io.Writer, r *report.Report, _ Options) error {
 	} else {
 		fmt.Fprintf(&b, "### %s Failed controls (%d)\n\n", statusIcon[report.Fail], len(failed))
 		for _, res := range failed {
-			fmt.Fprintf(&b, "#### %s · %s · %s\n\n", res.ID, strings.ToUpper(res.Severity), mdEscape(report.OneLine(res.Title)))
-			fmt.Fprintf(&b, "**Finding:** %s\n\n", mdEscape(report.OneLine(res.Finding)))
+			fmt.Fprintf(&b, "#### %s · %s · %s\n\n", res.ID, strings.ToUpper(res.Severity), mdEscape(res.Title))
+			fmt.Fprintf(&b, "**Finding:** %s\n\n", mdEscape(res.Finding))
 			if len(res.Evidence) > 0 {
 				fmt.Fprintf(&b, "**Evidence:** %s\n\n", mdCodeList(res.Evidence))
 			}
 			if res.Remediation != "" {
-				fmt.Fprintf(&b, "**Remediation:** %s\n\n", mdEscape(report.OneLine(res.Remediation)))
+				fmt.Fprintf(&b, "**Remediation:** %s\n\n", mdEscape(res.Remediation))
 			}
 			for _, n := range res.Notes {
-				fmt.Fprintf(&b, "> **Note:** %s\n\n", mdEscape(report.OneLine(n)))
+				fmt.Fprintf(&b, "> **Note:** %s\n\n", mdEscape(n))
 			}
 		}
 	}
@@ -120,43 +121,23 @@ func writeMarkdown(w io.Writer, r *report.Report, _ Options) error {
 	return err
 }
 
-// mdEscape neutralises the characters that would turn a finding into markup
-// (HTML tags, emphasis, links); findings quote policy names verbatim.
-var mdReplacer = strings.NewReplacer(
-	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`,
-	"<", "&lt;", ">", "&gt;", "|", `\|`,
-)
-
-// Balanced `code spans` in findings and remediations are kept as code (their
-// content is literal in Markdown and must not be escaped).
-func mdEscape(s string) string {
-	if n := strings.Count(s, "`"); n == 0 || n%2 != 0 {
-		return mdReplacer.Replace(s)
-	}
-	parts := strings.Split(s, "`")
-	for i := range parts {
-		if i%2 == 0 {
-			parts[i] = mdReplacer.Replace(parts[i])
-		} else {
-			parts[i] = strings.ReplaceAll(parts[i], "|", "\\|") // still a table-cell break
-		}
-	}
-	return strings.Join(parts, "`")
-}
+// mdEscape and mdCode are textsafe's Markdown functions (one line, control
+// characters neutralised, markup escaped): every text from the report or a
+// fleet row reaches the Markdown through them.
+var mdEscape, mdCode = textsafe.Markdown, textsafe.MarkdownCode
 
 // mdCell is one table cell: one line, escaped, "—" when empty.
 func mdCell(s string) string {
-	s = report.OneLine(s)
-	if s == "" {
+	if s = mdEscape(s); s == "" {
 		return "—"
 	}
-	return mdEscape(s)
+	return s
 }
 
 func mdCodeList(items []string) string {
 	out := make([]string, len(items))
 	for i, it := range items {
-		out[i] = "`" + strings.ReplaceAll(it, "`", "'") + "`"
+		out[i] = mdCode(it)
 	}
 	return strings.Join(out, ", ")
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/tenantgate/tenantgate/internal/report"
+	"github.com/tenantgate/tenantgate/internal/textsafe"
 )
 
 // Options tune rendering that is not part of the report itself.
@@ -38,11 +39,23 @@ func Formats() []string {
 	return out
 }
 
+// exactFormats render the report's data exactly (JSON: the contract other
+// tools read, whose encoder escapes what must be). Every other format is for
+// people or their viewers (a terminal, GitHub, a CI test view, a browser)
+// and renders a copy of the report whose every text passed textsafe.Text, so
+// a tenant name or a server message can hold no terminal escape, control or
+// bidi character there; renderers further put one-line texts through
+// textsafe.Line and Markdown through textsafe.Markdown.
+var exactFormats = map[string]bool{"json": true}
+
 // Write renders r in format to w.
 func Write(w io.Writer, format string, r *report.Report, opts Options) error {
 	f, ok := renderers[format]
 	if !ok {
 		return fmt.Errorf("unknown format %q (want %s)", format, strings.Join(Formats(), ", "))
+	}
+	if !exactFormats[format] {
+		r = r.MapText(textsafe.Text)
 	}
 	return f(w, r, opts)
 }

@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/tenantgate/tenantgate/internal/report"
+	"github.com/tenantgate/tenantgate/internal/textsafe"
 )
 
 func init() { Register("sarif", writeSARIF) }
@@ -210,7 +211,7 @@ func buildSARIF(r *report.Report) sarifLog {
 			RuleID:    res.ID,
 			RuleIndex: i,
 			Level:     level,
-			Message:   sarifText{Text: nonBlank(report.OneLine(msg), res.Title)},
+			Message:   sarifText{Text: nonBlank(textsafe.Line(msg), res.Title)},
 			Locations: []sarifLocation{{PhysicalLocation: sarifPhysical{
 				ArtifactLocation: sarifArtifact{URI: loc.File, URIBaseID: sarifSrcRootBase},
 				Region:           sarifRegion{StartLine: loc.Line},
@@ -231,7 +232,7 @@ func buildSARIF(r *report.Report) sarifLog {
 
 	var notes []sarifNotification
 	for _, warn := range r.Warnings {
-		notes = append(notes, sarifNotification{Level: "warning", Message: sarifText{Text: report.OneLine(warn)}})
+		notes = append(notes, sarifNotification{Level: "warning", Message: sarifText{Text: textsafe.Line(warn)}})
 	}
 	inv := sarifInvocation{ExecutionSuccessful: true, ToolExecutionNotifications: notes}
 	if !r.GeneratedAt.IsZero() {
@@ -262,7 +263,7 @@ func buildSARIF(r *report.Report) sarifLog {
 }
 
 func sarifRuleFor(res report.Result, r *report.Report) sarifRule {
-	title := nonBlank(report.OneLine(res.Title), res.ID)
+	title := nonBlank(textsafe.Line(res.Title), res.ID)
 	full := fmt.Sprintf("%s (%s, %s severity; requires %s).", strings.TrimSuffix(title, "."), res.ID, nonBlank(res.Severity, "unknown"), requiresText(res.Requires))
 	remediation := nonBlank(strings.TrimSpace(res.Remediation), "No change needed while the control passes; see the finding of a failing run for the exact change.")
 

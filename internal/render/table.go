@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tenantgate/tenantgate/internal/report"
+	"github.com/tenantgate/tenantgate/internal/textsafe"
 )
 
 func init() { Register("table", writeTable) }
@@ -61,7 +62,7 @@ func writeTable(w io.Writer, r *report.Report, opts Options) error {
 	findW := max(width-idW-sevW-stW-3*len(colGap), minFindingWidth)
 
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n", paint(ansiBold, "tenantgate audit of "+r.TenantLabel()))
+	fmt.Fprintf(&b, "%s\n", paint(ansiBold, "tenantgate audit of "+textsafe.Line(r.TenantLabel())))
 	fmt.Fprintf(&b, "baseline %s · collected %s\n\n", baselineText(r), reportTime(r))
 	header := pad("ID", idW) + colGap + pad("SEVERITY", sevW) + colGap + pad("STATUS", stW) + colGap + "FINDING"
 	fmt.Fprintln(&b, paint(ansiBold, header))
@@ -70,11 +71,11 @@ func writeTable(w io.Writer, r *report.Report, opts Options) error {
 			pad(res.ID, idW), colGap,
 			pad(res.Severity, sevW), colGap,
 			paint(statusColor[res.Status], pad(res.Status, stW)), colGap,
-			truncate(report.OneLine(tableFinding(res)), findW))
+			truncate(textsafe.Line(tableFinding(res)), findW))
 	}
 	fmt.Fprintf(&b, "\n%s\n", summaryLine(r))
 	for _, warn := range r.Warnings {
-		fmt.Fprintf(&b, "%s %s\n", paint(ansiYellow, "warning:"), report.OneLine(warn))
+		fmt.Fprintf(&b, "%s %s\n", paint(ansiYellow, "warning:"), textsafe.Line(warn))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -113,20 +114,20 @@ func waiverText(wv *report.Waiver) string {
 	}
 	s := "waived"
 	if wv.Expires != "" {
-		s += " until " + wv.Expires
+		s += " until " + textsafe.Line(wv.Expires)
 	}
 	if wv.ApprovedBy != "" {
-		s += " by " + wv.ApprovedBy
+		s += " by " + textsafe.Line(wv.ApprovedBy)
 	}
 	if wv.Reason != "" {
-		s += ": " + report.OneLine(wv.Reason)
+		s += ": " + textsafe.Line(wv.Reason)
 	}
 	return s
 }
 
 // baselineText is "name version" (version omitted when empty).
 func baselineText(r *report.Report) string {
-	return strings.TrimSpace(nonBlank(r.Baseline.Name, "unnamed") + " " + r.Baseline.Version)
+	return textsafe.Line(nonBlank(r.Baseline.Name, "unnamed") + " " + r.Baseline.Version)
 }
 
 // formatScore prints the score with one decimal, as the JSON keeps it.

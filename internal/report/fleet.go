@@ -63,3 +63,20 @@ func WorseExit(a, b int) int {
 	}
 	return a
 }
+
+// MapText is Report.MapText for a fleet summary.
+func (fl *Fleet) MapText(f func(string) string) *Fleet {
+	c := *fl
+	c.Kind = f(fl.Kind)
+	c.Tool = Tool{Name: f(fl.Tool.Name), Version: f(fl.Tool.Version)}
+	c.Baseline = BaselineRef{Name: f(fl.Baseline.Name), Version: f(fl.Baseline.Version)}
+	c.Tenants = make([]FleetRow, len(fl.Tenants))
+	for i, r := range fl.Tenants {
+		m := r
+		m.File, m.Outcome, m.Error = f(r.File), f(r.Outcome), f(r.Error)
+		m.Tenant = Tenant{ID: f(r.Tenant.ID), DisplayName: f(r.Tenant.DisplayName)}
+		m.Failed, m.NotAssessed, m.Reports = mapAll(r.Failed, f), mapAll(r.NotAssessed, f), mapAll(r.Reports, f)
+		c.Tenants[i] = m
+	}
+	return &c
+}

@@ -225,6 +225,53 @@ func (r *Report) TenantLabel() string {
 	return fmt.Sprintf("%s (%s)", r.Tenant.DisplayName, r.Tenant.ID)
 }
 
-// OneLine collapses runs of whitespace (including newlines) to one space, for
-// the renderers and diff texts that show a message on one line.
-func OneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+// MapText returns a copy of r with f applied to every string in it (names,
+// findings, messages, ids, map keys), for renderers that must display only
+// neutralised text (render applies textsafe.Text this way to every format
+// but JSON, which keeps the data exact). f must return a clean string as is.
+func (r *Report) MapText(f func(string) string) *Report {
+	c := *r
+	c.Tool = Tool{Name: f(r.Tool.Name), Version: f(r.Tool.Version)}
+	c.Tenant = Tenant{ID: f(r.Tenant.ID), DisplayName: f(r.Tenant.DisplayName)}
+	c.Baseline = BaselineRef{Name: f(r.Baseline.Name), Version: f(r.Baseline.Version)}
+	if r.Licenses != nil {
+		c.Licenses = make(map[string]bool, len(r.Licenses))
+		for k, v := range r.Licenses {
+			c.Licenses[f(k)] = v
+		}
+	}
+	if r.Sources != nil {
+		c.Sources = make(map[string]SourceStatus, len(r.Sources))
+		for k, v := range r.Sources {
+			c.Sources[f(k)] = SourceStatus{Status: f(v.Status), Error: f(v.Error)}
+		}
+	}
+	c.Warnings = mapAll(r.Warnings, f)
+	c.Results = make([]Result, len(r.Results))
+	for i, res := range r.Results {
+		m := res
+		m.ID, m.Title, m.Severity, m.Status = f(res.ID), f(res.Title), f(res.Severity), f(res.Status)
+		m.Finding, m.Remediation = f(res.Finding), f(res.Remediation)
+		m.Evidence, m.Requires, m.Notes, m.Sources = mapAll(res.Evidence, f), mapAll(res.Requires, f), mapAll(res.Notes, f), mapAll(res.Sources, f)
+		if res.Waiver != nil {
+			m.Waiver = &Waiver{Reason: f(res.Waiver.Reason), ApprovedBy: f(res.Waiver.ApprovedBy), Expires: f(res.Waiver.Expires)}
+		}
+		if res.Policy != nil {
+			m.Policy = &Location{File: f(res.Policy.File), Line: res.Policy.Line}
+		}
+		c.Results[i] = m
+	}
+	return &c
+}
+
+// mapAll applies f to each string of xs (nil stays nil, empty stays empty).
+func mapAll(xs []string, f func(string) string) []string {
+	if xs == nil {
+		return nil
+	}
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = f(x)
+	}
+	return out
+}

@@ -7,10 +7,12 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tenantgate/tenantgate/internal/baseline"
 	"github.com/tenantgate/tenantgate/internal/demo"
@@ -103,4 +105,44 @@ func Demo(t testing.TB) (*snapshot.Snapshot, *baseline.Baseline) {
 		t.Fatal(err)
 	}
 	return s, b
+}
+
+// Hostile is text a tenant's admins or a server control: terminal escapes
+// (clear screen, window title), a carriage return, DEL, a C1 CSI, a bidi
+// override, invalid UTF-8, and newlines followed by a Markdown heading, a
+// table row and HTML. Tests put it in names and messages and check that no
+// text output passes it on raw (UnsafeText).
+const Hostile = "Evil\x1b[2J\x1b]0;pwned\x07\r\x7f\u009b31m\u202eTXE.exe\xff\n## Injected\n| x | y |\n<script>alert(1)</script>"
+
+// UnsafeText describes the first character of s that a terminal or a
+// bidi-aware viewer would act on: a control character other than newline,
+// DEL, a C1 control, a bidi formatting character or invalid UTF-8; "" when
+// there is none. allow lists further characters the format may hold (tabs
+// and CRs in XML or JSON whitespace).
+func UnsafeText(s string, allow ...rune) string {
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError:
+			if _, size := utf8.DecodeRuneInString(s[i:]); size <= 1 {
+				return fmt.Sprintf("invalid UTF-8 at byte %d", i)
+			}
+		case r == '\n', slices.Contains(allow, r):
+		case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069,
+			r == 0x200e, r == 0x200f, r == 0x061c, r == 0x2028, r == 0x2029:
+			return fmt.Sprintf("%U at byte %d: %q", r, i, s[max(0, i-20):min(len(s), i+20)])
+		}
+	}
+	return ""
+}
+
+// InjectedHeading returns the first line of Markdown out that starts a
+// heading made of Hostile's injected text, or "".
+func InjectedHeading(out string) string {
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(strings.TrimLeft(line, " >-*"), "#") && strings.Contains(line, "Injected") &&
+			!strings.Contains(line, "Evil") {
+			return line
+		}
+	}
+	return ""
 }

@@ -1,0 +1,214 @@
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"io"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tenantgate/tenantgate/internal/report"
+	"github.com/tenantgate/tenantgate/internal/testutil"
+)
+
+func hostileReport() *report.Report {
+	at := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	r := &report.Report{
+		SchemaVersion: report.SchemaVersion,
+		Tool:          report.Tool{Name: "tenantgate", Version: "test"},
+		GeneratedAt:   at, CollectedAt: at,
+		Tenant:   report.Tenant{ID: "00000000-0000-0000-0000-000000000001", DisplayName: testutil.Hostile},
+		Baseline: report.BaselineRef{Name: testutil.Hostile, Version: "1"},
+		Warnings: []string{"source error: " + testutil.Hostile},
+		Sources:  map[string]report.SourceStatus{"conditionalAccessPolicies": {Status: "error", Error: testutil.Hostile}},
+	}
+	for _, st := range report.Statuses {
+		res := report.Result{
+			ID: "TG.CA." + st, Title: "Title " + testutil.Hostile, Severity: "high", Status: st,
+			Finding: "policy '" + testutil.Hostile + "' is report-only", Evidence: []string{testutil.Hostile},
+			Remediation: "fix " + testutil.Hostile, Requires: []string{"AAD_PREMIUM"}, Notes: []string{testutil.Hostile},
+		}
+		if st == report.Waived {
+			res.Waiver = &report.Waiver{Reason: testutil.Hostile, ApprovedBy: testutil.Hostile, Expires: "2027-01-01"}
+		}
+		r.Results = append(r.Results, res)
+	}
+	r.Summarize()
+	return r
+}
+
+// TestHostileTextOutputs: in the table and Markdown, nothing a tenant or a
+// server controls reaches the reader raw: no control or bidi character, and
+// in Markdown no injected heading or table row (every table row keeps its
+// column count).
+func TestHostileTextOutputs(t *testing.T) {
+	r := hostileReport()
+	for _, format := range []string{"table", "markdown"} {
+		t.Run(format, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := Write(&buf, format, r, Options{}); err != nil {
+				t.Fatal(err)
+			}
+			out := buf.String()
+			if u := testutil.UnsafeText(out); u != "" {
+				t.Errorf("raw %s in the %s output", u, format)
+			}
+			checkMarkdownStructure(t, out, format == "markdown")
+		})
+	}
+	// Colour on: the renderer's own escapes are the only ones.
+	var buf bytes.Buffer
+	if err := Write(&buf, "table", r, Options{Color: true}); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(buf.String(), "\x1b"); n == 0 {
+		t.Error("the hostile ESC is not shown escaped in the coloured table")
+	}
+	for _, seq := range []string{"\x1b[2J", "\x1b]0;"} {
+		if strings.Contains(strings.ReplaceAll(buf.String(), `\x1b`, ""), seq) {
+			t.Errorf("raw %q in the coloured table", seq)
+		}
+	}
+}
+
+// checkMarkdownStructure fails when a line other than the renderer's own
+// starts a heading, or a table row has more cells than its header.
+func checkMarkdownStructure(t *testing.T, out string, markdown bool) {
+	t.Helper()
+	if h := testutil.InjectedHeading(out); h != "" {
+		t.Errorf("injected heading: %q", h)
+	}
+	cols := 0
+	for _, line := range strings.Split(out, "\n") {
+		if !markdown {
+			continue
+		}
+		if !strings.HasPrefix(line, "|") {
+			cols = 0
+			continue
+		}
+		n := cells(line)
+		if cols == 0 {
+			cols = n
+		} else if n != cols {
+			t.Errorf("table row with %d cells under a %d-cell header: %q", n, cols, line)
+		}
+	}
+}
+
+// cells counts a Markdown table row's cells: unescaped pipes minus one.
+func cells(line string) int {
+	n := 0
+	for i := 0; i < len(line); i++ {
+		switch line[i] {
+		case '\\':
+			i++
+		case '|':
+			n++
+		}
+	}
+	return n - 1
+}
+
+// TestHostileStructuredOutputs: JSON and SARIF are valid JSON whose strings
+// carry no raw control character (the encoder escapes them) and JSON keeps
+// the data exact; JUnit is well-formed XML; HTML escapes markup, so the
+// testutil.Hostile <script> never appears as a tag.
+func TestHostileStructuredOutputs(t *testing.T) {
+	r := hostileReport()
+	render := func(format string) string {
+		var buf bytes.Buffer
+		if err := Write(&buf, format, r, Options{}); err != nil {
+			t.Fatalf("%s: %v", format, err)
+		}
+		return buf.String()
+	}
+	for _, format := range []string{"json", "sarif"} {
+		out := render(format)
+		if !json.Valid([]byte(out)) {
+			t.Fatalf("%s: invalid JSON", format)
+		}
+		for i := 0; i < len(out); i++ {
+			if c := out[i]; c < 0x20 && c != '\n' && c != ' ' {
+				t.Errorf("%s: raw control byte %#x at %d", format, c, i)
+				break
+			}
+		}
+	}
+	var back report.Report
+	if err := json.Unmarshal([]byte(render("json")), &back); err != nil {
+		t.Fatal(err)
+	}
+	// Invalid UTF-8 comes back as U+FFFD (encoding/json), the rest exactly.
+	want := strings.ToValidUTF8(testutil.Hostile, "\ufffd")
+	if back.Tenant.DisplayName != want || back.Results[0].Evidence[0] != want || !reflect.DeepEqual(back.Warnings, []string{"source error: " + want}) {
+		t.Errorf("JSON does not keep the names exactly: %q", back.Tenant.DisplayName)
+	}
+
+	junit := render("junit")
+	dec := xml.NewDecoder(strings.NewReader(junit))
+	for {
+		if _, err := dec.Token(); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatalf("junit: not well-formed XML: %v", err)
+		}
+	}
+	if u := testutil.UnsafeText(junit, '\t', '\r'); u != "" {
+		t.Errorf("junit: raw %s", u)
+	}
+
+	html := render("html")
+	if strings.Contains(html, "<script>alert") {
+		t.Error("html: the hostile <script> is a tag")
+	}
+	if !strings.Contains(html, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Error("html: the hostile markup is not shown escaped")
+	}
+	if u := testutil.UnsafeText(html); u != "" {
+		t.Errorf("html: raw %s", u)
+	}
+}
+
+// TestHostileFleet: a tenant display name with a newline and a heading, a
+// file name with escapes and an error message from a server neither break
+// the fleet table's rows nor reach the table, Markdown or HTML raw.
+func TestHostileFleet(t *testing.T) {
+	fl := &report.Fleet{
+		SchemaVersion: 1, Kind: report.FleetKind, Baseline: report.BaselineRef{Name: testutil.Hostile},
+		Tenants: []report.FleetRow{
+			{File: "a.json", Tenant: report.Tenant{ID: "t1", DisplayName: testutil.Hostile}, Outcome: report.OutcomePassed, Summary: &report.Summary{}, Reports: []string{"r/" + testutil.Hostile}},
+			{File: testutil.Hostile + ".json", Exit: 2, Outcome: report.OutcomeError, Error: testutil.Hostile},
+			{File: "c.json", Tenant: report.Tenant{ID: testutil.Hostile}, Outcome: report.OutcomeGateFailed, Failed: []string{"TG.CA.1"}},
+		},
+	}
+	for _, format := range FleetFormats {
+		var buf bytes.Buffer
+		if err := WriteFleet(&buf, format, fl, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		out := buf.String()
+		if format == "json" {
+			var back report.Fleet
+			if err := json.Unmarshal(buf.Bytes(), &back); err != nil || back.Tenants[0].Tenant.DisplayName != strings.ToValidUTF8(testutil.Hostile, "\ufffd") {
+				t.Errorf("json: the data is not kept exactly (%v)", err)
+			}
+			continue
+		}
+		if u := testutil.UnsafeText(out); u != "" {
+			t.Errorf("%s: raw %s", format, u)
+		}
+		if format != "html" { // in HTML a newline is a space
+			checkMarkdownStructure(t, out, format == "markdown")
+		}
+		if format == "table" && strings.Count(out, "\n") != len(fl.Tenants)+3 {
+			t.Errorf("table: %d lines for %d tenants:\n%s", strings.Count(out, "\n"), len(fl.Tenants), out)
+		}
+		if format == "html" && strings.Contains(out, "<script>alert") {
+			t.Error("html: the hostile <script> is a tag")
+		}
+	}
+}
