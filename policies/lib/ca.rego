@@ -506,8 +506,8 @@ strength_definition(id) := strength_candidates(id)[0]
 # policies (their @odata.context names the policy), so the first is taken.
 strength_candidates(id) := array.concat(
 	array.concat(
-		[s | some s in source_strengths; s.id == id; readable(object.get(s, "allowedCombinations", null))],
-		[e | some e in embedded_strengths; e.id == id; readable(object.get(e, "allowedCombinations", null))],
+		[s | some s in source_strengths; s.id == id; string_list(object.get(s, "allowedCombinations", null))],
+		[e | some e in embedded_strengths; e.id == id; string_list(object.get(e, "allowedCombinations", null))],
 	),
 	array.concat(
 		[s | some s in source_strengths; s.id == id],
@@ -520,10 +520,10 @@ source_strengths := [s | some s in lib.arr(input.data.authenticationStrengthPoli
 embedded_strengths := [p.grantControls.authenticationStrength | some p in policies; has_strength(p)]
 
 # strength_combinations(id): the strength's method combinations, undefined
-# when no readable list is known. Only a list of strings is readable.
-strength_combinations(id) := strength_definition(id).allowedCombinations if readable(object.get(strength_definition(id), "allowedCombinations", null))
+# when no readable list is known. Only a list of strings (string_list) is readable.
+strength_combinations(id) := strength_definition(id).allowedCombinations if string_list(object.get(strength_definition(id), "allowedCombinations", null))
 
-readable(cs) if {
+string_list(cs) if {
 	is_array(cs)
 	every c in cs {
 		is_string(c)
