@@ -48,7 +48,7 @@ func TestHostileTextCLI(t *testing.T) {
 		{"diff text", nil, []string{"diff", "--baseline", bl, plain, snap}, false},
 		{"fleet table", nil, []string{"audit", "--snapshot", fleetDir, "--baseline", bl, "--format", "table"}, false},
 		{"fleet markdown", nil, []string{"audit", "--snapshot", fleetDir, "--baseline", bl, "--format", "markdown"}, true},
-		{"collect warnings", &fakeLive{snap: snapDoc}, []string{"collect", "--tenant", "t", "--baseline", bl}, false},
+		{"collect warnings", &fakeLive{snap: snapDoc}, []string{"collect", "--tenant", "sunnyside08.onmicrosoft.com", "--baseline", bl}, false}, // the demo organization's domain: another would be refused
 		{"collect error", &fakeLive{err: errors.New("Graph said: " + testutil.Hostile)}, []string{"collect", "--tenant", "t", "--baseline", bl}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
