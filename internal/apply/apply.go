@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 
 	"github.com/tenantgate/tenantgate/internal/inputerr"
+	"github.com/tenantgate/tenantgate/internal/permissions"
 	"github.com/tenantgate/tenantgate/internal/textsafe"
 )
 
@@ -25,10 +27,13 @@ type CAClient interface {
 // Outcome is what happened to one plan item.
 type Outcome struct {
 	Control     string `json:"control"`
-	DisplayName string `json:"displayName"`
-	Status      string `json:"status"` // created | exists | failed
+	DisplayName string `json:"displayName"` // the body's own displayName
+	Status      string `json:"status"`      // created | exists | failed | unknown | not_attempted
 	ID          string `json:"id,omitempty"`
-	Error       string `json:"error,omitempty"`
+	// Note qualifies a status, e.g. a creation confirmed by re-reading the
+	// policies after an ambiguous answer.
+	Note  string `json:"note,omitempty"`
+	Error string `json:"error,omitempty"`
 }
 
 // Outcome statuses.
@@ -36,7 +41,16 @@ const (
 	Created = "created"
 	Exists  = "exists"
 	Failed  = "failed"
+	// Unknown: the create may or may not have been carried out, and the
+	// policies could not be re-read to tell.
+	Unknown = "unknown"
+	// NotAttempted: not sent, because an earlier create showed it would fail
+	// (403: the credential may not create policies).
+	NotAttempted = "not_attempted"
 )
+
+// OK reports whether the item ended as it should: created or already there.
+func (o Outcome) OK() bool { return o.Status == Created || o.Status == Exists }
 
 // BlockedError: the plan may not be applied (break-glass accounts missing...).
 type BlockedError struct{ Reason string }
@@ -50,11 +64,51 @@ func (e *StaleError) Error() string {
 	return "refusing to apply a stale plan: the tenant's Conditional Access policies changed since it was made (run plan again and review it)"
 }
 
+// WriteError is a create Graph did not confirm. CAClient implementations
+// return it so apply can tell a refusal from an answer that leaves the
+// outcome open.
+type WriteError struct {
+	Status int    // HTTP status of the answer; 0 when none came (reset, timeout)
+	Code   string // Graph's error code, if any
+	Text   string // the whole failure, for people
+}
+
+func (e *WriteError) Error() string { return e.Text }
+
+// cause names an ambiguous answer briefly ("HTTP 504", "no answer").
+func (e *WriteError) cause() string {
+	if e.Status == 0 {
+		return "no answer (" + e.Text + ")"
+	}
+	return fmt.Sprintf("HTTP %d", e.Status)
+}
+
+// ambiguous reports whether a create that failed may nevertheless have been
+// carried out: no answer at all (a reset or timeout after the request was
+// sent), a 5xx or 429 (a gateway may time out while the service goes on), a
+// redirect, or a success without the created policy. A 4xx is a refusal.
+func ambiguous(err error) (*WriteError, bool) {
+	var we *WriteError
+	if !errors.As(err, &we) {
+		return &WriteError{Text: err.Error()}, true
+	}
+	s := we.Status
+	return we, s < 400 || s == http.StatusRequestTimeout || s == http.StatusTooManyRequests || s >= 500
+}
+
+// Options are apply's checks against the live tenant.
+type Options struct {
+	// CheckState refuses when the live policies differ from the ones the
+	// plan was built on (apply --plan).
+	CheckState bool
+}
+
 // Apply re-reads the live policies and creates the plan's items that do not
-// exist yet. With checkState it refuses when the live policies differ from
-// the ones the plan was built on. It returns one outcome per item; failures
-// of single items do not stop the others.
-func Apply(ctx context.Context, c CAClient, p *Plan, checkState bool) ([]Outcome, error) {
+// exist yet, each at most once: a create is never resent; when its answer
+// leaves the outcome open, the policies are re-read and the body's
+// displayName decides. It returns one outcome per item. After a 403 the
+// remaining items are not attempted (the credential cannot create any).
+func Apply(ctx context.Context, c CAClient, p *Plan, opts Options) ([]Outcome, error) {
 	if p.Blocked != "" {
 		return nil, &BlockedError{p.Blocked}
 	}
@@ -62,53 +116,109 @@ func Apply(ctx context.Context, c CAClient, p *Plan, checkState bool) ([]Outcome
 	if err != nil {
 		return nil, fmt.Errorf("re-read Conditional Access policies: %w", err)
 	}
-	if fp := Fingerprint(live); checkState && fp != p.LiveState {
+	if fp := Fingerprint(live); opts.CheckState && fp != p.LiveState {
 		return nil, &StaleError{Planned: p.LiveState, Live: fp}
 	}
 	existing := displayNames(live)
 	out := make([]Outcome, 0, len(p.Create))
+	stop := "" // why no further create is attempted
 	for _, it := range p.Create {
 		o := Outcome{Control: it.Control, DisplayName: it.DisplayName}
-		if _, ok := existing[it.DisplayName]; ok {
-			o.Status = Exists
-			out = append(out, o)
-			continue
-		}
-		if err := checkBody(it.Body, p.BreakGlass); err != nil {
-			o.Status, o.Error = Failed, err.Error()
-			out = append(out, o)
-			continue
-		}
-		created, err := c.CreatePolicy(ctx, it.Body)
+		head, err := checkBody(it, p.BreakGlass)
 		if err != nil {
 			o.Status, o.Error = Failed, err.Error()
 			out = append(out, o)
 			continue
 		}
-		var id struct{ ID string }
-		_ = json.Unmarshal(created, &id)
-		o.Status, o.ID = Created, id.ID
-		existing[it.DisplayName] = ReportOnly
+		o.DisplayName = head.DisplayName
+		if _, ok := existing[head.DisplayName]; ok {
+			o.Status = Exists
+			out = append(out, o)
+			continue
+		}
+		if stop != "" {
+			o.Status, o.Error = NotAttempted, stop
+			out = append(out, o)
+			continue
+		}
+		var denied bool
+		if o, denied = create(ctx, c, it.Body, o); denied {
+			stop = "not attempted: Graph refused an earlier create with 403 (see above)"
+		}
+		if o.Status != Failed {
+			// Created, or perhaps created: never sent again in this run.
+			existing[head.DisplayName] = ReportOnly
+		}
 		out = append(out, o)
 	}
 	return out, nil
 }
 
+// create POSTs one body once and settles its outcome; denied reports a 403.
+func create(ctx context.Context, c CAClient, body []byte, o Outcome) (_ Outcome, denied bool) {
+	created, err := c.CreatePolicy(ctx, body)
+	if err == nil {
+		var id struct{ ID string }
+		if json.Unmarshal(created, &id) == nil && id.ID != "" {
+			o.Status, o.ID = Created, id.ID
+			return o, false
+		}
+		err = &WriteError{Status: http.StatusCreated, Text: "Graph answered without the created policy"}
+	}
+	we, open := ambiguous(err)
+	if !open {
+		o.Status, o.Error = Failed, err.Error()
+		if we.Status == http.StatusForbidden {
+			o.Error += "; " + deniedHint()
+		}
+		return o, we.Status == http.StatusForbidden
+	}
+	// The create may have been carried out: the live list decides, by the
+	// body's own displayName.
+	live, lerr := c.ListPolicies(ctx)
+	if lerr != nil {
+		o.Status = Unknown
+		o.Error = fmt.Sprintf("outcome unknown: the create got %s and the policies could not be re-read (%v); check the portal for '%s' before running apply again (it never creates a name that exists)", we.cause(), lerr, o.DisplayName)
+		return o, false
+	}
+	for _, raw := range live {
+		if h, err := ParseHead(raw); err == nil && h.DisplayName == o.DisplayName {
+			o.Status, o.ID = Created, h.ID
+			o.Note = "confirmed after " + we.cause() + " by re-reading the policies"
+			return o, false
+		}
+	}
+	o.Status = Failed
+	o.Error = fmt.Sprintf("not created: the create got %s and the re-read policies do not list '%s'; it was not sent again (a create is never resent automatically): run apply again, which checks the names first", we.cause(), o.DisplayName)
+	return o, false
+}
+
+// deniedHint names what a 403 on create means, from the permissions catalog.
+func deniedHint() string {
+	n, _ := permissions.For("apply")
+	return fmt.Sprintf("the credential may not create Conditional Access policies: apply needs %s (application or delegated permissions) and, signed in as a user, the %s role; `tenantgate permissions` shows how to grant them",
+		strings.Join(n.Application, " and "), strings.Join(n.EntraRoles, ", "))
+}
+
 // checkBody is the last gate before a POST: whatever a plan file says, only a
-// report-only policy that excludes every break-glass account goes out.
-func checkBody(body []byte, bg []Account) error {
-	p, err := ParseHead(body)
+// report-only policy that excludes every break-glass account goes out, and
+// the item is named by its body.
+func checkBody(it Item, bg []Account) (Head, error) {
+	p, err := ParseHead(it.Body)
 	if err != nil {
-		return fmt.Errorf("not sent: body is not a policy: %w", err)
+		return p, fmt.Errorf("not sent: body is not a policy: %w", err)
 	}
 	if p.State != ReportOnly {
-		return fmt.Errorf("not sent: state %q is not %s", p.State, ReportOnly)
+		return p, fmt.Errorf("not sent: state %q is not %s", p.State, ReportOnly)
 	}
 	if !strings.HasPrefix(p.DisplayName, DisplayPrefix) {
-		return fmt.Errorf("not sent: display name %q lacks the %q prefix", p.DisplayName, DisplayPrefix)
+		return p, fmt.Errorf("not sent: display name %q lacks the %q prefix", p.DisplayName, DisplayPrefix)
+	}
+	if it.DisplayName != p.DisplayName {
+		return p, fmt.Errorf("not sent: the item is named %q but its body creates %q (the plan was edited)", it.DisplayName, p.DisplayName)
 	}
 	if len(bg) == 0 {
-		return errors.New("not sent: no break-glass accounts to exclude")
+		return p, errors.New("not sent: no break-glass accounts to exclude")
 	}
 	have := map[string]bool{}
 	for _, u := range p.Conditions.Users.ExcludeUsers {
@@ -116,10 +226,10 @@ func checkBody(body []byte, bg []Account) error {
 	}
 	for _, a := range bg {
 		if !have[a.ID] {
-			return fmt.Errorf("not sent: break-glass account %s (%s) is not excluded", a.Requested, a.ID)
+			return p, fmt.Errorf("not sent: break-glass account %s (%s) is not excluded", a.Requested, a.ID)
 		}
 	}
-	return nil
+	return p, nil
 }
 
 // WritePlan writes the plan file.

@@ -159,7 +159,7 @@ func TestBodiesMatchTemplates(t *testing.T) {
 func TestApplyCreatesOnceAndIsIdempotent(t *testing.T) {
 	p, s := demoPlan(t, nil)
 	live := demoLive(t, s)
-	out, err := Apply(context.Background(), live, p, true)
+	out, err := Apply(context.Background(), live, p, Options{CheckState: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +173,7 @@ func TestApplyCreatesOnceAndIsIdempotent(t *testing.T) {
 	}
 	// Second run from the same (now stale) plan without the state check:
 	// every policy exists already, nothing is sent.
-	out, err = Apply(context.Background(), live, p, false)
+	out, err = Apply(context.Background(), live, p, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +217,7 @@ func TestApplyRefusesStalePlan(t *testing.T) {
 	_ = json.Unmarshal(live.policies[0], &changed)
 	changed["state"] = "disabled"
 	live.policies[0], _ = json.Marshal(changed)
-	_, err := Apply(context.Background(), live, p, true)
+	_, err := Apply(context.Background(), live, p, Options{CheckState: true})
 	var stale *StaleError
 	if !errors.As(err, &stale) || len(live.posts) != 0 {
 		t.Fatalf("want StaleError and no POST, got %v, %d posts", err, len(live.posts))
@@ -228,7 +228,7 @@ func TestApplyReportsFailuresAndContinues(t *testing.T) {
 	p, s := demoPlan(t, nil)
 	live := demoLive(t, s)
 	live.failOn[p.Create[0].DisplayName] = errors.New("403 Authorization_RequestDenied: Insufficient privileges to complete the operation.")
-	out, err := Apply(context.Background(), live, p, true)
+	out, err := Apply(context.Background(), live, p, Options{CheckState: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,7 +258,7 @@ func TestApplyBlocked(t *testing.T) {
 				t.Errorf("blocked %q, want %q", p.Blocked, tt.want)
 			}
 			live := demoLive(t, s)
-			_, err = Apply(context.Background(), live, p, true)
+			_, err = Apply(context.Background(), live, p, Options{CheckState: true})
 			var be *BlockedError
 			if !errors.As(err, &be) || len(live.posts) != 0 {
 				t.Errorf("want BlockedError and no POST, got %v", err)
@@ -287,12 +287,17 @@ func TestCheckBodyRefusesTamperedPlans(t *testing.T) {
 		{"enabled", `{"displayName":"tenantgate TG.CA.1 x","state":"enabled","conditions":{"users":{"excludeUsers":["` + bg1 + `"]}}}`, "is not enabledForReportingButNotEnforced"},
 		{"no break-glass", `{"displayName":"tenantgate TG.CA.1 x","state":"enabledForReportingButNotEnforced","conditions":{"users":{"excludeUsers":[]}}}`, "is not excluded"},
 		{"foreign name", `{"displayName":"My policy","state":"enabledForReportingButNotEnforced","conditions":{"users":{"excludeUsers":["` + bg1 + `"]}}}`, "prefix"},
+		{"item named otherwise than its body", `{"displayName":"tenantgate TG.CA.1 y","state":"enabledForReportingButNotEnforced","conditions":{"users":{"excludeUsers":["` + bg1 + `"]}}}`, "the plan was edited"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := &Plan{LiveState: Fingerprint(nil), BreakGlass: bg, Create: []Item{{Control: "TG.CA.1", DisplayName: "x", Body: json.RawMessage(tt.body)}}}
+			name := "tenantgate TG.CA.1 x"
+			if tt.name == "foreign name" {
+				name = "My policy"
+			}
+			p := &Plan{LiveState: Fingerprint(nil), BreakGlass: bg, Create: []Item{{Control: "TG.CA.1", DisplayName: name, Body: json.RawMessage(tt.body)}}}
 			live := &fake{failOn: map[string]error{}}
-			out, err := Apply(context.Background(), live, p, true)
+			out, err := Apply(context.Background(), live, p, Options{CheckState: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -391,5 +396,103 @@ func TestWriteText(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("plan text lacks %q", want)
 		}
+	}
+}
+
+// faulty wraps fake: the first create is answered with err (after storing
+// the policy when store), and every list after the first fails with listErr.
+type faulty struct {
+	*fake
+	store   bool
+	err     error
+	noID    bool // the create answers 201 without the created policy
+	listErr error
+	lists   int
+}
+
+func (f *faulty) ListPolicies(ctx context.Context) ([]json.RawMessage, error) {
+	f.lists++
+	if f.lists > 1 && f.listErr != nil {
+		return nil, f.listErr
+	}
+	return f.fake.ListPolicies(ctx)
+}
+
+func (f *faulty) CreatePolicy(ctx context.Context, body []byte) (json.RawMessage, error) {
+	if len(f.posts) > 0 || f.err == nil && !f.noID {
+		return f.fake.CreatePolicy(ctx, body)
+	}
+	if !f.store {
+		f.posts = append(f.posts, body)
+		return nil, f.err
+	}
+	if _, err := f.fake.CreatePolicy(ctx, body); err != nil {
+		return nil, err
+	}
+	if f.noID {
+		return json.RawMessage(`{}`), nil
+	}
+	return nil, f.err
+}
+
+// TestApplyAmbiguousOutcomes: one POST per policy whatever the answer, and
+// an outcome that says what happened.
+func TestApplyAmbiguousOutcomes(t *testing.T) {
+	gw := &WriteError{Status: 504, Text: "POST /v1.0/identity/conditionalAccess/policies: HTTP 504 GatewayTimeout"}
+	tests := []struct {
+		name    string
+		f       faulty
+		first   string // status of the first item
+		text    string
+		others  string // status of the other five
+		lists   int    // ListPolicies calls
+		posts   int
+		created int // policies in the tenant afterwards (of six)
+	}{
+		{"504 after the create", faulty{store: true, err: gw}, Created, "confirmed after HTTP 504 by re-reading the policies", Created, 2, 6, 6},
+		{"504 and nothing created", faulty{err: gw}, Failed, "it was not sent again", Created, 2, 6, 5},
+		{"no answer at all", faulty{store: true, err: errors.New("connection reset by peer")}, Created, "confirmed after no answer (connection reset by peer)", Created, 2, 6, 6},
+		{"201 without the policy", faulty{store: true, noID: true}, Created, "confirmed after HTTP 201", Created, 2, 6, 6},
+		{"504 and the list fails", faulty{store: true, err: gw, listErr: errors.New("HTTP 503")}, Unknown, "outcome unknown: the create got HTTP 504 and the policies could not be re-read (HTTP 503); check the portal for 'tenantgate TG.CA.1", Created, 2, 6, 6},
+		{"400 is a refusal", faulty{err: &WriteError{Status: 400, Text: "HTTP 400 BadRequest: 1007"}}, Failed, "HTTP 400 BadRequest: 1007", Created, 1, 6, 5},
+		{"403 stops the run", faulty{err: &WriteError{Status: 403, Text: "HTTP 403 AccessDenied"}}, Failed, "apply needs Policy.Read.All and Policy.ReadWrite.ConditionalAccess", NotAttempted, 1, 1, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, s := demoPlan(t, nil)
+			f := tt.f
+			f.fake = demoLive(t, s)
+			before := len(f.policies)
+			out, err := Apply(context.Background(), &f, p, Options{CheckState: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out[0].Status != tt.first || !strings.Contains(out[0].Note+out[0].Error, tt.text) {
+				t.Errorf("first outcome %+v, want %s with %q", out[0], tt.first, tt.text)
+			}
+			for _, o := range out[1:] {
+				if o.Status != tt.others {
+					t.Errorf("%+v, want %s", o, tt.others)
+				}
+			}
+			if len(f.posts) != tt.posts || f.lists != tt.lists || len(f.policies)-before != tt.created {
+				t.Errorf("%d POSTs, %d lists, %d created; want %d, %d, %d", len(f.posts), f.lists, len(f.policies)-before, tt.posts, tt.lists, tt.created)
+			}
+		})
+	}
+}
+
+// Two items whose bodies carry the same displayName (an edited plan): the
+// body's name decides, so the second is not created again.
+func TestApplyDuplicatesByBodyName(t *testing.T) {
+	p, s := demoPlan(t, nil)
+	live := demoLive(t, s)
+	p.Create = append(p.Create, p.Create[0])
+	out, err := Apply(context.Background(), live, p, Options{CheckState: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(live.posts) != 6 || out[6].Status != Exists {
+		t.Errorf("%d POSTs, last outcome %+v", len(live.posts), out[6])
 	}
 }

@@ -44,9 +44,16 @@ when the tenant's policies changed since the plan was made.
 
 It creates only with --yes, or after you type "yes" at the prompt on a terminal.
 
-Exit codes: 0 created (or nothing to do); 2 refused (no or unknown break-glass
-accounts, stale or invalid plan, no confirmation); 4 a creation failed or Graph
-could not be reached.`,
+Each policy is sent at most once: a create is never retried. When its answer is
+lost or an error that leaves the outcome open (a gateway 504, 503 or 429, a
+dropped connection), apply re-reads the policies and reports by the policy's
+display name whether it was created ("created ... confirmed after HTTP 504"),
+not created, or unknown (check the portal). After a 403 it stops and names the
+missing permission.
+
+Exit codes: 0 every policy created or already there; 2 refused (no or unknown
+break-glass accounts, stale or invalid plan, no confirmation); 4 a policy was not
+created or its outcome is unknown, or Graph could not be reached.`,
 		Example: `  tenantgate plan --tenant contoso.onmicrosoft.com --output plan.json
   tenantgate apply --tenant contoso.onmicrosoft.com --plan plan.json --yes`,
 		Args: cobra.NoArgs,
@@ -110,7 +117,7 @@ func runApply(cmd *cobra.Command, app *App, o *applyOptions) error {
 	if err != nil {
 		return &ExitError{Code: report.ExitRuntime, Err: err}
 	}
-	out, err := apply.Apply(ctx, client, p, checkState)
+	out, err := apply.Apply(ctx, client, p, apply.Options{CheckState: checkState})
 	var stale *apply.StaleError
 	var blocked *apply.BlockedError
 	switch {
@@ -121,7 +128,7 @@ func runApply(cmd *cobra.Command, app *App, o *applyOptions) error {
 	}
 	failed := 0
 	for _, r := range out {
-		if r.Status == apply.Failed {
+		if !r.OK() {
 			failed++
 		}
 	}
@@ -137,9 +144,17 @@ func runApply(cmd *cobra.Command, app *App, o *applyOptions) error {
 		for _, r := range out {
 			switch r.Status {
 			case apply.Created:
-				fmt.Fprintf(app.Stdout, "created  %s  %s  (id %s, report-only)\n", r.Control, line(r.DisplayName), line(r.ID))
+				note := ""
+				if r.Note != "" {
+					note = "; " + r.Note
+				}
+				fmt.Fprintf(app.Stdout, "created  %s  %s  (id %s, report-only%s)\n", r.Control, line(r.DisplayName), line(r.ID), line(note))
 			case apply.Exists:
-				fmt.Fprintf(app.Stdout, "exists   %s  %s  (not created again)\n", r.Control, line(r.DisplayName))
+				fmt.Fprintf(app.Stdout, "exists   %s  %s  (already existed; not created again)\n", r.Control, line(r.DisplayName))
+			case apply.Unknown:
+				fmt.Fprintf(app.Stdout, "UNKNOWN  %s  %s: %s\n", r.Control, line(r.DisplayName), line(r.Error))
+			case apply.NotAttempted:
+				fmt.Fprintf(app.Stdout, "SKIPPED  %s  %s: %s\n", r.Control, line(r.DisplayName), line(r.Error))
 			default:
 				fmt.Fprintf(app.Stdout, "FAILED   %s  %s: %s\n", r.Control, line(r.DisplayName), line(r.Error))
 			}
@@ -149,7 +164,7 @@ func runApply(cmd *cobra.Command, app *App, o *applyOptions) error {
 		}
 	}
 	if failed > 0 {
-		return &ExitError{Code: report.ExitRuntime, Err: fmt.Errorf("%d of %d policies could not be created", failed, len(out))}
+		return &ExitError{Code: report.ExitRuntime, Err: fmt.Errorf("%d of %d policies were not created (or not confirmed); see above", failed, len(out))}
 	}
 	return nil
 }

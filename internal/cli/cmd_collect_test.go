@@ -117,6 +117,13 @@ func TestEmulateRejects(t *testing.T) {
 		{[]string{"--fail", "organization:zero"}, "SOURCE:N"},
 		{[]string{"--fail-status", "404"}, "5xx"},
 		{[]string{"--tenant", "missing.json", "--addr", "127.0.0.1:0"}, "missing.json"},
+		{[]string{"--create-fault", "after:404"}, "WHEN:WHAT[:N]"},
+		{[]string{"--create-fault", "during:504"}, "WHEN:WHAT[:N]"},
+		{[]string{"--create-fault", "after:reset:0"}, "WHEN:WHAT[:N]"},
+		{[]string{"--redirect", "conditionalAccessPolicies"}, "go together"},
+		{[]string{"--redirect", "nosuch", "--redirect-to", "http://127.0.0.1:1"}, "unknown source"},
+		{[]string{"--redirect", "organization", "--redirect-to", "/relative"}, "absolute URL"},
+		{[]string{"--pad-body", "-1"}, "cannot be negative"},
 	}
 	for _, tt := range tests {
 		code, _, stderr := run(t, append([]string{"emulate"}, tt.args...)...)

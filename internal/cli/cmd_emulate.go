@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strconv"
@@ -37,6 +38,14 @@ type emulateOptions struct {
 	failStatus    int
 	pageSize      int
 	verbose       bool
+	// fault-injection harness (emulate.Faults)
+	createFault string
+	redirect    []string
+	redirectTo  string
+	resetPages  bool
+	slowBody    time.Duration
+	padBody     int
+	echoToken   bool
 }
 
 func newEmulateCmd(app *App) *cobra.Command {
@@ -51,11 +60,16 @@ tenant: versioned paths (/v1.0, /beta), @odata.nextLink paging, JSON $batch
 policies (kept in memory; PATCH and DELETE are refused and logged).
 
 Any non-empty bearer token is accepted. Switches inject latency, throttling
-(429 with Retry-After, also per item inside $batch), 403 and 5xx per source.
+(429 with Retry-After, also per item inside $batch), 403 and 5xx per source,
+and the hostile behaviours tenantgate's safety guarantees are tested against
+(README "Safety guarantees"): a create that is carried out but answered 504 (or
+429, 503, a dropped connection), redirects to another host, pages cut
+mid-body, slow and oversized bodies, errors that echo the bearer token.
 Source names: ` + strings.Join(emulate.SourceNames(), ", ") + `.`,
 		Example: `  tenantgate emulate
   TENANTGATE_ACCESS_TOKEN=emulator tenantgate audit --graph-endpoint http://127.0.0.1:8080 --arm-endpoint http://127.0.0.1:8080
-  tenantgate emulate --tenant snapshot.json --latency 100ms --throttle 1 --deny subscribedSkus --fail diagnosticSettings:2`,
+  tenantgate emulate --tenant snapshot.json --latency 100ms --throttle 1 --deny subscribedSkus --fail diagnosticSettings:2
+  tenantgate emulate --create-fault after:504:1 --redirect conditionalAccessPolicies --redirect-to http://127.0.0.1:9999 --echo-token`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runEmulate(cmd.Context(), app, o) },
 	}
@@ -72,6 +86,13 @@ Source names: ` + strings.Join(emulate.SourceNames(), ", ") + `.`,
 	f.IntVar(&o.failStatus, "fail-status", http.StatusServiceUnavailable, "HTTP status --fail injects (5xx)")
 	f.IntVar(&o.pageSize, "page-size", 100, "elements per collection page")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "log every request to stderr")
+	f.StringVar(&o.createFault, "create-fault", "", "answer policy creates badly: WHEN:WHAT[:N], WHEN before|after the policy is stored, WHAT 429, a 5xx status or reset (drop the connection), N the first N creates (default all); e.g. after:504:1")
+	f.StringSliceVar(&o.redirect, "redirect", nil, "sources whose requests (alone or in $batch, pages included) are answered 302 to --redirect-to")
+	f.StringVar(&o.redirectTo, "redirect-to", "", "base URL --redirect sends clients to (another host)")
+	f.BoolVar(&o.resetPages, "reset-pages", false, "cut every page after the first mid-body and drop the connection")
+	f.DurationVar(&o.slowBody, "slow-body", 0, "send every response body in ten pieces this far apart, e.g. 200ms")
+	f.IntVar(&o.padBody, "pad-body", 0, "add this many bytes of whitespace before every JSON body (oversized answers)")
+	f.BoolVar(&o.echoToken, "echo-token", false, "repeat the request's Authorization header in every error message")
 	return cmd
 }
 
@@ -106,7 +127,31 @@ func (o *emulateOptions) options() (emulate.Options, error) {
 		}
 		opts.Fail[name] = times
 	}
+	if o.createFault != "" {
+		cf, err := emulate.ParseCreateFault(o.createFault)
+		if err != nil {
+			return opts, usagef("--create-fault: %v", err)
+		}
+		opts.Faults.Create = cf
+	}
+	for _, r := range o.redirect {
+		if err := check("redirect", r); err != nil {
+			return opts, err
+		}
+	}
+	if (len(o.redirect) > 0) != (o.redirectTo != "") {
+		return opts, usagef("--redirect and --redirect-to go together")
+	}
+	if o.redirectTo != "" {
+		if u, err := url.Parse(o.redirectTo); err != nil || !u.IsAbs() || u.Host == "" {
+			return opts, usagef("--redirect-to %q: want an absolute URL such as http://127.0.0.1:9999", o.redirectTo)
+		}
+	}
+	opts.Faults.Redirect, opts.Faults.RedirectTo = o.redirect, o.redirectTo
+	opts.Faults.ResetPages, opts.Faults.SlowBody, opts.Faults.PadBody, opts.Faults.EchoToken = o.resetPages, o.slowBody, o.padBody, o.echoToken
 	switch {
+	case o.slowBody < 0 || o.padBody < 0:
+		return opts, usagef("--slow-body and --pad-body cannot be negative")
 	case o.failStatus < 500 || o.failStatus > 599:
 		return opts, usagef("--fail-status %d: want a 5xx status", o.failStatus)
 	case o.pageSize < 1:

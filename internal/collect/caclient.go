@@ -86,11 +86,18 @@ func (c *CAClient) ListPolicies(ctx context.Context) ([]json.RawMessage, error) 
 	return all, nil
 }
 
-// CreatePolicy POSTs one policy body.
+// CreatePolicy POSTs one policy body, once: the retry handler never resends
+// a create (see observer.shouldRetry). A failure is an *apply.WriteError
+// carrying the status (0 without an answer), from which apply tells a
+// refusal from an outcome it must check.
 func (c *CAClient) CreatePolicy(ctx context.Context, body []byte) (json.RawMessage, error) {
 	r := c.graph.send(ctx, abs.POST, c.graph.base+caPath, body)
 	if !r.ok() {
-		return nil, fmt.Errorf("POST %s: %s", caPath, failText(r))
+		status := r.status
+		if r.err != nil {
+			status = 0
+		}
+		return nil, &apply.WriteError{Status: status, Code: r.code, Text: "POST " + caPath + ": " + failText(r)}
 	}
 	return r.body, nil
 }

@@ -88,13 +88,102 @@ func TestListPoliciesRejectsBadPages(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("listed %d policies, error %v; want an error saying %q", len(list), err, tt.want)
 			}
-			if _, err := apply.Apply(context.Background(), c, plan, false); err == nil {
+			if _, err := apply.Apply(context.Background(), c, plan, apply.Options{}); err == nil {
 				t.Error("apply did not fail on a list it cannot trust")
 			}
 			for _, r := range srv.Requests() {
 				if r.Method != http.MethodGet {
 					t.Errorf("apply sent %s %s", r.Method, r.Path)
 				}
+			}
+		})
+	}
+}
+
+// TestAmbiguousCreate: a create whose answer is lost or an error (504, 503,
+// 429, a dropped connection) is never resent, by the SDK or by apply; apply
+// re-reads the policies and reports, by the body's displayName, whether it
+// was created. Before the fix the SDK's retry handler resent the POST on
+// 429/503/504 and the tenant got the policy twice.
+func TestAmbiguousCreate(t *testing.T) {
+	const name = "tenantgate TG.CA.4 test"
+	body := json.RawMessage(`{"displayName": "` + name + `", "state": "enabledForReportingButNotEnforced",
+	 "conditions": {"users": {"includeUsers": ["All"], "excludeUsers": ["4f6a2a0e-8b1c-4a52-9d3e-0b7c1e5a9f01"]},
+	  "applications": {"includeApplications": ["All"]}, "clientAppTypes": ["all"]},
+	 "grantControls": {"operator": "OR", "authenticationStrength": {"id": "00000000-0000-0000-0000-000000000004"}}}`)
+	plan := &apply.Plan{
+		BreakGlass: []apply.Account{{Requested: "bg", ID: "4f6a2a0e-8b1c-4a52-9d3e-0b7c1e5a9f01"}},
+		Create:     []apply.Item{{Control: "TG.CA.4", DisplayName: name, Body: body}},
+	}
+	tests := []struct {
+		fault  string
+		status string // outcome of the first apply
+		text   string // in its note or error
+	}{
+		{"after:504", apply.Created, "confirmed after HTTP 504"},
+		{"after:503", apply.Created, "confirmed after HTTP 503"},
+		{"after:429", apply.Created, "confirmed after HTTP 429"},
+		{"after:500", apply.Created, "confirmed after HTTP 500"},
+		{"after:reset", apply.Created, "confirmed after no answer"},
+		{"before:503", apply.Failed, "not created: the create got HTTP 503"},
+		{"before:reset", apply.Failed, "not created: the create got no answer"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.fault, func(t *testing.T) {
+			cf, err := emulate.ParseCreateFault(tt.fault + ":1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Setenv(TokenEnv, testToken)
+			srv := emulate.New(fixture(t), emulate.Options{Faults: emulate.Faults{Create: cf}})
+			ts := httptest.NewServer(srv)
+			t.Cleanup(ts.Close)
+			c, err := NewCAClient(conn.Options{TenantID: "fixture", GraphEndpoint: ts.URL, ARMEndpoint: ts.URL})
+			if err != nil {
+				t.Fatal(err)
+			}
+			posts := func() int {
+				n := 0
+				for _, r := range srv.Requests() {
+					if r.Method == http.MethodPost {
+						n++
+					}
+				}
+				return n
+			}
+			named := func() int {
+				n := 0
+				for _, raw := range srv.ConditionalAccessPolicies() {
+					if h, _ := apply.ParseHead(raw); h.DisplayName == name {
+						n++
+					}
+				}
+				return n
+			}
+			out, err := apply.Apply(context.Background(), c, plan, apply.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := out[0]
+			if o.Status != tt.status || !strings.Contains(o.Note+o.Error, tt.text) {
+				t.Errorf("outcome %+v, want %s with %q", o, tt.status, tt.text)
+			}
+			if posts() != 1 {
+				t.Fatalf("%d POSTs for one policy", posts())
+			}
+			if o.Status == apply.Created && (o.ID == "" || named() != 1) {
+				t.Errorf("id %q, %d policies named so", o.ID, named())
+			}
+			// The next apply creates what is missing, once, and nothing twice.
+			out, err = apply.Apply(context.Background(), c, plan, apply.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if named() != 1 {
+				t.Fatalf("after a second apply %d policies are named %q", named(), name)
+			}
+			if want := map[string]string{apply.Created: apply.Exists, apply.Failed: apply.Created}[tt.status]; out[0].Status != want {
+				t.Errorf("second apply: %+v, want %s", out[0], want)
 			}
 		})
 	}

@@ -271,8 +271,24 @@ func (o *observer) Intercept(p khttp.Pipeline, i int, req *http.Request) (*http.
 	return resp, err
 }
 
-// shouldRetry is the SDK retry handler's hook: it only reports the retry.
+// readOnlyKey marks a POST that only reads (a $batch of GETs).
+type readOnlyKey struct{}
+
+// readOnly marks ctx's requests as reads even when they are POSTs: resending
+// one changes nothing in the tenant, so the retry handler may.
+func readOnly(ctx context.Context) context.Context {
+	return context.WithValue(ctx, readOnlyKey{}, true)
+}
+
+// shouldRetry is the SDK retry handler's hook. A GET (or a POST marked
+// readOnly) is retried on 429/503/504 honouring Retry-After; any other POST
+// never is: a create answered 504 (or 429, 503) may well have been carried
+// out, and sending it again would create the policy twice. apply decides
+// what happened by re-reading the policies instead.
 func (o *observer) shouldRetry(_ time.Duration, n int, req *http.Request, resp *http.Response) bool {
+	if req.Method != http.MethodGet && req.Context().Value(readOnlyKey{}) == nil {
+		return false
+	}
 	what := "throttled (429)"
 	if resp.StatusCode != http.StatusTooManyRequests {
 		what = "HTTP " + strconv.Itoa(resp.StatusCode)

@@ -459,8 +459,10 @@ func TestNoSecretsInVerboseLog(t *testing.T) {
 	}
 }
 
-// The emulated CA POST, reached through the same SDK pipeline apply will
-// use: 201 with the stored object, later listed by collect.
+// The emulated CA POST, reached through the same SDK pipeline apply uses:
+// a throttled create (429) comes back as is, never resent by the SDK's retry
+// handler; the next POST gets 201 with the stored object, later listed by
+// collect.
 func TestEmulatedPolicyCreate(t *testing.T) {
 	e := newEnv(t, fixture(t), emulate.Options{Throttle: 1})
 	graphURL, _, err := e.opts.Resolve()
@@ -475,6 +477,10 @@ func TestEmulatedPolicyCreate(t *testing.T) {
 	 "conditions": {"users": {"includeUsers": ["All"]}, "applications": {"includeApplications": ["All"]}, "clientAppTypes": ["all"]},
 	 "grantControls": {"@odata.type": "#microsoft.graph.conditionalAccessGrantControls", "operator": "OR", "authenticationStrength": {"id": "00000000-0000-0000-0000-000000000004"}}}`)
 	resp := ad.send(context.Background(), abs.POST, graphURL+"/v1.0/identity/conditionalAccess/policies", body)
+	if resp.status != http.StatusTooManyRequests || len(e.srv.Requests()) != 1 {
+		t.Fatalf("throttled POST: %+v after %d requests, want 429 after 1", resp, len(e.srv.Requests()))
+	}
+	resp = ad.send(context.Background(), abs.POST, graphURL+"/v1.0/identity/conditionalAccess/policies", body)
 	if resp.status != http.StatusCreated {
 		t.Fatalf("POST: %+v", resp)
 	}

@@ -156,7 +156,7 @@ func (c *collector) batch(ctx context.Context, reads []*read) {
 		}
 		c.obs.printf(c.obs.verbose, "http: $batch /%s: %s\n", reads[0].version, strings.Join(names, ", "))
 	}
-	resp := c.graph.send(ctx, abs.POST, c.graph.base+"/"+reads[0].version+"/$batch", body)
+	resp := c.graph.send(readOnly(ctx), abs.POST, c.graph.base+"/"+reads[0].version+"/$batch", body)
 	if !resp.ok() {
 		for _, r := range reads {
 			r.settle(c, resp, true)

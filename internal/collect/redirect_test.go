@@ -169,7 +169,7 @@ func TestRedirectsStayOnTheEndpoint(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), "redirect") {
 				t.Fatalf("listed %d policies through a redirect (error %v)", len(list), err)
 			}
-			if _, err := apply.Apply(context.Background(), c, &apply.Plan{Create: []apply.Item{{DisplayName: "x"}}}, false); err == nil {
+			if _, err := apply.Apply(context.Background(), c, &apply.Plan{Create: []apply.Item{{DisplayName: "x"}}}, apply.Options{}); err == nil {
 				t.Error("apply went on without the live policy list")
 			}
 			if got := other.received()[before:]; len(got) != 0 {

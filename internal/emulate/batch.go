@@ -59,8 +59,10 @@ func (s *Server) batch(c *call) reply {
 	}
 	status := map[string]int{}
 	out := make([]batchItemResponse, 0, len(br.Requests))
+	cut := false
 	for _, it := range br.Requests {
 		ic, rep := s.batchItem(c, it, status)
+		cut = cut || s.opts.Faults.ResetPages && ic.query != nil && ic.later()
 		status[it.ID] = rep.status
 		s.record(ic, rep.status)
 		resp := batchItemResponse{ID: it.ID, Status: rep.status, Headers: map[string]string{}}
@@ -75,11 +77,13 @@ func (s *Server) batch(c *call) reply {
 		}
 		out = append(out, resp)
 	}
-	return okJSON(http.StatusOK, map[string]any{"responses": out})
+	rep := okJSON(http.StatusOK, map[string]any{"responses": out})
+	rep.cut = cut
+	return rep
 }
 
 func (s *Server) batchItem(outer *call, it batchItem, done map[string]int) (*call, reply) {
-	ic := &call{method: strings.ToUpper(it.Method), version: outer.version, base: outer.base, inBatch: true, header: http.Header{}}
+	ic := &call{method: strings.ToUpper(it.Method), version: outer.version, base: outer.base, inBatch: true, header: http.Header{}, auth: outer.auth}
 	for k, v := range it.Headers {
 		ic.header.Set(k, fmt.Sprint(v))
 	}

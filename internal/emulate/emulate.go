@@ -64,6 +64,8 @@ type Options struct {
 	ARMToken string
 	// Now stamps created policies and error dates (default time.Now).
 	Now func() time.Time
+	// Faults are the hostile behaviours of the fault-injection harness.
+	Faults Faults
 }
 
 // Request is one recorded request. $batch items are recorded too, with
@@ -90,6 +92,7 @@ type Server struct {
 	counts   map[string]int // per request key, for Throttle
 	items    map[string]int // per request key, for ThrottleItems
 	failures map[string]int // per request key, for Fail
+	creates  map[string]int // for Faults.Create.Times
 	log      []Request
 }
 
@@ -109,7 +112,7 @@ func New(snap *snapshot.Snapshot, opts Options) *Server {
 		opts: opts, tenant: snap.Tenant,
 		sources: map[string]snapshot.Source{}, objects: map[string]json.RawMessage{},
 		lists: map[string][]json.RawMessage{}, bad: map[string]string{},
-		counts: map[string]int{}, items: map[string]int{}, failures: map[string]int{},
+		counts: map[string]int{}, items: map[string]int{}, failures: map[string]int{}, creates: map[string]int{},
 	}
 	for name, src := range snap.Sources {
 		s.sources[name] = src
@@ -168,6 +171,7 @@ type call struct {
 	rawQ    string
 	body    []byte
 	header  http.Header
+	auth    string // the Authorization header (a $batch item: its $batch's)
 	base    string // scheme://host, for nextLinks
 	inBatch bool
 }
@@ -191,15 +195,17 @@ func (c *call) fullPath() string {
 type reply struct {
 	status int
 	header http.Header
-	body   any // json.RawMessage or a value to marshal
+	body   any  // json.RawMessage or a value to marshal
+	reset  bool // drop the connection without an answer (Faults)
+	cut    bool // send half the body, then drop the connection (Faults)
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	c := &call{method: r.Method, header: r.Header, query: r.URL.Query(), rawQ: r.URL.RawQuery, base: baseURL(r)}
+	c := &call{method: r.Method, header: r.Header, auth: r.Header.Get("Authorization"), query: r.URL.Query(), rawQ: r.URL.RawQuery, base: baseURL(r)}
 	c.version, c.path = splitVersion(r.URL.Path)
 	rep := s.serve(r.Context(), c, r)
 	s.record(c, rep.status)
-	writeReply(w, rep)
+	s.writeReply(w, rep)
 }
 
 func (s *Server) serve(ctx context.Context, c *call, r *http.Request) reply {
@@ -320,7 +326,11 @@ func baseURL(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
-func writeReply(w http.ResponseWriter, rep reply) {
+func (s *Server) writeReply(w http.ResponseWriter, rep reply) {
+	if rep.reset {
+		// net/http drops the connection: the client gets no answer at all.
+		panic(http.ErrAbortHandler)
+	}
 	for k, v := range rep.header {
 		w.Header()[k] = v
 	}
@@ -336,9 +346,10 @@ func writeReply(w http.ResponseWriter, rep reply) {
 	if w.Header().Get("Content-Type") == "" {
 		w.Header().Set("Content-Type", "application/json")
 	}
-	w.Header().Set("Content-Length", strconv.Itoa(len(raw)))
-	w.WriteHeader(rep.status)
-	_, _ = w.Write(raw)
+	if n := s.opts.Faults.PadBody; n > 0 {
+		raw = append(bytes.Repeat([]byte(" "), n), raw...)
+	}
+	s.writeFaulty(w, rep.status, raw, rep.cut)
 }
 
 func marshal(v any) ([]byte, error) {
@@ -357,6 +368,7 @@ func marshal(v any) ([]byte, error) {
 // graphError builds Graph's error body. innerError.date is exactly
 // YYYY-MM-DDTHH:MM:SS: msgraph-sdk-go fails to decode any other zone-less form.
 func (s *Server) graphError(c *call, status int, code, msg string) reply {
+	msg = s.echo(c, msg)
 	if c.version == "" {
 		return armError(status, code, msg)
 	}

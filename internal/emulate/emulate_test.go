@@ -442,3 +442,107 @@ func mustJSON(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// TestFaults: each fault of the harness does what it says, and only that.
+func TestFaults(t *testing.T) {
+	policy := []byte(`{"displayName": "x", "state": "enabledForReportingButNotEnforced", "conditions": {"users": {"includeUsers": ["All"]}}, "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}}`)
+	const caPath = "/v1.0/identity/conditionalAccess/policies"
+	count := func(srv *Server) int { return len(srv.ConditionalAccessPolicies()) }
+
+	t.Run("create answered 504 after storing, first time only", func(t *testing.T) {
+		srv, c := start(t, Options{Faults: Faults{Create: CreateFault{Status: 504, Times: 1}}})
+		n := count(srv)
+		if st, _, _ := c.do("POST", caPath, policy, nil); st != 504 || count(srv) != n+1 {
+			t.Fatalf("first create: %d, %d policies (want 504 and stored)", st, count(srv)-n)
+		}
+		if st, _, _ := c.do("POST", caPath, policy, nil); st != 201 || count(srv) != n+2 {
+			t.Fatalf("second create: %d", st)
+		}
+	})
+	t.Run("create answered 503 before storing", func(t *testing.T) {
+		srv, c := start(t, Options{Faults: Faults{Create: CreateFault{Status: 503, Before: true}}})
+		n := count(srv)
+		if st, _, _ := c.do("POST", caPath, policy, nil); st != 503 || count(srv) != n {
+			t.Fatalf("create: %d, %d stored", st, count(srv)-n)
+		}
+	})
+	t.Run("create reset after storing", func(t *testing.T) {
+		srv, c := start(t, Options{Faults: Faults{Create: CreateFault{Reset: true}}})
+		n := count(srv)
+		req, _ := http.NewRequest("POST", c.base+caPath, bytes.NewReader(policy))
+		req.Header.Set("Authorization", "Bearer t")
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			t.Fatalf("got an answer (%d), want a dropped connection", resp.StatusCode)
+		}
+		if count(srv) != n+1 {
+			t.Fatal("the policy was not stored")
+		}
+	})
+	t.Run("redirect alone and in $batch", func(t *testing.T) {
+		_, c := start(t, Options{Faults: Faults{Redirect: []string{"organization"}, RedirectTo: "http://other.example:81"}})
+		req, _ := http.NewRequest("GET", c.base+"/v1.0/organization?$select=id", nil)
+		req.Header.Set("Authorization", "Bearer t")
+		resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 302 || resp.Header.Get("Location") != "http://other.example:81/v1.0/organization?$select=id" {
+			t.Fatalf("%d %s", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		st, _, body := c.do("POST", "/v1.0/$batch", []byte(`{"requests": [{"id": "1", "method": "GET", "url": "/organization"}, {"id": "2", "method": "GET", "url": "/policies/authorizationPolicy"}]}`), nil)
+		if st != 200 || !strings.Contains(mustJSON(t, body), `"status":302`) || !strings.Contains(mustJSON(t, body), `"status":200`) {
+			t.Fatalf("%d %s", st, mustJSON(t, body))
+		}
+	})
+	t.Run("later pages cut", func(t *testing.T) {
+		_, c := start(t, Options{PageSize: 1, Faults: Faults{ResetPages: true}})
+		st, _, body := c.do("GET", caPath, nil, nil)
+		next, _ := body["@odata.nextLink"].(string)
+		if st != 200 || next == "" {
+			t.Fatalf("first page: %d %v", st, body)
+		}
+		req, _ := http.NewRequest("GET", next, nil)
+		req.Header.Set("Authorization", "Bearer t")
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			_, err = io.ReadAll(resp.Body)
+			resp.Body.Close()
+		}
+		if err == nil {
+			t.Fatal("a later page arrived whole")
+		}
+	})
+	t.Run("padded and slow bodies still parse", func(t *testing.T) {
+		_, c := start(t, Options{Faults: Faults{PadBody: 1 << 16, SlowBody: time.Millisecond}})
+		if st, _, body := c.do("GET", "/v1.0/organization", nil, nil); st != 200 || body["value"] == nil {
+			t.Fatalf("%d %v", st, body)
+		}
+	})
+	t.Run("errors echo the token, alone and in $batch", func(t *testing.T) {
+		_, c := start(t, Options{Deny: []string{"authorizationPolicy"}, Faults: Faults{EchoToken: true}})
+		if _, _, body := c.do("GET", "/v1.0/policies/authorizationPolicy", nil, nil); !strings.Contains(mustJSON(t, body), "Bearer test-token") {
+			t.Fatalf("no echo: %s", mustJSON(t, body))
+		}
+		_, _, body := c.do("POST", "/v1.0/$batch", []byte(`{"requests": [{"id": "1", "method": "GET", "url": "/policies/authorizationPolicy"}]}`), nil)
+		if !strings.Contains(mustJSON(t, body), "Bearer test-token") {
+			t.Fatalf("no echo in the item: %s", mustJSON(t, body))
+		}
+	})
+}
+
+func TestParseCreateFault(t *testing.T) {
+	for _, spec := range []string{"after:504", "before:503:2", "after:reset:1", "before:reset", "after:429"} {
+		f, err := ParseCreateFault(spec)
+		if err != nil || f.String() != spec {
+			t.Errorf("%s: %+v %v (round trip %q)", spec, f, err, f.String())
+		}
+	}
+	for _, spec := range []string{"", "after", "after:404", "whenever:504", "after:504:0", "after:504:1:2"} {
+		if _, err := ParseCreateFault(spec); err == nil {
+			t.Errorf("%q accepted", spec)
+		}
+	}
+}

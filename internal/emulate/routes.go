@@ -44,6 +44,9 @@ func (s *Server) source(c *call, e permissions.Endpoint, id string) reply {
 	if rep, ok := s.inject(c, e.Source); !ok {
 		return rep
 	}
+	if rep, ok := s.redirect(c, e.Source); !ok {
+		return rep
+	}
 	if rep, ok := s.state(c, e.Source); !ok {
 		return rep
 	}
@@ -178,7 +181,9 @@ func (s *Server) page(c *call, list []json.RawMessage, ctxPath string) reply {
 		q.Set("$skiptoken", strconv.Itoa(end))
 		pg.NextLink = c.base + c.fullPath() + "?" + q.Encode()
 	}
-	return okJSON(http.StatusOK, pg)
+	rep := okJSON(http.StatusOK, pg)
+	rep.cut = s.opts.Faults.ResetPages && c.later() && !c.inBatch
+	return rep
 }
 
 // user serves /users/{id|upn} and /users/{id|upn}/transitiveMemberOf from the
@@ -186,6 +191,9 @@ func (s *Server) page(c *call, list []json.RawMessage, ctxPath string) reply {
 func (s *Server) user(c *call, rest string) reply {
 	key, sub, _ := strings.Cut(rest, "/")
 	if rep, ok := s.inject(c, "breakGlassAccounts"); !ok {
+		return rep
+	}
+	if rep, ok := s.redirect(c, "breakGlassAccounts"); !ok {
 		return rep
 	}
 	if c.method != http.MethodGet {
@@ -239,6 +247,9 @@ func (s *Server) arm(c *call) reply {
 	if rep, ok := s.inject(c, source); !ok {
 		return rep
 	}
+	if rep, ok := s.redirect(c, source); !ok {
+		return rep
+	}
 	if rep, ok := s.state(c, source); !ok {
 		return rep
 	}
@@ -273,6 +284,10 @@ func (s *Server) createPolicy(c *call) reply {
 	if s.opts.DenyWrites {
 		return s.graphError(c, http.StatusForbidden, "AccessDenied", "You cannot perform the requested operation, required scopes are missing in the token.")
 	}
+	fault, store, faulty := s.createFault(c)
+	if faulty && !store {
+		return fault
+	}
 	stripODataType(obj)
 	if usesRisk(obj) && !s.hasServicePlan("AAD_PREMIUM_P2") {
 		return s.graphError(c, http.StatusBadRequest, "BadRequest", "1039: Cannot create or update policies with premium P2 features. Upgrade to a premium P2 license and try again.")
@@ -297,6 +312,9 @@ func (s *Server) createPolicy(c *call) reply {
 	s.mu.Lock()
 	s.lists["conditionalAccessPolicies"] = append(s.lists["conditionalAccessPolicies"], raw)
 	s.mu.Unlock()
+	if faulty {
+		return fault
+	}
 	obj["@odata.context"] = c.base + "/" + c.version + "/$metadata#identity/conditionalAccess/policies/$entity"
 	rep := okJSON(http.StatusCreated, obj)
 	rep.header.Set("Location", c.base+"/"+c.version+"/identity/conditionalAccess/policies/"+obj["id"].(string))

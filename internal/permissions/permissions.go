@@ -162,6 +162,16 @@ func Needs() []Need {
 	}}
 }
 
+// For returns the needs of one command (as Needs lists it).
+func For(command string) (Need, bool) {
+	for _, n := range Needs() {
+		if n.Command == command {
+			return n, true
+		}
+	}
+	return Need{}, false
+}
+
 func uniq(in []string) []string {
 	seen := map[string]bool{}
 	var out []string
