@@ -102,10 +102,15 @@ type License struct {
 	SignInLogRetentionDays int `yaml:"signin_log_retention_days,omitempty" json:"signin_log_retention_days,omitempty"`
 }
 
-// ControlSetting disables or re-grades one control.
+// ControlSetting disables or re-grades one control, and may allow
+// Conditional Access exclusions for that control only (cli.md: `controls:
+// TG.CA.10: allowed_exclusions: {groups: [...]}`), in addition to the global
+// allowed_exclusions. Every control that judges "all users, allowed
+// exclusions" honours its own list (see Engine.JudgesExclusions).
 type ControlSetting struct {
-	Enabled  *bool  `yaml:"enabled"`
-	Severity string `yaml:"severity"`
+	Enabled           *bool              `yaml:"enabled"`
+	Severity          string             `yaml:"severity"`
+	AllowedExclusions *AllowedExclusions `yaml:"allowed_exclusions"`
 }
 
 // Waiver accepts a failing control until Expires.
@@ -249,8 +254,10 @@ func (b *Baseline) check(name string, root *yaml.Node) error {
 }
 
 // CheckControls verifies that every control id the baseline names (under
-// controls: and waivers:) exists in the catalog.
-func (b *Baseline) CheckControls(known func(id string) bool) error {
+// controls: and waivers:) exists in the catalog, and that per-control
+// allowed_exclusions are given only to controls that judge Conditional Access
+// exclusions (elsewhere they would silently mean nothing).
+func (b *Baseline) CheckControls(known, judgesExclusions func(id string) bool) error {
 	ids := make([]string, 0, len(b.Controls))
 	for id := range b.Controls {
 		ids = append(ids, id)
@@ -259,6 +266,9 @@ func (b *Baseline) CheckControls(known func(id string) bool) error {
 	for _, id := range ids {
 		if !known(id) {
 			return inputerr.At(b.File, b.controlLines[id], "controls: unknown control id %q (see `tenantgate controls`)", id)
+		}
+		if b.Controls[id].AllowedExclusions != nil && !judgesExclusions(id) {
+			return inputerr.At(b.File, b.controlLines[id], "controls.%s.allowed_exclusions: %s judges no Conditional Access exclusions, so the list would mean nothing (only controls that require all users accept it)", id, id)
 		}
 	}
 	for i, w := range b.Waivers {
@@ -351,22 +361,34 @@ func (b *Baseline) PolicyInput() map[string]any {
 	if v := b.Attestations.UnifiedAuditLogEnabled; v != nil {
 		att["unified_audit_log_enabled"] = *v
 	}
-	guests := false
-	if g := b.AllowedExclusions.GuestsOrExternalUsers; g != nil {
-		guests = *g
+	excl := func(a AllowedExclusions) map[string]any {
+		guests := false
+		if g := a.GuestsOrExternalUsers; g != nil {
+			guests = *g
+		}
+		return map[string]any{
+			"users":                    str(a.Users),
+			"groups":                   str(a.Groups),
+			"roles":                    str(a.Roles),
+			"applications":             str(a.Applications),
+			"guests_or_external_users": guests,
+		}
+	}
+	// controls: only what the policies read (per-control exclusions);
+	// enabled and severity are applied in Go.
+	controls := map[string]any{}
+	for id, c := range b.Controls {
+		if c.AllowedExclusions != nil {
+			controls[id] = map[string]any{"allowed_exclusions": excl(*c.AllowedExclusions)}
+		}
 	}
 	return map[string]any{
-		"name":        b.Name,
-		"break_glass": str(b.BreakGlass),
-		"allowed_exclusions": map[string]any{
-			"users":                    str(b.AllowedExclusions.Users),
-			"groups":                   str(b.AllowedExclusions.Groups),
-			"roles":                    str(b.AllowedExclusions.Roles),
-			"applications":             str(b.AllowedExclusions.Applications),
-			"guests_or_external_users": guests,
-		},
-		"parameters":   params,
-		"licenses":     lic,
-		"attestations": att,
+		"name":               b.Name,
+		"break_glass":        str(b.BreakGlass),
+		"allowed_exclusions": excl(b.AllowedExclusions),
+		"controls":           controls,
+		"parameters":         params,
+		"licenses":           lic,
+		"attestations":       att,
 	}
 }

@@ -1,6 +1,7 @@
 package baseline
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -9,6 +10,11 @@ import (
 )
 
 func known(id string) bool { return strings.HasPrefix(id, "TG.") && id != "TG.NOPE.1" }
+
+// judges stands for the catalog's controls that judge CA exclusions.
+func judges(id string) bool {
+	return strings.HasPrefix(id, "TG.CA.") && id != "TG.CA.8" && id != "TG.CA.9"
+}
 
 func TestDefault(t *testing.T) {
 	b, err := Default()
@@ -56,7 +62,8 @@ func TestParseInheritsDefaults(t *testing.T) {
 }
 
 func TestSpecExampleParses(t *testing.T) {
-	// The baseline example of cli.md, verbatim.
+	// The baseline example of cli.md, verbatim but for its hunt: block
+	// (hunt.md's parameters, not this package's).
 	doc := `name: aitm-defense
 version: 1
 break_glass:                 # object ids or UPNs; required for TG.CA.8 and for apply
@@ -69,8 +76,10 @@ parameters:
   log_retention_days: 90
   ual_retention_days: 180
   allowed_user_consent_policies: []   # e.g. [microsoft-user-default-low]
-controls:                    # optional: disable or re-grade controls
+controls:                    # optional: disable or re-grade controls, per-control exclusions
   TG.APP.3: {enabled: true, severity: low}
+  TG.CA.10:
+    allowed_exclusions: {groups: [<meeting-room-devices group id>]}   # this control only
 waivers:
   - control: TG.CA.3
     reason: "Intune rollout finishes in Q2"
@@ -83,8 +92,11 @@ attestations:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := b.CheckControls(known); err != nil {
+	if err := b.CheckControls(known, judges); err != nil {
 		t.Fatal(err)
+	}
+	if g := b.Controls["TG.CA.10"].AllowedExclusions.Groups; len(g) != 1 || g[0] != "<meeting-room-devices group id>" {
+		t.Errorf("TG.CA.10 allowed_exclusions: %v", g)
 	}
 	if b.Version != "1" || b.Waivers[0].Expires.String() != "2027-03-31" || !*b.Attestations.UnifiedAuditLogEnabled {
 		t.Errorf("decoded wrong: %+v", b)
@@ -112,6 +124,10 @@ func TestParseErrors(t *testing.T) {
 		{"no name", "version: 1\n", 1, "name is required"},
 		{"empty", "  \n", 0, "empty file, want a baseline"},
 		{"two documents", "name: x\n---\nname: y\n", 0, "more than one YAML document"},
+		{"per-control exclusions: unknown key", "name: x\ncontrols:\n  TG.CA.10:\n    allowed_exclusions:\n      group: [g1]\n", 5, "unknown key group in allowed_exclusions"},
+		{"per-control exclusions: list expected", "name: x\ncontrols:\n  TG.CA.10:\n    allowed_exclusions:\n      groups: g1\n", 5, "cannot unmarshal"},
+		{"per-control exclusions: mapping expected", "name: x\ncontrols:\n  TG.CA.10:\n    allowed_exclusions: [g1]\n", 4, "cannot unmarshal"},
+		{"per-control exclusions: guests not a boolean", "name: x\ncontrols:\n  TG.CA.10:\n    allowed_exclusions: {guests_or_external_users: some}\n", 4, "cannot unmarshal"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -132,9 +148,11 @@ func TestCheckControls(t *testing.T) {
 		name string
 		doc  string
 		line int
+		want string
 	}{
-		{"unknown control under controls", "name: x\ncontrols:\n  TG.CA.1: {enabled: false}\n  TG.NOPE.1: {enabled: false}\n", 4},
-		{"unknown control in waiver", "name: x\nwaivers:\n  - control: TG.NOPE.1\n    reason: r\n    approved_by: me\n    expires: 2027-01-01\n", 3},
+		{"unknown control under controls", "name: x\ncontrols:\n  TG.CA.1: {enabled: false}\n  TG.NOPE.1: {enabled: false}\n", 4, "unknown control id \"TG.NOPE.1\""},
+		{"unknown control in waiver", "name: x\nwaivers:\n  - control: TG.NOPE.1\n    reason: r\n    approved_by: me\n    expires: 2027-01-01\n", 3, "unknown control id \"TG.NOPE.1\""},
+		{"exclusions for a control without CA exclusions", "name: x\ncontrols:\n  TG.CA.10:\n    allowed_exclusions: {groups: [g1]}\n  TG.LOG.1:\n    allowed_exclusions: {groups: [g1]}\n", 5, "controls.TG.LOG.1.allowed_exclusions: TG.LOG.1 judges no Conditional Access exclusions"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -142,12 +160,45 @@ func TestCheckControls(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			err = b.CheckControls(known)
+			err = b.CheckControls(known, judges)
 			var ie *inputerr.Error
-			if !errors.As(err, &ie) || ie.Line != tt.line || !strings.Contains(ie.Msg, "unknown control id \"TG.NOPE.1\"") {
-				t.Fatalf("got %v, want unknown control at line %d", err, tt.line)
+			if !errors.As(err, &ie) || ie.Line != tt.line || !strings.Contains(ie.Msg, tt.want) {
+				t.Fatalf("got %v, want %q at line %d", err, tt.want, tt.line)
 			}
 		})
+	}
+}
+
+// TestControlExclusionsPolicyInput: per-control allowed_exclusions reach the
+// policies under controls.ID.allowed_exclusions, in the shape of the global
+// key; controls without their own list, and enabled/severity, do not.
+func TestControlExclusionsPolicyInput(t *testing.T) {
+	b, err := Parse("b.yaml", []byte("name: x\nallowed_exclusions: {groups: [g0]}\ncontrols:\n  TG.APP.3: {enabled: false}\n  TG.CA.10:\n    allowed_exclusions:\n      groups: [g1]\n      users: [u1]\n      guests_or_external_users: true\n  TG.CA.3:\n    allowed_exclusions: {roles: [r1]}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.CheckControls(known, judges); err != nil {
+		t.Fatal(err)
+	}
+	in := b.PolicyInput()
+	got, _ := json.Marshal(in["controls"])
+	want := `{"TG.CA.10":{"allowed_exclusions":{"applications":[],"groups":["g1"],"guests_or_external_users":true,"roles":[],"users":["u1"]}},"TG.CA.3":{"allowed_exclusions":{"applications":[],"groups":[],"guests_or_external_users":false,"roles":["r1"],"users":[]}}}`
+	if string(got) != want {
+		t.Errorf("controls input:\n got %s\nwant %s", got, want)
+	}
+	// The global list is untouched by the per-control ones (and keeps the
+	// default's roles).
+	global, _ := json.Marshal(in["allowed_exclusions"])
+	if !strings.Contains(string(global), `"groups":["g0"]`) || !strings.Contains(string(global), `"roles":["d29b2b05-8046-44ba-8758-1e26182fcf32"]`) {
+		t.Errorf("global allowed_exclusions: %s", global)
+	}
+	// Without any per-control list the policies still get an (empty) object.
+	d, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, ok := d.PolicyInput()["controls"].(map[string]any); !ok || len(c) != 0 {
+		t.Errorf("default controls input: %v", d.PolicyInput()["controls"])
 	}
 }
 

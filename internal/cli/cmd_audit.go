@@ -226,7 +226,7 @@ func loadPolicies(ctx context.Context, baselinePath string, forDemo bool) (*base
 	if err != nil {
 		return nil, nil, fmt.Errorf("load policies: %w", err)
 	}
-	if err := b.CheckControls(eng.Known); err != nil {
+	if err := b.CheckControls(eng.Known, eng.JudgesExclusions); err != nil {
 		return nil, nil, err
 	}
 	return b, eng, nil

@@ -20,12 +20,16 @@ type Control struct {
 	Severity    string   `json:"severity"`
 	Requires    []string `json:"requires"`
 	Sources     []string `json:"sources"`
-	Seed        string   `json:"seed"`
-	Remediation string   `json:"remediation"`
-	Order       int      `json:"-"`
-	Package     string   `json:"package"` // data.tenantgate.controls.tg_ca_1
-	File        string   `json:"file"`    // policies/ca/tg_ca_1.rego
-	Line        int      `json:"line"`    // line of the package statement
+	// Exclusions marks a control that judges "all users, allowed
+	// exclusions" and so honours the baseline's per-control
+	// allowed_exclusions (METADATA custom exclusions: true).
+	Exclusions  bool   `json:"exclusions,omitempty"`
+	Seed        string `json:"seed"`
+	Remediation string `json:"remediation"`
+	Order       int    `json:"-"`
+	Package     string `json:"package"` // data.tenantgate.controls.tg_ca_1
+	File        string `json:"file"`    // policies/ca/tg_ca_1.rego
+	Line        int    `json:"line"`    // line of the package statement
 }
 
 const controlsPrefix = "data.tenantgate.controls."
@@ -79,6 +83,7 @@ func catalogFrom(mods map[string]*ast.Module) ([]Control, error) {
 		str := func(k string) string { s, _ := cu[k].(string); return strings.TrimSpace(s) }
 		c.ID, c.Severity, c.Seed, c.Remediation = str("id"), str("severity"), str("seed"), str("remediation")
 		c.Requires, c.Sources = strList(cu["requires"]), strList(cu["sources"])
+		c.Exclusions, _ = cu["exclusions"].(bool)
 		switch o := cu["order"].(type) {
 		case int:
 			c.Order = o

@@ -73,12 +73,24 @@ func (e *Engine) Catalog() []Control { return e.catalog }
 
 // Known reports whether id is a control of the catalog.
 func (e *Engine) Known(id string) bool {
+	_, ok := e.control(id)
+	return ok
+}
+
+// JudgesExclusions reports whether control id judges Conditional Access
+// exclusions, so that a per-control allowed_exclusions means something.
+func (e *Engine) JudgesExclusions(id string) bool {
+	c, ok := e.control(id)
+	return ok && c.Exclusions
+}
+
+func (e *Engine) control(id string) (Control, bool) {
 	for _, c := range e.catalog {
 		if c.ID == id {
-			return true
+			return c, true
 		}
 	}
-	return false
+	return Control{}, false
 }
 
 // Input builds the policies' input document: the snapshot as collected plus

@@ -10,6 +10,7 @@
 #   severity: high
 #   requires: [AAD_PREMIUM]
 #   sources: [conditionalAccessPolicies, breakGlassAccounts]
+#   exclusions: true
 #   seed: "Prevent: トークン保護"
 #   remediation: >-
 #     Create an all-users policy for Office 365 Exchange Online and Office 365
@@ -26,6 +27,8 @@ result := r if {
 	r := lib.gate(rego.metadata.chain())
 } else := verdict
 
+me := lib.control_id(rego.metadata.chain())
+
 targets := [ca.exo, ca.spo]
 
 relevant := [p |
@@ -34,7 +37,7 @@ relevant := [p |
 ]
 
 problems[p.id] := lib.flat([
-	ca.state_problems(p), ca.user_problems(p),
+	ca.state_problems(p), ca.user_problems(me, p),
 	client_problems(p), platform_problems(p),
 	ca.risk_problems(p), ca.other_condition_problems(p),
 	ca.location_problems(p), app_problems(p),
@@ -70,6 +73,16 @@ missing := [ca.app_names[a] | some a in targets; count(covered_by[a]) == 0]
 
 shortfalls := [p | some p in relevant; count(problems[p.id]) > 0]
 
+undecided := ca.undecided(relevant, problems)
+
+# still_missing: the apps left uncovered even if the undecided policies
+# exclude only the (unnamed) break-glass accounts. When none is left, the
+# verdict depends on those exclusions: not_assessed, never fail.
+still_missing := [a |
+	some a in targets
+	count([p | some p in array.concat(qualifying, undecided); ca.covers_app(p, a)]) == 0
+]
+
 # A device filter is accepted (controls.md does not list it for TG.CA.1) but
 # can narrow the policy to few devices: the pass says so.
 filter_notes := [sprintf("policy %s applies only to devices its device filter lets through (%s: %s); check that it drops only devices token protection does not support", [ca.name(p), p.conditions.devices.deviceFilter.mode, p.conditions.devices.deviceFilter.rule]) |
@@ -83,13 +96,18 @@ verdict := lib.pass_notes(
 	filter_notes,
 ) if count(missing) == 0
 
+else := lib.not_assessed(ca.undecided_finding(undecided, problems)) if {
+	count(undecided) > 0
+	count(still_missing) == 0
+}
+
 else := lib.fail(
 	sprintf("no Conditional Access policy requires token protection for all users of %s", [concat(" and ", missing)]),
 	[],
 ) if count(relevant) == 0
 
 else := lib.fail(
-	sprintf("token protection is not enforced for all users of %s: %s", [concat(" and ", missing), concat("; ", array.concat(
+	sprintf("token protection is not enforced for all users of %s: %s", [concat(" and ", [ca.app_names[a] | some a in still_missing]), concat("; ", array.concat(
 		[sprintf("policy %s covers only %s", [ca.name(p), concat(" and ", [ca.app_names[a] | some a in targets; ca.covers_app(p, a)])]) | some p in qualifying],
 		[ca.explain([p], problems) | some p in shortfalls],
 	))]),

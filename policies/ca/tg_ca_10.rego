@@ -11,6 +11,7 @@
 #   severity: high
 #   requires: [AAD_PREMIUM]
 #   sources: [conditionalAccessPolicies, breakGlassAccounts]
+#   exclusions: true
 #   seed: "beyond the seed: device-code phishing steals the same tokens as AiTM without a proxy"
 #   remediation: >-
 #     Create an all-users, all-apps policy with the condition Authentication
@@ -31,6 +32,8 @@ result := r if {
 	r := lib.gate(rego.metadata.chain())
 } else := verdict
 
+me := lib.control_id(rego.metadata.chain())
+
 relevant := [p | some p in ca.policies; "deviceCodeFlow" in ca.transfer_methods(p)]
 
 # The flows condition is the point of these policies, so it is not narrowing
@@ -38,7 +41,7 @@ relevant := [p | some p in ca.policies; "deviceCodeFlow" in ca.transfer_methods(
 # OAuth flow, so only modern-auth clients (browser, mobile apps and desktop
 # clients) can use it: a policy listing both covers every device code sign-in.
 problems[p.id] := lib.flat([
-	ca.state_problems(p), ca.user_problems(p), ca.all_apps_problems(p),
+	ca.state_problems(p), ca.user_problems(me, p), ca.all_apps_problems(me, p),
 	ca.risk_problems(p), ca.insider_problems(p), ca.device_problems(p),
 	ca.platform_problems(p), ca.location_problems(p),
 	ca.client_problems(p, modern_clients), grant_problems(p),
@@ -52,11 +55,15 @@ else := [sprintf("grants %s instead of blocking", [ca.grant_label(p)])]
 
 qualifying := [p | some p in relevant; count(problems[p.id]) == 0]
 
+undecided := ca.undecided(relevant, problems)
+
 verdict := lib.pass(
 	sprintf("policy %s blocks the device code flow for all users and all apps", [ca.name(qualifying[0])]),
 	ca.ids(qualifying),
 ) if count(qualifying) > 0
 
 else := lib.fail("no Conditional Access policy blocks the device code flow (a phished device code yields the user's tokens, MFA included, without any proxy)", []) if count(relevant) == 0
+
+else := lib.not_assessed(ca.undecided_finding(undecided, problems)) if count(undecided) > 0
 
 else := lib.fail(ca.explain(relevant, problems), ca.ids(relevant))

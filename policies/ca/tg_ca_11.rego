@@ -10,6 +10,7 @@
 #   severity: high
 #   requires: []
 #   sources: []
+#   exclusions: true
 #   seed: "beyond the seed: legacy protocols cannot do MFA, so every defense above is bypassed"
 #   remediation: >-
 #     Without Microsoft Entra ID P1: turn on security defaults, which block
@@ -31,6 +32,8 @@ result := r if {
 	r := lib.gate(rego.metadata.chain())
 } else := verdict
 
+me := lib.control_id(rego.metadata.chain())
+
 legacy_clients := ["exchangeActiveSync", "other"]
 
 relevant := [p | some p in ca.policies; targets_legacy(p)]
@@ -45,7 +48,7 @@ targets_legacy(p) if {
 # condition leaves legacy sign-ins outside it unblocked (a location
 # exclusion, for instance, keeps SMTP AUTH open from the "trusted" office).
 problems[p.id] := lib.flat([
-	ca.state_problems(p), ca.user_problems(p), ca.all_apps_problems(p),
+	ca.state_problems(p), ca.user_problems(me, p), ca.all_apps_problems(me, p),
 	ca.risk_problems(p), ca.other_condition_problems(p), ca.device_problems(p),
 	ca.platform_problems(p), ca.location_problems(p),
 	ca.client_problems(p, legacy_clients), grant_problems(p),
@@ -56,6 +59,12 @@ grant_problems(p) := [] if ca.strong_grant(p, {"block"})
 else := [sprintf("grants %s instead of blocking", [ca.grant_label(p)])]
 
 qualifying := [p | some p in relevant; count(problems[p.id]) == 0]
+
+undecided := ca.undecided(relevant, problems)
+
+# candidates: the policies that block legacy authentication, or would if
+# what they exclude is only the (unnamed) break-glass accounts.
+candidates := array.concat(qualifying, undecided)
 
 # Conditional Access needs Microsoft Entra ID P1: without it Graph still
 # returns the tenant's policies, but they are not enforced, so a policy alone
@@ -84,15 +93,21 @@ else := lib.not_assessed(concat("; ", ca.unreadable_problems)) if {
 	not ca.readable
 }
 
-else := lib.not_assessed(sprintf("security defaults are off and policy %s would block legacy authentication, but licenses could not be determined, so whether Conditional Access is enforced (it needs Microsoft Entra ID P1) is unknown: %s", [ca.names(qualifying), lib.source_problem("subscribedSkus")])) if {
-	count(qualifying) > 0
+else := lib.not_assessed(sprintf("security defaults are off and policy %s would block legacy authentication, but licenses could not be determined, so whether Conditional Access is enforced (it needs Microsoft Entra ID P1) is unknown: %s", [ca.names(candidates), lib.source_problem("subscribedSkus")])) if {
+	count(candidates) > 0
 	not skus_known
 }
 
+# Without P1 the exclusions do not matter: the policy is not enforced.
 else := lib.fail(
-	sprintf("security defaults are off and policy %s would block legacy authentication, but the tenant has no %s license, without which Conditional Access policies are not enforced: turn on security defaults", [ca.names(qualifying), lib.license_title("AAD_PREMIUM")]),
-	ca.ids(qualifying),
-) if count(qualifying) > 0
+	sprintf("security defaults are off and policy %s would block legacy authentication, but the tenant has no %s license, without which Conditional Access policies are not enforced: turn on security defaults", [ca.names(candidates), lib.license_title("AAD_PREMIUM")]),
+	ca.ids(candidates),
+) if {
+	count(candidates) > 0
+	not p1
+}
+
+else := lib.not_assessed(ca.undecided_finding(undecided, problems)) if count(undecided) > 0
 
 else := lib.fail("security defaults are off and no Conditional Access policy blocks legacy authentication (a password alone signs in over IMAP, POP, SMTP AUTH or Exchange ActiveSync)", []) if count(relevant) == 0
 

@@ -10,6 +10,7 @@
 #   severity: high
 #   requires: [AAD_PREMIUM]
 #   sources: [conditionalAccessPolicies, breakGlassAccounts]
+#   exclusions: true
 #   seed: "Containment: OWA セッション 1 時間"
 #   remediation: >-
 #     Create an all-users policy for Office 365 Exchange Online, client apps
@@ -24,6 +25,8 @@ result := r if {
 	r := lib.gate(rego.metadata.chain())
 } else := verdict
 
+me := lib.control_id(rego.metadata.chain())
+
 max_hours := lib.param("max_sign_in_frequency_hours")
 
 sif(p) := p.sessionControls.signInFrequency
@@ -35,7 +38,7 @@ relevant := [p |
 ]
 
 problems[p.id] := lib.flat([
-	ca.state_problems(p), ca.user_problems(p),
+	ca.state_problems(p), ca.user_problems(me, p),
 	ca.app_problems(p, ca.exo), ca.client_problems(p, ["browser"]),
 	ca.condition_narrowing(p), ca.platform_problems(p),
 	ca.location_problems(p), frequency_problems(p),
@@ -67,6 +70,8 @@ else := ["has a sign-in frequency without a usable interval"]
 
 qualifying := [p | some p in relevant; count(problems[p.id]) == 0]
 
+undecided := ca.undecided(relevant, problems)
+
 verdict := lib.pass(
 	sprintf("policy %s makes Exchange Online browser sessions re-authenticate within %v hour(s)", [ca.name(qualifying[0]), max_hours]),
 	ca.ids(qualifying),
@@ -76,5 +81,7 @@ else := lib.fail(
 	sprintf("no Conditional Access policy limits Exchange Online browser sessions to %v hour(s) for all users (sessions then last 24 hours)", [max_hours]),
 	[],
 ) if count(relevant) == 0
+
+else := lib.not_assessed(ca.undecided_finding(undecided, problems)) if count(undecided) > 0
 
 else := lib.fail(ca.explain(relevant, problems), ca.ids(relevant))

@@ -9,6 +9,7 @@
 #   severity: high
 #   requires: [AAD_PREMIUM, INTUNE_A]
 #   sources: [conditionalAccessPolicies, breakGlassAccounts]
+#   exclusions: true
 #   seed: "Prevent: 準拠済みデバイス"
 #   remediation: >-
 #     Create an all-users, all-apps policy granting access only to a compliant
@@ -23,6 +24,8 @@ result := r if {
 	r := lib.gate(rego.metadata.chain())
 } else := verdict
 
+me := lib.control_id(rego.metadata.chain())
+
 device_controls := {"compliantDevice", "domainJoinedDevice"}
 
 relevant := [p | some p in ca.policies; requires_device(p)]
@@ -33,8 +36,8 @@ requires_device(p) if {
 }
 
 problems[p.id] := lib.flat([
-	ca.state_problems(p), ca.user_problems(p),
-	ca.all_apps_problems(p), ca.not_narrowed_problems(p), grant_problems(p),
+	ca.state_problems(p), ca.user_problems(me, p),
+	ca.all_apps_problems(me, p), ca.not_narrowed_problems(p), grant_problems(p),
 ]) if some p in relevant
 
 # OR-ed with anything but the other device control, the device requirement
@@ -54,11 +57,15 @@ only_device_alternatives(p) if {
 
 qualifying := [p | some p in relevant; count(problems[p.id]) == 0]
 
+undecided := ca.undecided(relevant, problems)
+
 verdict := lib.pass(
 	sprintf("policy %s requires a compliant or hybrid-joined device for every sign-in", [ca.name(qualifying[0])]),
 	ca.ids(qualifying),
 ) if count(qualifying) > 0
 
 else := lib.fail("no Conditional Access policy requires a compliant or hybrid-joined device", []) if count(relevant) == 0
+
+else := lib.not_assessed(ca.undecided_finding(undecided, problems)) if count(undecided) > 0
 
 else := lib.fail(ca.explain(relevant, problems), ca.ids(relevant))

@@ -10,6 +10,7 @@
 #   severity: high
 #   requires: [AAD_PREMIUM]
 #   sources: [conditionalAccessPolicies, breakGlassAccounts]
+#   exclusions: true
 #   seed: "Prevent: 認証強度"
 #   remediation: >-
 #     Roll out FIDO2 security keys / passkeys or Windows Hello for Business, then
@@ -25,11 +26,13 @@ result := r if {
 	r := lib.gate(rego.metadata.chain())
 } else := verdict
 
+me := lib.control_id(rego.metadata.chain())
+
 relevant := [p | some p in ca.policies; ca.has_strength(p)]
 
 problems[p.id] := lib.flat([
-	ca.state_problems(p), ca.user_problems(p),
-	ca.all_apps_problems(p), ca.not_narrowed_problems(p),
+	ca.state_problems(p), ca.user_problems(me, p),
+	ca.all_apps_problems(me, p), ca.not_narrowed_problems(p),
 	strength_problems(p), weaker_problems(p),
 ]) if some p in relevant
 

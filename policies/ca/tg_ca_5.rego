@@ -10,6 +10,7 @@
 #   severity: high
 #   requires: [AAD_PREMIUM]
 #   sources: [conditionalAccessPolicies, breakGlassAccounts]
+#   exclusions: true
 #   seed: "Prevent: セキュリティ情報の登録"
 #   remediation: >-
 #     Create an all-users policy for the user action "Register security
@@ -27,6 +28,8 @@ result := r if {
 	r := lib.gate(rego.metadata.chain())
 } else := verdict
 
+me := lib.control_id(rego.metadata.chain())
+
 action := "urn:user:registersecurityinfo"
 
 strong := {"block", "mfa", "compliantDevice", "domainJoinedDevice", "strength"}
@@ -35,7 +38,7 @@ lockout := "users who have not registered MFA yet are locked out by a block gran
 
 relevant := ca.action_policies(action)
 
-problems[p.id] := array.concat(ca.action_problems(p), grant_problems(p)) if some p in relevant
+problems[p.id] := array.concat(ca.action_problems(me, p), grant_problems(p)) if some p in relevant
 
 grant_problems(p) := ca.mfa_grant_problems(p, strong, "grants %s, which requires neither MFA, a compliant or hybrid-joined device, an MFA authentication strength, nor blocks")
 

@@ -10,6 +10,7 @@
 #   severity: medium
 #   requires: [AAD_PREMIUM]
 #   sources: [conditionalAccessPolicies, deviceRegistrationPolicy, breakGlassAccounts]
+#   exclusions: true
 #   seed: "Prevent: 端末の登録"
 #   remediation: >-
 #     Create an all-users policy for the user action "Register or join devices",
@@ -27,13 +28,15 @@ result := r if {
 	r := lib.gate(rego.metadata.chain())
 } else := verdict
 
+me := lib.control_id(rego.metadata.chain())
+
 action := "urn:user:registerdevice"
 
 setting := input.data.deviceRegistrationPolicy.multiFactorAuthConfiguration
 
 relevant := ca.action_policies(action)
 
-problems[p.id] := array.concat(ca.action_problems(p), grant_problems(p)) if some p in relevant
+problems[p.id] := array.concat(ca.action_problems(me, p), grant_problems(p)) if some p in relevant
 
 grant_problems(p) := ca.mfa_grant_problems(p, {"mfa", "strength"}, "grants %s instead of requiring MFA or an MFA authentication strength")
 

@@ -10,6 +10,7 @@
 #   severity: high
 #   requires: [AAD_PREMIUM_P2]
 #   sources: [conditionalAccessPolicies, breakGlassAccounts]
+#   exclusions: true
 #   seed: "Detect: Identity Protection"
 #   remediation: >-
 #     Create an all-users, all-apps policy with sign-in risk Medium and High
@@ -25,13 +26,15 @@ result := r if {
 	r := lib.gate(rego.metadata.chain())
 } else := verdict
 
+me := lib.control_id(rego.metadata.chain())
+
 levels(p) := p.conditions.signInRiskLevels
 
 relevant := [p | some p in ca.policies; count(levels(p)) > 0]
 
 problems[p.id] := lib.flat([
-	ca.state_problems(p), ca.user_problems(p),
-	ca.all_apps_problems(p), level_problems(p),
+	ca.state_problems(p), ca.user_problems(me, p),
+	ca.all_apps_problems(me, p), level_problems(p),
 	narrowing(p), grant_problems(p),
 ]) if some p in relevant
 

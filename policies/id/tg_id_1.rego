@@ -9,6 +9,7 @@
 #   severity: high
 #   requires: []
 #   sources: []
+#   exclusions: true
 #   seed: "多要素認証 in the company profile"
 #   remediation: >-
 #     With Entra ID P1: an all-users, all-apps Conditional Access policy granting
@@ -23,6 +24,8 @@ result := r if {
 	r := lib.gate(rego.metadata.chain())
 } else := verdict
 
+me := lib.control_id(rego.metadata.chain())
+
 relevant := [p | some p in ca.policies; requires_mfa(p)]
 
 requires_mfa(p) if "mfa" in p.grantControls.builtInControls
@@ -30,8 +33,8 @@ requires_mfa(p) if "mfa" in p.grantControls.builtInControls
 requires_mfa(p) if ca.has_strength(p)
 
 problems[p.id] := lib.flat([
-	ca.state_problems(p), ca.user_problems(p),
-	ca.all_apps_problems(p), ca.not_narrowed_problems(p), grant_problems(p),
+	ca.state_problems(p), ca.user_problems(me, p),
+	ca.all_apps_problems(me, p), ca.not_narrowed_problems(p), grant_problems(p),
 ]) if some p in relevant
 
 grant_problems(p) := ca.mfa_grant_problems(p, {"mfa", "strength"}, "grants %s, so MFA can be skipped")

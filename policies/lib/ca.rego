@@ -251,36 +251,66 @@ break_glass_groups[g.id] := g if {
 	g["@odata.type"] == "#microsoft.graph.group"
 }
 
-allowed_users := break_glass_ids | {x | some x in lib.arr(input.baseline.allowed_exclusions.users)}
+# allowed_for(ctl, kind): the exclusions of one kind (users, groups, roles,
+# applications) that do not disqualify a policy for control ctl: the global
+# allowed_exclusions (and, for users, the break-glass accounts), plus the
+# control's own (`controls: ID: allowed_exclusions:`), which apply to that
+# control only. Every control judging "all users, allowed exclusions" honours
+# its own list, not only TG.CA.10 for which controls.md introduces it.
+allowed_for(ctl, "users") := break_glass_ids | global_allowed("users") | own_allowed(ctl, "users")
 
-allowed_groups := {x | some x in lib.arr(input.baseline.allowed_exclusions.groups)}
+allowed_for(ctl, kind) := global_allowed(kind) | own_allowed(ctl, kind) if kind != "users"
 
-allowed_roles := {x | some x in lib.arr(input.baseline.allowed_exclusions.roles)}
+global_allowed(kind) := {x | some x in lib.arr(object.get(input.baseline, ["allowed_exclusions", kind], []))}
 
-allowed_apps := {x | some x in lib.arr(input.baseline.allowed_exclusions.applications)}
+own_allowed(ctl, kind) := {x | some x in lib.arr(object.get(input.baseline, ["controls", ctl, "allowed_exclusions", kind], []))}
+
+guests_allowed(_) if input.baseline.allowed_exclusions.guests_or_external_users == true
+
+guests_allowed(ctl) if input.baseline.controls[ctl].allowed_exclusions.guests_or_external_users == true
 
 group_label(id) := sprintf("group '%s' (%s, holds break-glass accounts: list it under allowed_exclusions.groups if it holds nothing else)", [g.displayName, id]) if {
 	g := break_glass_groups[id]
 } else := sprintf("group %s", [id])
 
-# extra_exclusions lists every exclusion the baseline does not allow.
-extra_exclusions(p) := lib.flat([
-	[sprintf("user %s", [x]) | some x in p.conditions.users.excludeUsers; not x in allowed_users],
-	[group_label(x) | some x in p.conditions.users.excludeGroups; not x in allowed_groups],
-	[sprintf("role %s", [x]) | some x in p.conditions.users.excludeRoles; not x in allowed_roles],
-	guest_exclusion(p),
-])
+# extra_members: the excluded users and groups the baseline does not allow
+# for control ctl; extra_others: the excluded roles, and guests.
+extra_members(ctl, p) := array.concat(
+	[sprintf("user %s", [x]) | some x in p.conditions.users.excludeUsers; not x in allowed_for(ctl, "users")],
+	[group_label(x) | some x in p.conditions.users.excludeGroups; not x in allowed_for(ctl, "groups")],
+)
 
-guest_exclusion(p) := ["guests and external users"] if {
+extra_others(ctl, p) := array.concat(
+	[sprintf("role %s", [x]) | some x in p.conditions.users.excludeRoles; not x in allowed_for(ctl, "roles")],
+	guest_exclusion(ctl, p),
+)
+
+guest_exclusion(ctl, p) := ["guests and external users"] if {
 	object.get(p.conditions.users, "excludeGuestsOrExternalUsers", null) != null
-	not input.baseline.allowed_exclusions.guests_or_external_users
+	not guests_allowed(ctl)
 } else := []
 
-user_problems(p) := array.concat(include_problem, exclusion_problem) if {
-	include_problem := [x | x := "does not target all users"; not "All" in p.conditions.users.includeUsers]
-	extra := extra_exclusions(p)
-	exclusion_problem := [sprintf("excludes %s, which the baseline does not allow", [concat(", ", extra)]) | count(extra) > 0]
-}
+# user_problems(ctl, p): "All users, allowed exclusions" for control ctl.
+user_problems(ctl, p) := array.concat(
+	[x | x := "does not target all users"; not "All" in p.conditions.users.includeUsers],
+	exclusion_problems(ctl, p),
+)
+
+exclusion_problems(ctl, p) := [] if {
+	count(extra_members(ctl, p)) + count(extra_others(ctl, p)) == 0
+} else := unnamed_break_glass(ctl, p) if {
+	count(extra_others(ctl, p)) == 0
+} else := [sprintf("excludes %s, which the baseline does not allow", [concat(", ", array.concat(extra_members(ctl, p), extra_others(ctl, p)))])]
+
+# controls.md "Exception": with no break-glass account named at all, excluded
+# users and groups may be exactly the break-glass accounts. That shortfall is
+# unknown data, not a certain one (unknown_problem): a policy with no other
+# problem makes the control not_assessed, never fail (see undecided).
+no_break_glass if count(lib.arr(input.baseline.break_glass)) == 0
+
+unnamed_break_glass(ctl, p) := [sprintf("excludes %s%s", [concat(", ", extra_members(ctl, p)), unnamed_break_glass_suffix])] if no_break_glass
+
+unnamed_break_glass_suffix := ", which may be the break-glass accounts, but the baseline names none to check them against"
 
 # ---- applications -----------------------------------------------------------
 
@@ -314,9 +344,9 @@ app_problems(p, a) := [] if covers_app(p, a)
 
 else := [sprintf("does not cover %s", [app_names[a]])]
 
-all_apps_problems(p) := lib.flat([
+all_apps_problems(ctl, p) := lib.flat([
 	[x | x := "does not target all applications"; not "All" in p.conditions.applications.includeApplications],
-	[sprintf("excludes application %s", [x]) | some x in p.conditions.applications.excludeApplications; not x in allowed_apps],
+	[sprintf("excludes application %s", [x]) | some x in p.conditions.applications.excludeApplications; not x in allowed_for(ctl, "applications")],
 	[sprintf("excludes applications by filter (%s)", [p.conditions.applications.applicationFilter.rule]) | app_filter_excludes(p)],
 ])
 
@@ -589,6 +619,8 @@ unknown_problem(x) if startswith(x, unknown_strength_prefix)
 
 unknown_problem(x) if x == unknown_trusted_locations
 
+unknown_problem(x) if endswith(x, unnamed_break_glass_suffix)
+
 # undecided: the policies whose only problems are missing data. A control
 # with no qualifying policy is not_assessed when one of these remains: the
 # policy might satisfy it.
@@ -600,7 +632,11 @@ undecided(ps, problems) := [p |
 	}
 ]
 
-undecided_finding(ps, problems) := sprintf("the verdict depends on data the snapshot lacks: %s", [explain(ps, problems)])
+undecided_finding(ps, problems) := sprintf("name your break-glass accounts in the baseline; `tenantgate init` proposes them: %s", [explain(ps, problems)]) if {
+	some p in ps
+	some x in problems[p.id]
+	endswith(x, unnamed_break_glass_suffix)
+} else := sprintf("the verdict depends on data the snapshot lacks: %s", [explain(ps, problems)])
 
 # ---- trusted locations ------------------------------------------------------
 
@@ -757,8 +793,8 @@ action_policies(action) := [p |
 # action_problems: why a policy on a user action falls short, grant aside. A
 # registration outside trusted locations is one sign-in like any other, so
 # the policy must not be narrowed; its locations follow TG.CA.5's rule.
-action_problems(p) := lib.flat([
-	state_problems(p), user_problems(p),
+action_problems(ctl, p) := lib.flat([
+	state_problems(p), user_problems(ctl, p),
 	condition_narrowing(p), platform_problems(p),
 	client_problems(p, every_client), action_location_problems(p),
 ])

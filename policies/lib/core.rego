@@ -198,6 +198,14 @@ gate_for(requires, sources) := not_assessed(sprintf("licenses could not be deter
 
 skus_ok if source_ok("subscribedSkus")
 
+# control_id reads a control's id from its package METADATA (the chain of
+# rego.metadata.chain()), so controls name themselves without a second copy.
+control_id(chain) := id if {
+	some entry in chain
+	entry.annotations.scope == "package"
+	id := entry.annotations.custom.id
+}
+
 # ---- small helpers -------------------------------------------------------------
 
 # flat joins lists in order: controls list a policy's shortfalls from many
