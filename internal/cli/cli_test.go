@@ -152,3 +152,51 @@ func TestControls(t *testing.T) {
 		t.Errorf("controls json: exit %d %s", code, out)
 	}
 }
+
+// A source that could not be read is one run warning: on stderr for a JSON
+// report, at the end of the table (and not on stderr) for a table on
+// stdout, and a tool execution notification in SARIF; the not_assessed
+// results say what to grant.
+func TestFailedSourceWarnedOnce(t *testing.T) {
+	snap := demoWith(t, "conditionalAccessPolicies")
+	bl := write(t, "b.yaml", demoBaseline)
+	const warn = "conditionalAccessPolicies could not be read (denied, HTTP 403 Authorization_RequestDenied)"
+
+	code, out, errOut := run(t, "audit", "--snapshot", snap, "--baseline", bl, "--format", "json")
+	if code != 1 || strings.Count(errOut, warn) != 1 {
+		t.Fatalf("json: exit %d, stderr %q", code, errOut)
+	}
+	var rep report.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	for _, res := range rep.Results {
+		if res.ID == "TG.CA.2" && (res.Status != report.NotAssessed || len(res.Missing) != 1 || res.Missing[0].Permissions[0] != "Policy.Read.All") {
+			t.Errorf("TG.CA.2: %s, missing %+v", res.Status, res.Missing)
+		}
+	}
+
+	_, out, errOut = run(t, "audit", "--snapshot", snap, "--baseline", bl, "--format", "table")
+	if strings.Contains(errOut, warn) || strings.Count(strings.Join(strings.Fields(out), " "), warn) != 1 {
+		t.Errorf("table: the warning must be printed once, in the table\nstdout:\n%s\nstderr:\n%s", out, errOut)
+	}
+
+	_, out, _ = run(t, "audit", "--snapshot", snap, "--baseline", bl, "--format", "sarif")
+	var log struct {
+		Runs []struct {
+			Invocations []struct {
+				Notes []struct {
+					Level   string                `json:"level"`
+					Message struct{ Text string } `json:"message"`
+				} `json:"toolExecutionNotifications"`
+			} `json:"invocations"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(out), &log); err != nil {
+		t.Fatal(err)
+	}
+	notes := log.Runs[0].Invocations[0].Notes
+	if len(notes) != 1 || notes[0].Level != "warning" || !strings.Contains(notes[0].Message.Text, warn) || !strings.Contains(notes[0].Message.Text, "Policy.Read.All") {
+		t.Errorf("SARIF notifications: %+v", notes)
+	}
+}

@@ -155,8 +155,13 @@ func runAudit(ctx context.Context, app *App, o *auditOptions) error {
 	if err != nil {
 		return err
 	}
-	for _, w := range rep.Warnings {
-		fmt.Fprintf(app.Stderr, "warning: %s\n", textsafe.Line(w))
+	// One warning list: the table on stdout ends with the warnings, so they
+	// go to stderr only when no table is printed there (a JSON or SARIF
+	// report on stdout, or every report in a file).
+	if !tableOnStdout(outs) {
+		for _, w := range rep.Warnings {
+			fmt.Fprintf(app.Stderr, "warning: %s\n", textsafe.Line(w))
+		}
 	}
 	if err := writeOutputs(app, outs, rep); err != nil {
 		return err
@@ -165,6 +170,15 @@ func runAudit(ctx context.Context, app *App, o *auditOptions) error {
 		return &ExitError{Code: code}
 	}
 	return nil
+}
+
+func tableOnStdout(outs []output) bool {
+	for _, o := range outs {
+		if o.format == "table" && o.path == "" {
+			return true
+		}
+	}
+	return false
 }
 
 // subjectOptions say what to audit: the demo tenant, a snapshot file, or a
@@ -204,10 +218,8 @@ func loadSubject(ctx context.Context, app *App, o subjectOptions) (*subject, err
 	case o.snapshot != "":
 		snap, err = snapshot.Load(o.snapshot)
 	default:
+		// Failed sources are reported once, as the report's warnings.
 		snap, err = collectLive(ctx, app, o.conn, b)
-		if err == nil {
-			warnFailedSources(app.Stderr, snap)
-		}
 	}
 	if err != nil {
 		return nil, err

@@ -5,6 +5,8 @@ import (
 	"os"
 
 	"golang.org/x/term"
+
+	"github.com/tenantgate/tenantgate/internal/textcol"
 )
 
 // isTerminal reports whether v is an *os.File attached to a terminal.
@@ -22,16 +24,18 @@ func (a *App) terminal(v any) bool {
 	return a.IsTerminal != nil && a.IsTerminal(v)
 }
 
-// width is the terminal width of stdout, 0 when stdout is no terminal (the
-// renderers then use their default).
+// width is the width text output is laid out for: $COLUMNS when set (so a
+// user or a script can ask for any width, also in a pipe), else the
+// terminal's width when stdout is one, else textcol.DefaultWidth (80: files,
+// pipes and CI logs). Never below textcol.MinWidth.
 func (a *App) width() int {
-	f, ok := a.Stdout.(*os.File)
-	if !ok || !a.terminal(a.Stdout) {
-		return 0
+	if w := textcol.EnvWidth(); w > 0 {
+		return w
 	}
-	w, _, err := term.GetSize(int(f.Fd()))
-	if err != nil || w < 60 {
-		return 0
+	if f, ok := a.Stdout.(*os.File); ok && a.terminal(a.Stdout) {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
+			return max(w, textcol.MinWidth)
+		}
 	}
-	return w
+	return textcol.DefaultWidth
 }

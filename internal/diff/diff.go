@@ -161,10 +161,30 @@ type ControlChange struct {
 	Finding   string `json:"finding,omitempty"` // the new finding (the old one for a removed control)
 }
 
-// Score is the score before and after.
+// Score is the score before and after, with the coverage each speaks for
+// (assessed / applicable controls): a denied permission removes controls
+// from the score, which can make it rise while the tenant got no better.
 type Score struct {
-	Old float64 `json:"old"`
-	New float64 `json:"new"`
+	Old         float64   `json:"old"`
+	New         float64   `json:"new"`
+	OldCoverage *Coverage `json:"oldCoverage,omitempty"`
+	NewCoverage *Coverage `json:"newCoverage,omitempty"`
+}
+
+// Coverage is how many of the applicable controls had a verdict.
+type Coverage struct {
+	Assessed   int `json:"assessed"`
+	Applicable int `json:"applicable"`
+}
+
+// coverageOf reads a report's coverage; nil for a result written before
+// coverage existed (no applicable count while results hold controls).
+func coverageOf(r *report.Report) *Coverage {
+	s := r.Summary
+	if s.Applicable == 0 && s.Pass+s.Fail+s.Waived+s.NotAssessed > 0 {
+		return nil
+	}
+	return &Coverage{Assessed: s.Assessed, Applicable: s.Applicable}
 }
 
 // SourceChange is a snapshot source whose collection status changed. Its data
@@ -282,7 +302,7 @@ func snapshotSide(in *Input) Side {
 // removed controls.
 func compareReports(res *Result, oldR, newR *report.Report) {
 	res.ControlsCompared = true
-	res.Score = &Score{Old: oldR.Summary.Score, New: newR.Summary.Score}
+	res.Score = &Score{Old: oldR.Summary.Score, New: newR.Summary.Score, OldCoverage: coverageOf(oldR), NewCoverage: coverageOf(newR)}
 	old := map[string]report.Result{}
 	for _, r := range oldR.Results {
 		old[r.ID] = r

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -306,4 +307,42 @@ func TestTextGolden(t *testing.T) {
 func golden(t *testing.T, path string, got []byte) {
 	t.Helper()
 	testutil.Golden(t, path, got, *update, "./internal/diff")
+}
+
+// A permission denied between two runs: the failing control becomes
+// not_assessed, the score rises, coverage falls; the text says both.
+func TestCoverageFallsWhileScoreRises(t *testing.T) {
+	mk := func(statuses ...string) *report.Report {
+		r := &report.Report{SchemaVersion: 1, Tenant: report.Tenant{ID: "t"}}
+		for i, st := range statuses {
+			r.Results = append(r.Results, report.Result{ID: fmt.Sprintf("TG.X.%d", i+1), Severity: "high", Status: st})
+		}
+		r.Summarize()
+		return r
+	}
+	oldR, newR := mk(report.Pass, report.Fail), mk(report.Pass, report.NotAssessed)
+	res, err := Compare(&Input{Path: "old", Kind: KindReport, Report: oldR}, &Input{Path: "new", Kind: KindReport, Report: newR}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Regressions != 1 || res.Controls[0].Direction != Regressed {
+		t.Fatalf("fail -> not_assessed: %+v", res.Controls)
+	}
+	if res.Score.New <= res.Score.Old || *res.Score.OldCoverage != (Coverage{2, 2}) || *res.Score.NewCoverage != (Coverage{1, 2}) {
+		t.Fatalf("score %+v old coverage %+v new coverage %+v", res.Score, res.Score.OldCoverage, res.Score.NewCoverage)
+	}
+	var b strings.Builder
+	if err := res.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"now not assessed: tenantgate lost sight of this control, which counts as a regression",
+		"Score: 50.0 → 100.0 (+50.0) · assessed 2/2 → 1/2 applicable controls",
+		"The score did not fall only because fewer controls were assessed",
+		"Result: 1 regression(s).",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("text lacks %q:\n%s", want, b.String())
+		}
+	}
 }

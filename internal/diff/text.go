@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/tenantgate/tenantgate/internal/report"
 	"github.com/tenantgate/tenantgate/internal/textsafe"
 )
 
@@ -74,14 +75,28 @@ func (r *Result) WriteText(w io.Writer) error {
 				tr := transition(c)
 				fmt.Fprintf(&b, "  %-9s  %-*s  %-6s  %s%s  %s\n", strings.ToUpper(d), idW, textsafe.Line(c.ID), textsafe.Line(c.Severity),
 					tr, strings.Repeat(" ", trW-len([]rune(tr))), textsafe.Line(c.Title))
+				if d == Regressed && c.New == report.NotAssessed {
+					fmt.Fprintf(&b, "  %-9s  %-*s  %s\n", "", idW, "", "now not assessed: tenantgate lost sight of this control, which counts as a regression")
+				}
 				if d == Regressed && c.Finding != "" {
 					fmt.Fprintf(&b, "  %-9s  %-*s  %s\n", "", idW, "", clip(textsafe.Line(c.Finding), maxValue))
 				}
 			}
 		}
 	}
-	if r.Score != nil && r.Score.Old != r.Score.New {
-		fmt.Fprintf(&b, "Score: %.1f → %.1f (%+.1f)\n", r.Score.Old, r.Score.New, r.Score.New-r.Score.Old)
+	if sc := r.Score; sc != nil {
+		oc, nc := sc.OldCoverage, sc.NewCoverage
+		covChanged := oc != nil && nc != nil && *oc != *nc
+		if sc.Old != sc.New || covChanged {
+			line := fmt.Sprintf("Score: %.1f → %.1f (%+.1f)", sc.Old, sc.New, sc.New-sc.Old)
+			if oc != nil && nc != nil {
+				line += fmt.Sprintf(" · assessed %d/%d → %d/%d applicable controls", oc.Assessed, oc.Applicable, nc.Assessed, nc.Applicable)
+			}
+			b.WriteString(line + "\n")
+		}
+		if covChanged && nc.Assessed < oc.Assessed && sc.New >= sc.Old {
+			b.WriteString("  The score did not fall only because fewer controls were assessed: it now covers less of the tenant.\n")
+		}
 	}
 
 	if r.Kind == KindSnapshot {

@@ -216,8 +216,12 @@ func (e *Engine) evaluate(ctx context.Context, s *snapshot.Snapshot, in ast.Valu
 			res.Finding = "policy evaluation failed: " + err.Error()
 			r.Warnings = append(r.Warnings, fmt.Sprintf("%s: %v", ctl.ID, err))
 		}
+		if res.Status == report.NotAssessed {
+			res.Missing = missingFor(ctl, s, res.Finding)
+		}
 		r.Results = append(r.Results, res)
 	}
+	r.Warnings = append(r.Warnings, sourceWarnings(s, r)...)
 	applyWaivers(r, b, now)
 	r.Summarize()
 	return r, nil

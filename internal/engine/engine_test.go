@@ -10,6 +10,7 @@ import (
 
 	"github.com/tenantgate/tenantgate/internal/baseline"
 	"github.com/tenantgate/tenantgate/internal/engine"
+	"github.com/tenantgate/tenantgate/internal/permissions"
 	"github.com/tenantgate/tenantgate/internal/report"
 	"github.com/tenantgate/tenantgate/internal/snapshot"
 	"github.com/tenantgate/tenantgate/internal/testutil"
@@ -235,8 +236,22 @@ func TestDeniedSourcesNeverPass(t *testing.T) {
 				if needs && !licenseFirst && res.Status != report.NotAssessed {
 					t.Errorf("%s is %s with %s denied: %s", res.ID, res.Status, src, res.Finding)
 				}
+				// A not_assessed result names what to grant, from the
+				// permissions catalog.
+				if needs && res.Status == report.NotAssessed {
+					e, _ := permissions.Lookup(src)
+					want := strings.Join(e.Application, " + ")
+					if e.API == permissions.ARM {
+						want = e.AzureRole
+					}
+					if !strings.Contains(res.MissingText(), want) || !strings.Contains(res.MissingText(), "`tenantgate permissions`: "+src) {
+						t.Errorf("%s: not_assessed without what to grant for %s (%s): %q", res.ID, src, want, res.MissingText())
+					}
+				}
 			}
-			if len(r.Warnings) > 0 {
+			// Exactly one run warning: the denied source, with the same advice.
+			if len(r.Warnings) != 1 || !strings.HasPrefix(r.Warnings[0], src+" could not be read (denied, HTTP 403 Authorization_RequestDenied)") ||
+				!strings.Contains(r.Warnings[0], "`tenantgate permissions`: "+src) {
 				t.Errorf("evaluation warnings: %v", r.Warnings)
 			}
 		})

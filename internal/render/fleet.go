@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tenantgate/tenantgate/internal/report"
+	"github.com/tenantgate/tenantgate/internal/textcol"
 	"github.com/tenantgate/tenantgate/internal/textsafe"
 )
 
@@ -74,24 +75,33 @@ func fleetTenant(r report.FleetRow) string {
 }
 
 func fleetTable(w io.Writer, fl *report.Fleet, opts Options) error {
-	width := opts.Width
-	if width <= 0 {
-		width = 100
-	}
-	tw := 28
-	fmt.Fprintf(w, "%s  %s  %s  %s\n", pad("TENANT", tw), pad("SCORE", 5), pad("EXIT", 4), "OUTCOME")
+	t := textcol.Table{Columns: []textcol.Column{{Header: "TENANT", Min: 12}, {Header: "SCORE", Min: 5}, {Header: "COVERAGE"}, {Header: "EXIT", Min: 4}, {Header: "OUTCOME", Min: 12}}}
 	for _, r := range fl.Tenants {
-		score := "-"
-		if r.Summary != nil {
-			score = formatScore(r.Summary.Score)
-		}
-		fmt.Fprintf(w, "%s  %s  %s  %s\n", pad(truncate(fleetTenant(r), tw), tw), pad(score, 5), pad(fmt.Sprint(r.Exit), 4),
-			truncate(fleetOutcome(r), max(width-tw-17, 20)))
+		t.Rows = append(t.Rows, []string{fleetTenant(r), fleetScore(r.Summary), fleetCoverage(r.Summary), fmt.Sprint(r.Exit), fleetOutcome(r)})
+	}
+	if err := t.Write(w, opts.width()); err != nil {
+		return err
 	}
 	s := fl.Summary
-	_, err := fmt.Fprintf(w, "\n%d tenants: %d passed, %d failed the gate, %d incomplete, %d not audited · mean score %s · exit %d\n",
-		s.Tenants, s.Passed, s.GateFailed, s.Incomplete, s.Errors, formatScore(s.MeanScore), s.Exit)
+	_, err := fmt.Fprintf(w, "\n%s\n", textcol.Indent(fmt.Sprintf("%d tenants: %d passed, %d failed the gate, %d incomplete, %d not audited · mean score %s · exit %d",
+		s.Tenants, s.Passed, s.GateFailed, s.Incomplete, s.Errors, formatScore(s.MeanScore), s.Exit), opts.width(), 2))
 	return err
+}
+
+// fleetScore and fleetCoverage are a tenant's score and coverage, "–" when
+// it could not be audited.
+func fleetScore(s *report.Summary) string {
+	if s == nil {
+		return "–"
+	}
+	return formatScore(s.Score)
+}
+
+func fleetCoverage(s *report.Summary) string {
+	if s == nil {
+		return "–"
+	}
+	return fmt.Sprintf("%d/%d", s.Assessed, s.Applicable)
 }
 
 func fleetMarkdown(w io.Writer, fl *report.Fleet) error {
@@ -99,13 +109,9 @@ func fleetMarkdown(w io.Writer, fl *report.Fleet) error {
 	fmt.Fprintf(w, "## tenantgate fleet audit: %d tenants\n\n", s.Tenants)
 	fmt.Fprintf(w, "Baseline %s · mean score **%s** · exit %d\n\n", mdCode(fl.Baseline.Name+" "+fl.Baseline.Version), formatScore(s.MeanScore), s.Exit)
 	fmt.Fprintf(w, "| Passed | Failed the gate | Incomplete | Not audited |\n| :---: | :---: | :---: | :---: |\n| %d | %d | %d | %d |\n\n", s.Passed, s.GateFailed, s.Incomplete, s.Errors)
-	fmt.Fprintln(w, "| Tenant | Score | Exit | Outcome |\n| --- | ---: | ---: | --- |")
+	fmt.Fprintln(w, "| Tenant | Score | Assessed / applicable | Exit | Outcome |\n| --- | ---: | ---: | ---: | --- |")
 	for _, r := range fl.Tenants {
-		score := "–"
-		if r.Summary != nil {
-			score = formatScore(r.Summary.Score)
-		}
-		fmt.Fprintf(w, "| %s | %s | %d | %s |\n", mdEscape(fleetTenant(r)), score, r.Exit, mdEscape(fleetOutcome(r)))
+		fmt.Fprintf(w, "| %s | %s | %s | %d | %s |\n", mdEscape(fleetTenant(r)), fleetScore(r.Summary), fleetCoverage(r.Summary), r.Exit, mdEscape(fleetOutcome(r)))
 	}
 	return nil
 }

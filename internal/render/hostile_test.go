@@ -78,7 +78,9 @@ func TestHostileTextOutputs(t *testing.T) {
 // starts a heading, or a table row has more cells than its header.
 func checkMarkdownStructure(t *testing.T, out string, markdown bool) {
 	t.Helper()
-	if h := testutil.InjectedHeading(out); h != "" {
+	// The terminal table wraps long cells, so a hostile "## x" may begin a
+	// continuation line there; that is no heading outside Markdown.
+	if h := testutil.InjectedHeading(out); h != "" && markdown {
 		t.Errorf("injected heading: %q", h)
 	}
 	cols := 0
@@ -204,8 +206,20 @@ func TestHostileFleet(t *testing.T) {
 		if format != "html" { // in HTML a newline is a space
 			checkMarkdownStructure(t, out, format == "markdown")
 		}
-		if format == "table" && strings.Count(out, "\n") != len(fl.Tenants)+3 {
-			t.Errorf("table: %d lines for %d tenants:\n%s", strings.Count(out, "\n"), len(fl.Tenants), out)
+		if format == "table" {
+			// One row per tenant (continuation lines of wrapped cells start
+			// indented), the header, and the summary after a blank line.
+			lines := strings.Split(out, "\n")
+			col := strings.Index(lines[0], "SCORE")
+			rows := 0
+			for _, l := range lines {
+				if col > 0 && len(l) > col && l[col] != ' ' {
+					rows++ // the score column is set on a row's first line only
+				}
+			}
+			if rows != len(fl.Tenants)+1 {
+				t.Errorf("table: %d rows for %d tenants:\n%s", rows, len(fl.Tenants), out)
+			}
 		}
 		if format == "html" && strings.Contains(out, "<script>alert") {
 			t.Error("html: the hostile <script> is a tag")

@@ -44,6 +44,7 @@ type htmlView struct {
 	Collected    string
 	Generated    string
 	Score        string
+	Coverage     string
 	ScoreArc     htmlArc
 	Total        int
 	Counts       []htmlCount
@@ -153,6 +154,7 @@ func buildHTMLView(r *report.Report) (*htmlView, error) {
 		Collected:    reportTime(r),
 		Generated:    "unknown",
 		Score:        formatScore(s.Score),
+		Coverage:     s.CoverageText(),
 		ScoreArc:     scoreArc(s.Score),
 		Total:        len(r.Results),
 		Warnings:     r.Warnings,

@@ -88,6 +88,9 @@ func buildJUnit(r *report.Report) junitSuites {
 			{Name: "tenant.displayName", Value: r.Tenant.DisplayName},
 			{Name: "baseline", Value: baselineText(r)},
 			{Name: "score", Value: formatScore(r.Summary.Score)},
+			{Name: "assessed", Value: fmt.Sprint(r.Summary.Assessed)},
+			{Name: "applicable", Value: fmt.Sprint(r.Summary.Applicable)},
+			{Name: "coverage", Value: formatScore(r.Summary.Coverage)},
 			{Name: "tool.version", Value: r.Tool.Version},
 		},
 	}
@@ -138,6 +141,9 @@ func caseBody(res report.Result) string {
 		fmt.Fprintf(&b, "Waiver: %s\n", waiverText(res.Waiver))
 	}
 	fmt.Fprintf(&b, "Finding: %s\n", textsafe.Line(res.Finding))
+	if t := res.MissingText(); t != "" {
+		fmt.Fprintf(&b, "To assess it: %s\n", textsafe.Line(t))
+	}
 	if len(res.Evidence) > 0 {
 		fmt.Fprintf(&b, "Evidence: %s\n", strings.Join(res.Evidence, ", "))
 	}

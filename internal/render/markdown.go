@@ -35,7 +35,7 @@ func writeMarkdown(w io.Writer, r *report.Report, _ Options) error {
 	var b strings.Builder
 	s := r.Summary
 	fmt.Fprintf(&b, "## tenantgate: %s\n\n", mdEscape(r.TenantLabel()))
-	fmt.Fprintf(&b, "**Score %s / 100** · baseline %s · collected %s", formatScore(s.Score), mdCode(baselineText(r)), reportTime(r))
+	fmt.Fprintf(&b, "**Score %s / 100** · %s · baseline %s · collected %s", formatScore(s.Score), s.CoverageText(), mdCode(baselineText(r)), reportTime(r))
 	if r.Tool.Version != "" {
 		fmt.Fprintf(&b, " · tenantgate %s", mdEscape(r.Tool.Version))
 	}
@@ -82,7 +82,7 @@ func writeMarkdown(w io.Writer, r *report.Report, _ Options) error {
 		fmt.Fprintf(&b, "### %s Not assessed (%d)\n\n", statusIcon[report.NotAssessed], len(na))
 		b.WriteString("| Control | Severity | Why | What to do |\n|---|---|---|---|\n")
 		for _, res := range na {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", res.ID, res.Severity, mdCell(res.Finding), mdCell(res.Remediation))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", res.ID, res.Severity, mdCell(res.Finding), mdCell(nonBlank(res.MissingText(), "see Why")))
 		}
 		b.WriteString("\n")
 	}

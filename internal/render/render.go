@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/tenantgate/tenantgate/internal/report"
+	"github.com/tenantgate/tenantgate/internal/textcol"
 	"github.com/tenantgate/tenantgate/internal/textsafe"
 )
 
@@ -17,8 +18,15 @@ import (
 type Options struct {
 	// Color enables ANSI colour (table only; set only for terminals).
 	Color bool
-	// Width is the terminal width for the table; 0 = 100.
+	// Width is the terminal width for the table; 0 = textcol.DefaultWidth.
 	Width int
+}
+
+func (o Options) width() int {
+	if o.Width <= 0 {
+		return textcol.DefaultWidth
+	}
+	return max(o.Width, textcol.MinWidth)
 }
 
 // Renderer writes one report in one format.

@@ -190,6 +190,9 @@ func buildSARIF(r *report.Report) sarifLog {
 			msg = res.Finding
 		case report.NotAssessed:
 			msg = "Not assessed: " + res.Finding
+			if t := res.MissingText(); t != "" {
+				msg += " To assess it: " + t + "."
+			}
 			level = "warning"
 		case report.Waived:
 			msg = capitalize(waiverText(res.Waiver)) + ". Finding: " + res.Finding

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tenantgate/tenantgate/internal/report"
+	"github.com/tenantgate/tenantgate/internal/textcol"
 	"github.com/tenantgate/tenantgate/internal/textsafe"
 )
 
@@ -32,50 +33,56 @@ var statusColor = map[string]string{
 	report.NotLicensed: ansiDim,
 }
 
-const (
-	defaultWidth    = 100
-	minFindingWidth = 20
-	colGap          = "  "
-)
+// minFindingWidth is the narrowest finding column; below it the table
+// switches to one block per control.
+const minFindingWidth = 30
 
-// writeTable prints one row per control and a summary. Columns are padded by
-// hand rather than with text/tabwriter because tabwriter counts the bytes of
-// ANSI escapes as width and would misalign coloured rows.
+// writeTable prints one row per control, its finding wrapped to the width
+// (Options.Width, else textcol.DefaultWidth), then the summary and the run's
+// warnings. Cells are padded by display width (textcol), and colour is added
+// after padding so ANSI escapes never count as width.
 func writeTable(w io.Writer, r *report.Report, opts Options) error {
-	width := opts.Width
-	if width <= 0 {
-		width = defaultWidth
-	}
+	width := opts.width()
 	paint := func(code, s string) string {
 		if !opts.Color || code == "" {
 			return s
 		}
 		return code + s + ansiReset
 	}
-
-	idW, sevW, stW := len("ID"), len("SEVERITY"), len("STATUS")
-	for _, res := range r.Results {
-		idW = max(idW, utf8.RuneCountInString(res.ID))
-		sevW = max(sevW, utf8.RuneCountInString(res.Severity))
-		stW = max(stW, utf8.RuneCountInString(res.Status))
-	}
-	findW := max(width-idW-sevW-stW-3*len(colGap), minFindingWidth)
-
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n", paint(ansiBold, "tenantgate audit of "+textsafe.Line(r.TenantLabel())))
-	fmt.Fprintf(&b, "baseline %s · collected %s\n\n", baselineText(r), reportTime(r))
-	header := pad("ID", idW) + colGap + pad("SEVERITY", sevW) + colGap + pad("STATUS", stW) + colGap + "FINDING"
-	fmt.Fprintln(&b, paint(ansiBold, header))
-	for _, res := range r.Results {
-		fmt.Fprintf(&b, "%s%s%s%s%s%s%s\n",
-			pad(res.ID, idW), colGap,
-			pad(res.Severity, sevW), colGap,
-			paint(statusColor[res.Status], pad(res.Status, stW)), colGap,
-			truncate(textsafe.Line(tableFinding(res)), findW))
+	b.WriteString(paint(ansiBold, textcol.Indent("tenantgate audit of "+textsafe.Line(r.TenantLabel()), width, 2)) + "\n")
+	b.WriteString(textcol.Indent("baseline "+baselineText(r)+" · collected "+reportTime(r), width, 2) + "\n\n")
+	t := textcol.Table{
+		Columns: []textcol.Column{{Header: "ID", Min: 9}, {Header: "SEVERITY"}, {Header: "STATUS", Min: 12}, {Header: "FINDING", Min: 1}},
+		Paint: func(row, col int, s string) string {
+			if col == 2 {
+				return paint(statusColor[r.Results[row].Status], s)
+			}
+			return s
+		},
+		HeaderPaint: func(s string) string { return paint(ansiBold, s) },
 	}
-	fmt.Fprintf(&b, "\n%s\n", summaryLine(r))
+	for _, res := range r.Results {
+		t.Rows = append(t.Rows, []string{textsafe.Line(res.ID), textsafe.Line(res.Severity), res.Status, textsafe.Line(tableFinding(res))})
+	}
+	if ws := t.Widths(width); ws[len(ws)-1] >= minFindingWidth {
+		if err := t.Write(&b, width); err != nil {
+			return err
+		}
+	} else {
+		// Too narrow for a finding column worth reading: one block per
+		// control, the finding below its id.
+		for _, res := range r.Results {
+			b.WriteString(textsafe.Line(res.ID) + " · " + textsafe.Line(res.Severity) + " · " + paint(statusColor[res.Status], res.Status) + "\n")
+			b.WriteString("  " + textcol.Indent(textsafe.Line(tableFinding(res)), width-2, 2) + "\n")
+		}
+	}
+	b.WriteString("\n")
+	for _, l := range summaryLines(r) {
+		b.WriteString(textcol.Indent(l, width, 2) + "\n")
+	}
 	for _, warn := range r.Warnings {
-		fmt.Fprintf(&b, "%s %s\n", paint(ansiYellow, "warning:"), textsafe.Line(warn))
+		b.WriteString(paint(ansiYellow, "warning:") + " " + textcol.Indent(textsafe.Line(warn), width-9, 9) + "\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -87,11 +94,15 @@ func tableFinding(res report.Result) string {
 	if res.Status == report.Waived && res.Waiver != nil {
 		return "[" + waiverText(res.Waiver) + "] " + res.Finding
 	}
+	if t := res.MissingText(); t != "" {
+		return res.Finding + " → to assess it: " + t
+	}
 	return res.Finding
 }
 
-// summaryLine is "18 controls: 7 fail, 2 not_assessed, ... · score 41.0/100".
-func summaryLine(r *report.Report) string {
+// summaryLines are "18 controls: 14 fail, 1 not_licensed, 3 pass" (zero
+// counts left out) and the score with its coverage.
+func summaryLines(r *report.Report) []string {
 	s := r.Summary
 	counts := map[string]int{
 		report.Fail: s.Fail, report.NotAssessed: s.NotAssessed, report.Waived: s.Waived,
@@ -99,9 +110,14 @@ func summaryLine(r *report.Report) string {
 	}
 	parts := make([]string, 0, len(report.Statuses))
 	for _, st := range report.Statuses {
-		parts = append(parts, fmt.Sprintf("%d %s", counts[st], st))
+		if counts[st] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[st], st))
+		}
 	}
-	return fmt.Sprintf("%d controls: %s · score %s/100", len(r.Results), strings.Join(parts, ", "), formatScore(s.Score))
+	return []string{
+		fmt.Sprintf("%d controls: %s", len(r.Results), strings.Join(parts, ", ")),
+		"score " + formatScore(s.Score) + "/100 · " + s.CoverageText(),
+	}
 }
 
 // ---- helpers shared by the renderers of this package ----
@@ -165,13 +181,6 @@ func truncate(s string, n int) string {
 	}
 	rs := []rune(s)
 	return strings.TrimRight(string(rs[:n-1]), " ") + "…"
-}
-
-func pad(s string, n int) string {
-	if k := utf8.RuneCountInString(s); k < n {
-		return s + strings.Repeat(" ", n-k)
-	}
-	return s
 }
 
 // licenseTitles are display names for the license capabilities of the default

@@ -5,6 +5,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -60,6 +61,14 @@ type BaselineRef struct {
 
 // Summary counts results per status; Score is the weighted pass share among
 // assessed, licensed controls (waived controls count as assessed, not passing).
+//
+// Coverage (an extension of cli.md's summary) says how much of the tenant
+// the score speaks for: Applicable counts the controls the tenant is
+// licensed for (everything but not_licensed), Assessed those of them with a
+// verdict (pass, fail, waived), Coverage is Assessed/Applicable in percent
+// (100 when nothing is applicable). A denied permission lowers coverage
+// and, since fewer controls are scored, can raise the score: the two are
+// always shown together.
 type Summary struct {
 	Pass        int     `json:"pass"`
 	Fail        int     `json:"fail"`
@@ -67,6 +76,17 @@ type Summary struct {
 	NotAssessed int     `json:"not_assessed"`
 	Waived      int     `json:"waived"`
 	Score       float64 `json:"score"`
+	Assessed    int     `json:"assessed"`
+	Applicable  int     `json:"applicable"`
+	Coverage    float64 `json:"coverage"`
+}
+
+// CoverageText is "17 of 18 applicable controls assessed (coverage 94.4%)".
+func (s Summary) CoverageText() string {
+	if s.Applicable == 0 {
+		return "no applicable control (every control needs a license the tenant lacks)"
+	}
+	return fmt.Sprintf("%d of %d applicable controls assessed (coverage %s%%)", s.Assessed, s.Applicable, strings.TrimSuffix(fmt.Sprintf("%.1f", s.Coverage), ".0"))
 }
 
 // Waiver is the baseline waiver applied to (or found stale on) a result.
@@ -102,6 +122,36 @@ type Result struct {
 	Policy *Location `json:"policy,omitempty"`
 	// Sources are the snapshot sources the control reads.
 	Sources []string `json:"sources,omitempty"`
+	// Missing, on a not_assessed result, lists the sources it needed that
+	// were not read, and what to grant or do for each.
+	Missing []Missing `json:"missing,omitempty"`
+}
+
+// Missing is a source a not_assessed control needed and did not get.
+type Missing struct {
+	Source string `json:"source"`
+	// Status is the source's collection status (denied, error, skipped), or
+	// "absent" when the snapshot does not mention it.
+	Status string `json:"status"`
+	// Permissions are the Graph application permissions the source needs
+	// (internal/permissions); AzureRole the Azure role for an ARM source.
+	Permissions []string `json:"permissions,omitempty"`
+	AzureRole   string   `json:"azureRole,omitempty"`
+	// Action is what to do, in words: "grant the Graph permission
+	// Policy.Read.All; `tenantgate permissions` lists it under ...".
+	Action string `json:"action"`
+}
+
+// MissingText is what a not_assessed result needs done, one sentence per
+// missing source; empty when nothing is known beyond the finding.
+func (r Result) MissingText() string {
+	var parts []string
+	for _, m := range r.Missing {
+		if !slices.Contains(parts, m.Action) {
+			parts = append(parts, m.Action)
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // SourceStatus mirrors a snapshot's per-source status in the report.
@@ -155,6 +205,12 @@ func (r *Report) Summarize() {
 	if den > 0 {
 		// One decimal place keeps the JSON stable and readable.
 		s.Score = float64(int(float64(num)*1000/float64(den)+0.5)) / 10
+	}
+	s.Assessed = s.Pass + s.Fail + s.Waived
+	s.Applicable = s.Assessed + s.NotAssessed
+	s.Coverage = 100
+	if s.Applicable > 0 {
+		s.Coverage = float64(int(float64(s.Assessed)*1000/float64(s.Applicable)+0.5)) / 10
 	}
 	r.Summary = s
 }
@@ -258,6 +314,12 @@ func (r *Report) MapText(f func(string) string) *Report {
 		}
 		if res.Policy != nil {
 			m.Policy = &Location{File: f(res.Policy.File), Line: res.Policy.Line}
+		}
+		if res.Missing != nil {
+			m.Missing = make([]Missing, len(res.Missing))
+			for j, x := range res.Missing {
+				m.Missing[j] = Missing{Source: f(x.Source), Status: f(x.Status), Permissions: mapAll(x.Permissions, f), AzureRole: f(x.AzureRole), Action: f(x.Action)}
+			}
 		}
 		c.Results[i] = m
 	}

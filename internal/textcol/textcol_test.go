@@ -1,0 +1,75 @@
+package textcol
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestWrap(t *testing.T) {
+	guid := "4f6a2a0e-8b1c-4a52-9d3e-0b7c1e5a9f01"
+	for _, tc := range []struct {
+		in    string
+		width int
+		want  []string
+	}{
+		{"short", 10, []string{"short"}},
+		{"", 10, []string{""}},
+		{"two  words\nhere", 80, []string{"two words here"}},
+		{"aaa bbb ccc ddd", 7, []string{"aaa bbb", "ccc ddd"}},
+		// An id is never cut at its hyphens while it fits a line.
+		{"excludes user " + guid + " now", 40, []string{"excludes user", guid + " now"}},
+		// A word wider than the line is cut hard.
+		{"x " + guid, 20, []string{"x", "4f6a2a0e-8b1c-4a52-9", "d3e-0b7c1e5a9f01"}},
+		// Wide characters count two cells.
+		{"日本語 日本語", 7, []string{"日本語", "日本語"}},
+	} {
+		got := Wrap(tc.in, tc.width)
+		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+			t.Errorf("Wrap(%q, %d) = %q, want %q", tc.in, tc.width, got, tc.want)
+		}
+		for _, l := range got {
+			if Width(l) > tc.width {
+				t.Errorf("Wrap(%q, %d): line %q is %d wide", tc.in, tc.width, l, Width(l))
+			}
+		}
+	}
+}
+
+func TestIndent(t *testing.T) {
+	got := Indent("one two three four five six", 14, 2)
+	if got != "one two\n  three four\n  five six" {
+		t.Errorf("Indent = %q", got)
+	}
+}
+
+func TestTableFits(t *testing.T) {
+	tab := Table{
+		Columns: []Column{{Header: "ID"}, {Header: "TITLE", Min: 10}, {Header: "NOTE", Min: 10}},
+		Rows: [][]string{
+			{"TG.CA.1", "Token protection (sign-in session bound to the device) is enforced", "a long note that must wrap somewhere"},
+			{"TG.APP.10", "short", ""},
+		},
+	}
+	for _, width := range []int{40, 60, 80, 200} {
+		var b strings.Builder
+		if err := tab.Write(&b, width); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		for _, l := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
+			if Width(l) > width {
+				t.Errorf("width %d: %q is %d wide", width, l, Width(l))
+			}
+		}
+		for _, w := range strings.Fields("Token protection (sign-in session bound to the device) is enforced a long note that must wrap somewhere TG.APP.10") {
+			if !strings.Contains(out, w) {
+				t.Errorf("width %d: %q lost:\n%s", width, w, out)
+			}
+		}
+	}
+	// Wide enough, the natural widths are kept and nothing wraps.
+	ws := tab.Widths(200)
+	if ws[0] != 9 || ws[1] != len("Token protection (sign-in session bound to the device) is enforced") {
+		t.Errorf("natural widths %v", ws)
+	}
+}
