@@ -130,7 +130,7 @@ func TestPlanApplyFlow(t *testing.T) {
 	srv, conn := emulator(t, emulate.Options{PageSize: 3})
 	planFile := filepath.Join(t.TempDir(), "plan.json")
 	code, out, stderr := tool(t, append([]string{"plan", "--baseline", demoBaseline, "--output", planFile}, conn...)...)
-	if code != 0 || !strings.Contains(out, "Will create 6 Conditional Access policies") {
+	if code != 0 || !strings.Contains(out, "Will create 7 Conditional Access policies") {
 		t.Fatalf("plan exit %d\n%s\n%s", code, out, stderr)
 	}
 	// No --yes off a terminal: nothing is created.
@@ -143,8 +143,8 @@ func TestPlanApplyFlow(t *testing.T) {
 		t.Fatalf("apply exit %d\n%s\n%s", code, out, stderr)
 	}
 	posts, others := writes(srv)
-	if posts != 6 || others != 0 {
-		t.Fatalf("%d POSTs and %d PATCH/PUT/DELETE, want 6 and 0", posts, others)
+	if posts != 7 || others != 0 {
+		t.Fatalf("%d POSTs and %d PATCH/PUT/DELETE, want 7 and 0", posts, others)
 	}
 	var names []string
 	for _, raw := range srv.ConditionalAccessPolicies() {
@@ -155,7 +155,7 @@ func TestPlanApplyFlow(t *testing.T) {
 		if !strings.HasPrefix(p.DisplayName, apply.DisplayPrefix) {
 			continue
 		}
-		names = append(names, p.DisplayName[:len("tenantgate TG.CA.1")])
+		names = append(names, strings.Join(strings.Fields(p.DisplayName)[:2], " "))
 		if p.State != apply.ReportOnly {
 			t.Errorf("%s created as %s", p.DisplayName, p.State)
 		}
@@ -165,7 +165,7 @@ func TestPlanApplyFlow(t *testing.T) {
 		}
 	}
 	sort.Strings(names)
-	if strings.Join(names, ";") != "tenantgate TG.CA.1;tenantgate TG.CA.2;tenantgate TG.CA.3;tenantgate TG.CA.4;tenantgate TG.CA.5;tenantgate TG.CA.6" {
+	if strings.Join(names, ";") != "tenantgate TG.CA.1;tenantgate TG.CA.10;tenantgate TG.CA.2;tenantgate TG.CA.3;tenantgate TG.CA.4;tenantgate TG.CA.5;tenantgate TG.CA.6" {
 		t.Errorf("created %v", names)
 	}
 	for _, want := range []string{"created  TG.CA.1", "report-only", "watch the report-only results"} {
@@ -176,12 +176,12 @@ func TestPlanApplyFlow(t *testing.T) {
 
 	// A second apply (fresh live plan) creates nothing.
 	code, _, stderr = tool(t, append([]string{"apply", "--baseline", demoBaseline, "--yes"}, conn...)...)
-	if p, _ := writes(srv); code != 0 || p != 6 || !strings.Contains(stderr, "Nothing to create") {
+	if p, _ := writes(srv); code != 0 || p != 7 || !strings.Contains(stderr, "Nothing to create") {
 		t.Fatalf("second apply: exit %d, %d POSTs\n%s", code, p, stderr)
 	}
 	// The saved plan no longer matches the tenant.
 	code, _, stderr = tool(t, append([]string{"apply", "--plan", planFile, "--yes"}, conn...)...)
-	if p, _ := writes(srv); code != report.ExitInput || p != 6 || !strings.Contains(stderr, "stale plan") {
+	if p, _ := writes(srv); code != report.ExitInput || p != 7 || !strings.Contains(stderr, "stale plan") {
 		t.Fatalf("stale apply: exit %d, %d POSTs\n%s", code, p, stderr)
 	}
 	// The controls still fail, now naming the report-only policies.
@@ -189,12 +189,13 @@ func TestPlanApplyFlow(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("audit after apply: exit %d", code)
 	}
-	for _, v := range verdicts(t, out)[:6] {
+	vs := verdicts(t, out)
+	for _, v := range append(vs[:6:6], vs[18]) { // TG.CA.1-6 and TG.CA.10
 		if v.Status != report.Fail || !strings.Contains(v.Finding, "'tenantgate "+v.ID) {
 			t.Errorf("after apply %s: %s %q", v.ID, v.Status, v.Finding)
 		}
 	}
-	for _, v := range verdicts(t, out)[:4] {
+	for _, v := range append(vs[:4:4], vs[18]) {
 		if !strings.Contains(v.Finding, "would satisfy this control but is report-only") {
 			t.Errorf("after apply %s does not say report-only: %q", v.ID, v.Finding)
 		}
@@ -218,7 +219,7 @@ func TestApplyRefusesATruncatedList(t *testing.T) {
 	}))
 	t.Cleanup(ts.Close)
 	// The audit comes from the untouched demo snapshot, so every run plans
-	// the same six policies and only the live list tells what exists.
+	// the same seven policies and only the live list tells what exists.
 	snapFile := filepath.Join(t.TempDir(), "demo.json")
 	if err := os.WriteFile(snapFile, demo.SnapshotJSON(), 0o600); err != nil {
 		t.Fatal(err)
@@ -231,9 +232,9 @@ func TestApplyRefusesATruncatedList(t *testing.T) {
 		posts    int // in total so far
 		output   string
 	}{
-		{"first apply creates the policies", false, 0, 6, "created  TG.CA.1"},
-		{"a later page without value fails the run", true, report.ExitRuntime, 6, "no value array"},
-		{"the whole list: nothing is created twice", false, 0, 6, "exists   TG.CA.1"},
+		{"first apply creates the policies", false, 0, 7, "created  TG.CA.1"},
+		{"a later page without value fails the run", true, report.ExitRuntime, 7, "no value array"},
+		{"the whole list: nothing is created twice", false, 0, 7, "exists   TG.CA.1"},
 	}
 	for _, st := range steps {
 		truncate.Store(st.truncate)
@@ -258,7 +259,7 @@ func TestApplyDeniedWrite(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	if !strings.Contains(stderr, "6 of 6 policies were not created") {
+	if !strings.Contains(stderr, "7 of 7 policies were not created") {
 		t.Errorf("stderr:\n%s", stderr)
 	}
 	if posts, others := writes(srv); posts != 1 || others != 0 {

@@ -91,7 +91,7 @@ func TestBuildDemo(t *testing.T) {
 		got = append(got, it.Control)
 	}
 	// Every failed CA control with a template the tenant is licensed for; not TG.CA.7 (no P2).
-	if want := []string{"TG.CA.1", "TG.CA.2", "TG.CA.3", "TG.CA.4", "TG.CA.5", "TG.CA.6"}; !reflect.DeepEqual(got, want) {
+	if want := []string{"TG.CA.1", "TG.CA.2", "TG.CA.3", "TG.CA.4", "TG.CA.5", "TG.CA.6", "TG.CA.10"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("create %v, want %v", got, want)
 	}
 	skipped := map[string]string{}
@@ -163,8 +163,8 @@ func TestApplyCreatesOnceAndIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(live.posts) != 6 {
-		t.Fatalf("%d POSTs, want 6", len(live.posts))
+	if len(live.posts) != 7 {
+		t.Fatalf("%d POSTs, want 7", len(live.posts))
 	}
 	for _, o := range out {
 		if o.Status != Created || o.ID == "" {
@@ -177,8 +177,8 @@ func TestApplyCreatesOnceAndIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(live.posts) != 6 {
-		t.Fatalf("second apply sent %d more POSTs", len(live.posts)-6)
+	if len(live.posts) != 7 {
+		t.Fatalf("second apply sent %d more POSTs", len(live.posts)-7)
 	}
 	for _, o := range out {
 		if o.Status != Exists {
@@ -313,7 +313,7 @@ func TestTemplates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(tpls) != 7 {
+	if len(tpls) != 9 {
 		t.Fatalf("%d templates", len(tpls))
 	}
 	dir := t.TempDir()
@@ -340,7 +340,8 @@ func TestTemplates(t *testing.T) {
 	bad := []struct{ name, doc, want string }{
 		{"enabled state", `{"control":"TG.CA.1","body":{"displayName":"tenantgate TG.CA.1 x","state":"enabled"}}`, "only creates report-only"},
 		{"no prefix", `{"control":"TG.CA.1","body":{"displayName":"x"}}`, "must start with"},
-		{"not a CA control", `{"control":"TG.APP.1","body":{"displayName":"tenantgate TG.APP.1 x"}}`, "only for TG.CA.1 to TG.CA.7"},
+		{"not a CA control", `{"control":"TG.APP.1","body":{"displayName":"tenantgate TG.APP.1 x"}}`, "only for TG.CA.1 to TG.CA.7, TG.CA.10 and TG.CA.11"},
+		{"CA control without templates", `{"control":"TG.CA.8","body":{"displayName":"tenantgate TG.CA.8 x"}}`, "only for TG.CA.1 to TG.CA.7, TG.CA.10 and TG.CA.11"},
 		{"unknown key", `{"control":"TG.CA.1","bdy":{}}`, "unknown field"},
 		{"syntax", "{\n\"control\": }", "invalid JSON"},
 	}
@@ -386,7 +387,7 @@ func TestWriteText(t *testing.T) {
 	WriteText(&buf, p, true)
 	out := buf.String()
 	for _, want := range []string{
-		"Will create 6 Conditional Access policies, all in report-only mode",
+		"Will create 7 Conditional Access policies, all in report-only mode",
 		"+ TG.CA.5  tenantgate TG.CA.5",
 		"who have not registered MFA yet",
 		"- TG.CA.7: not licensed",
@@ -444,17 +445,17 @@ func TestApplyAmbiguousOutcomes(t *testing.T) {
 		f       faulty
 		first   string // status of the first item
 		text    string
-		others  string // status of the other five
+		others  string // status of the other six
 		lists   int    // ListPolicies calls
 		posts   int
-		created int // policies in the tenant afterwards (of six)
+		created int // policies in the tenant afterwards (of seven)
 	}{
-		{"504 after the create", faulty{store: true, err: gw}, Created, "confirmed after HTTP 504 by re-reading the policies", Created, 2, 6, 6},
-		{"504 and nothing created", faulty{err: gw}, Failed, "it was not sent again", Created, 2, 6, 5},
-		{"no answer at all", faulty{store: true, err: errors.New("connection reset by peer")}, Created, "confirmed after no answer (connection reset by peer)", Created, 2, 6, 6},
-		{"201 without the policy", faulty{store: true, noID: true}, Created, "confirmed after HTTP 201", Created, 2, 6, 6},
-		{"504 and the list fails", faulty{store: true, err: gw, listErr: errors.New("HTTP 503")}, Unknown, "outcome unknown: the create got HTTP 504 and the policies could not be re-read (HTTP 503); check the portal for 'tenantgate TG.CA.1", Created, 2, 6, 6},
-		{"400 is a refusal", faulty{err: &WriteError{Status: 400, Text: "HTTP 400 BadRequest: 1007"}}, Failed, "HTTP 400 BadRequest: 1007", Created, 1, 6, 5},
+		{"504 after the create", faulty{store: true, err: gw}, Created, "confirmed after HTTP 504 by re-reading the policies", Created, 2, 7, 7},
+		{"504 and nothing created", faulty{err: gw}, Failed, "it was not sent again", Created, 2, 7, 6},
+		{"no answer at all", faulty{store: true, err: errors.New("connection reset by peer")}, Created, "confirmed after no answer (connection reset by peer)", Created, 2, 7, 7},
+		{"201 without the policy", faulty{store: true, noID: true}, Created, "confirmed after HTTP 201", Created, 2, 7, 7},
+		{"504 and the list fails", faulty{store: true, err: gw, listErr: errors.New("HTTP 503")}, Unknown, "outcome unknown: the create got HTTP 504 and the policies could not be re-read (HTTP 503); check the portal for 'tenantgate TG.CA.1", Created, 2, 7, 7},
+		{"400 is a refusal", faulty{err: &WriteError{Status: 400, Text: "HTTP 400 BadRequest: 1007"}}, Failed, "HTTP 400 BadRequest: 1007", Created, 1, 7, 6},
 		{"403 stops the run", faulty{err: &WriteError{Status: 403, Text: "HTTP 403 AccessDenied"}}, Failed, "apply needs Policy.Read.All and Policy.ReadWrite.ConditionalAccess", NotAttempted, 1, 1, 0},
 	}
 	for _, tt := range tests {
@@ -492,7 +493,7 @@ func TestApplyDuplicatesByBodyName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(live.posts) != 6 || out[6].Status != Exists {
-		t.Errorf("%d POSTs, last outcome %+v", len(live.posts), out[6])
+	if len(live.posts) != 7 || out[7].Status != Exists {
+		t.Errorf("%d POSTs, last outcome %+v", len(live.posts), out[7])
 	}
 }

@@ -1,5 +1,6 @@
 // Package apply plans and creates the Conditional Access policies that close
-// failed controls TG.CA.1–TG.CA.7, in report-only mode only. It never imports
+// failed controls TG.CA.1–TG.CA.7, TG.CA.10 and TG.CA.11, in report-only mode
+// only. It never imports
 // msgraph-sdk-go: Graph is reached through CAClient, which internal/collect
 // implements, so the safety logic here is tested without a network.
 //
@@ -41,7 +42,13 @@ var embedded embed.FS
 
 // Template is one policy to create for a failed control.
 type Template struct {
-	Control  string          `json:"control"`
+	Control string `json:"control"`
+	// Requires lists license capabilities (the baseline's licenses keys)
+	// the template needs beyond its control's own: TG.CA.11 is a Free
+	// control (security defaults), but its template is a Conditional Access
+	// policy, which needs Entra ID P1. Without them the control's
+	// remediation is listed as a manual step instead.
+	Requires []string        `json:"requires,omitempty"`
 	Warnings []string        `json:"warnings"`
 	Body     json.RawMessage `json:"body"`
 
@@ -92,7 +99,7 @@ func LoadTemplates(dir string) ([]Template, error) {
 	return out, nil
 }
 
-var caControl = regexp.MustCompile(`^TG\.CA\.[1-7]$`)
+var caControl = regexp.MustCompile(`^TG\.CA\.([1-7]|10|11)$`)
 
 func loadFS(fsys fs.FS, root, label string, into map[string]Template) error {
 	entries, err := fs.ReadDir(fsys, root)
@@ -132,7 +139,7 @@ func parseTemplate(name string, raw []byte) (Template, error) {
 		return t, inputerr.JSON(name, raw, err, "a template")
 	}
 	if !caControl.MatchString(t.Control) {
-		return t, inputerr.New(name, "control %q: templates exist only for TG.CA.1 to TG.CA.7", t.Control)
+		return t, inputerr.New(name, "control %q: templates exist only for TG.CA.1 to TG.CA.7, TG.CA.10 and TG.CA.11", t.Control)
 	}
 	var body map[string]any
 	if err := json.Unmarshal(t.Body, &body); err != nil || body == nil {
@@ -248,6 +255,9 @@ func Build(rep *report.Report, snap *snapshot.Snapshot, b *baseline.Baseline, tp
 		results[r.ID] = r
 	}
 	templated := map[string]bool{}
+	// unlicensed: failed controls whose templates the tenant cannot use; their
+	// remediation becomes a manual step.
+	unlicensed := map[string]bool{}
 	for _, t := range tpls {
 		templated[t.Control] = true
 		r, ok := results[t.Control]
@@ -257,6 +267,11 @@ func Build(rep *report.Report, snap *snapshot.Snapshot, b *baseline.Baseline, tp
 		}
 		if reason := skipReason(r); reason != "" {
 			p.Skipped = append(p.Skipped, Skip{t.Control, reason})
+			continue
+		}
+		if reason := licenseGap(t, rep.Licenses, b); reason != "" {
+			unlicensed[t.Control] = true
+			p.Skipped = append(p.Skipped, Skip{t.Control, reason + "; see the manual steps"})
 			continue
 		}
 		if state, ok := existing[t.displayName]; ok {
@@ -270,7 +285,7 @@ func Build(rep *report.Report, snap *snapshot.Snapshot, b *baseline.Baseline, tp
 		p.Create = append(p.Create, Item{Control: t.Control, Title: r.Title, DisplayName: t.displayName, Finding: r.Finding, Warnings: t.Warnings, Body: body})
 	}
 	for _, r := range rep.Results {
-		if templated[r.ID] || (r.Status != report.Fail && r.Status != report.Waived) {
+		if (templated[r.ID] && !unlicensed[r.ID]) || (r.Status != report.Fail && r.Status != report.Waived) {
 			continue
 		}
 		p.Manual = append(p.Manual, Manual{Control: r.ID, Title: r.Title, Status: r.Status, Finding: r.Finding, Steps: r.Remediation})
@@ -295,6 +310,31 @@ func skipReason(r report.Result) string {
 		return "waived"
 	}
 	return "status " + r.Status
+}
+
+// licenseGap says why the tenant cannot use template t: a license it
+// requires is missing, or the licenses are unknown; "" when it can.
+func licenseGap(t Template, has map[string]bool, b *baseline.Baseline) string {
+	if len(t.Requires) == 0 {
+		return ""
+	}
+	var missing []string
+	for _, c := range t.Requires {
+		if !has[c] {
+			title := c
+			if l, ok := b.Licenses[c]; ok && l.Title != "" {
+				title = l.Title
+			}
+			missing = append(missing, title)
+		}
+	}
+	switch {
+	case len(missing) == 0:
+		return ""
+	case has == nil:
+		return "the template needs " + strings.Join(missing, " and ") + ", and the tenant's licenses could not be read"
+	}
+	return "the template needs " + strings.Join(missing, " and ") + ", which the tenant lacks"
 }
 
 func sourceError(s *snapshot.Snapshot, name string) string {
