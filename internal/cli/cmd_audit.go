@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/tenantgate/tenantgate/internal/fleet"
 	"github.com/tenantgate/tenantgate/internal/render"
 	"github.com/tenantgate/tenantgate/internal/report"
+	"github.com/tenantgate/tenantgate/internal/safefile"
 	"github.com/tenantgate/tenantgate/internal/snapshot"
 	"github.com/tenantgate/tenantgate/internal/textsafe"
 )
@@ -52,6 +54,8 @@ Outputs: give --format and --output in pairs, in order; a format without an
 output goes to stdout (at most one may). Formats: table (default on a
 terminal), json (default otherwise), sarif, junit, markdown, html.
 
+--output replaces an existing file but never writes through a symbolic link.
+
 Exit codes: 0 no failure at or above --fail-on; 1 the gate failed; 2 bad input;
 3 not_assessed results without --allow-incomplete; 4 runtime failure.
 
@@ -59,7 +63,9 @@ Fleet mode: several --snapshot values, a directory (its *.json files) or a glob
 audit many tenants in one process. Policies are compiled once, snapshots are
 streamed through --parallel workers, --format/--output render the combined
 summary (table, json, markdown, html), --report-dir gets each tenant's full
-reports in --report-format. A snapshot that cannot be read does not stop the
+reports in --report-format, named after its snapshot file (sanitised, with a
+hash of the name when it had to change; two snapshots that would share a name
+are an error). A snapshot that cannot be read does not stop the
 others. The exit code is the worst tenant's, ranked 4 > 2 > 1 > 3 > 0 (a tenant
 that could not be audited outranks a failed gate, which outranks an incomplete
 audit).`,
@@ -260,25 +266,15 @@ func loadBaseline(path string, forDemo bool) (*baseline.Baseline, error) {
 func writeOutputs(app *App, outs []output, rep *report.Report) error {
 	for _, out := range outs {
 		opts := render.Options{Width: app.width()}
-		var w io.Writer = app.Stdout
-		if out.path == "" {
-			opts.Color = app.terminal(app.Stdout) && os.Getenv("NO_COLOR") == ""
-		} else {
-			f, err := os.Create(out.path)
-			if err != nil {
-				return fmt.Errorf("write %s report: %w", out.format, err)
-			}
-			w = f
-			err = render.Write(w, out.format, rep, opts)
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
+		if out.path != "" {
+			err := safefile.WriteOutput(out.path, safefile.Shared, func(w io.Writer) error { return render.Write(w, out.format, rep, opts) })
 			if err != nil {
 				return fmt.Errorf("write %s report to %s: %w", out.format, out.path, err)
 			}
 			continue
 		}
-		if err := render.Write(w, out.format, rep, opts); err != nil {
+		opts.Color = app.terminal(app.Stdout) && os.Getenv("NO_COLOR") == ""
+		if err := render.Write(app.Stdout, out.format, rep, opts); err != nil {
 			if errors.Is(err, io.ErrClosedPipe) {
 				return nil
 			}
@@ -341,7 +337,8 @@ func runFleet(ctx context.Context, app *App, o *auditOptions, outs []output, fai
 			}
 			continue
 		}
-		if err := writeFileAtomic(out.path, func(w io.Writer) error { return render.WriteFleet(w, out.format, fl, opts) }); err != nil {
+		opts.LinkBase = filepath.Dir(out.path)
+		if err := safefile.WriteOutput(out.path, safefile.Shared, func(w io.Writer) error { return render.WriteFleet(w, out.format, fl, opts) }); err != nil {
 			return fmt.Errorf("write fleet summary %s: %w", out.path, err)
 		}
 	}

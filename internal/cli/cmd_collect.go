@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/tenantgate/tenantgate/internal/baseline"
 	"github.com/tenantgate/tenantgate/internal/conn"
 	"github.com/tenantgate/tenantgate/internal/report"
+	"github.com/tenantgate/tenantgate/internal/safefile"
 	"github.com/tenantgate/tenantgate/internal/snapshot"
 	"github.com/tenantgate/tenantgate/internal/textsafe"
 )
@@ -186,7 +186,7 @@ func runCollect(ctx context.Context, app *App, o *collectOptions) error {
 	if o.output == "" {
 		return snap.Write(app.Stdout)
 	}
-	if err := writeFileAtomic(o.output, snap.Write); err != nil {
+	if err := safefile.WriteOutput(o.output, safefile.Private, snap.Write); err != nil {
 		return &ExitError{Code: report.ExitRuntime, Err: fmt.Errorf("write snapshot: %w", err)}
 	}
 	if app.terminal(app.Stderr) {
@@ -213,22 +213,4 @@ func warnFailedSources(w io.Writer, snap *snapshot.Snapshot) {
 		}
 		fmt.Fprintf(w, "warning: %s %s: %s\n", n, s.Status, textsafe.Line(msg))
 	}
-}
-
-// writeFileAtomic writes through a temporary file in the same directory, so a
-// failed run never leaves a truncated snapshot behind.
-func writeFileAtomic(path string, write func(io.Writer) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".tenantgate-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if err := write(f); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }

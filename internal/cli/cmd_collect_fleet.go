@@ -24,6 +24,7 @@ import (
 	"github.com/tenantgate/tenantgate/internal/conn"
 	"github.com/tenantgate/tenantgate/internal/inputerr"
 	"github.com/tenantgate/tenantgate/internal/report"
+	"github.com/tenantgate/tenantgate/internal/safefile"
 	"github.com/tenantgate/tenantgate/internal/snapshot"
 	"github.com/tenantgate/tenantgate/internal/textsafe"
 	"github.com/tenantgate/tenantgate/internal/yamldoc"
@@ -382,7 +383,7 @@ func runCollectFleet(ctx context.Context, app *App, cmd *cobra.Command, o *colle
 		sum.Exit = report.ExitIncomplete
 	}
 	printFleet(app.Stderr, &sum, filepath.Join(o.outputDir, CollectSummaryName))
-	err = writeFileAtomic(filepath.Join(o.outputDir, CollectSummaryName), func(w io.Writer) error {
+	err = safefile.Write(filepath.Join(o.outputDir, CollectSummaryName), safefile.Private, func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
@@ -441,7 +442,7 @@ func collectTenant(ctx context.Context, app *App, dir string, t fleetTarget, log
 		}
 	}
 	file := t.name + ".json"
-	if err := writeFileAtomic(filepath.Join(dir, file), snap.Write); err != nil {
+	if err := safefile.Write(filepath.Join(dir, file), safefile.Private, snap.Write); err != nil {
 		res.FailedSources = nil
 		res.Error = "write snapshot: " + err.Error()
 		return res

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tenantgate/tenantgate/internal/apply"
 	"github.com/tenantgate/tenantgate/internal/conn"
+	"github.com/tenantgate/tenantgate/internal/safefile"
 )
 
 func init() { register(newPlanCmd) }
@@ -59,7 +60,7 @@ and excludes the baseline's break-glass accounts. Templates are embedded;
 			}
 			if o.output != "" {
 				// The plan file is JSON whatever the screen shows.
-				if err := writeFileAtomic(o.output, func(w io.Writer) error { return apply.WritePlan(w, p) }); err != nil {
+				if err := safefile.WriteOutput(o.output, safefile.Private, func(w io.Writer) error { return apply.WritePlan(w, p) }); err != nil {
 					return fmt.Errorf("write plan: %w", err)
 				}
 				if o.format == "json" {

@@ -6,7 +6,10 @@ package fleet
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -21,6 +24,7 @@ import (
 	"github.com/tenantgate/tenantgate/internal/inputerr"
 	"github.com/tenantgate/tenantgate/internal/render"
 	"github.com/tenantgate/tenantgate/internal/report"
+	"github.com/tenantgate/tenantgate/internal/safefile"
 	"github.com/tenantgate/tenantgate/internal/snapshot"
 )
 
@@ -112,7 +116,12 @@ func Run(ctx context.Context, eng *engine.Engine, b *baseline.Baseline, files []
 			return nil, fmt.Errorf("unknown report format %q (want one of %v)", f, render.Formats())
 		}
 	}
+	names := make([]string, len(files)) // report names, with a report directory
 	if o.ReportDir != "" {
+		var err error
+		if names, err = reportNames(files); err != nil {
+			return nil, err
+		}
 		if err := os.MkdirAll(o.ReportDir, 0o755); err != nil {
 			return nil, fmt.Errorf("report directory: %w", err)
 		}
@@ -123,7 +132,6 @@ func Run(ctx context.Context, eng *engine.Engine, b *baseline.Baseline, files []
 		GeneratedAt: o.Now.UTC(), Baseline: report.BaselineRef{Name: b.Name, Version: b.Version},
 		Tenants: make([]report.FleetRow, len(files)),
 	}
-	names := reportNames(files)
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	for w := 0; w < min(o.Parallel, len(files)); w++ {
@@ -197,15 +205,10 @@ func auditOne(ctx context.Context, eng *engine.Engine, b *baseline.Baseline, fil
 	return row
 }
 
+// writeReport writes one tenant's report new (safefile.Write): a link
+// planted in the report directory is refused, never followed.
 func writeReport(path, format string, rep *report.Report) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("write %s report: %w", format, err)
-	}
-	err = render.Write(f, format, rep, render.Options{})
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
+	err := safefile.Write(path, safefile.Shared, func(w io.Writer) error { return render.Write(w, format, rep, render.Options{}) })
 	if err != nil {
 		return fmt.Errorf("write %s report %s: %w", format, path, err)
 	}
@@ -241,19 +244,38 @@ func summarize(fl *report.Fleet) {
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
-// reportNames derives a unique, file-system-safe report name per snapshot
-// from its file name.
-func reportNames(files []string) []string {
-	out := make([]string, len(files))
-	used := map[string]int{}
-	for i, f := range files {
-		n := unsafeName.ReplaceAllString(strings.TrimSuffix(filepath.Base(f), filepath.Ext(f)), "_")
-		if used[n]++; used[n] > 1 {
-			n = fmt.Sprintf("%s-%d", n, used[n])
-		}
-		out[i] = n
+// reportName is the base name of a snapshot's reports: its file name
+// without the extension when that is made of letters, digits, '.', '_' and
+// '-' only; otherwise the other characters become '_' and an 8-digit hash of
+// the file name is appended, so that "x y.json" and "x_y.json" never share
+// a report. It depends on the file name alone: the same snapshot gets the
+// same report name whatever else is audited with it, run after run.
+func reportName(file string) string {
+	base := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+	name := unsafeName.ReplaceAllString(base, "_")
+	if name == base && name != "" {
+		return name
 	}
-	return out
+	sum := sha256.Sum256([]byte(base))
+	return name + "-" + hex.EncodeToString(sum[:4])
+}
+
+// reportNames gives each snapshot its report name. Two snapshots whose
+// names are equal, or differ only in case (one file on macOS and Windows),
+// would overwrite each other's reports and the summary would link one
+// tenant to the other's report: that is an input error naming both.
+func reportNames(files []string) ([]string, error) {
+	out := make([]string, len(files))
+	used := map[string]string{}
+	for i, f := range files {
+		out[i] = reportName(f)
+		key := strings.ToLower(out[i])
+		if prev, dup := used[key]; dup {
+			return nil, inputerr.New(f, "its reports would be named %q like those of %s; rename one of the two snapshots (or audit them in separate runs)", out[i], prev)
+		}
+		used[key] = f
+	}
+	return out, nil
 }
 
 func extension(format string) string {

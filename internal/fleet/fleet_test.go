@@ -161,10 +161,79 @@ func TestExpand(t *testing.T) {
 	}
 }
 
-func TestReportNamesUnique(t *testing.T) {
-	got := reportNames([]string{"x/a.json", "y/a.json", "z/b c.json"})
-	if got[0] != "a" || got[1] != "a-2" || got[2] != "b_c" {
-		t.Errorf("%v", got)
+// TestReportNames: names that today's sanitising would map onto each other
+// ("x y" and "x_y", or "x_y-2" and the second "x_y") get distinct names; a
+// name depends on its file alone (same name whatever else is audited, in
+// any order); two files that would share a name are an input error naming
+// both.
+func TestReportNames(t *testing.T) {
+	files := []string{"d/x y.json", "d/x_y.json", "d/x_y-2.json", "d/x?y.json", "d/会社.json", "d/.json"}
+	got, err := reportNames(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]string{}
+	for i, n := range got {
+		if prev, dup := seen[strings.ToLower(n)]; dup {
+			t.Errorf("%s and %s share report name %q", prev, files[i], n)
+		}
+		seen[strings.ToLower(n)] = files[i]
+		if n == "" || unsafeName.MatchString(n) {
+			t.Errorf("%s: report name %q is not a plain file name", files[i], n)
+		}
+	}
+	if got[1] != "x_y" || got[2] != "x_y-2" {
+		t.Errorf("plain names are not kept: %v", got)
+	}
+	// Stable: alone, or in another order, each file keeps its name.
+	for i, f := range files {
+		alone, err := reportNames([]string{f})
+		if err != nil || alone[0] != got[i] {
+			t.Errorf("%s alone is %v (%v), with the others %q", f, alone, err, got[i])
+		}
+	}
+	for _, pair := range [][]string{{"a/t.json", "b/t.json"}, {"a/T.json", "a/t.json"}, {"a/t.json", "a/t.xml"}} {
+		_, err := reportNames(pair)
+		if !inputerr.Is(err) || !strings.Contains(err.Error(), pair[1]) || !strings.Contains(err.Error(), pair[0]) {
+			t.Errorf("%v: %v, want an input error naming both", pair, err)
+		}
+	}
+}
+
+// TestReportDirNeverFollowsASymlink: a link planted in the report directory
+// under a tenant's report name is refused (that tenant's row is an error
+// saying so), its target untouched; the other tenants' reports are written.
+func TestReportDirNeverFollowsASymlink(t *testing.T) {
+	dir := t.TempDir()
+	files := []string{variant(t, dir, "a.json", "t-a", nil), variant(t, dir, "b.json", "t-b", nil)}
+	reports := filepath.Join(t.TempDir(), "reports")
+	if err := os.Mkdir(reports, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	victim := filepath.Join(t.TempDir(), "authorized_keys")
+	if err := os.WriteFile(victim, []byte("ssh-ed25519 AAAA"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(victim, filepath.Join(reports, "a.json")); err != nil {
+		t.Fatal(err)
+	}
+	eng, err := engine.New(context.Background(), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := demo.Baseline()
+	fl, err := Run(context.Background(), eng, b, files, Options{ReportDir: reports, FailOn: "never", Now: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if raw, _ := os.ReadFile(victim); string(raw) != "ssh-ed25519 AAAA" {
+		t.Fatalf("the link's target was overwritten: %q", raw)
+	}
+	if r := fl.Tenants[0]; r.Outcome != report.OutcomeError || r.Exit != report.ExitRuntime || !strings.Contains(r.Error, "symbolic link") {
+		t.Errorf("row a = %+v, want an error about the link", r)
+	}
+	if r := fl.Tenants[1]; r.Outcome == report.OutcomeError || len(r.Reports) != 1 {
+		t.Errorf("row b = %+v", r)
 	}
 }
 

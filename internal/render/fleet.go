@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"net/url"
+	"path/filepath"
 	"strings"
 
 	"github.com/tenantgate/tenantgate/internal/report"
@@ -42,7 +44,16 @@ func WriteFleet(w io.Writer, format string, fl *report.Fleet, opts Options) erro
 	case "markdown":
 		return fleetMarkdown(w, fl)
 	case "html":
-		return fleetHTML.Execute(w, fl)
+		c := *fl
+		c.Tenants = make([]report.FleetRow, len(fl.Tenants))
+		for i, r := range fl.Tenants {
+			r.Reports = make([]string, len(fl.Tenants[i].Reports))
+			for j, p := range fl.Tenants[i].Reports {
+				r.Reports[j] = relativeTo(opts.LinkBase, p)
+			}
+			c.Tenants[i] = r
+		}
+		return fleetHTML.Execute(w, &c)
 	}
 	return fmt.Errorf("format %q cannot render a fleet summary (want %s)", format, strings.Join(FleetFormats, ", "))
 }
@@ -116,7 +127,33 @@ func fleetMarkdown(w io.Writer, fl *report.Fleet) error {
 	return nil
 }
 
+// relativeTo is the path of a report at p (as the fleet run wrote it,
+// relative to the current directory or absolute) seen from a summary in
+// directory base ("" = the current directory).
+func relativeTo(base, p string) string {
+	if base == "" {
+		return p
+	}
+	ab, err1 := filepath.Abs(base)
+	ap, err2 := filepath.Abs(p)
+	if err1 != nil || err2 != nil {
+		return p
+	}
+	if rel, err := filepath.Rel(ab, ap); err == nil {
+		return rel
+	}
+	return p
+}
+
+// href is a file path as a relative URL: '#', '?', '%' and spaces escaped,
+// so a report named "a#b.html" is not read as a.html's fragment.
+func href(p string) string {
+	u := url.URL{Path: filepath.ToSlash(p)}
+	return u.String()
+}
+
 var fleetHTML = template.Must(template.New("fleet").Funcs(template.FuncMap{
+	"href":    href,
 	"tenant":  fleetTenant,
 	"outcome": fleetOutcome,
 	"score": func(s *report.Summary) string {
@@ -148,7 +185,7 @@ th{background:#f6f8fa}.o-error{color:#8a1c1c}.o-gate_failed{color:#b42318}.o-inc
 <div class="card"><b>{{printf "%.1f" .Summary.MeanScore}}</b>mean score</div>
 </div>
 <table><thead><tr><th>Tenant</th><th>Score</th><th>Exit</th><th>Outcome</th><th>Reports</th></tr></thead><tbody>
-{{range .Tenants}}<tr><td>{{tenant .}}<br><small>{{.Tenant.ID}}</small></td><td>{{score .Summary}}</td><td>{{.Exit}}</td><td class="o-{{.Outcome}}">{{outcome .}}</td><td>{{range .Reports}}<a href="{{.}}">{{.}}</a><br>{{end}}</td></tr>
+{{range .Tenants}}<tr><td>{{tenant .}}<br><small>{{.Tenant.ID}}</small></td><td>{{score .Summary}}</td><td>{{.Exit}}</td><td class="o-{{.Outcome}}">{{outcome .}}</td><td>{{range .Reports}}<a href="{{href .}}">{{.}}</a><br>{{end}}</td></tr>
 {{end}}</tbody></table>
 </body></html>
 `))

@@ -20,6 +20,10 @@ type Options struct {
 	Color bool
 	// Width is the terminal width for the table; 0 = textcol.DefaultWidth.
 	Width int
+	// LinkBase is the directory an HTML fleet summary is written to: its
+	// links to the tenants' reports are relative to it, so they work where
+	// the file is opened. "" = the current directory (stdout).
+	LinkBase string
 }
 
 func (o Options) width() int {

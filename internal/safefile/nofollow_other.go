@@ -1,0 +1,6 @@
+//go:build !unix
+
+package safefile
+
+// oNoFollow: no such flag here; Lstat's check stands alone.
+const oNoFollow = 0
