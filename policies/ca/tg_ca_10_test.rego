@@ -109,16 +109,37 @@ test_fail_no_policy if {
 }
 
 # Graph beta leaves authenticationFlows out when it is unset: absent means no
-# flows condition, exactly like null.
+# flows condition, exactly like null. (v1.0 always sends the key, so there
+# its absence is partial data.)
+no_flows_key(p) := object.union(object.remove(p, ["conditions"]), {"conditions": object.remove(p.conditions, ["authenticationFlows"])})
+
 test_absent_flows_is_no_flows_condition if {
-	p := object.union(object.remove(dc({}), ["conditions"]), {"conditions": object.remove(dc({}).conditions, ["authenticationFlows"])})
+	p := no_flows_key(dc({}))
 	not "authenticationFlows" in object.keys(p.conditions)
 	ca.transfer_methods(p) == []
 	ca.transfer_methods(dc(conditions({"authenticationFlows": null}))) == []
 	ca.transfer_methods(dc(flows(null))) == []
 	ca.transfer_methods(dc(flows("deviceCodeFlow,authenticationTransfer"))) == ["deviceCodeFlow", "authenticationTransfer"]
 	r := c.result with input as f.with_policies([p])
-	r.status != "pass"
+	r.status == "fail"
+	r.finding == "no Conditional Access policy blocks the device code flow (a phished device code yields the user's tokens, MFA included, without any proxy)"
+}
+
+# A real beta list: the device-code policy carries the key, the others leave
+# it out; they must not make the source partial.
+test_pass_beside_beta_policies_without_flows_key if {
+	mfa := no_flows_key(f.policy({"id": "mfa", "displayName": "MFA", "grantControls": f.grant("OR", ["mfa"])}))
+	r := c.result with input as f.with_policies([mfa, dc({})])
+	r.status == "pass"
+	r.evidence == ["dc"]
+}
+
+test_v1_policy_without_flows_key_is_partial if {
+	inp := f.with_policies([no_flows_key(dc({}))])
+	v1 := object.union(inp, {"sources": {"conditionalAccessPolicies": {"request": "GET /v1.0/identity/conditionalAccess/policies"}}})
+	r := c.result with input as v1
+	r.status == "not_assessed"
+	contains(r.finding, "authenticationFlows")
 }
 
 test_not_licensed_without_p1 if {
