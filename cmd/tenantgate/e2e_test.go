@@ -134,11 +134,11 @@ func TestPlanApplyFlow(t *testing.T) {
 		t.Fatalf("plan exit %d\n%s\n%s", code, out, stderr)
 	}
 	// No --yes off a terminal: nothing is created.
-	code, _, stderr = tool(t, append([]string{"apply", "--plan", planFile}, conn...)...)
+	code, _, stderr = tool(t, append([]string{"apply", "--plan", planFile, "--baseline", demoBaseline}, conn...)...)
 	if p, _ := writes(srv); code != report.ExitInput || p != 0 || !strings.Contains(stderr, "--yes") {
 		t.Fatalf("apply without --yes: exit %d, %d POSTs\n%s", code, p, stderr)
 	}
-	code, out, stderr = tool(t, append([]string{"apply", "--plan", planFile, "--yes"}, conn...)...)
+	code, out, stderr = tool(t, append([]string{"apply", "--plan", planFile, "--baseline", demoBaseline, "--yes"}, conn...)...)
 	if code != 0 {
 		t.Fatalf("apply exit %d\n%s\n%s", code, out, stderr)
 	}
@@ -180,7 +180,7 @@ func TestPlanApplyFlow(t *testing.T) {
 		t.Fatalf("second apply: exit %d, %d POSTs\n%s", code, p, stderr)
 	}
 	// The saved plan no longer matches the tenant.
-	code, _, stderr = tool(t, append([]string{"apply", "--plan", planFile, "--yes"}, conn...)...)
+	code, _, stderr = tool(t, append([]string{"apply", "--plan", planFile, "--baseline", demoBaseline, "--yes"}, conn...)...)
 	if p, _ := writes(srv); code != report.ExitInput || p != 7 || !strings.Contains(stderr, "stale plan") {
 		t.Fatalf("stale apply: exit %d, %d POSTs\n%s", code, p, stderr)
 	}
@@ -234,7 +234,7 @@ func TestApplyRefusesATruncatedList(t *testing.T) {
 	}{
 		{"first apply creates the policies", false, 0, 7, "created  TG.CA.1"},
 		{"a later page without value fails the run", true, report.ExitRuntime, 7, "no value array"},
-		{"the whole list: nothing is created twice", false, 0, 7, "exists   TG.CA.1"},
+		{"the whole list: nothing is created twice", false, 0, 7, "Already applied: the 7 policies of the plan exist"},
 	}
 	for _, st := range steps {
 		truncate.Store(st.truncate)
@@ -289,7 +289,7 @@ func TestApplyReportsGraph1039(t *testing.T) {
 	f, _ := os.Create(planFile)
 	_ = apply.WritePlan(f, &p)
 	f.Close()
-	code, out, _ := tool(t, append([]string{"apply", "--plan", planFile, "--yes"}, conn...)...)
+	code, out, _ := tool(t, append([]string{"apply", "--plan", planFile, "--baseline", demoBaseline, "--yes"}, conn...)...)
 	if code != report.ExitRuntime || !strings.Contains(out, "1039: Cannot create or update policies with premium P2 features") {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
@@ -302,5 +302,66 @@ func TestApplyRefusesWithoutBreakGlass(t *testing.T) {
 	code, _, stderr := tool(t, append([]string{"apply", "--baseline", none, "--yes"}, conn...)...)
 	if p, _ := writes(srv); code != report.ExitInput || p != 0 || !strings.Contains(stderr, "names no break-glass accounts") {
 		t.Fatalf("exit %d, %d POSTs\n%s", code, p, stderr)
+	}
+}
+
+// otherTenant is the demo tenant under another organization (same users and
+// policies): what a credential for tenant B reaches when the plan is A's.
+func otherTenant(t *testing.T, opts emulate.Options) (*emulate.Server, []string) {
+	t.Helper()
+	snap, err := demo.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var org map[string]any
+	if err := json.Unmarshal(snap.Data["organization"], &org); err != nil {
+		t.Fatal(err)
+	}
+	org["id"], org["displayName"] = "b0b0b0b0-0000-4000-8000-00000000000b", "Other Corp"
+	org["verifiedDomains"] = []any{map[string]any{"name": "othercorp.onmicrosoft.com", "isDefault": true, "isInitial": true}}
+	snap.Data["organization"], _ = json.Marshal(org)
+	snap.Tenant.ID, snap.Tenant.DisplayName = "b0b0b0b0-0000-4000-8000-00000000000b", "Other Corp"
+	opts.Token = token
+	srv := emulate.New(snap, opts)
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	return srv, []string{"--graph-endpoint", ts.URL, "--arm-endpoint", ts.URL}
+}
+
+// TestApplyWritesOnlyIntoItsTenant: a snapshot or plan of tenant A applied
+// with a credential that reaches tenant B creates nothing in B (exit 2); an
+// organization apply cannot read is no permission to write either (exit 4).
+// Before the fix, six policies excluding A's break-glass ids were created in B.
+func TestApplyWritesOnlyIntoItsTenant(t *testing.T) {
+	_, connA := emulator(t, emulate.Options{})
+	dir := t.TempDir()
+	planFile := filepath.Join(dir, "plan.json")
+	if code, _, stderr := tool(t, append([]string{"plan", "--baseline", demoBaseline, "--output", planFile}, connA...)...); code != 0 {
+		t.Fatal(stderr)
+	}
+	snapFile := filepath.Join(dir, "a.json")
+	if err := os.WriteFile(snapFile, demo.SnapshotJSON(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		deny []string
+		code int
+		want string
+	}{
+		{"snapshot of A into B", []string{"--snapshot", snapFile}, nil, report.ExitInput, "not 35a4937b-c200-40f5-8db0-1813c0f63ffe"},
+		{"plan of A into B", []string{"--plan", planFile}, nil, report.ExitInput, "the credential reached tenant b0b0b0b0-0000-4000-8000-00000000000b (Other Corp)"},
+		{"organization unreadable", []string{"--plan", planFile}, []string{"organization"}, report.ExitRuntime, "read the organization, to check the credential reaches tenant 35a4937b"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srvB, connB := otherTenant(t, emulate.Options{Deny: tt.deny})
+			args := append(append([]string{"apply", "--baseline", demoBaseline, "--yes"}, tt.args...), connB...)
+			code, out, stderr := tool(t, args...)
+			if p, _ := writes(srvB); code != tt.code || p != 0 || !strings.Contains(stderr, tt.want) {
+				t.Fatalf("exit %d, %d POSTs in B; want exit %d, none, and %q\n%s\n%s", code, p, tt.code, tt.want, out, stderr)
+			}
+		})
 	}
 }

@@ -10,18 +10,27 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/tenantgate/tenantgate/internal/conn"
 	"github.com/tenantgate/tenantgate/internal/inputerr"
 	"github.com/tenantgate/tenantgate/internal/permissions"
 	"github.com/tenantgate/tenantgate/internal/textsafe"
 )
 
-// CAClient reads and creates Conditional Access policies. Implemented over
-// Microsoft Graph by internal/collect; it has no way to update or delete.
+// CAClient reads and creates Conditional Access policies, and reads what
+// apply checks first: which organization the credential reaches, and the
+// break-glass accounts. Implemented over Microsoft Graph by internal/collect;
+// it has no way to update or delete.
 type CAClient interface {
 	// ListPolicies returns every CA policy as Graph returned it.
 	ListPolicies(ctx context.Context) ([]json.RawMessage, error)
 	// CreatePolicy POSTs body and returns the created policy.
 	CreatePolicy(ctx context.Context, body []byte) (json.RawMessage, error)
+	// Organization returns the organization object of the tenant the
+	// credential reaches (the only element of GET /organization).
+	Organization(ctx context.Context) (json.RawMessage, error)
+	// User returns the user with this object id or UPN (at least id and
+	// userPrincipalName), or nil when there is none (404).
+	User(ctx context.Context, idOrUPN string) (json.RawMessage, error)
 }
 
 // Outcome is what happened to one plan item.
@@ -101,16 +110,112 @@ type Options struct {
 	// CheckState refuses when the live policies differ from the ones the
 	// plan was built on (apply --plan).
 	CheckState bool
+	// BreakGlass are the baseline's break_glass entries (UPNs or object
+	// ids). apply resolves them in the live tenant and sends only bodies
+	// that exclude every one: a plan's own breakGlass list is never trusted.
+	BreakGlass []string
 }
 
-// Apply re-reads the live policies and creates the plan's items that do not
-// exist yet, each at most once: a create is never resent; when its answer
-// leaves the outcome open, the policies are re-read and the body's
-// displayName decides. It returns one outcome per item. After a 403 the
-// remaining items are not attempted (the credential cannot create any).
-func Apply(ctx context.Context, c CAClient, p *Plan, opts Options) ([]Outcome, error) {
+// WrongTenantError: the credential reaches another organization than the
+// one the plan (or snapshot) was made for.
+type WrongTenantError struct{ Err error }
+
+func (e *WrongTenantError) Error() string {
+	return "refusing to create policies: the plan was made for another tenant than the credential reaches (" + e.Err.Error() + "); check --tenant and the credential"
+}
+
+func (e *WrongTenantError) Unwrap() error { return e.Err }
+
+// sameTenant checks that the credential reaches the tenant the plan names,
+// with the one organization check collect and audit use. Unlike them, apply
+// refuses when it cannot tell: an unreadable organization, or a plan whose
+// tenant is unknown, is no permission to write.
+func sameTenant(ctx context.Context, c CAClient, p *Plan) error {
+	org, err := c.Organization(ctx)
+	if err != nil {
+		return fmt.Errorf("read the organization, to check the credential reaches tenant %s: %w", p.Tenant.ID, err)
+	}
+	var o struct{ ID string }
+	if json.Unmarshal(org, &o) != nil || o.ID == "" {
+		return &WrongTenantError{errors.New("the organization Graph returned has no id")}
+	}
+	want := strings.TrimSpace(p.Tenant.ID)
+	if want == "" || strings.EqualFold(want, "unknown") {
+		return &WrongTenantError{fmt.Errorf("the plan names no tenant; the credential reaches %s", o.ID)}
+	}
+	if err := conn.SameTenant(want, org); err != nil {
+		return &WrongTenantError{err}
+	}
+	return nil
+}
+
+// resolveLive looks the baseline's break-glass accounts up in the tenant
+// apply writes to: their ids there are what every body must exclude.
+func resolveLive(ctx context.Context, c CAClient, entries []string) ([]Account, error) {
+	if len(entries) == 0 {
+		return nil, &BlockedError{"the baseline names no break-glass accounts (break_glass:), so no policy can exclude them; give apply the baseline the plan was made with (--baseline)"}
+	}
+	out := make([]Account, 0, len(entries))
+	for _, want := range entries {
+		raw, err := c.User(ctx, want)
+		if err != nil {
+			return nil, fmt.Errorf("look up break-glass account %s: %w", want, err)
+		}
+		var u struct {
+			ID  string `json:"id"`
+			UPN string `json:"userPrincipalName"`
+		}
+		if raw == nil || json.Unmarshal(raw, &u) != nil || u.ID == "" {
+			return nil, &BlockedError{fmt.Sprintf("break-glass account %s does not exist in the tenant (fix break_glass in the baseline)", want)}
+		}
+		out = append(out, Account{Requested: want, ID: u.ID, UserPrincipalName: u.UPN})
+	}
+	return out, nil
+}
+
+// checked is what Check established about the live tenant.
+type checked struct {
+	existing map[string]string // live display names -> state
+	pending  []Item            // items not yet in the tenant, in plan order
+}
+
+// Check runs every check Apply runs before its first create, without
+// creating anything: the credential reaches the plan's tenant, the
+// baseline's break-glass accounts exist there, every body is a report-only
+// policy excluding each of them (else the whole plan is refused: a tampered
+// plan is not trusted in part), and with CheckState the policies have not
+// changed. It returns the items Apply would create now; none means the plan
+// is already applied.
+func Check(ctx context.Context, c CAClient, p *Plan, opts Options) ([]Item, error) {
+	st, err := check(ctx, c, p, opts)
+	if err != nil {
+		return nil, err
+	}
+	return st.pending, nil
+}
+
+func check(ctx context.Context, c CAClient, p *Plan, opts Options) (*checked, error) {
 	if p.Blocked != "" {
 		return nil, &BlockedError{p.Blocked}
+	}
+	if err := sameTenant(ctx, c, p); err != nil {
+		return nil, err
+	}
+	bg, err := resolveLive(ctx, c, opts.BreakGlass)
+	if err != nil {
+		return nil, err
+	}
+	var bad []string
+	names := make([]string, len(p.Create))
+	for i, it := range p.Create {
+		h, err := checkBody(it, bg)
+		if err != nil {
+			bad = append(bad, fmt.Sprintf("%s '%s': %v", it.Control, it.DisplayName, err))
+		}
+		names[i] = h.DisplayName
+	}
+	if len(bad) > 0 {
+		return nil, &BlockedError{"the plan holds bodies apply will not send, so none is sent: " + strings.Join(bad, "; ")}
 	}
 	live, err := c.ListPolicies(ctx)
 	if err != nil {
@@ -119,18 +224,33 @@ func Apply(ctx context.Context, c CAClient, p *Plan, opts Options) ([]Outcome, e
 	if fp := Fingerprint(live); opts.CheckState && fp != p.LiveState {
 		return nil, &StaleError{Planned: p.LiveState, Live: fp}
 	}
-	existing := displayNames(live)
+	st := &checked{existing: displayNames(live)}
+	seen := map[string]bool{}
+	for i, it := range p.Create {
+		if _, ok := st.existing[names[i]]; !ok && !seen[names[i]] {
+			st.pending = append(st.pending, it)
+		}
+		seen[names[i]] = true
+	}
+	return st, nil
+}
+
+// Apply re-reads the tenant (Check) and creates the plan's items that do not
+// exist yet, each at most once: a create is never resent; when its answer
+// leaves the outcome open, the policies are re-read and the body's
+// displayName decides. It returns one outcome per item. After a 403 the
+// remaining items are not attempted (the credential cannot create any).
+func Apply(ctx context.Context, c CAClient, p *Plan, opts Options) ([]Outcome, error) {
+	st, err := check(ctx, c, p, opts)
+	if err != nil {
+		return nil, err
+	}
+	existing := st.existing
 	out := make([]Outcome, 0, len(p.Create))
 	stop := "" // why no further create is attempted
 	for _, it := range p.Create {
-		o := Outcome{Control: it.Control, DisplayName: it.DisplayName}
-		head, err := checkBody(it, p.BreakGlass)
-		if err != nil {
-			o.Status, o.Error = Failed, err.Error()
-			out = append(out, o)
-			continue
-		}
-		o.DisplayName = head.DisplayName
+		head, _ := ParseHead(it.Body) // checked: a policy whose name is its item's
+		o := Outcome{Control: it.Control, DisplayName: head.DisplayName}
 		if _, ok := existing[head.DisplayName]; ok {
 			o.Status = Exists
 			out = append(out, o)
@@ -196,19 +316,32 @@ func create(ctx context.Context, c CAClient, body []byte, o Outcome) (_ Outcome,
 // deniedHint names what a 403 on create means, from the permissions catalog.
 func deniedHint() string {
 	n, _ := permissions.For("apply")
-	return fmt.Sprintf("the credential may not create Conditional Access policies: apply needs %s (application or delegated permissions) and, signed in as a user, the %s role; `tenantgate permissions` shows how to grant them",
-		strings.Join(n.Application, " and "), strings.Join(n.EntraRoles, ", "))
+	write := ""
+	for _, p := range n.Application {
+		if strings.Contains(p, "ReadWrite") {
+			write = p
+		}
+	}
+	return fmt.Sprintf("the credential may not create Conditional Access policies: it lacks the Graph permission %s (apply needs %s) or, signed in as a user, the role %s; `tenantgate permissions` shows how to grant them",
+		write, strings.Join(n.Application, ", "), strings.Join(n.EntraRoles, ", "))
 }
 
 // checkBody is the last gate before a POST: whatever a plan file says, only a
 // report-only policy that excludes every break-glass account goes out, and
 // the item is named by its body.
 func checkBody(it Item, bg []Account) (Head, error) {
+	if err := inputerr.DuplicateKeys("body", it.Body); err != nil {
+		return Head{}, fmt.Errorf("not sent: %w", err)
+	}
 	p, err := ParseHead(it.Body)
 	if err != nil {
 		return p, fmt.Errorf("not sent: body is not a policy: %w", err)
 	}
-	if p.State != ReportOnly {
+	// The state Graph will read: the exact key, decoded on its own (ParseHead
+	// matches keys case-insensitively).
+	var top map[string]json.RawMessage
+	var state string
+	if json.Unmarshal(it.Body, &top) != nil || json.Unmarshal(top["state"], &state) != nil || state != ReportOnly || p.State != ReportOnly {
 		return p, fmt.Errorf("not sent: state %q is not %s", p.State, ReportOnly)
 	}
 	if !strings.HasPrefix(p.DisplayName, DisplayPrefix) {
@@ -246,6 +379,9 @@ func LoadPlan(path string) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := inputerr.DuplicateKeys(path, raw); err != nil {
+		return nil, err
+	}
 	var p Plan
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
@@ -267,7 +403,7 @@ func LoadPlan(path string) (*Plan, error) {
 // textsafe (one line, control characters neutralised) on its way out.
 func WriteText(w io.Writer, p *Plan, bodies bool) {
 	line := textsafe.Line
-	fmt.Fprintf(w, "Plan for %s · baseline %s\n", line(tenantLabel(p)), line(p.Baseline.Name+" "+p.Baseline.Version))
+	fmt.Fprintf(w, "Plan for %s · baseline %s\n", line(p.TenantLabel()), line(p.Baseline.Name+" "+p.Baseline.Version))
 	if len(p.BreakGlass) > 0 {
 		var names []string
 		for _, a := range p.BreakGlass {
@@ -278,7 +414,14 @@ func WriteText(w io.Writer, p *Plan, bodies bool) {
 	if p.Blocked != "" {
 		fmt.Fprintf(w, "\n!! apply will refuse to create anything: %s\n", textsafe.Text(p.Blocked))
 	}
-	fmt.Fprintf(w, "\nWill create %d Conditional Access policies, all in report-only mode (%s):\n", len(p.Create), ReportOnly)
+	switch n := len(p.Create); n {
+	case 0:
+		fmt.Fprintf(w, "\nNothing to create: no failed Conditional Access control needs a policy apply can add.\n")
+	case 1:
+		fmt.Fprintf(w, "\nWill create 1 Conditional Access policy, in report-only mode (%s):\n", ReportOnly)
+	default:
+		fmt.Fprintf(w, "\nWill create %d Conditional Access policies, all in report-only mode (%s):\n", n, ReportOnly)
+	}
 	for _, it := range p.Create {
 		fmt.Fprintf(w, "\n  + %s  %s\n    closes: %s\n    because: %s\n", line(it.Control), line(it.DisplayName), line(it.Title), line(it.Finding))
 		for _, warn := range it.Warnings {
@@ -305,7 +448,8 @@ func WriteText(w io.Writer, p *Plan, bodies bool) {
 	}
 }
 
-func tenantLabel(p *Plan) string {
+// TenantLabel names the plan's tenant for people: "Name (id)".
+func (p *Plan) TenantLabel() string {
 	if p.Tenant.DisplayName == "" {
 		return p.Tenant.ID
 	}

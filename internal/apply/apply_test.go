@@ -52,6 +52,19 @@ type fake struct {
 	posts    [][]byte
 	failOn   map[string]error // display name -> error
 	listErr  error
+	org      json.RawMessage            // the organization the credential reaches
+	users    map[string]json.RawMessage // lower-case id or UPN -> user
+}
+
+func (f *fake) Organization(context.Context) (json.RawMessage, error) {
+	if f.org == nil {
+		return nil, errors.New("HTTP 403 Authorization_RequestDenied")
+	}
+	return f.org, nil
+}
+
+func (f *fake) User(_ context.Context, key string) (json.RawMessage, error) {
+	return f.users[strings.ToLower(key)], nil
 }
 
 func (f *fake) ListPolicies(context.Context) ([]json.RawMessage, error) {
@@ -73,12 +86,34 @@ func (f *fake) CreatePolicy(_ context.Context, body []byte) (json.RawMessage, er
 	return raw, nil
 }
 
+// demoLive is the demo tenant, live: its policies, organization and
+// break-glass users.
 func demoLive(t *testing.T, s *snapshot.Snapshot) *fake {
 	var ps []json.RawMessage
 	if err := json.Unmarshal(s.Data["conditionalAccessPolicies"], &ps); err != nil {
 		t.Fatal(err)
 	}
-	return &fake{policies: ps, failOn: map[string]error{}}
+	var accts []snapshot.BreakGlassAccount
+	if err := json.Unmarshal(s.Data["breakGlassAccounts"], &accts); err != nil {
+		t.Fatal(err)
+	}
+	f := &fake{policies: ps, failOn: map[string]error{}, org: s.Data["organization"], users: map[string]json.RawMessage{}}
+	for _, a := range accts {
+		var u struct{ ID, UserPrincipalName string }
+		if json.Unmarshal(a.User, &u) == nil && u.ID != "" {
+			f.users[strings.ToLower(u.ID)], f.users[strings.ToLower(u.UserPrincipalName)] = a.User, a.User
+		}
+	}
+	return f
+}
+
+// demoOpts are apply's options for the demo baseline.
+func demoOpts(t *testing.T, checkState bool) Options {
+	b, err := demo.Baseline()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Options{CheckState: checkState, BreakGlass: b.BreakGlass}
 }
 
 func TestBuildDemo(t *testing.T) {
@@ -159,7 +194,7 @@ func TestBodiesMatchTemplates(t *testing.T) {
 func TestApplyCreatesOnceAndIsIdempotent(t *testing.T) {
 	p, s := demoPlan(t, nil)
 	live := demoLive(t, s)
-	out, err := Apply(context.Background(), live, p, Options{CheckState: true})
+	out, err := Apply(context.Background(), live, p, demoOpts(t, true))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +208,7 @@ func TestApplyCreatesOnceAndIsIdempotent(t *testing.T) {
 	}
 	// Second run from the same (now stale) plan without the state check:
 	// every policy exists already, nothing is sent.
-	out, err = Apply(context.Background(), live, p, Options{})
+	out, err = Apply(context.Background(), live, p, demoOpts(t, false))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +252,7 @@ func TestApplyRefusesStalePlan(t *testing.T) {
 	_ = json.Unmarshal(live.policies[0], &changed)
 	changed["state"] = "disabled"
 	live.policies[0], _ = json.Marshal(changed)
-	_, err := Apply(context.Background(), live, p, Options{CheckState: true})
+	_, err := Apply(context.Background(), live, p, demoOpts(t, true))
 	var stale *StaleError
 	if !errors.As(err, &stale) || len(live.posts) != 0 {
 		t.Fatalf("want StaleError and no POST, got %v, %d posts", err, len(live.posts))
@@ -228,7 +263,7 @@ func TestApplyReportsFailuresAndContinues(t *testing.T) {
 	p, s := demoPlan(t, nil)
 	live := demoLive(t, s)
 	live.failOn[p.Create[0].DisplayName] = errors.New("403 Authorization_RequestDenied: Insufficient privileges to complete the operation.")
-	out, err := Apply(context.Background(), live, p, Options{CheckState: true})
+	out, err := Apply(context.Background(), live, p, demoOpts(t, true))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,7 +293,7 @@ func TestApplyBlocked(t *testing.T) {
 				t.Errorf("blocked %q, want %q", p.Blocked, tt.want)
 			}
 			live := demoLive(t, s)
-			_, err = Apply(context.Background(), live, p, Options{CheckState: true})
+			_, err = Apply(context.Background(), live, p, demoOpts(t, true))
 			var be *BlockedError
 			if !errors.As(err, &be) || len(live.posts) != 0 {
 				t.Errorf("want BlockedError and no POST, got %v", err)
@@ -281,30 +316,94 @@ func TestApplyBlockedWhenAccountMissingInTenant(t *testing.T) {
 	_ = p
 }
 
-func TestCheckBodyRefusesTamperedPlans(t *testing.T) {
-	bg := []Account{{Requested: "bg", ID: bg1}}
-	tests := []struct{ name, body, want string }{
-		{"enabled", `{"displayName":"tenantgate TG.CA.1 x","state":"enabled","conditions":{"users":{"excludeUsers":["` + bg1 + `"]}}}`, "is not enabledForReportingButNotEnforced"},
-		{"no break-glass", `{"displayName":"tenantgate TG.CA.1 x","state":"enabledForReportingButNotEnforced","conditions":{"users":{"excludeUsers":[]}}}`, "is not excluded"},
-		{"foreign name", `{"displayName":"My policy","state":"enabledForReportingButNotEnforced","conditions":{"users":{"excludeUsers":["` + bg1 + `"]}}}`, "prefix"},
-		{"item named otherwise than its body", `{"displayName":"tenantgate TG.CA.1 y","state":"enabledForReportingButNotEnforced","conditions":{"users":{"excludeUsers":["` + bg1 + `"]}}}`, "the plan was edited"},
+// TestTamperedPlans: whatever a plan file says, apply sends only report-only
+// bodies that exclude every break-glass account of the baseline as resolved
+// in the live tenant, named by their own displayName; a plan with one body
+// that fails this is refused whole, and nothing is sent.
+func TestTamperedPlans(t *testing.T) {
+	const attacker = "0badc0de-0000-4000-8000-000000000666"
+	body := func(p *Plan) map[string]any {
+		var m map[string]any
+		_ = json.Unmarshal(p.Create[0].Body, &m)
+		return m
+	}
+	set := func(p *Plan, m map[string]any) { p.Create[0].Body, _ = json.Marshal(m) }
+	excl := func(m map[string]any) map[string]any {
+		return m["conditions"].(map[string]any)["users"].(map[string]any)
+	}
+	tests := []struct {
+		name   string
+		tamper func(p *Plan, live *fake)
+		want   string
+	}{
+		{"state enabled", func(p *Plan, _ *fake) { m := body(p); m["state"] = "enabled"; set(p, m) }, `state "enabled"`},
+		{"state given twice, report-only last", func(p *Plan, _ *fake) {
+			p.Create[0].Body = json.RawMessage(strings.Replace(string(p.Create[0].Body), `"state":`, `"state":"enabled","state":`, 1))
+		}, `key "state" appears twice`},
+		{"State beside state", func(p *Plan, _ *fake) {
+			p.Create[0].Body = json.RawMessage(strings.Replace(string(p.Create[0].Body), `"state":`, `"State":"enabled","state":`, 1))
+		}, `key "state" appears twice`},
+		{"plan's own break-glass list swapped for another account", func(p *Plan, _ *fake) {
+			p.BreakGlass = []Account{{Requested: "x", ID: attacker}}
+			for i := range p.Create {
+				var m map[string]any
+				_ = json.Unmarshal(p.Create[i].Body, &m)
+				excl(m)["excludeUsers"] = []any{attacker}
+				p.Create[i].Body, _ = json.Marshal(m)
+			}
+		}, "break-glass account breakglass01@sunnyside08.onmicrosoft.com (" + bg1 + ") is not excluded"},
+		{"one body lacks a break-glass account", func(p *Plan, _ *fake) { m := body(p); excl(m)["excludeUsers"] = []any{bg1}; set(p, m) }, "(" + bg2 + ") is not excluded"},
+		{"break-glass account has another id live", func(_ *Plan, live *fake) {
+			u := json.RawMessage(`{"id": "` + attacker + `", "userPrincipalName": "breakglass02@sunnyside08.onmicrosoft.com"}`)
+			live.users["breakglass02@sunnyside08.onmicrosoft.com"] = u
+		}, "(" + attacker + ") is not excluded"},
+		{"break-glass account missing live", func(_ *Plan, live *fake) { delete(live.users, "breakglass02@sunnyside08.onmicrosoft.com") }, "breakglass02@sunnyside08.onmicrosoft.com does not exist in the tenant"},
+		{"item renamed to hide an existing policy", func(p *Plan, _ *fake) { p.Create[0].DisplayName = "tenantgate TG.CA.1 not there" }, "the plan was edited"},
+		{"foreign display name", func(p *Plan, _ *fake) {
+			m := body(p)
+			m["displayName"] = "My policy"
+			set(p, m)
+			p.Create[0].DisplayName = "My policy"
+		}, "lacks the \"tenantgate \" prefix"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			name := "tenantgate TG.CA.1 x"
-			if tt.name == "foreign name" {
-				name = "My policy"
+			p, s := demoPlan(t, nil)
+			live := demoLive(t, s)
+			tt.tamper(p, live)
+			_, cerr := Check(context.Background(), live, p, demoOpts(t, true))
+			_, err := Apply(context.Background(), live, p, demoOpts(t, true))
+			var be *BlockedError
+			if !errors.As(err, &be) || !strings.Contains(err.Error(), tt.want) || cerr == nil || cerr.Error() != err.Error() {
+				t.Errorf("Apply: %v\nCheck: %v\nwant a refusal saying %q", err, cerr, tt.want)
 			}
-			p := &Plan{LiveState: Fingerprint(nil), BreakGlass: bg, Create: []Item{{Control: "TG.CA.1", DisplayName: name, Body: json.RawMessage(tt.body)}}}
-			live := &fake{failOn: map[string]error{}}
-			out, err := Apply(context.Background(), live, p, Options{CheckState: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(live.posts) != 0 || out[0].Status != Failed || !strings.Contains(out[0].Error, tt.want) {
-				t.Errorf("outcome %+v, posts %d", out[0], len(live.posts))
+			if len(live.posts) != 0 {
+				t.Errorf("%d POSTs", len(live.posts))
 			}
 		})
+	}
+}
+
+// Duplicate keys anywhere in a plan or template file are an input error
+// naming the file and line.
+func TestDuplicateKeysInFiles(t *testing.T) {
+	p, _ := demoPlan(t, nil)
+	var buf bytes.Buffer
+	if err := WritePlan(&buf, p); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	f := filepath.Join(dir, "plan.json")
+	doc := strings.Replace(buf.String(), `"liveState":`, `"LiveState": "sha256:0",`+"\n  "+`"liveState":`, 1)
+	_ = os.WriteFile(f, []byte(doc), 0o644)
+	_, err := LoadPlan(f)
+	if !inputerr.Is(err) || !strings.Contains(err.Error(), "plan.json:") || !strings.Contains(err.Error(), `"liveState" appears twice`) {
+		t.Errorf("plan: %v", err)
+	}
+	tdir := t.TempDir()
+	_ = os.WriteFile(filepath.Join(tdir, "t.json"), []byte("{\"control\": \"TG.CA.1\",\n \"body\": {\"displayName\": \"tenantgate TG.CA.1 x\",\n  \"state\": \"enabledForReportingButNotEnforced\", \"state\": \"enabled\"}}"), 0o644)
+	if _, err := LoadTemplates(tdir); !inputerr.Is(err) || !strings.Contains(err.Error(), "t.json:3:") {
+		t.Errorf("template: %v", err)
 	}
 }
 
@@ -456,7 +555,7 @@ func TestApplyAmbiguousOutcomes(t *testing.T) {
 		{"201 without the policy", faulty{store: true, noID: true}, Created, "confirmed after HTTP 201", Created, 2, 7, 7},
 		{"504 and the list fails", faulty{store: true, err: gw, listErr: errors.New("HTTP 503")}, Unknown, "outcome unknown: the create got HTTP 504 and the policies could not be re-read (HTTP 503); check the portal for 'tenantgate TG.CA.1", Created, 2, 7, 7},
 		{"400 is a refusal", faulty{err: &WriteError{Status: 400, Text: "HTTP 400 BadRequest: 1007"}}, Failed, "HTTP 400 BadRequest: 1007", Created, 1, 7, 6},
-		{"403 stops the run", faulty{err: &WriteError{Status: 403, Text: "HTTP 403 AccessDenied"}}, Failed, "apply needs Policy.Read.All and Policy.ReadWrite.ConditionalAccess", NotAttempted, 1, 1, 0},
+		{"403 stops the run", faulty{err: &WriteError{Status: 403, Text: "HTTP 403 AccessDenied"}}, Failed, "it lacks the Graph permission Policy.ReadWrite.ConditionalAccess", NotAttempted, 1, 1, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -464,7 +563,7 @@ func TestApplyAmbiguousOutcomes(t *testing.T) {
 			f := tt.f
 			f.fake = demoLive(t, s)
 			before := len(f.policies)
-			out, err := Apply(context.Background(), &f, p, Options{CheckState: true})
+			out, err := Apply(context.Background(), &f, p, demoOpts(t, true))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -489,7 +588,7 @@ func TestApplyDuplicatesByBodyName(t *testing.T) {
 	p, s := demoPlan(t, nil)
 	live := demoLive(t, s)
 	p.Create = append(p.Create, p.Create[0])
-	out, err := Apply(context.Background(), live, p, Options{CheckState: true})
+	out, err := Apply(context.Background(), live, p, demoOpts(t, true))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -133,6 +133,9 @@ func path(root, name string) string {
 
 func parseTemplate(name string, raw []byte) (Template, error) {
 	var t Template
+	if err := inputerr.DuplicateKeys(name, raw); err != nil {
+		return t, err
+	}
 	dec := json.NewDecoder(strings.NewReader(string(raw)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&t); err != nil {

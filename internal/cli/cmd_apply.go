@@ -10,7 +10,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tenantgate/tenantgate/internal/apply"
+	"github.com/tenantgate/tenantgate/internal/baseline"
 	"github.com/tenantgate/tenantgate/internal/conn"
+	"github.com/tenantgate/tenantgate/internal/inputerr"
 	"github.com/tenantgate/tenantgate/internal/report"
 	"github.com/tenantgate/tenantgate/internal/textsafe"
 )
@@ -40,7 +42,14 @@ deletes anything.
 
 Without --plan it audits first (live, or --snapshot for the audit while the
 policies are still re-read live). With --plan it applies a saved plan and refuses
-when the tenant's policies changed since the plan was made.
+when the tenant's policies changed since the plan was made; --baseline must then
+name the baseline the plan was made with.
+
+Before showing the plan it checks, and refuses otherwise: the credential reaches
+the tenant the plan or snapshot was made for (read from GET /organization); the
+baseline's break-glass accounts exist in that tenant; every body is report-only
+and excludes each of them by its id there (a plan file's own break-glass list and
+item names are never trusted; a file with a key given twice is invalid).
 
 It creates only with --yes, or after you type "yes" at the prompt on a terminal.
 
@@ -52,17 +61,18 @@ not created, or unknown (check the portal). After a 403 it stops and names the
 missing permission.
 
 Exit codes: 0 every policy created or already there; 2 refused (no or unknown
-break-glass accounts, stale or invalid plan, no confirmation); 4 a policy was not
-created or its outcome is unknown, or Graph could not be reached.`,
+break-glass accounts, another tenant, stale or invalid plan, no confirmation); 4 a
+policy was not created or its outcome is unknown, or Graph could not be reached
+(the organization included).`,
 		Example: `  tenantgate plan --tenant contoso.onmicrosoft.com --output plan.json
-  tenantgate apply --tenant contoso.onmicrosoft.com --plan plan.json --yes`,
+  tenantgate apply --tenant contoso.onmicrosoft.com --plan plan.json --baseline mine.yaml --yes`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runApply(cmd, app, o) },
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.plan, "plan", "", "apply this saved plan (from plan --output)")
 	f.StringVar(&o.snapshot, "snapshot", "", "take the audit from a saved snapshot (policies are still re-read live)")
-	f.StringVar(&o.baseline, "baseline", "", "baseline YAML (default: the embedded aitm-defense baseline)")
+	f.StringVar(&o.baseline, "baseline", "", "baseline YAML (default: the embedded aitm-defense baseline; with --plan: required, the plan's baseline)")
 	f.StringVar(&o.templates, "templates", "", "directory of policy templates that add to or replace the embedded ones")
 	f.BoolVarP(&o.yes, "yes", "y", false, "create without asking")
 	f.StringVarP(&o.format, "format", "f", "text", "output format of the outcome: text or json")
@@ -72,8 +82,11 @@ created or its outcome is unknown, or Graph could not be reached.`,
 
 func runApply(cmd *cobra.Command, app *App, o *applyOptions) error {
 	ctx := cmd.Context()
-	if o.plan != "" && (o.snapshot != "" || o.templates != "" || o.baseline != "") {
-		return usagef("--plan is exclusive with --snapshot, --baseline and --templates: the plan already holds their result")
+	if o.plan != "" && (o.snapshot != "" || o.templates != "") {
+		return usagef("--plan is exclusive with --snapshot and --templates: the plan already holds their result")
+	}
+	if o.plan != "" && o.baseline == "" {
+		return usagef("apply --plan needs --baseline FILE, the baseline the plan was made with: apply resolves its break-glass accounts in the tenant, never from the plan file")
 	}
 	if o.conn.TenantID == "" && o.conn.GraphEndpoint == "" {
 		return usagef("apply needs a tenant: --tenant ID (or $AZURE_TENANT_ID)")
@@ -82,32 +95,35 @@ func runApply(cmd *cobra.Command, app *App, o *applyOptions) error {
 		return usageError{err}
 	}
 	var p *apply.Plan
+	var b *baseline.Baseline
 	var err error
 	checkState := false
 	if o.plan != "" {
 		if p, err = apply.LoadPlan(o.plan); err != nil {
 			return err
 		}
-		checkState = true
-	} else if p, err = buildPlan(ctx, app, subjectOptions{snapshot: o.snapshot, baseline: o.baseline, conn: o.conn}, o.templates); err != nil {
-		return err
-	}
-	apply.WriteText(app.Stderr, p, false)
-	if p.Blocked != "" {
-		return &ExitError{Code: report.ExitInput, Err: &apply.BlockedError{Reason: p.Blocked}}
-	}
-	if len(p.Create) == 0 {
-		fmt.Fprintln(app.Stderr, "\nNothing to create.")
-		return nil
-	}
-	if !o.yes {
-		ok, err := confirm(app, len(p.Create), p)
-		if err != nil {
+		if b, err = loadBaseline(o.baseline, false); err != nil {
 			return err
 		}
-		if !ok {
-			return &ExitError{Code: report.ExitInput, Err: errors.New("not applied: nothing was created")}
+		if p.Baseline.Name != b.Name || p.Baseline.Version != b.Version {
+			return inputerr.New(o.baseline, "baseline %s %s, but the plan %s was made with baseline %s %s", b.Name, b.Version, o.plan, p.Baseline.Name, p.Baseline.Version)
 		}
+		checkState = true
+	} else if p, b, err = buildPlan(ctx, app, subjectOptions{snapshot: o.snapshot, baseline: o.baseline, conn: o.conn}, o.templates); err != nil {
+		return err
+	}
+	// refuse states why nothing is created, before the plan it concerns.
+	refuse := func(code int, err error) error {
+		fmt.Fprintf(app.Stderr, "tenantgate: %s\n\n", textsafe.Line(err.Error()))
+		apply.WriteText(app.Stderr, p, false)
+		return &ExitError{Code: code}
+	}
+	if p.Blocked != "" {
+		return refuse(report.ExitInput, &apply.BlockedError{Reason: p.Blocked})
+	}
+	if len(p.Create) == 0 {
+		apply.WriteText(app.Stderr, p, false)
+		return nil
 	}
 	if app.Live == nil {
 		return &ExitError{Code: report.ExitRuntime, Err: errors.New("this build of tenantgate has no live Graph support")}
@@ -117,11 +133,32 @@ func runApply(cmd *cobra.Command, app *App, o *applyOptions) error {
 	if err != nil {
 		return &ExitError{Code: report.ExitRuntime, Err: err}
 	}
-	out, err := apply.Apply(ctx, client, p, apply.Options{CheckState: checkState})
-	var stale *apply.StaleError
-	var blocked *apply.BlockedError
+	opts := apply.Options{CheckState: checkState, BreakGlass: b.BreakGlass}
+	// Every check before the plan is shown and confirmed: a plan apply
+	// would refuse is not offered for confirmation.
+	pending, err := apply.Check(ctx, client, p, opts)
 	switch {
-	case errors.As(err, &stale), errors.As(err, &blocked):
+	case refusal(err):
+		return refuse(report.ExitInput, err)
+	case err != nil:
+		return &ExitError{Code: report.ExitRuntime, Err: err}
+	case len(pending) == 0:
+		fmt.Fprintf(app.Stderr, "Already applied: the %d policies of the plan exist in %s; nothing to create.\n", len(p.Create), textsafe.Line(p.TenantLabel()))
+		return nil
+	}
+	apply.WriteText(app.Stderr, p, false)
+	if !o.yes {
+		ok, err := confirm(app, len(pending), p)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return &ExitError{Code: report.ExitInput, Err: errors.New("not applied: nothing was created")}
+		}
+	}
+	out, err := apply.Apply(ctx, client, p, opts)
+	switch {
+	case refusal(err):
 		return &ExitError{Code: report.ExitInput, Err: err}
 	case err != nil:
 		return &ExitError{Code: report.ExitRuntime, Err: err}
@@ -167,6 +204,15 @@ func runApply(cmd *cobra.Command, app *App, o *applyOptions) error {
 		return &ExitError{Code: report.ExitRuntime, Err: fmt.Errorf("%d of %d policies were not created (or not confirmed); see above", failed, len(out))}
 	}
 	return nil
+}
+
+// refusal reports whether err is apply refusing the plan (exit 2), rather
+// than failing to reach the tenant (exit 4).
+func refusal(err error) bool {
+	var stale *apply.StaleError
+	var blocked *apply.BlockedError
+	var wrong *apply.WrongTenantError
+	return errors.As(err, &stale) || errors.As(err, &blocked) || errors.As(err, &wrong)
 }
 
 // confirm asks on a terminal; elsewhere --yes is required.

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tenantgate/tenantgate/internal/apply"
+	"github.com/tenantgate/tenantgate/internal/baseline"
 	"github.com/tenantgate/tenantgate/internal/conn"
 	"github.com/tenantgate/tenantgate/internal/safefile"
 )
@@ -45,7 +46,7 @@ and excludes the baseline's break-glass accounts. Templates are embedded;
   tenantgate plan --tenant contoso.onmicrosoft.com --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			p, err := buildPlan(cmd.Context(), app, subjectOptions{demo: o.demo, snapshot: o.snapshot, baseline: o.baseline, conn: o.conn}, o.templates)
+			p, _, err := buildPlan(cmd.Context(), app, subjectOptions{demo: o.demo, snapshot: o.snapshot, baseline: o.baseline, conn: o.conn}, o.templates)
 			if err != nil {
 				return err
 			}
@@ -67,7 +68,11 @@ and excludes the baseline's break-glass accounts. Templates are embedded;
 					return nil
 				}
 				apply.WriteText(app.Stdout, p, false)
-				fmt.Fprintf(app.Stdout, "\nSaved the plan to %s; review it, then: tenantgate apply --plan %s\n", o.output, o.output)
+				b := o.baseline
+				if b == "" {
+					b = "BASELINE.yaml" // the embedded baseline names no break-glass account
+				}
+				fmt.Fprintf(app.Stdout, "\nSaved the plan to %s; review it, then: tenantgate apply --plan %s --baseline %s\n", o.output, o.output, b)
 				return nil
 			}
 			return write(app.Stdout)
@@ -84,19 +89,22 @@ and excludes the baseline's break-glass accounts. Templates are embedded;
 	return cmd
 }
 
-func buildPlan(ctx context.Context, app *App, src subjectOptions, templates string) (*apply.Plan, error) {
+// buildPlan audits the subject and plans from it; it also returns the
+// baseline, whose break-glass accounts apply resolves live.
+func buildPlan(ctx context.Context, app *App, src subjectOptions, templates string) (*apply.Plan, *baseline.Baseline, error) {
 	tpls, err := apply.LoadTemplates(templates)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	sub, err := loadSubject(ctx, app, src)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	now := time.Now()
 	rep, err := sub.eng.Evaluate(ctx, sub.snap, sub.baseline, now)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return apply.Build(rep, sub.snap, sub.baseline, tpls, now)
+	p, err := apply.Build(rep, sub.snap, sub.baseline, tpls, now)
+	return p, sub.baseline, err
 }

@@ -1,15 +1,20 @@
 package collect
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os"
+	"strings"
 
 	abs "github.com/microsoft/kiota-abstractions-go"
 
 	"github.com/tenantgate/tenantgate/internal/apply"
 	"github.com/tenantgate/tenantgate/internal/conn"
+	"github.com/tenantgate/tenantgate/internal/permissions"
 )
 
 // caVersion and caPath are where apply reads and creates policies (v1.0: the
@@ -84,6 +89,39 @@ func (c *CAClient) ListPolicies(ctx context.Context) ([]json.RawMessage, error) 
 		}
 	}
 	return all, nil
+}
+
+// Organization GETs the organization the credential reaches (its only
+// element), so apply can refuse to write into another tenant than the plan's.
+func (c *CAClient) Organization(ctx context.Context) (json.RawMessage, error) {
+	e, _ := permissions.Lookup("organization")
+	r := c.graph.send(ctx, abs.GET, c.graph.base+"/"+e.Version+e.Path+"?$select=id,displayName,verifiedDomains", nil)
+	if !r.ok() {
+		return nil, fmt.Errorf("GET /%s%s: %s", e.Version, e.Path, failText(r))
+	}
+	values, _, err := decodePage(r.body)
+	if err != nil || len(values) != 1 {
+		return nil, fmt.Errorf("GET /%s%s: expected exactly one organization", e.Version, e.Path)
+	}
+	return values[0], nil
+}
+
+// User GETs one user by object id or UPN (the break-glass lookup collect
+// does); nil without an error when Graph answers 404.
+func (c *CAClient) User(ctx context.Context, idOrUPN string) (json.RawMessage, error) {
+	e, _ := permissions.Lookup("breakGlassAccounts")
+	r := c.graph.send(ctx, abs.GET, c.graph.base+"/"+e.Version+"/users/"+url.PathEscape(strings.TrimSpace(idOrUPN))+"?"+e.Query, nil)
+	switch {
+	case r.err == nil && r.status == http.StatusNotFound:
+		return nil, nil
+	case !r.ok():
+		return nil, fmt.Errorf("GET /%s/users/{id}: %s", e.Version, failText(r))
+	}
+	body := bytes.TrimSpace(r.body)
+	if len(body) == 0 || body[0] != '{' || !json.Valid(body) {
+		return nil, fmt.Errorf("GET /%s/users/{id}: the response is not a JSON object", e.Version)
+	}
+	return body, nil
 }
 
 // CreatePolicy POSTs one policy body, once: the retry handler never resends

@@ -12,6 +12,7 @@ import (
 	"github.com/tenantgate/tenantgate/internal/apply"
 	"github.com/tenantgate/tenantgate/internal/conn"
 	"github.com/tenantgate/tenantgate/internal/emulate"
+	"github.com/tenantgate/tenantgate/internal/report"
 )
 
 // caFault serves the emulator, except the pages of the v1.0 CA policy list
@@ -108,13 +109,14 @@ func TestListPoliciesRejectsBadPages(t *testing.T) {
 func TestAmbiguousCreate(t *testing.T) {
 	const name = "tenantgate TG.CA.4 test"
 	body := json.RawMessage(`{"displayName": "` + name + `", "state": "enabledForReportingButNotEnforced",
-	 "conditions": {"users": {"includeUsers": ["All"], "excludeUsers": ["4f6a2a0e-8b1c-4a52-9d3e-0b7c1e5a9f01"]},
+	 "conditions": {"users": {"includeUsers": ["All"], "excludeUsers": ["4f6a2a0e-8b1c-4a52-9d3e-0b7c1e5a9f01", "9c1d7e3b-2f4a-4e6b-8a5c-3d2e1f0a7b02"]},
 	  "applications": {"includeApplications": ["All"]}, "clientAppTypes": ["all"]},
 	 "grantControls": {"operator": "OR", "authenticationStrength": {"id": "00000000-0000-0000-0000-000000000004"}}}`)
 	plan := &apply.Plan{
-		BreakGlass: []apply.Account{{Requested: "bg", ID: "4f6a2a0e-8b1c-4a52-9d3e-0b7c1e5a9f01"}},
-		Create:     []apply.Item{{Control: "TG.CA.4", DisplayName: name, Body: body}},
+		Tenant: fixtureTenant(t),
+		Create: []apply.Item{{Control: "TG.CA.4", DisplayName: name, Body: body}},
 	}
+	opts := apply.Options{BreakGlass: breakGlass(t)}
 	tests := []struct {
 		fault  string
 		status string // outcome of the first apply
@@ -160,7 +162,7 @@ func TestAmbiguousCreate(t *testing.T) {
 				}
 				return n
 			}
-			out, err := apply.Apply(context.Background(), c, plan, apply.Options{})
+			out, err := apply.Apply(context.Background(), c, plan, opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -175,7 +177,7 @@ func TestAmbiguousCreate(t *testing.T) {
 				t.Errorf("id %q, %d policies named so", o.ID, named())
 			}
 			// The next apply creates what is missing, once, and nothing twice.
-			out, err = apply.Apply(context.Background(), c, plan, apply.Options{})
+			out, err = apply.Apply(context.Background(), c, plan, opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -187,4 +189,13 @@ func TestAmbiguousCreate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// fixtureTenant is the tenant the fixture's organization names.
+func fixtureTenant(t testing.TB) report.Tenant {
+	var org struct{ ID, DisplayName string }
+	if err := json.Unmarshal(fixture(t).Data["organization"], &org); err != nil {
+		t.Fatal(err)
+	}
+	return report.Tenant{ID: org.ID, DisplayName: org.DisplayName}
 }

@@ -4,12 +4,15 @@
 package inputerr
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+
+	"golang.org/x/text/cases"
 )
 
 // Error is a problem with an input file. Line is 0 when the problem has no line
@@ -115,4 +118,54 @@ func ReadFile(path, what string) ([]byte, error) {
 		return nil, New(path, "cannot read %s: %v", what, err)
 	}
 	return raw, nil
+}
+
+// DuplicateKeys returns an error at the line of the first object key that
+// appears twice in one JSON object of raw, comparing keys with Unicode case
+// folding: encoding/json keeps the last of repeated keys and matches struct
+// fields case-insensitively, so a file could show one value to a reader
+// and hand another to the program (a plan body with two "state" keys).
+// Syntax errors are left to the decoder that reads raw afterwards.
+func DuplicateKeys(name string, raw []byte) error {
+	type frame struct {
+		keys      map[string]bool // nil for an array
+		expectKey bool
+	}
+	fold := cases.Fold()
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var stack []*frame
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil // EOF, or a syntax error the real decoder reports
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
+			stack = stack[:len(stack)-1]
+			continue
+		}
+		if top != nil && top.keys != nil && top.expectKey {
+			key, _ := tok.(string)
+			k := fold.String(key)
+			if top.keys[k] {
+				line, col := LineCol(raw, dec.InputOffset())
+				return &Error{File: name, Line: line, Col: col, Msg: fmt.Sprintf("key %q appears twice in one object (keys are compared ignoring case): remove one", key)}
+			}
+			top.keys[k], top.expectKey = true, false
+			continue
+		}
+		if top != nil && top.keys != nil {
+			top.expectKey = true // this value ends the member
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &frame{keys: map[string]bool{}, expectKey: true})
+		case json.Delim('['):
+			stack = append(stack, &frame{})
+		}
+	}
 }

@@ -149,10 +149,11 @@ func Needs() []Need {
 	audit := Need{Command: "audit", Summary: "live audit (without --snapshot/--demo): the same reads as collect", SameAs: "collect"}
 	return []Need{collect, audit, {
 		Command: "apply", Summary: "re-read Conditional Access policies, then create the missing ones in report-only mode",
-		Application: []string{"Policy.Read.All", "Policy.ReadWrite.ConditionalAccess"},
-		Delegated:   []string{"Policy.Read.All", "Policy.ReadWrite.ConditionalAccess"},
+		Application: []string{"Policy.Read.All", "Policy.ReadWrite.ConditionalAccess", "Organization.Read.All", "User.Read.All"},
+		Delegated:   []string{"Policy.Read.All", "Policy.ReadWrite.ConditionalAccess", "User.Read", "User.ReadBasic.All"},
 		EntraRoles:  []string{"Conditional Access Administrator (or Security Administrator)"},
 		Notes: []string{
+			"Before creating anything apply reads the organization (to refuse a credential that reaches another tenant than the plan's) and looks up the baseline's break-glass accounts (their ids in that tenant are what every policy must exclude).",
 			"Policy.ReadWrite.ConditionalAccess alone is refused with 403 AccessDenied: Graph wants Policy.Read.All too.",
 			"The Azure CLI's own client cannot obtain Policy.ReadWrite.ConditionalAccess (AADSTS65002): --auth azure-cli can collect and audit but not apply. Use your own app registration (--auth device-code --client-id ID, client-secret, certificate or workload-identity).",
 			"apply never sends PATCH or DELETE; it only POSTs new policies in state enabledForReportingButNotEnforced.",
