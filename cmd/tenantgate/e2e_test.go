@@ -179,10 +179,14 @@ func TestPlanApplyFlow(t *testing.T) {
 	if p, _ := writes(srv); code != 0 || p != 7 || !strings.Contains(stderr, "Nothing to create") {
 		t.Fatalf("second apply: exit %d, %d POSTs\n%s", code, p, stderr)
 	}
-	// The saved plan no longer matches the tenant.
+	// The saved plan again: its own policies are no change, so it is
+	// already applied (exit 0, nothing sent).
 	code, _, stderr = tool(t, append([]string{"apply", "--plan", planFile, "--baseline", demoBaseline, "--yes"}, conn...)...)
-	if p, _ := writes(srv); code != report.ExitInput || p != 7 || !strings.Contains(stderr, "stale plan") {
-		t.Fatalf("stale apply: exit %d, %d POSTs\n%s", code, p, stderr)
+	if p, _ := writes(srv); code != 0 || p != 7 || !strings.Contains(stderr, "Already applied: the 7 policies of the plan exist") {
+		t.Fatalf("apply of an applied plan: exit %d, %d POSTs\n%s", code, p, stderr)
+	}
+	if strings.Contains(stderr, "Will create 0") {
+		t.Errorf("says it will create 0 policies:\n%s", stderr)
 	}
 	// The controls still fail, now naming the report-only policies.
 	code, out, _ = tool(t, append([]string{"audit", "--baseline", demoBaseline, "--format", "json"}, conn...)...)
@@ -302,6 +306,10 @@ func TestApplyRefusesWithoutBreakGlass(t *testing.T) {
 	code, _, stderr := tool(t, append([]string{"apply", "--baseline", none, "--yes"}, conn...)...)
 	if p, _ := writes(srv); code != report.ExitInput || p != 0 || !strings.Contains(stderr, "names no break-glass accounts") {
 		t.Fatalf("exit %d, %d POSTs\n%s", code, p, stderr)
+	}
+	// The reason comes first, then the plan it concerns.
+	if r, plan := strings.Index(stderr, "refusing to create policies"), strings.Index(stderr, "Plan for"); r < 0 || plan < 0 || r > plan {
+		t.Errorf("the refusal is not printed before the plan:\n%s", stderr)
 	}
 }
 

@@ -221,7 +221,10 @@ func check(ctx context.Context, c CAClient, p *Plan, opts Options) (*checked, er
 	if err != nil {
 		return nil, fmt.Errorf("re-read Conditional Access policies: %w", err)
 	}
-	if fp := Fingerprint(live); opts.CheckState && fp != p.LiveState {
+	// The plan's own policies, created by an earlier apply of it, are no
+	// change: re-applying a plan that succeeded finds nothing to do. Any
+	// other difference (those policies edited included) makes it stale.
+	if fp := Fingerprint(withoutOwn(live, p.Create)); opts.CheckState && fp != p.LiveState {
 		return nil, &StaleError{Planned: p.LiveState, Live: fp}
 	}
 	st := &checked{existing: displayNames(live)}
@@ -272,6 +275,70 @@ func Apply(ctx context.Context, c CAClient, p *Plan, opts Options) ([]Outcome, e
 		out = append(out, o)
 	}
 	return out, nil
+}
+
+// withoutOwn drops the live policies that are one of items as created: the
+// same displayName, and every member of the item's body present with the
+// same value (Graph adds id, timestamps and defaults, and returns a strength
+// in full where the body names its id).
+func withoutOwn(live []json.RawMessage, items []Item) []json.RawMessage {
+	bodies := map[string][]any{}
+	for _, it := range items {
+		var b map[string]any
+		if json.Unmarshal(it.Body, &b) == nil {
+			name, _ := b["displayName"].(string)
+			bodies[name] = append(bodies[name], b)
+		}
+	}
+	out := make([]json.RawMessage, 0, len(live))
+outer:
+	for _, raw := range live {
+		var l map[string]any
+		if json.Unmarshal(raw, &l) == nil {
+			name, _ := l["displayName"].(string)
+			for _, b := range bodies[name] {
+				if holds(l, b) {
+					continue outer
+				}
+			}
+		}
+		out = append(out, raw)
+	}
+	return out
+}
+
+// holds reports whether have holds want: objects member by member
+// (@odata.type annotations aside), arrays element by element, scalars equal.
+func holds(have, want any) bool {
+	switch w := want.(type) {
+	case map[string]any:
+		h, ok := have.(map[string]any)
+		if !ok {
+			return false
+		}
+		for k, v := range w {
+			if k == "@odata.type" {
+				continue
+			}
+			if hv, ok := h[k]; !ok || !holds(hv, v) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		h, ok := have.([]any)
+		if !ok || len(h) != len(w) {
+			return false
+		}
+		for i := range w {
+			if !holds(h[i], w[i]) {
+				return false
+			}
+		}
+		return true
+	default:
+		return have == want
+	}
 }
 
 // create POSTs one body once and settles its outcome; denied reports a 403.

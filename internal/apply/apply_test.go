@@ -480,6 +480,17 @@ func TestPlanFileRoundTrip(t *testing.T) {
 	}
 }
 
+// A plan with nothing to create says so, never "Will create 0 policies".
+func TestWriteTextNothingToCreate(t *testing.T) {
+	p, _ := demoPlan(t, nil)
+	p.Create = nil
+	var buf bytes.Buffer
+	WriteText(&buf, p, true)
+	if out := buf.String(); strings.Contains(out, "Will create 0") || !strings.Contains(out, "Nothing to create") {
+		t.Errorf("plan text:\n%s", out)
+	}
+}
+
 func TestWriteText(t *testing.T) {
 	p, _ := demoPlan(t, nil)
 	var buf bytes.Buffer
@@ -594,5 +605,59 @@ func TestApplyDuplicatesByBodyName(t *testing.T) {
 	}
 	if len(live.posts) != 7 || out[7].Status != Exists {
 		t.Errorf("%d POSTs, last outcome %+v", len(live.posts), out[7])
+	}
+}
+
+// TestReapplyAppliedPlan: the stale-plan check ignores the live policies
+// identical to the plan's own items (by displayName and body, whatever Graph
+// added), so re-applying a plan that succeeded is "already applied"; any
+// other change, one of those policies edited included, is still refused.
+func TestReapplyAppliedPlan(t *testing.T) {
+	p, s := demoPlan(t, nil)
+	live := demoLive(t, s)
+	if _, err := Apply(context.Background(), live, p, demoOpts(t, true)); err != nil || len(live.posts) != 6 {
+		t.Fatalf("first apply: %v, %d POSTs", err, len(live.posts))
+	}
+	pending, err := Check(context.Background(), live, p, demoOpts(t, true))
+	if err != nil || len(pending) != 0 {
+		t.Fatalf("applied plan: %v, %d pending", err, len(pending))
+	}
+	out, err := Apply(context.Background(), live, p, demoOpts(t, true))
+	if err != nil || len(live.posts) != 6 || out[0].Status != Exists {
+		t.Fatalf("re-apply: %v, %d POSTs, %+v", err, len(live.posts), out)
+	}
+	edit := func(i int, f func(m map[string]any)) func() {
+		old := live.policies[i]
+		var m map[string]any
+		_ = json.Unmarshal(old, &m)
+		f(m)
+		live.policies[i], _ = json.Marshal(m)
+		return func() { live.policies[i] = old }
+	}
+	last := len(live.policies) - 1
+	changes := []struct {
+		name string
+		do   func() func()
+	}{
+		{"a created policy switched on", func() func() { return edit(last, func(m map[string]any) { m["state"] = "enabled" }) }},
+		{"a created policy lost an exclusion", func() func() {
+			return edit(last, func(m map[string]any) {
+				m["conditions"].(map[string]any)["users"].(map[string]any)["excludeUsers"] = []any{bg1}
+			})
+		}},
+		{"another policy disabled", func() func() { return edit(0, func(m map[string]any) { m["state"] = "disabled" }) }},
+		{"a new policy", func() func() {
+			live.policies = append(live.policies, json.RawMessage(`{"id": "x", "displayName": "new", "state": "enabled"}`))
+			return func() { live.policies = live.policies[:len(live.policies)-1] }
+		}},
+	}
+	for _, c := range changes {
+		undo := c.do()
+		_, err := Apply(context.Background(), live, p, demoOpts(t, true))
+		var stale *StaleError
+		if !errors.As(err, &stale) || len(live.posts) != 6 {
+			t.Errorf("%s: %v, %d POSTs; want a stale plan", c.name, err, len(live.posts))
+		}
+		undo()
 	}
 }
