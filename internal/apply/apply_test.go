@@ -615,7 +615,7 @@ func TestApplyDuplicatesByBodyName(t *testing.T) {
 func TestReapplyAppliedPlan(t *testing.T) {
 	p, s := demoPlan(t, nil)
 	live := demoLive(t, s)
-	if _, err := Apply(context.Background(), live, p, demoOpts(t, true)); err != nil || len(live.posts) != 6 {
+	if _, err := Apply(context.Background(), live, p, demoOpts(t, true)); err != nil || len(live.posts) != len(p.Create) {
 		t.Fatalf("first apply: %v, %d POSTs", err, len(live.posts))
 	}
 	pending, err := Check(context.Background(), live, p, demoOpts(t, true))
@@ -623,7 +623,7 @@ func TestReapplyAppliedPlan(t *testing.T) {
 		t.Fatalf("applied plan: %v, %d pending", err, len(pending))
 	}
 	out, err := Apply(context.Background(), live, p, demoOpts(t, true))
-	if err != nil || len(live.posts) != 6 || out[0].Status != Exists {
+	if err != nil || len(live.posts) != len(p.Create) || out[0].Status != Exists {
 		t.Fatalf("re-apply: %v, %d POSTs, %+v", err, len(live.posts), out)
 	}
 	edit := func(i int, f func(m map[string]any)) func() {
@@ -655,7 +655,7 @@ func TestReapplyAppliedPlan(t *testing.T) {
 		undo := c.do()
 		_, err := Apply(context.Background(), live, p, demoOpts(t, true))
 		var stale *StaleError
-		if !errors.As(err, &stale) || len(live.posts) != 6 {
+		if !errors.As(err, &stale) || len(live.posts) != len(p.Create) {
 			t.Errorf("%s: %v, %d POSTs; want a stale plan", c.name, err, len(live.posts))
 		}
 		undo()
