@@ -293,22 +293,21 @@ guest_exclusion(ctl, p) := ["guests and external users"] if {
 # user_problems(ctl, p): "All users, allowed exclusions" for control ctl.
 user_problems(ctl, p) := array.concat(
 	[x | x := "does not target all users"; not "All" in p.conditions.users.includeUsers],
-	exclusion_problems(ctl, p),
+	exclusion_problems(extra_members(ctl, p), extra_others(ctl, p)),
 )
-
-exclusion_problems(ctl, p) := [] if {
-	count(extra_members(ctl, p)) + count(extra_others(ctl, p)) == 0
-} else := unnamed_break_glass(ctl, p) if {
-	count(extra_others(ctl, p)) == 0
-} else := [sprintf("excludes %s, which the baseline does not allow", [concat(", ", array.concat(extra_members(ctl, p), extra_others(ctl, p)))])]
 
 # controls.md "Exception": with no break-glass account named at all, excluded
 # users and groups may be exactly the break-glass accounts. That shortfall is
 # unknown data, not a certain one (unknown_problem): a policy with no other
 # problem makes the control not_assessed, never fail (see undecided).
-no_break_glass if count(lib.arr(input.baseline.break_glass)) == 0
+exclusion_problems(members, others) := [] if {
+	count(members) + count(others) == 0
+} else := [concat("", ["excludes ", concat(", ", members), unnamed_break_glass_suffix])] if {
+	count(others) == 0
+	no_break_glass
+} else := [sprintf("excludes %s, which the baseline does not allow", [concat(", ", array.concat(members, others))])]
 
-unnamed_break_glass(ctl, p) := [sprintf("excludes %s%s", [concat(", ", extra_members(ctl, p)), unnamed_break_glass_suffix])] if no_break_glass
+no_break_glass if count(lib.arr(input.baseline.break_glass)) == 0
 
 unnamed_break_glass_suffix := ", which may be the break-glass accounts, but the baseline names none to check them against"
 
