@@ -3,12 +3,14 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tenantgate/tenantgate/internal/engine"
+	"github.com/tenantgate/tenantgate/internal/textcol"
+	"github.com/tenantgate/tenantgate/internal/textsafe"
 )
 
 func init() { register(newControlsCmd) }
@@ -59,19 +61,29 @@ controls. --long adds why each control matters and what to change.`,
 				}
 				return strings.Join(out, " + ")
 			}
+			width := app.width()
 			if long {
-				for _, c := range list {
-					fmt.Fprintf(app.Stdout, "%s  [%s]  %s\n  license: %s\n  seed: %s\n  why: %s\n  fix: %s\n  rego: %s:%d\n\n",
-						c.ID, c.Severity, c.Title, licTitle(c.Requires), c.Seed, c.Description, c.Remediation, c.File, c.Line)
+				var b strings.Builder
+				field := func(name, text string) {
+					b.WriteString("  " + name + ": " + textcol.Indent(textsafe.Line(text), width-2, len(name)+4) + "\n")
 				}
-				return nil
+				for _, c := range list {
+					b.WriteString(textcol.Indent(c.ID+"  ["+c.Severity+"]  "+c.Title, width, 4) + "\n")
+					field("license", licTitle(c.Requires))
+					field("seed", c.SeedText())
+					field("why", c.Description)
+					field("fix", c.Remediation)
+					field("rego", fmt.Sprintf("%s:%d", c.File, c.Line))
+					b.WriteString("\n")
+				}
+				_, err := io.WriteString(app.Stdout, b.String())
+				return err
 			}
-			tw := tabwriter.NewWriter(app.Stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tSEVERITY\tLICENSE\tTITLE")
+			t := textcol.Table{Columns: []textcol.Column{{Header: "ID", Min: 9}, {Header: "SEVERITY"}, {Header: "LICENSE", Min: 12}, {Header: "TITLE", Min: 20}}}
 			for _, c := range list {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.ID, c.Severity, licTitle(c.Requires), c.Title)
+				t.Rows = append(t.Rows, []string{c.ID, c.Severity, licTitle(c.Requires), c.Title})
 			}
-			return tw.Flush()
+			return t.Write(app.Stdout, width)
 		},
 	}
 	cmd.Flags().StringVar(&baselinePath, "baseline", "", "baseline YAML (default: the embedded aitm-defense baseline)")

@@ -19,7 +19,7 @@ func newPermissionsCmd(app *App) *cobra.Command {
 		RunE: func(*cobra.Command, []string) error {
 			switch format {
 			case "text":
-				return permissions.WriteText(app.Stdout)
+				return permissions.WriteText(app.Stdout, app.width())
 			case "json":
 				enc := json.NewEncoder(app.Stdout)
 				enc.SetIndent("", "  ")

@@ -23,8 +23,11 @@ type Control struct {
 	// Exclusions marks a control that judges "all users, allowed
 	// exclusions" and so honours the baseline's per-control
 	// allowed_exclusions (METADATA custom exclusions: true).
-	Exclusions  bool   `json:"exclusions,omitempty"`
-	Seed        string `json:"seed"`
+	Exclusions bool   `json:"exclusions,omitempty"`
+	Seed       string `json:"seed"`
+	// SeedEnglish translates the seed slide's Japanese title (METADATA
+	// seed_en); empty when the seed reference is English already.
+	SeedEnglish string `json:"seedEnglish,omitempty"`
 	Remediation string `json:"remediation"`
 	Order       int    `json:"-"`
 	Package     string `json:"package"` // data.tenantgate.controls.tg_ca_1
@@ -82,6 +85,7 @@ func catalogFrom(mods map[string]*ast.Module) ([]Control, error) {
 		cu := a.Custom
 		str := func(k string) string { s, _ := cu[k].(string); return strings.TrimSpace(s) }
 		c.ID, c.Severity, c.Seed, c.Remediation = str("id"), str("severity"), str("seed"), str("remediation")
+		c.SeedEnglish = str("seed_en")
 		c.Requires, c.Sources = strList(cu["requires"]), strList(cu["sources"])
 		c.Exclusions, _ = cu["exclusions"].(bool)
 		switch o := cu["order"].(type) {
@@ -106,6 +110,15 @@ func catalogFrom(mods map[string]*ast.Module) ([]Control, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Order < out[j].Order })
 	return out, nil
+}
+
+// SeedText is the seed reference a reader understands: the English
+// translation with the slide's own title beside it.
+func (c Control) SeedText() string {
+	if c.SeedEnglish == "" {
+		return c.Seed
+	}
+	return c.SeedEnglish + " (slide: " + c.Seed + ")"
 }
 
 func strList(v any) []string {

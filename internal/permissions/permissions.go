@@ -8,10 +8,11 @@
 package permissions
 
 import (
-	"fmt"
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/tenantgate/tenantgate/internal/textcol"
 )
 
 // API names which service a source is read from.
@@ -189,16 +190,23 @@ func uniq(in []string) []string {
 // GraphAppID is Microsoft Graph's application id (the --api of az ad app permission add).
 const GraphAppID = "00000003-0000-0000-c000-000000000000"
 
-// WriteText prints the needs and how to grant them.
-func WriteText(w io.Writer) error {
+// WriteText prints the needs and how to grant them, wrapped to width
+// columns (textcol.DefaultWidth when width is 0).
+func WriteText(w io.Writer, width int) error {
+	if width <= 0 {
+		width = textcol.DefaultWidth
+	}
 	var b strings.Builder
+	para := func(indent int, first, text string) {
+		b.WriteString(strings.Repeat(" ", indent) + first + textcol.Indent(text, width-indent-len(first), indent+len(first)) + "\n")
+	}
 	for _, n := range Needs() {
-		fmt.Fprintf(&b, "%s — %s\n", n.Command, n.Summary)
+		para(0, "", n.Command+" — "+n.Summary)
 		list := func(title string, v []string) {
 			if len(v) > 0 {
-				fmt.Fprintf(&b, "  %s:\n", title)
+				para(2, "", title+":")
 				for _, s := range v {
-					fmt.Fprintf(&b, "    - %s\n", s)
+					para(4, "- ", s)
 				}
 			}
 		}
@@ -207,17 +215,24 @@ func WriteText(w io.Writer) error {
 		list("Entra role of the signed-in user (delegated)", n.EntraRoles)
 		list("Azure roles (Azure Resource Manager)", n.AzureRoles)
 		for _, note := range n.Notes {
-			fmt.Fprintf(&b, "  note: %s\n", note)
+			para(2, "note: ", note)
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("Per source (what becomes 'denied' without it):\n")
+	b.WriteString("Per source (what becomes 'denied' without it; not_assessed findings name\nthe source):\n")
 	for _, e := range Endpoints {
 		need := strings.Join(e.Application, " + ")
 		if e.API == ARM {
 			need = e.AzureRole
 		}
-		fmt.Fprintf(&b, "  %-32s %-60s %s\n", e.Source, e.Request(), need)
+		b.WriteString("  " + e.Source + "\n")
+		// The query on a line of its own keeps paths whole at 80 columns.
+		path, query, _ := strings.Cut(strings.TrimPrefix(e.Request(), "GET "), "?")
+		para(6, "GET ", path)
+		if query != "" {
+			para(10, "?", query)
+		}
+		para(6, "needs ", need)
 	}
 	b.WriteString("\n")
 	b.WriteString(grantText)
@@ -226,37 +241,64 @@ func WriteText(w io.Writer) error {
 }
 
 // grantText shows how to grant the read-only set to an app registration with
-// the Azure CLI. Permission ids are looked up by name so no GUID table can go stale.
-var grantText = `How to grant (Azure CLI, as a Global Administrator or Privileged Role Administrator):
+// the Azure CLI. Permission ids are looked up by name so no GUID table can go
+// stale. Lines fit 80 columns (shell and PowerShell continuations).
+var grantText = `How to grant (Azure CLI, as a Global Administrator or Privileged Role
+Administrator):
 
   # 1. An app registration for tenantgate (skip if you have one)
-  APP_ID=$(az ad app create --display-name tenantgate-reader --query appId -o tsv)
+  APP_ID=$(az ad app create --display-name tenantgate-reader \
+    --query appId -o tsv)
   az ad sp create --id "$APP_ID"
 
-  # 2. Graph application permissions, by name (use Scope instead of Role and
-  #    oauth2PermissionScopes instead of appRoles for delegated permissions)
+  # 2. Graph application permissions, by name (use Scope instead of Role
+  #    and oauth2PermissionScopes instead of appRoles for delegated ones)
   GRAPH=` + GraphAppID + `
-  for p in ` + strings.Join(readApp(), " ") + `; do
-    id=$(az ad sp show --id $GRAPH --query "appRoles[?value=='$p'].id | [0]" -o tsv)
-    az ad app permission add --id "$APP_ID" --api $GRAPH --api-permissions "$id=Role"
+  for p in \
+` + permissionLines(readApp()) + `; do
+    id=$(az ad sp show --id $GRAPH \
+      --query "appRoles[?value=='$p'].id | [0]" -o tsv)
+    az ad app permission add --id "$APP_ID" --api $GRAPH \
+      --api-permissions "$id=Role"
   done
   az ad app permission admin-consent --id "$APP_ID"
 
   # 3. Azure roles for the Entra diagnostic settings and workspace retention.
-  #    /providers/Microsoft.aadiam is a tenant-root scope: a Global Administrator
-  #    must first elevate access (Entra admin center > Properties > Access management
-  #    for Azure resources, or the call below), then may remove the elevation again.
-  az rest --method post --url "/providers/Microsoft.Authorization/elevateAccess?api-version=2016-07-01"
-  az role assignment create --assignee "$APP_ID" --role Reader --scope /providers/Microsoft.aadiam
-  az role assignment create --assignee "$APP_ID" --role "Log Analytics Reader" --scope <workspace resource id>
+  #    /providers/Microsoft.aadiam is a tenant-root scope: a Global
+  #    Administrator must first elevate access (Entra admin center >
+  #    Properties > Access management for Azure resources, or the call
+  #    below), then may remove the elevation again.
+  ELEVATE=/providers/Microsoft.Authorization/elevateAccess
+  az rest --method post --url "$ELEVATE?api-version=2016-07-01"
+  az role assignment create --assignee "$APP_ID" --role Reader \
+    --scope /providers/Microsoft.aadiam
+  az role assignment create --assignee "$APP_ID" --role "Log Analytics Reader" \
+    --scope <workspace resource id>
 
-  # apply additionally needs Policy.ReadWrite.ConditionalAccess (same loop, one name).
+  # apply additionally needs Policy.ReadWrite.ConditionalAccess (same loop,
+  # one name).
 
-Microsoft Graph PowerShell equivalent for a managed identity (no app registration):
-  $graph = Get-MgServicePrincipal -Filter "appId eq '` + GraphAppID + `'"
+Microsoft Graph PowerShell equivalent for a managed identity (no app
+registration):
+  $graph = Get-MgServicePrincipal ` + "`" + `
+    -Filter "appId eq '` + GraphAppID + `'"
   $role  = $graph.AppRoles | Where-Object Value -eq 'Policy.Read.All'
-  New-MgServicePrincipalAppRoleAssignment -ServicePrincipalId $mi.Id -PrincipalId $mi.Id -ResourceId $graph.Id -AppRoleId $role.Id
+  New-MgServicePrincipalAppRoleAssignment -ServicePrincipalId $mi.Id ` + "`" + `
+    -PrincipalId $mi.Id -ResourceId $graph.Id -AppRoleId $role.Id
 `
+
+// permissionLines lists permissions one per line, continued with a
+// backslash, for the grant loop.
+func permissionLines(ps []string) string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = "    " + p
+		if i < len(ps)-1 {
+			lines[i] += " \\"
+		}
+	}
+	return strings.Join(lines, "\n")
+}
 
 func readApp() []string {
 	return Needs()[0].Application

@@ -10,6 +10,7 @@
 #   requires: []
 #   sources: [authorizationPolicy]
 #   seed: "Prevent: アプリ導入"
+#   seed_en: "Prevent: installing apps (no user app registration or consent)"
 #   remediation: >-
 #     Entra admin center > Enterprise applications > Consent and permissions >
 #     User consent settings: "Do not allow user consent". Graph: PATCH

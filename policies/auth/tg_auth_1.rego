@@ -10,6 +10,7 @@
 #   requires: []
 #   sources: [authenticationMethodsPolicy]
 #   seed: "Prevent: 認証強度 (the strength is unusable without it)"
+#   seed_en: "Prevent: authentication strength (the strength is unusable without it)"
 #   remediation: >-
 #     Entra admin center > Authentication methods > Policies > Passkey (FIDO2):
 #     Enable, target all users (or a rollout group). Graph: PATCH

@@ -12,6 +12,7 @@
 #   sources: [conditionalAccessPolicies, breakGlassAccounts]
 #   exclusions: true
 #   seed: "Prevent: トークン保護"
+#   seed_en: "Prevent: token protection"
 #   remediation: >-
 #     Create an all-users policy for Office 365 Exchange Online and Office 365
 #     SharePoint Online, platform Windows, client apps "Mobile apps and desktop

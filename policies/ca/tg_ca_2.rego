@@ -12,6 +12,7 @@
 #   sources: [conditionalAccessPolicies, breakGlassAccounts]
 #   exclusions: true
 #   seed: "Containment: OWA セッション 1 時間"
+#   seed_en: "Containment: one-hour Outlook on the web sessions"
 #   remediation: >-
 #     Create an all-users policy for Office 365 Exchange Online, client apps
 #     "Browser", session control sign-in frequency 1 hour (or every time),

@@ -11,6 +11,7 @@
 #   sources: [conditionalAccessPolicies, breakGlassAccounts]
 #   exclusions: true
 #   seed: "Prevent: 準拠済みデバイス"
+#   seed_en: "Prevent: compliant devices"
 #   remediation: >-
 #     Create an all-users, all-apps policy granting access only to a compliant
 #     device or a Microsoft Entra hybrid joined device, excluding only the

@@ -12,6 +12,7 @@
 #   sources: [conditionalAccessPolicies, breakGlassAccounts]
 #   exclusions: true
 #   seed: "Prevent: 認証強度"
+#   seed_en: "Prevent: authentication strength"
 #   remediation: >-
 #     Roll out FIDO2 security keys / passkeys or Windows Hello for Business, then
 #     create an all-users, all-apps policy requiring the built-in

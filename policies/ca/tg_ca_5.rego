@@ -12,6 +12,7 @@
 #   sources: [conditionalAccessPolicies, breakGlassAccounts]
 #   exclusions: true
 #   seed: "Prevent: セキュリティ情報の登録"
+#   seed_en: "Prevent: registering security info"
 #   remediation: >-
 #     Create an all-users policy for the user action "Register security
 #     information", all locations except "All trusted locations", granting

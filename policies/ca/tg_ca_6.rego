@@ -12,6 +12,7 @@
 #   sources: [conditionalAccessPolicies, deviceRegistrationPolicy, breakGlassAccounts]
 #   exclusions: true
 #   seed: "Prevent: 端末の登録"
+#   seed_en: "Prevent: registering devices"
 #   remediation: >-
 #     Create an all-users policy for the user action "Register or join devices",
 #     all locations except "All trusted locations", granting "Require MFA" (or an

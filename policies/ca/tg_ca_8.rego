@@ -10,6 +10,7 @@
 #   requires: [AAD_PREMIUM]
 #   sources: [conditionalAccessPolicies, breakGlassAccounts]
 #   seed: "every policy slide (Break glass account は対象外)"
+#   seed_en: "every policy slide (break-glass accounts are excluded)"
 #   remediation: >-
 #     Keep two cloud-only emergency-access accounts, name them under
 #     break_glass in the baseline, and exclude them (directly or through an

@@ -11,6 +11,7 @@
 #   requires: [AAD_PREMIUM]
 #   sources: [conditionalAccessPolicies]
 #   seed: "Appendix 初動対応 1 (CAE)"
+#   seed_en: "Appendix: initial response 1 (CAE)"
 #   remediation: >-
 #     Remove the "Customize continuous access evaluation: Disable" session
 #     control from the named policies. Graph (beta): PATCH

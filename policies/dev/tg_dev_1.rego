@@ -10,6 +10,7 @@
 #   requires: [INTUNE_A]
 #   sources: [deviceEnrollmentConfigurations]
 #   seed: "Detect: デバイス登録通知"
+#   seed_en: "Detect: device registration notifications"
 #   remediation: >-
 #     Intune admin center > Devices > Enrollment > Enrollment notifications:
 #     create an e-mail (and push) notification for all platforms and assign it

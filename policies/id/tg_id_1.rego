@@ -11,6 +11,7 @@
 #   sources: []
 #   exclusions: true
 #   seed: "多要素認証 in the company profile"
+#   seed_en: "multi-factor authentication in the company profile"
 #   remediation: >-
 #     With Entra ID P1: an all-users, all-apps Conditional Access policy granting
 #     "Require MFA" (or an authentication strength), excluding only the

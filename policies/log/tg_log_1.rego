@@ -10,6 +10,7 @@
 #   requires: []
 #   sources: [diagnosticSettings]
 #   seed: "ログ種類別の保持期間 / ライセンスとログ保持期間の事前把握"
+#   seed_en: "retention per log type / knowing licences and log retention in advance"
 #   remediation: >-
 #     Entra admin center > Monitoring > Diagnostic settings: send SignInLogs and
 #     AuditLogs to a Log Analytics workspace whose retention is at least the

@@ -11,6 +11,7 @@
 #   requires: []
 #   sources: [diagnosticSettings]
 #   seed: "Detect: SIEM に出力し監視"
+#   seed_en: "Detect: send to a SIEM and monitor"
 #   remediation: >-
 #     Entra admin center > Monitoring > Diagnostic settings: enable SignInLogs,
 #     NonInteractiveUserSignInLogs and AuditLogs to a Log Analytics / Microsoft

@@ -11,6 +11,7 @@
 #   requires: [AUDIT_STANDARD]
 #   sources: [subscribedSkus]
 #   seed: "ログ種類別の保持期間"
+#   seed_en: "retention per log type"
 #   remediation: >-
 #     Keep auditing on (Exchange Online PowerShell: Get-AdminAuditLogConfig |
 #     Format-List UnifiedAuditLogIngestionEnabled; turn on with
