@@ -317,18 +317,7 @@ func TestApplyRefusesWithoutBreakGlass(t *testing.T) {
 // policies): what a credential for tenant B reaches when the plan is A's.
 func otherTenant(t *testing.T, opts emulate.Options) (*emulate.Server, []string) {
 	t.Helper()
-	snap, err := demo.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var org map[string]any
-	if err := json.Unmarshal(snap.Data["organization"], &org); err != nil {
-		t.Fatal(err)
-	}
-	org["id"], org["displayName"] = "b0b0b0b0-0000-4000-8000-00000000000b", "Other Corp"
-	org["verifiedDomains"] = []any{map[string]any{"name": "othercorp.onmicrosoft.com", "isDefault": true, "isInitial": true}}
-	snap.Data["organization"], _ = json.Marshal(org)
-	snap.Tenant.ID, snap.Tenant.DisplayName = "b0b0b0b0-0000-4000-8000-00000000000b", "Other Corp"
+	snap := variantSnapshot(t, "b0b0b0b0-0000-4000-8000-00000000000b", "othercorp.onmicrosoft.com")
 	opts.Token = token
 	srv := emulate.New(snap, opts)
 	ts := httptest.NewServer(srv)
@@ -359,7 +348,7 @@ func TestApplyWritesOnlyIntoItsTenant(t *testing.T) {
 		want string
 	}{
 		{"snapshot of A into B", []string{"--snapshot", snapFile}, nil, report.ExitInput, "not 35a4937b-c200-40f5-8db0-1813c0f63ffe"},
-		{"plan of A into B", []string{"--plan", planFile}, nil, report.ExitInput, "the credential reached tenant b0b0b0b0-0000-4000-8000-00000000000b (Other Corp)"},
+		{"plan of A into B", []string{"--plan", planFile}, nil, report.ExitInput, "the credential reached tenant b0b0b0b0-0000-4000-8000-00000000000b (Tenant othercorp.onmicrosoft.com)"},
 		{"organization unreadable", []string{"--plan", planFile}, []string{"organization"}, report.ExitRuntime, "read the organization, to check the credential reaches tenant 35a4937b"},
 	}
 	for _, tt := range tests {
@@ -371,5 +360,23 @@ func TestApplyWritesOnlyIntoItsTenant(t *testing.T) {
 				t.Fatalf("exit %d, %d POSTs in B; want exit %d, none, and %q\n%s\n%s", code, p, tt.code, tt.want, out, stderr)
 			}
 		})
+	}
+}
+
+// TestEchoedTokenNeverPrinted: a service echoing the bearer token in its
+// errors (a denied GET inside $batch, a refused POST) gets it into no
+// finding, no report and no apply output: tool fails the test on any
+// occurrence, and the redacted echo is still shown.
+func TestEchoedTokenNeverPrinted(t *testing.T) {
+	echo := emulate.Faults{EchoToken: true}
+	_, conn := emulator(t, emulate.Options{Deny: []string{"authorizationPolicy"}, Faults: echo})
+	code, out, _ := tool(t, append([]string{"audit", "--baseline", demoBaseline, "--format", "json", "--fail-on", "never"}, conn...)...)
+	if code != report.ExitIncomplete || !strings.Contains(out, "Authorization: [redacted]") {
+		t.Errorf("audit: exit %d, findings without the redacted echo:\n%s", code, out)
+	}
+	_, conn = emulator(t, emulate.Options{DenyWrites: true, Faults: echo})
+	code, out, stderr := tool(t, append([]string{"apply", "--baseline", demoBaseline, "--yes"}, conn...)...)
+	if code != report.ExitRuntime || !strings.Contains(out, "Authorization: [redacted]") {
+		t.Errorf("apply: exit %d\n%s\n%s", code, out, stderr)
 	}
 }

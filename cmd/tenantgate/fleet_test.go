@@ -182,7 +182,8 @@ func canonicalData(t *testing.T, s *snapshot.Snapshot) map[string]any {
 
 // The mixed fleet, collected together in one run: one tenant fine,
 // one with a source denied, one throttled on every first request, one whose
-// token is refused. Every other tenant's snapshot is written, the summary
+// token is refused (the denied and refused ones echo the token in their
+// errors, which must reach neither the snapshots nor the summary). Every other tenant's snapshot is written, the summary
 // and stderr say which failed and why, the exit code is 4, every server saw
 // only its own tenant's token, and no token is printed or stored.
 func TestCollectMixedFleet(t *testing.T) {
@@ -191,10 +192,11 @@ func TestCollectMixedFleet(t *testing.T) {
 	tenants := []fleetTenant{
 		{name: "fine", orgID: "11111111-0000-4000-8000-000000000001", domain: "fine.onmicrosoft.com", token: "tok-fine-1a2b", sent: "tok-fine-1a2b"},
 		{name: "partial", orgID: "11111111-0000-4000-8000-000000000002", domain: "partial.onmicrosoft.com", token: "tok-partial-3c4d", sent: "tok-partial-3c4d",
-			opts: emulate.Options{Deny: []string{"conditionalAccessPolicies"}}},
+			opts: emulate.Options{Deny: []string{"conditionalAccessPolicies"}, Faults: emulate.Faults{EchoToken: true}}},
 		{name: "throttled", orgID: "11111111-0000-4000-8000-000000000003", domain: "throttled.onmicrosoft.com", token: "tok-throttled-5e6f", sent: "tok-throttled-5e6f",
 			opts: emulate.Options{Throttle: 1, PageSize: 2}},
-		{name: "refused", orgID: "11111111-0000-4000-8000-000000000004", domain: "refused.onmicrosoft.com", token: "tok-refused-7a8b", sent: "tok-wrong-9c0d"},
+		{name: "refused", orgID: "11111111-0000-4000-8000-000000000004", domain: "refused.onmicrosoft.com", token: "tok-refused-7a8b", sent: "tok-wrong-9c0d",
+			opts: emulate.Options{Faults: emulate.Faults{EchoToken: true}}},
 	}
 	var allTokens []string
 	for _, ft := range tenants {

@@ -486,13 +486,13 @@ func printFleet(w io.Writer, s *collectSummary, summaryPath string) {
 		len(s.Tenants), s.Counts[TenantOK], s.Counts[TenantPartial], s.Counts[TenantFailed], s.RoundTrips, float64(s.DurationMs)/1000, summaryPath)
 }
 
+// redact is conn.Redact with a tenant's own credentials.
 func redact(s string, secrets ...conn.Secret) string {
-	for _, sec := range secrets {
-		if v := string(sec); len(v) >= 4 {
-			s = strings.ReplaceAll(s, v, "[redacted]")
-		}
+	vals := make([]string, len(secrets))
+	for i, sec := range secrets {
+		vals[i] = string(sec)
 	}
-	return s
+	return conn.Redact(s, vals...)
 }
 
 // prefixWriter tags each line of one tenant's verbose log with its name, so

@@ -116,7 +116,8 @@ func Main(ctx context.Context, app *App, args []string) int {
 		return code
 	}
 	// One line: an error may quote a server or a file (newlines included).
-	fmt.Fprintf(app.Stderr, "tenantgate: %s\n", textsafe.Line(err.Error()))
+	// Defence in depth: whatever a service said, no credential is printed.
+	fmt.Fprintf(app.Stderr, "tenantgate: %s\n", textsafe.Line(conn.Redact(err.Error())))
 	if code == report.ExitInput && isUsage(err) {
 		fmt.Fprintln(app.Stderr, "Run 'tenantgate --help' for usage.")
 	}

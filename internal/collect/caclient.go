@@ -50,6 +50,8 @@ func NewCAClient(opts conn.Options) (*CAClient, error) {
 		return nil, err
 	}
 	obs := &observer{progress: opts.Progress}
+	obs.addSecret(string(opts.AccessToken))
+	obs.addSecret(string(opts.ClientSecret))
 	if opts.Verbose {
 		obs.verbose = opts.Log
 	}

@@ -199,3 +199,52 @@ func fixtureTenant(t testing.TB) report.Tenant {
 	}
 	return report.Tenant{ID: org.ID, DisplayName: org.DisplayName}
 }
+
+// TestEchoedTokenIsRedacted: a service that repeats the bearer token in its
+// error messages (alone, inside $batch items, on POST, on 401) never gets it
+// into a snapshot's source errors, the log, an error or apply's outcome: the
+// text is redacted where it enters, and says so.
+func TestEchoedTokenIsRedacted(t *testing.T) {
+	faults := emulate.Faults{EchoToken: true}
+	t.Run("collect: denied and failing sources in $batch and alone", func(t *testing.T) {
+		e := newEnv(t, fixture(t), emulate.Options{PageSize: 2, Deny: []string{"authorizationPolicy", "diagnosticSettings"},
+			Fail: map[string]int{"namedLocations": -1}, Faults: faults})
+		snap, err := e.collect(t, breakGlass(t)) // checkNoLeak: snapshot, log, error
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"authorizationPolicy", "diagnosticSettings", "namedLocations"} {
+			if s := snap.Sources[name]; !strings.Contains(s.Error, "Authorization: [redacted]") {
+				t.Errorf("%s: %+v (want the echoed header, redacted)", name, s)
+			}
+		}
+	})
+	t.Run("collect: token refused everywhere", func(t *testing.T) {
+		e := newEnv(t, fixture(t), emulate.Options{Token: "another-token-entirely", Faults: faults})
+		_, err := e.collect(t, nil)
+		if err == nil || !strings.Contains(err.Error(), "[redacted]") {
+			t.Fatalf("error %v", err)
+		}
+	})
+	t.Run("apply: list and create", func(t *testing.T) {
+		t.Setenv(TokenEnv, testToken)
+		for _, eo := range []emulate.Options{{Deny: []string{"conditionalAccessPolicies"}, Faults: faults}, {DenyWrites: true, Faults: faults}} {
+			ts := httptest.NewServer(emulate.New(fixture(t), eo))
+			t.Cleanup(ts.Close)
+			c, err := NewCAClient(conn.Options{TenantID: "fixture", GraphEndpoint: ts.URL, ARMEndpoint: ts.URL})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, lerr := c.ListPolicies(context.Background())
+			_, cerr := c.CreatePolicy(context.Background(), []byte(`{"displayName": "x", "state": "enabledForReportingButNotEnforced", "conditions": {}, "grantControls": {}}`))
+			for _, err := range []error{lerr, cerr} {
+				if err != nil && strings.Contains(err.Error(), testToken) {
+					t.Fatalf("the token leaked: %v", err)
+				}
+			}
+			if (lerr == nil || !strings.Contains(lerr.Error(), "[redacted]")) && (cerr == nil || !strings.Contains(cerr.Error(), "[redacted]")) {
+				t.Errorf("no echoed error seen: list %v, create %v", lerr, cerr)
+			}
+		}
+	})
+}

@@ -20,6 +20,8 @@ import (
 	jsonser "github.com/microsoft/kiota-serialization-json-go"
 	core "github.com/microsoftgraph/msgraph-sdk-go-core"
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
+
+	"github.com/tenantgate/tenantgate/internal/conn"
 )
 
 // sdkVersion is the msgraph-sdk-go release whose middleware tenantgate runs
@@ -40,6 +42,7 @@ var errorMappings = abs.ErrorMappings{"XXX": odataerrors.CreateODataErrorFromDis
 // its middleware (auth, retry, gzip, telemetry) and the OData error model are
 // needed, which keeps a cold build in seconds instead of minutes.
 type adapter struct {
+	obs    *observer // its redaction applies to every answer
 	ra     *core.GraphRequestAdapterBase
 	base   string   // scheme://host[/prefix], no trailing slash
 	origin *url.URL // base, parsed: every request must stay on its origin
@@ -81,7 +84,7 @@ func newAdapter(cred azcore.TokenCredential, scope, base string, obs *observer) 
 	}
 	// Set before any request is built from it (graph-api.md §0).
 	ra.SetBaseUrl(base)
-	return &adapter{ra: ra, base: strings.TrimRight(base, "/"), origin: u}, nil
+	return &adapter{obs: obs, ra: ra, base: strings.TrimRight(base, "/"), origin: u}, nil
 }
 
 // maxRedirects bounds the same-origin redirects one request may follow.
@@ -229,8 +232,32 @@ func (a *adapter) send(ctx context.Context, method abs.HttpMethod, rawURL string
 	if r.status == 0 && r.err == nil {
 		r.err = err
 	}
+	return a.obs.redactResponse(r)
+}
+
+// redactResponse is where the service's text enters tenantgate's data: the
+// error code, message and transport error of every answer lose any
+// credential before they reach a snapshot, a finding, a log or apply's
+// output (conn.Redact, with the secrets this run sent).
+func (o *observer) redactResponse(r response) response {
+	r.code, r.msg = o.redact(r.code), o.redact(r.msg)
+	if r.err != nil {
+		if msg := o.redact(r.err.Error()); msg != r.err.Error() {
+			r.err = redactedError{r.err, msg}
+		}
+	}
 	return r
 }
+
+// redactedError is an error whose text was redacted; errors.Is still sees
+// the original (a cancelled context stays one).
+type redactedError struct {
+	err error
+	msg string
+}
+
+func (e redactedError) Error() string { return e.msg }
+func (e redactedError) Unwrap() error { return e.err }
 
 func deref(s *string) string {
 	if s == nil {
@@ -247,10 +274,37 @@ type observer struct {
 	progress io.Writer // nil unless stderr is a terminal
 	mu       sync.Mutex
 	requests atomic.Int64
+	// secrets are the credentials this run holds or sent (bearer tokens seen
+	// on the wire included): what redact removes from the service's text.
+	secrets sync.Map
+}
+
+// addSecret records a credential to redact.
+func (o *observer) addSecret(s string) {
+	if s = strings.TrimSpace(s); s != "" {
+		o.secrets.Store(s, true)
+	}
+}
+
+// redact is conn.Redact with this run's credentials.
+func (o *observer) redact(s string) string {
+	if s == "" {
+		return s
+	}
+	var list []string
+	o.secrets.Range(func(k, _ any) bool {
+		list = append(list, k.(string))
+		return true
+	})
+	return conn.Redact(s, list...)
 }
 
 func (o *observer) Intercept(p khttp.Pipeline, i int, req *http.Request) (*http.Response, error) {
 	o.requests.Add(1)
+	if h := req.Header.Get("Authorization"); h != "" {
+		_, tok, _ := strings.Cut(h, " ")
+		o.addSecret(tok) // a token azidentity fetched is a secret too
+	}
 	start := time.Now()
 	resp, err := p.Next(req, i)
 	if at, ok := req.Context().Value(attemptKey{}).(*attempt); ok && resp != nil {
@@ -312,9 +366,10 @@ func (o *observer) note(format string, args ...any) {
 }
 
 func (o *observer) printf(w io.Writer, format string, args ...any) {
+	line := o.redact(fmt.Sprintf(format, args...))
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	fmt.Fprintf(w, format, args...)
+	io.WriteString(w, line)
 }
 
 // redactURL drops userinfo and fragments; query strings of the requests

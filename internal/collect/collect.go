@@ -82,6 +82,8 @@ func collectWith(ctx context.Context, opts conn.Options, breakGlass []string, h 
 		}
 	}
 	c := &collector{opts: opts, cred: cred, credDesc: desc, obs: &observer{progress: opts.Progress}, sleep: h.sleep}
+	c.obs.addSecret(string(opts.AccessToken))
+	c.obs.addSecret(string(opts.ClientSecret))
 	if opts.Verbose {
 		c.obs.verbose = opts.Log
 	}
@@ -133,7 +135,8 @@ func (c *collector) run(ctx context.Context, breakGlass []string) (*snapshot.Sna
 	// message, and an interactive flow (device code) prompts once, not once
 	// per parallel request.
 	if _, err := c.cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{c.graphScope}}); err != nil {
-		return nil, fmt.Errorf("cannot get a token for Microsoft Graph with %s: %w", c.credDesc, err)
+		// The identity platform's answer is server text too.
+		return nil, fmt.Errorf("cannot get a token for Microsoft Graph with %s: %w", c.credDesc, redactedError{err, c.obs.redact(err.Error())})
 	}
 	results := map[string]outcome{}
 	var mu sync.Mutex

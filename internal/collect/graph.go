@@ -181,7 +181,7 @@ func (c *collector) batch(ctx context.Context, reads []*read) {
 		if item.Status >= 400 {
 			ir.code, ir.msg = graphError(ir.body)
 		}
-		reads[i-1].settle(c, ir, false)
+		reads[i-1].settle(c, c.obs.redactResponse(ir), false)
 	}
 	for i, r := range reads {
 		if !got[strconv.Itoa(i+1)] {
