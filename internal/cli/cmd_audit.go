@@ -217,6 +217,7 @@ func loadSubject(ctx context.Context, app *App, o subjectOptions) (*subject, err
 	if err != nil {
 		return nil, err
 	}
+	eng.Warm() // compile while the snapshot is read or collected
 	var snap *snapshot.Snapshot
 	switch {
 	case o.demo:

@@ -2,14 +2,10 @@ package engine
 
 import (
 	"fmt"
-	"io/fs"
-	"path"
 	"sort"
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
-
-	"github.com/tenantgate/tenantgate/policies"
 )
 
 // Control is one catalog entry, read from its Rego package's METADATA.
@@ -36,32 +32,6 @@ type Control struct {
 }
 
 const controlsPrefix = "data.tenantgate.controls."
-
-// loadModules parses every non-test Rego file of the embedded policies with
-// annotations enabled (rego.Module would drop them).
-func loadModules(withTests bool) (map[string]*ast.Module, error) {
-	mods := map[string]*ast.Module{}
-	err := fs.WalkDir(policies.FS, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || path.Ext(p) != ".rego" {
-			return err
-		}
-		if !withTests && strings.HasSuffix(p, "_test.rego") {
-			return nil
-		}
-		src, err := policies.FS.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		name := "policies/" + p
-		m, err := ast.ParseModuleWithOpts(name, string(src), ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
-		if err != nil {
-			return fmt.Errorf("parse %s: %w", name, err)
-		}
-		mods[name] = m
-		return nil
-	})
-	return mods, err
-}
 
 // catalogFrom reads the package-scope METADATA of every control module.
 func catalogFrom(mods map[string]*ast.Module) ([]Control, error) {

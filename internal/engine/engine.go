@@ -1,7 +1,7 @@
 // Package engine evaluates the embedded Rego controls against a snapshot and
-// a baseline. Policies are compiled and every control's query prepared once
-// per Engine; Evaluate is safe for concurrent use, which the fleet audit
-// relies on.
+// a baseline. Policies are compiled once per Engine, on first use, and only
+// those the audit's entry point reaches (Modules); Evaluate is safe for
+// concurrent use, which the fleet audit relies on.
 package engine
 
 import (
@@ -9,8 +9,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"runtime/debug"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -21,23 +23,38 @@ import (
 	"github.com/tenantgate/tenantgate/internal/snapshot"
 )
 
-// Engine holds compiled policies and prepared queries.
+// Engine holds the audit's policies. New parses them and reads the catalog;
+// they are compiled on first use (or in the background after Warm), so a
+// command that only lists the catalog never compiles. Per-control queries
+// are prepared only when one is needed.
 type Engine struct {
 	catalog []Control
-	// all evaluates every control and the licenses in one pass, sharing the
-	// helpers' cached results; queries are per control, used to isolate a
-	// control whose evaluation fails.
-	all      rego.PreparedEvalQuery
-	queries  map[string]rego.PreparedEvalQuery
-	licenses rego.PreparedEvalQuery
-	version  string
+	mods    map[string]*ast.Module
+	version string
 	// baselines caches input.baseline per baseline (fleet runs reuse one).
 	baselines baselineCache
+
+	once     sync.Once
+	ready    chan struct{} // closed when compiled (or failed)
+	prepErr  error
+	compiler *ast.Compiler
+	// all evaluates every control and the licenses in one pass, sharing the
+	// helpers' cached results.
+	all      rego.PreparedEvalQuery
+	licenses rego.PreparedEvalQuery
+
+	mu sync.Mutex
+	// queries are per control, prepared on demand to isolate a control
+	// whose evaluation fails.
+	queries map[string]rego.PreparedEvalQuery
 }
 
-// New compiles the embedded policies. version is the tool version for reports.
+// New reads the embedded audit policies (only what AuditQuery reaches) and
+// their catalog. version is the tool version for reports.
 func New(ctx context.Context, version string) (*Engine, error) {
-	mods, err := loadModules(false)
+	var mods map[string]*ast.Module
+	var err error
+	withoutGC(func() { mods, err = Modules(AuditQuery, licensesQuery) })
 	if err != nil {
 		return nil, err
 	}
@@ -45,27 +62,67 @@ func New(ctx context.Context, version string) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := ast.NewCompiler().WithStrict(true)
-	if c.Compile(mods); c.Failed() {
-		return nil, fmt.Errorf("compile policies: %w", c.Errors)
-	}
-	e := &Engine{catalog: cat, queries: map[string]rego.PreparedEvalQuery{}, version: version}
-	for _, ctl := range cat {
-		q, err := rego.New(rego.Compiler(c), rego.Query(ctl.Package+".result"), rego.StrictBuiltinErrors(true)).PrepareForEval(ctx)
+	return &Engine{catalog: cat, mods: mods, version: version, queries: map[string]rego.PreparedEvalQuery{}, ready: make(chan struct{})}, nil
+}
+
+// Warm starts compiling in the background, so the work overlaps with
+// loading or collecting the snapshot; Evaluate waits for it.
+func (e *Engine) Warm() { go e.prepare() }
+
+// prepare compiles the policies and prepares the audit query, once.
+func (e *Engine) prepare() error {
+	e.once.Do(func() {
+		defer close(e.ready)
+		var c *ast.Compiler
+		var err error
+		withoutGC(func() { c, err = Compile(e.mods) })
 		if err != nil {
-			return nil, fmt.Errorf("prepare %s: %w", ctl.ID, err)
+			e.prepErr = err
+			return
 		}
-		e.queries[ctl.ID] = q
+		e.compiler = c
+		ctx := context.Background()
+		if e.all, err = rego.New(rego.Compiler(c), rego.Query(AuditQuery), rego.StrictBuiltinErrors(true)).PrepareForEval(ctx); err != nil {
+			e.prepErr = fmt.Errorf("prepare policies: %w", err)
+			return
+		}
+		if e.licenses, err = rego.New(rego.Compiler(c), rego.Query(licensesQuery)).PrepareForEval(ctx); err != nil {
+			e.prepErr = fmt.Errorf("prepare licenses: %w", err)
+		}
+	})
+	<-e.ready
+	return e.prepErr
+}
+
+// Prepare compiles the policies now (New leaves it to the first
+// evaluation); it reports a compile error, which the embedded policies'
+// tests rule out.
+func (e *Engine) Prepare() error { return e.prepare() }
+
+// controlQuery prepares (once) the query of one control's result.
+func (e *Engine) controlQuery(ctl Control) (rego.PreparedEvalQuery, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if q, ok := e.queries[ctl.ID]; ok {
+		return q, nil
 	}
-	e.all, err = rego.New(rego.Compiler(c), rego.Query("data.tenantgate.main"), rego.StrictBuiltinErrors(true)).PrepareForEval(ctx)
+	q, err := rego.New(rego.Compiler(e.compiler), rego.Query(ctl.Package+".result"), rego.StrictBuiltinErrors(true)).PrepareForEval(context.Background())
 	if err != nil {
-		return nil, fmt.Errorf("prepare policies: %w", err)
+		return q, fmt.Errorf("prepare %s: %w", ctl.ID, err)
 	}
-	e.licenses, err = rego.New(rego.Compiler(c), rego.Query("data.tenantgate.lib.licenses")).PrepareForEval(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("prepare licenses: %w", err)
-	}
-	return e, nil
+	e.queries[ctl.ID] = q
+	return q, nil
+}
+
+// withoutGC runs f with the garbage collector paused. Parsing and compiling
+// the policies allocate ~18 MB in ~30 ms, most of it garbage the compiler
+// drops as it goes; collecting during that time cost a third of an
+// `audit --demo` run's CPU (docs/performance.md). The pause is bounded by
+// that work; the collector resumes with the previous setting afterwards.
+func withoutGC(f func()) {
+	old := debug.SetGCPercent(-1)
+	defer debug.SetGCPercent(old)
+	f()
 }
 
 // Catalog returns the controls in catalog order.
@@ -167,6 +224,9 @@ func (e *Engine) Evaluate(ctx context.Context, s *snapshot.Snapshot, b *baseline
 // evaluate runs the policies on a built input; s supplies the envelope (its
 // Data is not read).
 func (e *Engine) evaluate(ctx context.Context, s *snapshot.Snapshot, in ast.Value, b *baseline.Baseline, now time.Time) (*report.Report, error) {
+	if err := e.prepare(); err != nil {
+		return nil, err
+	}
 	var err error
 	r := &report.Report{
 		SchemaVersion: report.SchemaVersion,
@@ -368,7 +428,11 @@ func (e *Engine) evalLicenses(ctx context.Context, in ast.Value) (map[string]boo
 
 func (e *Engine) evalControl(ctx context.Context, ctl Control, in ast.Value) (regoResult, error) {
 	var rr regoResult
-	rs, err := e.queries[ctl.ID].Eval(ctx, rego.EvalParsedInput(in))
+	q, err := e.controlQuery(ctl)
+	if err != nil {
+		return rr, err
+	}
+	rs, err := q.Eval(ctx, rego.EvalParsedInput(in))
 	if err != nil {
 		return rr, err
 	}

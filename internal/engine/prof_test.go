@@ -6,7 +6,6 @@ import (
 	"os"
 	"testing"
 
-	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/profiler"
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/tenantgate/tenantgate/internal/demo"
@@ -18,9 +17,11 @@ func TestRegoProfile(t *testing.T) {
 	if os.Getenv("TG_PROF") == "" {
 		t.Skip()
 	}
-	mods, _ := loadModules(false)
-	c := ast.NewCompiler()
-	c.Compile(mods)
+	mods, _ := Modules(AuditQuery)
+	c, err := CompileChecked(mods)
+	if err != nil {
+		t.Fatal(err)
+	}
 	s, _ := demo.Snapshot()
 	bl, _ := demo.Baseline()
 	in, _ := Input(s, bl)
