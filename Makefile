@@ -1,7 +1,11 @@
 # tenantgate — see README.md. Every target works on a fresh clone.
 GO ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -X github.com/tenantgate/tenantgate/internal/cli.Version=$(VERSION)
+COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
+DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+# The same stamp GoReleaser writes (.goreleaser.yaml); internal/version reads it.
+VPKG    := github.com/tenantgate/tenantgate/internal/version
+LDFLAGS := -s -w -X $(VPKG).version=$(VERSION) -X $(VPKG).commit=$(COMMIT) -X $(VPKG).date=$(DATE)
 
 .PHONY: demo test build vet fmt bench update-golden
 
@@ -13,8 +17,9 @@ demo:
 test:
 	$(GO) test ./...
 
+## build: bin/tenantgate, static, stamped with version, commit and date
 build:
-	$(GO) build -ldflags "$(LDFLAGS)" -o bin/tenantgate ./cmd/tenantgate
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/tenantgate ./cmd/tenantgate
 
 vet:
 	$(GO) vet ./...

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tenantgate/tenantgate/internal/demo"
 	"github.com/tenantgate/tenantgate/internal/report"
+	"github.com/tenantgate/tenantgate/internal/version"
 )
 
 // run executes the CLI in-process and returns exit code, stdout, stderr.
@@ -204,5 +205,29 @@ func TestFailedSourceWarnedOnce(t *testing.T) {
 	notes := log.Runs[0].Invocations[0].Notes
 	if len(notes) != 1 || notes[0].Level != "warning" || !strings.Contains(notes[0].Message.Text, warn) || !strings.Contains(notes[0].Message.Text, "Policy.Read.All") {
 		t.Errorf("SARIF notifications: %+v", notes)
+	}
+}
+
+// TestVersion: `version`, `version --json` and `--version` say the same, and
+// reports record that version (one source: internal/version).
+func TestVersion(t *testing.T) {
+	info := version.Get()
+	code, out, _ := run(t, "version")
+	if code != 0 || out != "tenantgate "+info.String()+"\n" {
+		t.Errorf("version: exit %d, %q", code, out)
+	}
+	code, flag, _ := run(t, "--version")
+	if code != 0 || flag != out {
+		t.Errorf("--version: exit %d, %q, want %q", code, flag, out)
+	}
+	code, js, _ := run(t, "version", "--json")
+	var got version.Info
+	if err := json.Unmarshal([]byte(js), &got); code != 0 || err != nil || got != info {
+		t.Errorf("version --json: exit %d, %v, %+v", code, err, got)
+	}
+	_, rep, _ := run(t, "audit", "--demo", "--format", "json")
+	var r report.Report
+	if err := json.Unmarshal([]byte(rep), &r); err != nil || r.Tool.Version != info.Version || Version != info.Version {
+		t.Errorf("report tool.version %q, cli.Version %q, want %q (%v)", r.Tool.Version, Version, info.Version, err)
 	}
 }

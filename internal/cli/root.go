@@ -20,10 +20,13 @@ import (
 	"github.com/tenantgate/tenantgate/internal/report"
 	"github.com/tenantgate/tenantgate/internal/snapshot"
 	"github.com/tenantgate/tenantgate/internal/textsafe"
+	"github.com/tenantgate/tenantgate/internal/version"
 )
 
-// Version is set at build time (-ldflags "-X ...cli.Version=...").
-var Version = "dev"
+// Version is the tool version every report and snapshot records
+// (tool.version): internal/version's, stamped at release or read from the
+// module's build info.
+var Version = version.Get().Version
 
 // Live reaches a real (or emulated) tenant. Implemented outside this package.
 type Live interface {
@@ -81,10 +84,11 @@ Adversary-in-the-Middle phishing and business e-mail compromise, explains every
 verdict, and creates the missing Conditional Access policies in report-only mode.
 
 Start with:  tenantgate audit --demo`,
-		Version:       Version,
+		Version:       version.Get().String(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.SetVersionTemplate("tenantgate {{.Version}}\n")
 	root.SetIn(app.Stdin)
 	root.SetOut(app.Stdout)
 	root.SetErr(app.Stderr)
