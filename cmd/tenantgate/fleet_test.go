@@ -410,3 +410,84 @@ func benchFleet(b *testing.B, n, parallel int) {
 	b.ReportMetric(float64(trips)/float64(b.N)/float64(n), "roundtrips/tenant")
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "wall-s/op")
 }
+
+// TestCollectAndAuditShards: collect --tenants --shard K/N on N machines
+// collects every tenant exactly once (the union of the shards' snapshots is
+// the unsharded run's), and audit --shard K/N over the union audits exactly
+// the tenants collect's shard K wrote.
+func TestCollectAndAuditShards(t *testing.T) {
+	var tenants []fleetTenant
+	for i := range 7 {
+		tenants = append(tenants, fleetTenant{name: fmt.Sprintf("Tenant%d", i), orgID: fmt.Sprintf("33333333-0000-4000-8000-%012d", i),
+			domain: fmt.Sprintf("t%d.example", i), token: fmt.Sprintf("tok-shard-%d", i), sent: fmt.Sprintf("tok-shard-%d", i)})
+	}
+	dir := t.TempDir()
+	file, _ := writeFleet(t, dir, tenants, nil)
+	whole := filepath.Join(dir, "whole")
+	if code, _, stderr := runFleet(t, "--tenants", file, "--output-dir", whole); code != 0 {
+		t.Fatalf("unsharded: exit %d\n%s", code, stderr)
+	}
+	const n = 3
+	seen := map[string]string{} // snapshot file -> shard
+	for k := range n {
+		out := filepath.Join(dir, "shards", fmt.Sprintf("shard-%d", k))
+		code, _, stderr := runFleet(t, "--tenants", file, "--output-dir", out, "--shard", fmt.Sprintf("%d/%d", k, n))
+		if code != 0 || !strings.Contains(stderr, fmt.Sprintf("shard %d/%d: ", k, n)) {
+			t.Fatalf("shard %d: exit %d\n%s", k, code, stderr)
+		}
+		sum := readSummary(t, out)
+		for _, tn := range sum.Tenants {
+			if prev, dup := seen[tn.File]; dup {
+				t.Errorf("%s collected by shards %s and %d", tn.File, prev, k)
+			}
+			seen[tn.File] = fmt.Sprint(k)
+			a, err1 := snapshot.Load(filepath.Join(out, tn.File))
+			b, err2 := snapshot.Load(filepath.Join(whole, tn.File))
+			if err1 != nil || err2 != nil || !reflect.DeepEqual(canonicalData(t, a), canonicalData(t, b)) {
+				t.Errorf("%s: shard snapshot differs from the unsharded one (%v, %v)", tn.File, err1, err2)
+			}
+		}
+	}
+	if len(seen) != len(tenants) {
+		t.Fatalf("the shards collected %d tenants, want %d", len(seen), len(tenants))
+	}
+
+	// audit --shard over all shards' snapshots picks what collect's shard wrote.
+	glob := filepath.Join(dir, "shards", "*", "*.json")
+	for k := range n {
+		var stdout, stderr bytes.Buffer
+		app := &cli.App{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, Live: live(), IsTerminal: func(any) bool { return false }}
+		code := cli.Main(context.Background(), app, []string{"audit", "--snapshot", glob, "--shard", fmt.Sprintf("%d/%d", k, n), "--format", "json", "--fail-on", "never", "--baseline", demoBaseline})
+		if code != 0 {
+			t.Fatalf("audit shard %d: exit %d\n%s", k, code, stderr.String())
+		}
+		var fl struct {
+			Shard   string
+			Tenants []struct{ File string }
+		}
+		if err := json.Unmarshal(stdout.Bytes(), &fl); err != nil {
+			t.Fatal(err)
+		}
+		if fl.Shard != fmt.Sprintf("%d/%d", k, n) {
+			t.Errorf("fleet summary shard %q", fl.Shard)
+		}
+		for _, r := range fl.Tenants {
+			if filepath.Base(filepath.Dir(r.File)) != fmt.Sprintf("shard-%d", k) {
+				t.Errorf("audit shard %d took %s", k, r.File)
+			}
+		}
+		if want := countShard(seen, k); len(fl.Tenants) != want {
+			t.Errorf("audit shard %d: %d tenants, collect's shard wrote %d", k, len(fl.Tenants), want)
+		}
+	}
+}
+
+func countShard(seen map[string]string, k int) int {
+	c := 0
+	for _, s := range seen {
+		if s == fmt.Sprint(k) {
+			c++
+		}
+	}
+	return c
+}

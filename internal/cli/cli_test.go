@@ -231,3 +231,24 @@ func TestVersion(t *testing.T) {
 		t.Errorf("report tool.version %q, cli.Version %q, want %q (%v)", r.Tool.Version, Version, info.Version, err)
 	}
 }
+
+// TestShardUsage: --shard is K/N with 0 <= K < N, and only splits a fleet.
+func TestShardUsage(t *testing.T) {
+	snap := demoWith(t, "")
+	tenants := write(t, "tenants.yaml", "tenants:\n  - id: contoso.onmicrosoft.com\n")
+	for _, tc := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"audit", "--snapshot", snap, "--shard", "0/2"}, "--shard splits a fleet"},
+		{[]string{"audit", "--snapshot", snap, "--snapshot", snap, "--shard", "2/2"}, "K must be between 0 and 1"},
+		{[]string{"audit", "--snapshot", snap, "--snapshot", snap, "--shard", "two"}, "want K/N"},
+		{[]string{"collect", "--shard", "0/2", "-o", "x.json"}, "--shard needs --tenants"},
+		{[]string{"collect", "--tenants", tenants, "--output-dir", t.TempDir(), "--shard", "1/0"}, "N must be between 1 and 65536"},
+	} {
+		code, _, stderr := run(t, tc.args...)
+		if code != 2 || !strings.Contains(stderr, tc.msg) {
+			t.Errorf("%v: exit %d, %q; want 2 and %q", tc.args, code, stderr, tc.msg)
+		}
+	}
+}

@@ -21,6 +21,7 @@ import (
 	"github.com/tenantgate/tenantgate/internal/render"
 	"github.com/tenantgate/tenantgate/internal/report"
 	"github.com/tenantgate/tenantgate/internal/safefile"
+	"github.com/tenantgate/tenantgate/internal/shard"
 	"github.com/tenantgate/tenantgate/internal/snapshot"
 	"github.com/tenantgate/tenantgate/internal/textsafe"
 )
@@ -40,6 +41,7 @@ type auditOptions struct {
 	reportDir       string
 	reportFormats   []string
 	parallel        int
+	shard           string
 }
 
 func newAuditCmd(app *App) *cobra.Command {
@@ -68,7 +70,9 @@ hash of the name when it had to change; two snapshots that would share a name
 are an error). A snapshot that cannot be read does not stop the
 others. The exit code is the worst tenant's, ranked 4 > 2 > 1 > 3 > 0 (a tenant
 that could not be audited outranks a failed gate, which outranks an incomplete
-audit).`,
+audit). --shard K/N audits only the snapshots of shard K (0 <= K < N), chosen
+by file name (<name>.json) exactly as collect --tenants --shard K/N chooses
+tenants by name; an empty shard is a success with no tenants.`,
 		Example: `  tenantgate audit --demo
   tenantgate audit --snapshot tenant.json --format json --output result.json
   tenantgate audit --snapshot tenant.json --format sarif --output r.sarif --format html --output r.html --fail-on medium
@@ -90,6 +94,7 @@ audit).`,
 	f.StringVar(&o.reportDir, "report-dir", "", "fleet mode: write each tenant's reports to this directory")
 	f.StringSliceVar(&o.reportFormats, "report-format", []string{"json"}, "fleet mode: formats of the per-tenant reports in --report-dir")
 	f.IntVar(&o.parallel, "parallel", 0, "fleet mode: snapshots audited at once (default: number of CPUs)")
+	f.StringVar(&o.shard, "shard", "", "fleet mode: audit only shard K of N (K from 0) of the snapshots, split by file name as collect --tenants --shard splits tenants")
 	addConnFlags(cmd, &o.conn)
 	return cmd
 }
@@ -148,6 +153,9 @@ func runAudit(ctx context.Context, app *App, o *auditOptions) error {
 	}
 	if isFleet(o.snapshots) {
 		return runFleet(ctx, app, o, outs, failOn, now)
+	}
+	if o.shard != "" {
+		return usagef("--shard splits a fleet: give a directory, a glob or several --snapshot values")
 	}
 	src := subjectOptions{demo: o.demo, conn: o.conn, baseline: o.baseline}
 	if len(o.snapshots) == 1 {
@@ -318,6 +326,13 @@ func runFleet(ctx context.Context, app *App, o *auditOptions, outs []output, fai
 	if err != nil {
 		return err
 	}
+	var sh shard.Spec
+	if o.shard != "" {
+		if sh, err = shard.Parse(o.shard); err != nil {
+			return usageError{err}
+		}
+		files = fleet.Shard(files, sh)
+	}
 	b, eng, err := loadPolicies(ctx, o.baseline, false)
 	if err != nil {
 		return err
@@ -325,7 +340,7 @@ func runFleet(ctx context.Context, app *App, o *auditOptions, outs []output, fai
 	tuneGC()
 	fl, err := fleet.Run(ctx, eng, b, files, fleet.Options{
 		Parallel: o.parallel, ReportDir: o.reportDir, ReportFormats: o.reportFormats,
-		FailOn: failOn, AllowIncomplete: o.allowIncomplete, Now: now, Version: Version,
+		FailOn: failOn, AllowIncomplete: o.allowIncomplete, Now: now, Version: Version, Shard: sh,
 	})
 	if err != nil {
 		return err

@@ -29,6 +29,7 @@ type collectOptions struct {
 	tenants         string
 	outputDir       string
 	parallelTenants int
+	shard           string
 }
 
 func newCollectCmd(app *App) *cobra.Command {
@@ -58,6 +59,11 @@ concurrency requests in flight). It writes DIR/<name>.json per tenant and
 DIR/collect-summary.json (per tenant: status ok | partial | failed, the
 failed sources and why, the error, round trips, duration), and prints one
 line per tenant on stderr. One tenant's failure never stops the others.
+--shard K/N collects only the tenants of shard K (0 <= K < N): a tenant's
+shard depends on its name and N alone, so N machines given 0/N ... N-1/N
+collect every tenant exactly once, and adding a tenant moves no other. Every
+shard checks the whole file's names and ids; credentials and baselines only
+for its own tenants.
 
   defaults:                        # optional, for every tenant
     auth: client-secret            # a multi-tenant app: one client_id,
@@ -87,13 +93,14 @@ file (named with its line), baseline or flag: nothing is collected.`,
 		Example: `  tenantgate collect --tenant contoso.onmicrosoft.com --baseline baseline.yaml -o snapshot.json
   tenantgate collect --auth device-code --client-id 11111111-2222-3333-4444-555555555555 -o snapshot.json
   TENANTGATE_ACCESS_TOKEN=x tenantgate collect --graph-endpoint http://127.0.0.1:8080 --arm-endpoint http://127.0.0.1:8080 -o demo.json
-  tenantgate collect --tenants tenants.yaml --output-dir snapshots --parallel-tenants 8`,
+  tenantgate collect --tenants tenants.yaml --output-dir snapshots --parallel-tenants 8
+  tenantgate collect --tenants tenants.yaml --output-dir snapshots/shard-2 --shard 2/4`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.tenants != "" {
 				return runCollectFleet(cmd.Context(), app, cmd, o)
 			}
-			for _, name := range []string{"output-dir", "parallel-tenants"} {
+			for _, name := range []string{"output-dir", "parallel-tenants", "shard"} {
 				if cmd.Flags().Changed(name) {
 					return usagef("--%s needs --tenants FILE", name)
 				}
@@ -106,6 +113,7 @@ file (named with its line), baseline or flag: nothing is collected.`,
 	cmd.Flags().StringVar(&o.tenants, "tenants", "", "YAML file listing several tenants to collect (see above); needs --output-dir")
 	cmd.Flags().StringVar(&o.outputDir, "output-dir", "", "with --tenants: directory for <name>.json per tenant and "+CollectSummaryName)
 	cmd.Flags().IntVar(&o.parallelTenants, "parallel-tenants", 4, "with --tenants: tenants collected at once (each with its own --concurrency)")
+	cmd.Flags().StringVar(&o.shard, "shard", "", "with --tenants: collect only shard K of N (K from 0), a stable split by tenant name shared with audit --shard (docs/kubernetes.md)")
 	addConnFlags(cmd, &o.conn)
 	return cmd
 }

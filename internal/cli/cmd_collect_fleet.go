@@ -25,6 +25,7 @@ import (
 	"github.com/tenantgate/tenantgate/internal/inputerr"
 	"github.com/tenantgate/tenantgate/internal/report"
 	"github.com/tenantgate/tenantgate/internal/safefile"
+	"github.com/tenantgate/tenantgate/internal/shard"
 	"github.com/tenantgate/tenantgate/internal/snapshot"
 	"github.com/tenantgate/tenantgate/internal/textsafe"
 	"github.com/tenantgate/tenantgate/internal/yamldoc"
@@ -96,7 +97,11 @@ var fleetYAMLTypes = map[string]string{
 // an input error (exit 2) naming the file and line, found before any tenant
 // is contacted. base holds the command line's connection flags, which fill
 // what the file leaves unset; baselineFlag likewise.
-func loadFleet(path string, base conn.Options, baselineFlag string) ([]fleetTarget, error) {
+//
+// With a shard, the names and ids of every entry are checked (so all shards
+// agree on the file), but credentials and baselines only for the entries of
+// that shard: a shard's machine needs only its own tenants' secrets.
+func loadFleet(path string, base conn.Options, baselineFlag string, sh shard.Spec) ([]fleetTarget, error) {
 	raw, err := inputerr.ReadFile(path, "the tenants file")
 	if err != nil {
 		return nil, err
@@ -175,6 +180,9 @@ func loadFleet(path string, base conn.Options, baselineFlag string) ([]fleetTarg
 			return nil, inputerr.At(path, at("id"), "%s is listed twice (lines %d and %d)", label, prev, item.Line)
 		}
 		ids[strings.ToLower(id)] = item.Line
+		if !sh.Has(name) {
+			continue
+		}
 		label = fmt.Sprintf("tenant %q", name)
 
 		c := mergeConn(e.fleetConn, f.Defaults)
@@ -291,6 +299,7 @@ type collectSummary struct {
 	SchemaVersion   int             `json:"schemaVersion"`
 	Kind            string          `json:"kind"`
 	Tool            snapshot.Tool   `json:"tool"`
+	Shard           string          `json:"shard,omitempty"` // K/N when collecting one shard of the tenants file
 	StartedAt       time.Time       `json:"startedAt"`
 	DurationMs      int64           `json:"durationMs"`
 	ParallelTenants int             `json:"parallelTenants"`
@@ -326,7 +335,14 @@ func runCollectFleet(ctx context.Context, app *App, cmd *cobra.Command, o *colle
 	case o.conn.Concurrency < 1:
 		return usagef("--concurrency must be at least 1")
 	}
-	targets, err := loadFleet(o.tenants, o.conn, o.baseline)
+	var err error
+	var sh shard.Spec
+	if o.shard != "" {
+		if sh, err = shard.Parse(o.shard); err != nil {
+			return usageError{err}
+		}
+	}
+	targets, err := loadFleet(o.tenants, o.conn, o.baseline, sh)
 	if err != nil {
 		return err
 	}
@@ -367,7 +383,7 @@ func runCollectFleet(ctx context.Context, app *App, cmd *cobra.Command, o *colle
 	wg.Wait()
 
 	sum := collectSummary{
-		SchemaVersion: 1, Kind: CollectSummaryKind, Tool: snapshot.Tool{Name: "tenantgate", Version: Version},
+		SchemaVersion: 1, Kind: CollectSummaryKind, Tool: snapshot.Tool{Name: "tenantgate", Version: Version}, Shard: sh.String(),
 		StartedAt: start.UTC().Truncate(time.Second), DurationMs: time.Since(start).Milliseconds(),
 		ParallelTenants: o.parallelTenants, Concurrency: o.conn.Concurrency,
 		Counts: map[string]int{TenantOK: 0, TenantPartial: 0, TenantFailed: 0}, Tenants: results,
@@ -481,6 +497,9 @@ func printFleet(w io.Writer, s *collectSummary, summaryPath string) {
 			detail = t.File + " (" + strings.Join(parts, ", ") + ")"
 		}
 		fmt.Fprintf(w, "%-*s  %-7s  %4d requests  %6.1fs  %s\n", width, t.Name, t.Status, t.RoundTrips, float64(t.DurationMs)/1000, textsafe.Line(detail))
+	}
+	if s.Shard != "" {
+		fmt.Fprintf(w, "shard %s: ", s.Shard)
 	}
 	fmt.Fprintf(w, "%d tenants: %d ok, %d partial, %d failed, %d requests in %.1fs; summary in %s\n",
 		len(s.Tenants), s.Counts[TenantOK], s.Counts[TenantPartial], s.Counts[TenantFailed], s.RoundTrips, float64(s.DurationMs)/1000, summaryPath)

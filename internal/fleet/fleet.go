@@ -25,6 +25,7 @@ import (
 	"github.com/tenantgate/tenantgate/internal/render"
 	"github.com/tenantgate/tenantgate/internal/report"
 	"github.com/tenantgate/tenantgate/internal/safefile"
+	"github.com/tenantgate/tenantgate/internal/shard"
 	"github.com/tenantgate/tenantgate/internal/snapshot"
 )
 
@@ -37,6 +38,19 @@ type Options struct {
 	AllowIncomplete bool
 	Now             time.Time
 	Version         string
+	Shard           shard.Spec // recorded in the summary; Shard selects the files
+}
+
+// Shard keeps the files of one shard: those whose name (shard.FileKey) falls
+// in it, the split collect --tenants --shard makes of tenant names.
+func Shard(files []string, sh shard.Spec) []string {
+	var out []string
+	for _, f := range files {
+		if sh.Has(shard.FileKey(f)) {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // Expand turns --snapshot arguments (files, directories, globs) into a sorted
@@ -129,7 +143,7 @@ func Run(ctx context.Context, eng *engine.Engine, b *baseline.Baseline, files []
 	fl := &report.Fleet{
 		SchemaVersion: 1, Kind: report.FleetKind,
 		Tool:        report.Tool{Name: "tenantgate", Version: o.Version},
-		GeneratedAt: o.Now.UTC(), Baseline: report.BaselineRef{Name: b.Name, Version: b.Version},
+		GeneratedAt: o.Now.UTC(), Baseline: report.BaselineRef{Name: b.Name, Version: b.Version}, Shard: o.Shard.String(),
 		Tenants: make([]report.FleetRow, len(files)),
 	}
 	jobs := make(chan int)

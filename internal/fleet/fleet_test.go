@@ -3,8 +3,10 @@ package fleet
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"github.com/tenantgate/tenantgate/internal/engine"
 	"github.com/tenantgate/tenantgate/internal/inputerr"
 	"github.com/tenantgate/tenantgate/internal/report"
+	"github.com/tenantgate/tenantgate/internal/shard"
 )
 
 // variant writes the demo snapshot with a new tenant id and edits applied.
@@ -250,6 +253,61 @@ func BenchmarkFleet100(b *testing.B) {
 	for b.Loop() {
 		if _, err := Run(context.Background(), eng, bl, files, Options{FailOn: "never", Now: time.Now()}); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestShardsPartitionTheFleet: shards 0..N-1 of a snapshot set audit every
+// file exactly once, and their rows are exactly the unsharded run's.
+func TestShardsPartitionTheFleet(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 23 {
+		var edit func(map[string]any)
+		if i%4 == 1 {
+			edit = fail("authorizationPolicy", "denied", "Authorization_RequestDenied", "Insufficient privileges to complete the operation.", 403)
+		}
+		variant(t, dir, fmt.Sprintf("tenant-%02d.json", i), fmt.Sprintf("t-%02d", i), edit)
+	}
+	eng, err := engine.New(context.Background(), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := demo.Baseline()
+	files, err := Expand([]string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{Parallel: 2, FailOn: "high", Now: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)}
+	all, err := Run(context.Background(), eng, b, files, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]report.FleetRow{}
+	for _, r := range all.Tenants {
+		want[r.File] = r
+	}
+	for _, n := range []int{1, 2, 3, 5, 40} {
+		got := map[string]report.FleetRow{}
+		for k := range n {
+			sh := shard.Spec{K: k, N: n}
+			o := opts
+			o.Shard = sh
+			part, err := Run(context.Background(), eng, b, Shard(files, sh), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if part.Shard != sh.String() || part.Summary.Tenants != len(part.Tenants) {
+				t.Errorf("shard %s: summary says shard %q, %d tenants of %d rows", sh, part.Shard, part.Summary.Tenants, len(part.Tenants))
+			}
+			for _, r := range part.Tenants {
+				if _, dup := got[r.File]; dup {
+					t.Errorf("N=%d: %s audited by two shards", n, r.File)
+				}
+				got[r.File] = r
+			}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("N=%d: the shards' rows differ from the unsharded run (%d vs %d files)", n, len(got), len(want))
 		}
 	}
 }

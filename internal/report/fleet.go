@@ -9,6 +9,7 @@ type Fleet struct {
 	Tool          Tool         `json:"tool"`
 	GeneratedAt   time.Time    `json:"generatedAt"`
 	Baseline      BaselineRef  `json:"baseline"`
+	Shard         string       `json:"shard,omitempty"` // K/N when the run audited one shard of the snapshots
 	Summary       FleetSummary `json:"summary"`
 	Tenants       []FleetRow   `json:"tenants"`
 }
