@@ -71,6 +71,7 @@ func (fl *Fleet) MapText(f func(string) string) *Fleet {
 	c.Kind = f(fl.Kind)
 	c.Tool = Tool{Name: f(fl.Tool.Name), Version: f(fl.Tool.Version)}
 	c.Baseline = BaselineRef{Name: f(fl.Baseline.Name), Version: f(fl.Baseline.Version)}
+	c.Shard = f(fl.Shard)
 	c.Tenants = make([]FleetRow, len(fl.Tenants))
 	for i, r := range fl.Tenants {
 		m := r
