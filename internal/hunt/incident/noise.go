@@ -36,6 +36,10 @@ func (sc Scenario) count(r *rand.Rand, base float64) int {
 	return int(base*sc.Activity + r.Float64())
 }
 
+func (sc Scenario) mail(r *rand.Rand, base float64) int {
+	return int(base*sc.Activity*sc.MailActivity + r.Float64())
+}
+
 // noise is one day of ordinary work: sign-ins from the office (trusted) and
 // from home, MFA prompts, token refreshes, mail read in Outlook and Outlook on
 // the web (with benign Client=OWA;Action=ViaProxy lines from home), mail sent
@@ -121,7 +125,7 @@ func (sc Scenario) noise(day *Day, w *World, people []*person) {
 		}
 		t0 := start.Add(2 * time.Minute).Truncate(time.Second)
 		day.UAL = append(day.UAL, mailItemsAccessed(org, orgName, server, t0, g.exchangeID(t0), p.u, p.mailbox, xc, "Sync", "Inbox", nil, false))
-		for k := sc.count(r, 1.5); k > 0; k-- {
+		for k := sc.mail(r, 2.2); k > 0; k-- {
 			t := rt()
 			it := mailItem{ID: g.itemID(p.mailbox), InternetMessageID: g.internetMessageID(t.Add(-time.Hour)), Subject: subjects[r.IntN(len(subjects))], Folder: "Inbox", Size: 8000 + r.IntN(90000)}
 			day.UAL = append(day.UAL, mailItemsAccessed(org, orgName, server, t, g.exchangeID(t), p.u, p.mailbox, xc, "Bind", "Inbox", []mailItem{it}, false))
@@ -132,7 +136,7 @@ func (sc Scenario) noise(day *Day, w *World, people []*person) {
 			svc := exchangeContext{IP: exchangeFront, ClientInfo: "Client=REST;Client=RESTSystem;;", AppID: "13937bba-652e-4c46-b222-3003f4d1ff97", SessionID: "", TokenID: ""}
 			day.UAL = append(day.UAL, mailItemsAccessed(org, orgName, server, t, g.exchangeID(t), p.u, p.mailbox, svc, "Sync", "Inbox", nil, false))
 		}
-		for k := sc.count(r, 0.8); k > 0; k-- {
+		for k := sc.mail(r, 0.5); k > 0; k-- {
 			t := rt()
 			it := mailItem{ID: g.itemID(p.mailbox), InternetMessageID: g.internetMessageID(t), Subject: subjects[r.IntN(len(subjects))], Folder: "Sent Items", Size: 9000 + r.IntN(60000)}
 			day.UAL = append(day.UAL, mailboxRecord(org, orgName, server, t, g.exchangeID(t), "Send", 2, p.u, p.mailbox, xc, []mailItem{it}, ""))
@@ -143,7 +147,7 @@ func (sc Scenario) noise(day *Day, w *World, people []*person) {
 			op := []string{"MoveToDeletedItems", "SoftDelete"}[r.IntN(2)]
 			day.UAL = append(day.UAL, mailboxRecord(org, orgName, server, t, g.exchangeID(t), op, 3, p.u, p.mailbox, xc, []mailItem{it}, "Inbox"))
 		}
-		for k := sc.count(r, 0.7); k > 0; k-- {
+		for k := sc.mail(r, 0.6); k > 0; k-- {
 			t := rt()
 			op := []string{"FileAccessed", "FileAccessed", "FileModified", "FileDownloaded"}[r.IntN(4)]
 			day.UAL = append(day.UAL, sharePointFile(org, t, g.GUID(), op, p.u, place.IP, c.UserAgent, sess, AppOfficeHome.ID,

@@ -16,6 +16,9 @@ type Scenario struct {
 	From, To time.Time // export window [From, To)
 	// Activity scales the ordinary per-person-per-day volume (1 = the demo).
 	Activity float64
+	// MailActivity further scales mailbox and file records (mail read, sent,
+	// deleted; files opened), which dominate real Unified Audit Logs; 0 = 1.
+	MailActivity float64
 }
 
 // Sunnyside is the demo: the talk's company (300 people, Exchange Online,
@@ -121,6 +124,9 @@ func (sc Scenario) Run(desc bool, fn func(*Day) error) (*World, error) {
 	}
 	if sc.Activity <= 0 {
 		sc.Activity = 1
+	}
+	if sc.MailActivity <= 0 {
+		sc.MailActivity = 1
 	}
 	w, people := sc.people()
 	inc := sc.incident(w, people)
