@@ -12,7 +12,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -137,4 +139,38 @@ func (d *dir) ReadDir(n int) ([]fs.DirEntry, error) {
 	}
 	d.off += n
 	return rest[:n], nil
+}
+
+// Extract writes the set into dir (created, files mode 0600, never through an
+// existing file) for readers that take paths, and returns the paths in Names
+// order.
+func Extract(dir string) ([]string, error) {
+	f, err := FS()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	var paths []string
+	for _, n := range Names() {
+		b, err := fs.ReadFile(f, n)
+		if err != nil {
+			return nil, err
+		}
+		p := filepath.Join(dir, n)
+		w, err := os.OpenFile(p, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("demo set: %w", err)
+		}
+		if _, err := w.Write(b); err != nil {
+			w.Close()
+			return nil, fmt.Errorf("demo set: %w", err)
+		}
+		if err := w.Close(); err != nil {
+			return nil, fmt.Errorf("demo set: %w", err)
+		}
+		paths = append(paths, p)
+	}
+	return paths, nil
 }

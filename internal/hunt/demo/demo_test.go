@@ -69,3 +69,23 @@ func TestFS(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestExtract(t *testing.T) {
+	dir := t.TempDir()
+	paths, err := Extract(filepath.Join(dir, "set"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(paths) != len(Names()) {
+		t.Fatalf("%d paths", len(paths))
+	}
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil || st.Mode().Perm() != 0o600 || st.Size() == 0 {
+			t.Errorf("%s: %v %v", p, st.Mode(), err)
+		}
+	}
+	if _, err := Extract(filepath.Join(dir, "set")); err == nil {
+		t.Error("extracting over existing files must fail")
+	}
+}
