@@ -197,7 +197,8 @@ func (sc Scenario) DemoSet() (map[string][]byte, *World, error) {
 // Graph sign-in pages (beta interactive and non-interactive, v1.0), Graph
 // directoryAudits pages, the Purview export, the full Search-UnifiedAuditLog
 // CSV (#TYPE, en-AU dates, UTF-16), Graph audit log query records and AuditData
-// JSON Lines.
+// JSON Lines, and the inbox rules in place at export time (Get-InboxRule CSV,
+// Graph messageRules per mailbox).
 func (sc Scenario) OtherShapes() (map[string][]byte, *World, error) {
 	var b [9]bytes.Buffer
 	w, err := sc.Stream(true,
@@ -216,7 +217,25 @@ func (sc Scenario) OtherShapes() (map[string][]byte, *World, error) {
 	if _, err := sc.Stream(true, UALSearchSink(&b[8], UALSearchOptions{Locale: EnAU, TypeLine: true, Encoding: UTF16LEBOM, ResultCount: n})); err != nil {
 		return nil, nil, err
 	}
-	return map[string][]byte{
+	var rules bytes.Buffer
+	if err := w.InboxRulesCSV(&rules); err != nil {
+		return nil, nil, err
+	}
+	out := map[string][]byte{"exchange/Get-InboxRule.csv": rules.Bytes()}
+	for _, u := range w.Users {
+		if mr := w.MessageRules(u); len(mr) > 0 {
+			var b bytes.Buffer
+			g := NewGraphPages(&b, V1, "users('"+u.ID+"')/mailFolders('inbox')/messageRules", 100)
+			for _, r := range mr {
+				g.Write(r)
+			}
+			if err := g.Close(); err != nil {
+				return nil, nil, err
+			}
+			out["graph/messageRules/"+u.UPN+".json"] = b.Bytes()
+		}
+	}
+	for k, v := range map[string][]byte{
 		"graph/signIns_beta_interactive.json":        b[0].Bytes(),
 		"graph/signIns_beta_noninteractive.json":     b[1].Bytes(),
 		"graph/signIns_v1.0_interactive.json":        b[2].Bytes(),
@@ -226,5 +245,8 @@ func (sc Scenario) OtherShapes() (map[string][]byte, *World, error) {
 		"graph/auditLogQuery_records_string.json":    b[6].Bytes(),
 		"ual/AuditData.jsonl":                        b[7].Bytes(),
 		"ual/Search-UnifiedAuditLog_en-AU_utf16.csv": b[8].Bytes(),
-	}, w, nil
+	} {
+		out[k] = v
+	}
+	return out, w, nil
 }

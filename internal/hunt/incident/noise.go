@@ -26,7 +26,7 @@ func rules(people []*person, g ids) []*InboxRule {
 	}
 	for i := 30; i < 40 && i < len(people); i++ {
 		n := names[i%len(names)]
-		out = append(out, &InboxRule{Mailbox: people[i].u, RuleID: g.hex(16), Name: n.name, Enabled: true, Priority: 1,
+		out = append(out, &InboxRule{Mailbox: people[i].u, RuleID: g.ruleID(), Name: n.name, Enabled: true, Priority: 1,
 			FromAddressContains: []string{n.from}, MoveToFolder: n.folder, StopProcessingRules: true})
 	}
 	return out

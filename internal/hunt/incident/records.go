@@ -38,6 +38,10 @@ func (g ids) requestID() string {
 	return g.hex(8) + "-" + g.hex(4) + "-4" + g.hex(3) + "-" + "89ab"[g.r.IntN(4):][:1] + g.hex(3) + "-" + g.hex(8) + []string{"0500", "0600", "0700"}[g.r.IntN(3)]
 }
 
+// ruleID is an inbox rule's RuleIdentity (a 64-bit number, as
+// Get-InboxRule's Identity "GradyA\\17097852595923320833" in the talk).
+func (g ids) ruleID() string { return strconv.FormatUint(g.r.Uint64(), 10) }
+
 // tokenID is a uniqueTokenIdentifier (22 characters of base64url).
 func (g ids) tokenID() string {
 	const a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"

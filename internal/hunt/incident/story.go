@@ -179,7 +179,7 @@ func (sc Scenario) incident(w *World, people []*person) *story {
 		return exchangeContext{IP: withPort(v4, port()), ClientInfo: "Client=OWA;Action=ViaProxy", AppID: AppExchange.ID,
 			SessionID: sess, TokenID: in.AttackerToken, IssuedAt: at(4, 50, 44)}
 	}
-	ruleID := g.hex(16)
+	ruleID := g.ruleID()
 	st.UAL = append(st.UAL, exchangeAdmin(org, orgName, server, at(5, 0, 12), g.exchangeID(at(5, 0, 12)), "New-InboxRule", jo.u, owa(at(5, 0, 12)),
 		"TYCPR01A008.JPNPRD01.PROD.OUTLOOK.COM/Microsoft Exchange Hosted Organizations/sunnyside08.onmicrosoft.com/Johanna\\"+ruleID,
 		[][2]string{{"AlwaysDeleteOutlookRulesBlob", "False"}, {"Force", "False"}, {"MoveToFolder", "Deleted Items"}, {"Name", ".."},

@@ -1,0 +1,58 @@
+package incident
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestStateAfterResponse: what Graph shows after the response matches the
+// story: the attacker's Authenticator gone, their device still registered,
+// "chatbot" disabled but its tenant-wide grant kept, the ".." rule removed
+// and the ordinary rules in place.
+func TestStateAfterResponse(t *testing.T) {
+	other, w, err := Sunnyside().OtherShapes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := w.Incident
+	for _, m := range w.AuthMethods(in.Victim) {
+		if b, _ := json.Marshal(m); strings.Contains(string(b), "iPhone 15") {
+			t.Error("the attacker's Authenticator was deleted by the responder")
+		}
+	}
+	devs := w.RegisteredDevices(in.Victim)
+	if len(devs) != 1 || !strings.Contains(string(devs[0].compact(false)), in.Device.Name) {
+		t.Errorf("victim's devices %v", devs)
+	}
+	sps, apps := w.ServicePrincipals()
+	if !strings.Contains(string(sps[0].compact(false)), `"accountEnabled":false`) || !strings.Contains(string(apps[0].compact(false)), "http://localhost:7823/access") {
+		t.Error("chatbot: disabled service principal with a localhost reply URL expected")
+	}
+	g := w.OAuth2PermissionGrants()
+	if !strings.Contains(string(g[0].compact(false)), "AllPrincipals") || !strings.Contains(string(g[0].compact(false)), "Mail.ReadWrite") {
+		t.Error("grant")
+	}
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(string(other["exchange/Get-InboxRule.csv"]), "\uFEFF"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 11 || rows[0][0] != "MailboxOwnerId" {
+		t.Fatalf("Get-InboxRule: %d rows", len(rows))
+	}
+	for _, r := range rows[1:] {
+		if r[1] == ".." {
+			t.Error("the '..' rule was removed by the responder")
+		}
+	}
+	n := 0
+	for k, v := range other {
+		if strings.HasPrefix(k, "graph/messageRules/") {
+			n += len(graphValues(t, k, v))
+		}
+	}
+	if n != 10 {
+		t.Errorf("messageRules: %d rules", n)
+	}
+}
