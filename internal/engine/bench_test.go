@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/tenantgate/tenantgate/bench/synth"
@@ -58,6 +59,34 @@ func BenchmarkEvaluateLarge(b *testing.B) {
 		if _, err := e.Evaluate(ctx, s, bl, testutil.Now); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkEvaluatePolicies is BenchmarkEvaluateLarge at 200, 1,000 and
+// 4,000 Conditional Access policies: evaluation must grow about linearly
+// with the number of policies (docs/performance.md "Scaling with the number
+// of policies"), since a hostile or generated snapshot may hold thousands.
+func BenchmarkEvaluatePolicies(b *testing.B) {
+	e := testutil.Engine(b)
+	_, bl := testutil.Demo(b)
+	ctx := context.Background()
+	for _, n := range []int{200, 1000, 4000} {
+		raw, err := synth.Large(demo.SnapshotJSON(), n, largeLocations)
+		if err != nil {
+			b.Fatal(err)
+		}
+		s, err := snapshot.Parse("large tenant", raw)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("policies=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := e.Evaluate(ctx, s, bl, testutil.Now); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 

@@ -37,12 +37,12 @@ relevant := [p |
 	p.sessionControls.secureSignInSession.isEnabled == true
 ]
 
-problems[p.id] := lib.flat([
+problems := {p.id: lib.flat([
 	ca.state_problems(p), ca.user_problems(me, p),
 	client_problems(p), platform_problems(p),
 	ca.risk_problems(p), ca.other_condition_problems(p),
 	ca.location_problems(p), app_problems(p),
-]) if some p in relevant
+]) | some p in relevant}
 
 # Token protection only works for desktop clients on Windows, so the policy
 # may (and should) be limited to those; it must not be limited further. A

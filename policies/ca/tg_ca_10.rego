@@ -40,12 +40,12 @@ relevant := [p | some p in ca.policies; "deviceCodeFlow" in ca.transfer_methods(
 # here; everything else in "Not narrowed" is. The device code flow is an
 # OAuth flow, so only modern-auth clients (browser, mobile apps and desktop
 # clients) can use it: a policy listing both covers every device code sign-in.
-problems[p.id] := lib.flat([
+problems := {p.id: lib.flat([
 	ca.state_problems(p), ca.user_problems(me, p), ca.all_apps_problems(me, p),
 	ca.risk_problems(p), ca.insider_problems(p), ca.device_problems(p),
 	ca.platform_problems(p), ca.location_problems(p),
 	ca.client_problems(p, modern_clients), grant_problems(p),
-]) if some p in relevant
+]) | some p in relevant}
 
 modern_clients := ["browser", "mobileAppsAndDesktopClients"]
 

@@ -47,12 +47,12 @@ targets_legacy(p) if {
 # full: a platform, location, risk, device filter or authentication flows
 # condition leaves legacy sign-ins outside it unblocked (a location
 # exclusion, for instance, keeps SMTP AUTH open from the "trusted" office).
-problems[p.id] := lib.flat([
+problems := {p.id: lib.flat([
 	ca.state_problems(p), ca.user_problems(me, p), ca.all_apps_problems(me, p),
 	ca.risk_problems(p), ca.other_condition_problems(p), ca.device_problems(p),
 	ca.platform_problems(p), ca.location_problems(p),
 	ca.client_problems(p, legacy_clients), grant_problems(p),
-]) if some p in relevant
+]) | some p in relevant}
 
 grant_problems(p) := [] if ca.strong_grant(p, {"block"})
 

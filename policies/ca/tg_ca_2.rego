@@ -38,12 +38,12 @@ relevant := [p |
 	ca.includes_app(p, ca.exo)
 ]
 
-problems[p.id] := lib.flat([
+problems := {p.id: lib.flat([
 	ca.state_problems(p), ca.user_problems(me, p),
 	ca.app_problems(p, ca.exo), ca.client_problems(p, ["browser"]),
 	ca.condition_narrowing(p), ca.platform_problems(p),
 	ca.location_problems(p), frequency_problems(p),
-]) if some p in relevant
+]) | some p in relevant}
 
 # hours is the re-authentication interval; everyTime counts as 0.
 hours(p) := 0 if sif(p).frequencyInterval == "everyTime"

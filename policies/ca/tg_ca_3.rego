@@ -36,10 +36,10 @@ requires_device(p) if {
 	c in device_controls
 }
 
-problems[p.id] := lib.flat([
+problems := {p.id: lib.flat([
 	ca.state_problems(p), ca.user_problems(me, p),
 	ca.all_apps_problems(me, p), ca.not_narrowed_problems(p), grant_problems(p),
-]) if some p in relevant
+]) | some p in relevant}
 
 # OR-ed with anything but the other device control, the device requirement
 # can be skipped; AND-ed with more controls it still holds.

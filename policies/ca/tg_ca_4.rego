@@ -31,11 +31,11 @@ me := lib.control_id(rego.metadata.chain())
 
 relevant := [p | some p in ca.policies; ca.has_strength(p)]
 
-problems[p.id] := lib.flat([
+problems := {p.id: lib.flat([
 	ca.state_problems(p), ca.user_problems(me, p),
 	ca.all_apps_problems(me, p), ca.not_narrowed_problems(p),
 	strength_problems(p), weaker_problems(p),
-]) if some p in relevant
+]) | some p in relevant}
 
 # A combination like "password,sms" is phishing-resistant only when every
 # method in it is. The method lists come from lib.ca's strength definitions

@@ -39,7 +39,7 @@ lockout := "users who have not registered MFA yet are locked out by a block gran
 
 relevant := ca.action_policies(action)
 
-problems[p.id] := array.concat(ca.action_problems(me, p), grant_problems(p)) if some p in relevant
+problems := {p.id: array.concat(ca.action_problems(me, p), grant_problems(p)) | some p in relevant}
 
 grant_problems(p) := ca.mfa_grant_problems(p, strong, "grants %s, which requires neither MFA, a compliant or hybrid-joined device, an MFA authentication strength, nor blocks")
 

@@ -37,7 +37,7 @@ setting := input.data.deviceRegistrationPolicy.multiFactorAuthConfiguration
 
 relevant := ca.action_policies(action)
 
-problems[p.id] := array.concat(ca.action_problems(me, p), grant_problems(p)) if some p in relevant
+problems := {p.id: array.concat(ca.action_problems(me, p), grant_problems(p)) | some p in relevant}
 
 grant_problems(p) := ca.mfa_grant_problems(p, {"mfa", "strength"}, "grants %s instead of requiring MFA or an MFA authentication strength")
 

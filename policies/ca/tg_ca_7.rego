@@ -32,11 +32,11 @@ levels(p) := p.conditions.signInRiskLevels
 
 relevant := [p | some p in ca.policies; count(levels(p)) > 0]
 
-problems[p.id] := lib.flat([
+problems := {p.id: lib.flat([
 	ca.state_problems(p), ca.user_problems(me, p),
 	ca.all_apps_problems(me, p), level_problems(p),
 	narrowing(p), grant_problems(p),
-]) if some p in relevant
+]) | some p in relevant}
 
 level_problems(p) := [] if {
 	"medium" in levels(p)

@@ -33,10 +33,10 @@ requires_mfa(p) if "mfa" in p.grantControls.builtInControls
 
 requires_mfa(p) if ca.has_strength(p)
 
-problems[p.id] := lib.flat([
+problems := {p.id: lib.flat([
 	ca.state_problems(p), ca.user_problems(me, p),
 	ca.all_apps_problems(me, p), ca.not_narrowed_problems(p), grant_problems(p),
-]) if some p in relevant
+]) | some p in relevant}
 
 grant_problems(p) := ca.mfa_grant_problems(p, {"mfa", "strength"}, "grants %s, so MFA can be skipped")
 
