@@ -133,6 +133,14 @@ func TestPlanApplyFlow(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "Will create 7 Conditional Access policies") {
 		t.Fatalf("plan exit %d\n%s\n%s", code, out, stderr)
 	}
+	// The demo trusts 0.0.0.0/1 + 128.0.0.0/1: the plan does not promise
+	// that the TG.CA.5/6 policies close their controls.
+	for _, want := range []string{"does not close it yet: cannot close TG.CA.5 until trusted location 'Remote work (temporary)' is fixed",
+		"cannot close TG.CA.6 until", "Fix trusted location 'Remote work (temporary)'"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan lacks %q:\n%s", want, out)
+		}
+	}
 	// No --yes off a terminal: nothing is created.
 	code, _, stderr = tool(t, append([]string{"apply", "--plan", planFile, "--baseline", demoBaseline}, conn...)...)
 	if p, _ := writes(srv); code != report.ExitInput || p != 0 || !strings.Contains(stderr, "--yes") {

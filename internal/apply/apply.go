@@ -490,7 +490,11 @@ func WriteText(w io.Writer, p *Plan, bodies bool) {
 		fmt.Fprintf(w, "\nWill create %d Conditional Access policies, all in report-only mode (%s):\n", n, ReportOnly)
 	}
 	for _, it := range p.Create {
-		fmt.Fprintf(w, "\n  + %s  %s\n    closes: %s\n    because: %s\n", line(it.Control), line(it.DisplayName), line(it.Title), line(it.Finding))
+		closes := "closes: " + it.Title
+		if it.Blocker != "" {
+			closes = "does not close it yet: " + it.Blocker + " (see To do by hand)"
+		}
+		fmt.Fprintf(w, "\n  + %s  %s\n    %s\n    because: %s\n", line(it.Control), line(it.DisplayName), line(closes), line(it.Finding))
 		for _, warn := range it.Warnings {
 			fmt.Fprintf(w, "    warning: %s\n", line(warn))
 		}

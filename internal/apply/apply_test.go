@@ -661,3 +661,55 @@ func TestReapplyAppliedPlan(t *testing.T) {
 		undo()
 	}
 }
+
+// TestPlanTellsTheTruthAboutTrustedLocations: the demo tenant trusts
+// 'Remote work (temporary)' = 0.0.0.0/1 + 128.0.0.0/1. The TG.CA.5 and
+// TG.CA.6 policies exclude AllTrusted, so created they still fail: the plan
+// says they cannot close the control until that location is fixed (the
+// policies' own sanity verdict), and lists the fix by hand; the others are
+// untouched.
+func TestPlanTellsTheTruthAboutTrustedLocations(t *testing.T) {
+	p, s := demoPlan(t, nil)
+	b, _ := demo.Baseline()
+	locs, err := testutil.Engine(t).InsaneTrustedLocations(context.Background(), s, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(locs) != 1 || locs[0].DisplayName != "Remote work (temporary)" || strings.Join(locs[0].Ranges, " ") != "0.0.0.0/1 128.0.0.0/1" {
+		t.Fatalf("verdict %+v", locs)
+	}
+	p.MarkInsaneLocations(locs)
+	for _, it := range p.Create {
+		want := ""
+		if it.Control == "TG.CA.5" || it.Control == "TG.CA.6" {
+			want = "cannot close " + it.Control + " until trusted location 'Remote work (temporary)' is fixed"
+		}
+		if it.Blocker != want {
+			t.Errorf("%s blocker %q, want %q", it.Control, it.Blocker, want)
+		}
+	}
+	manual := 0
+	for _, m := range p.Manual {
+		if strings.HasPrefix(m.Title, "Fix trusted location 'Remote work (temporary)'") && strings.Contains(m.Steps, "namedLocations/"+locs[0].ID) {
+			manual++
+		}
+	}
+	if manual != 2 {
+		t.Errorf("%d manual fixes, want one per blocked control", manual)
+	}
+	var buf bytes.Buffer
+	WriteText(&buf, p, false)
+	out := buf.String()
+	if !strings.Contains(out, "does not close it yet: cannot close TG.CA.5 until trusted location 'Remote work (temporary)' is fixed") ||
+		strings.Contains(out, "closes: "+p.Create[4].Title) {
+		t.Errorf("plan text:\n%s", out)
+	}
+	// A sane tenant: nothing marked.
+	q, _ := demoPlan(t, nil)
+	q.MarkInsaneLocations(nil)
+	for _, it := range q.Create {
+		if it.Blocker != "" {
+			t.Errorf("%s marked without a verdict", it.Control)
+		}
+	}
+}

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/tenantgate/tenantgate/internal/baseline"
+	"github.com/tenantgate/tenantgate/internal/engine"
 	"github.com/tenantgate/tenantgate/internal/inputerr"
 	"github.com/tenantgate/tenantgate/internal/report"
 	"github.com/tenantgate/tenantgate/internal/snapshot"
@@ -191,6 +192,9 @@ type Item struct {
 	Finding     string          `json:"finding"`
 	Warnings    []string        `json:"warnings"`
 	Body        json.RawMessage `json:"body"`
+	// Blocker says why the policy, once created, still cannot close its
+	// control (a trusted location it relies on fails the sanity rule).
+	Blocker string `json:"blocker,omitempty"`
 }
 
 // Skip is a CA control the plan does not act on, and why.
@@ -294,6 +298,45 @@ func Build(rep *report.Report, snap *snapshot.Snapshot, b *baseline.Baseline, tp
 		p.Manual = append(p.Manual, Manual{Control: r.ID, Title: r.Title, Status: r.Status, Finding: r.Finding, Steps: r.Remediation})
 	}
 	return p, nil
+}
+
+// MarkInsaneLocations marks the items whose body excludes trusted locations
+// failing the sanity rule (locs: the policies' own verdict,
+// engine.InsaneTrustedLocations). Created, such a policy cannot close its
+// control until the location is fixed, so it is not counted as closing it,
+// and the fix is added as a manual step.
+func (p *Plan) MarkInsaneLocations(locs []engine.Location) {
+	for i := range p.Create {
+		it := &p.Create[i]
+		var head struct {
+			Conditions struct {
+				Locations *struct {
+					ExcludeLocations []string `json:"excludeLocations"`
+				} `json:"locations"`
+			} `json:"conditions"`
+		}
+		if json.Unmarshal(it.Body, &head) != nil || head.Conditions.Locations == nil {
+			continue
+		}
+		var names []string
+		for _, l := range locs {
+			for _, x := range head.Conditions.Locations.ExcludeLocations {
+				if x != "AllTrusted" && x != l.ID {
+					continue
+				}
+				names = append(names, "'"+l.DisplayName+"'")
+				p.Manual = append(p.Manual, Manual{
+					Control: it.Control, Title: fmt.Sprintf("Fix trusted location '%s' (the policy '%s' relies on it)", l.DisplayName, it.DisplayName), Status: report.Fail,
+					Finding: fmt.Sprintf("trusted location '%s' contains %s (wider than /8), so \"outside trusted locations\" means nothing: %s cannot pass until it is fixed", l.DisplayName, strings.Join(l.Ranges, ", "), it.Control),
+					Steps: fmt.Sprintf("Entra admin center > Protection > Conditional Access > Named locations > '%s': list only your own egress ranges, or clear \"Mark as trusted location\". Graph: PATCH /v1.0/identity/conditionalAccess/namedLocations/%s with the corrected ipRanges (or \"isTrusted\": false) and its \"@odata.type\" (Policy.ReadWrite.ConditionalAccess). Then run plan again.", l.DisplayName, l.ID),
+				})
+				break
+			}
+		}
+		if len(names) > 0 {
+			it.Blocker = fmt.Sprintf("cannot close %s until trusted location %s is fixed", it.Control, strings.Join(names, ", "))
+		}
+	}
 }
 
 func skipReason(r report.Result) string {

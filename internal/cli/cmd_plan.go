@@ -106,5 +106,15 @@ func buildPlan(ctx context.Context, app *App, src subjectOptions, templates stri
 		return nil, nil, err
 	}
 	p, err := apply.Build(rep, sub.snap, sub.baseline, tpls, now)
-	return p, sub.baseline, err
+	if err != nil {
+		return nil, nil, err
+	}
+	// A policy relying on a trusted location the policies judge insane
+	// cannot close its control: the plan says so rather than promise it.
+	locs, err := sub.eng.InsaneTrustedLocations(ctx, sub.snap, sub.baseline)
+	if err != nil {
+		return nil, nil, err
+	}
+	p.MarkInsaneLocations(locs)
+	return p, sub.baseline, nil
 }

@@ -101,17 +101,72 @@ func (e *Engine) Prepare() error { return e.prepare() }
 
 // controlQuery prepares (once) the query of one control's result.
 func (e *Engine) controlQuery(ctl Control) (rego.PreparedEvalQuery, error) {
+	return e.query(ctl.ID, ctl.Package+".result")
+}
+
+// query prepares (once, under key) a query on the compiled policies.
+func (e *Engine) query(key, query string) (rego.PreparedEvalQuery, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if q, ok := e.queries[ctl.ID]; ok {
+	if q, ok := e.queries[key]; ok {
 		return q, nil
 	}
-	q, err := rego.New(rego.Compiler(e.compiler), rego.Query(ctl.Package+".result"), rego.StrictBuiltinErrors(true)).PrepareForEval(context.Background())
+	q, err := rego.New(rego.Compiler(e.compiler), rego.Query(query), rego.StrictBuiltinErrors(true)).PrepareForEval(context.Background())
 	if err != nil {
-		return q, fmt.Errorf("prepare %s: %w", ctl.ID, err)
+		return q, fmt.Errorf("prepare %s: %w", key, err)
 	}
-	e.queries[ctl.ID] = q
+	e.queries[key] = q
 	return q, nil
+}
+
+// insaneQuery is the policies' trusted-location sanity verdict.
+const insaneQuery = "data.tenantgate.lib.ca.insane_trusted_locations"
+
+// Location is a trusted named location that fails the sanity rule, with
+// the ranges that make it so.
+type Location struct {
+	ID          string   `json:"id"`
+	DisplayName string   `json:"displayName"`
+	Ranges      []string `json:"ranges"`
+}
+
+// InsaneTrustedLocations returns the policies' verdict on the snapshot's
+// trusted locations: those that fail the sanity rule (controls.md), which
+// makes "outside trusted locations" meaningless. plan uses it so as not to
+// count a policy relying on them as closing a control; the rule itself lives
+// once, in lib/ca.rego.
+func (e *Engine) InsaneTrustedLocations(ctx context.Context, s *snapshot.Snapshot, b *baseline.Baseline) ([]Location, error) {
+	if err := e.prepare(); err != nil {
+		return nil, err
+	}
+	q, err := e.query("trusted-location sanity", insaneQuery)
+	if err != nil {
+		return nil, err
+	}
+	bt, err := e.baselineTerm(b)
+	if err != nil {
+		return nil, err
+	}
+	in, err := input(s, bt)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := q.Eval(ctx, rego.EvalParsedInput(in))
+	if err != nil {
+		return nil, fmt.Errorf("evaluate trusted-location sanity: %w", err)
+	}
+	if len(rs) != 1 || len(rs[0].Expressions) != 1 {
+		return nil, nil // namedLocations unreadable: nothing known to be wrong
+	}
+	raw, err := json.Marshal(rs[0].Expressions[0].Value)
+	if err != nil {
+		return nil, err
+	}
+	var out []Location
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil, fmt.Errorf("trusted-location sanity has the wrong shape: %w", err)
+	}
+	return out, nil
 }
 
 // withoutGC runs f with the garbage collector paused. Parsing and compiling

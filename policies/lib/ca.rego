@@ -745,6 +745,14 @@ ipv4_number(ip) := n if {
 	n := (((parts[0] * 256) + parts[1]) * 256 + parts[2]) * 256 + parts[3]
 }
 
+# insane_trusted_locations: the trusted locations failing the sanity rule,
+# for plan, which must not count a policy that relies on them as closing a
+# control (the Go side reads this verdict; it does not judge ranges itself).
+insane_trusted_locations := [{"id": l.id, "displayName": l.displayName, "ranges": insane_ranges(l)} |
+	some l in trusted_locations
+	count(insane_ranges(l)) > 0
+]
+
 insane_location_problems(ls) := [sprintf("relies on trusted location '%s', which contains %s (wider than /8), so \"outside trusted locations\" means nothing", [l.displayName, concat(", ", insane_ranges(l))]) |
 	some l in ls
 	count(insane_ranges(l)) > 0

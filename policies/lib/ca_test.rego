@@ -272,3 +272,18 @@ test_beta_policy_without_always_sent_keys_is_partial if {
 		count(ca.incomplete) == 1 with input as inp
 	}
 }
+
+ip_loc(id, trusted, cidrs) := {
+	"@odata.type": "#microsoft.graph.ipNamedLocation", "id": id, "displayName": id, "isTrusted": trusted,
+	"ipRanges": [{"@odata.type": "#microsoft.graph.iPv4CidrRange", "cidrAddress": x} | some x in cidrs],
+}
+
+# plan reads this verdict to mark policies that cannot close TG.CA.5/6 yet.
+test_insane_trusted_locations if {
+	inp := f.with_data({"namedLocations": [
+		ip_loc("halves", true, ["0.0.0.0/1", "128.0.0.0/1"]),
+		ip_loc("office", true, ["203.0.113.0/24"]),
+		ip_loc("untrusted-wide", false, ["0.0.0.0/1"]),
+	]})
+	ca.insane_trusted_locations == [{"id": "halves", "displayName": "halves", "ranges": ["0.0.0.0/1", "128.0.0.0/1"]}] with input as inp
+}
