@@ -394,51 +394,77 @@ func (c *collector) breakGlassOutcome(accounts []string, bg []bgReads) outcome {
 }
 
 // collectARM reads the Entra diagnostic settings, then (in parallel) every
-// Log Analytics workspace they send logs to.
+// Log Analytics workspace they send logs to, and its SigninLogs and AuditLogs
+// tables, whose own retention may differ from the workspace's.
 func (c *collector) collectARM(ctx context.Context, set func(string, outcome)) {
 	de, _ := permissions.Lookup("diagnosticSettings")
 	we, _ := permissions.Lookup("logAnalyticsWorkspaces")
+	te, _ := permissions.Lookup("logAnalyticsTables")
 	diag := outcome{source: snapshot.Source{Request: de.Request()}}
 	settings, fail := c.armList(ctx, c.arm.base+de.Path+"?"+de.Query)
 	if fail != nil {
 		diag.fail = *fail
 		set("diagnosticSettings", diag)
-		set("logAnalyticsWorkspaces", outcome{source: snapshot.Source{Request: we.Request(), Status: snapshot.StatusSkipped,
-			Error: "the diagnostic settings could not be read, so their workspaces are unknown"}})
+		for _, e := range []permissions.Endpoint{we, te} {
+			set(e.Source, outcome{source: snapshot.Source{Request: e.Request(), Status: snapshot.StatusSkipped,
+				Error: "the diagnostic settings could not be read, so their workspaces are unknown"}})
+		}
 		return
 	}
 	diag.data = marshalList(settings)
 	set("diagnosticSettings", diag)
 
 	ids := workspaceIDs(settings)
-	ws := make([]response, len(ids))
+	var wsURLs, tableURLs []string
+	for _, id := range ids {
+		wsURLs = append(wsURLs, c.arm.base+id+"?"+we.Query)
+		for _, t := range permissions.LogTables {
+			tableURLs = append(tableURLs, c.arm.base+id+"/tables/"+t+"?"+te.Query)
+		}
+	}
 	var wg sync.WaitGroup
-	for i, id := range ids {
+	for _, r := range []struct {
+		e    permissions.Endpoint
+		urls []string
+	}{{we, wsURLs}, {te, tableURLs}} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			set(r.e.Source, c.armObjects(ctx, r.e, r.urls))
+		}()
+	}
+	wg.Wait()
+}
+
+// armObjects GETs ARM objects in parallel into one source: any failure
+// fails the source (a missing table must not read as a missing limit).
+func (c *collector) armObjects(ctx context.Context, e permissions.Endpoint, urls []string) outcome {
+	rs := make([]response, len(urls))
+	var wg sync.WaitGroup
+	for i, u := range urls {
 		wg.Add(1)
 		c.sem <- struct{}{}
 		go func() {
 			defer func() { <-c.sem; wg.Done() }()
-			ws[i] = c.arm.send(ctx, abs.GET, c.arm.base+id+"?"+we.Query, nil)
+			rs[i] = c.arm.send(ctx, abs.GET, u, nil)
 		}()
 	}
 	wg.Wait()
-	out := outcome{source: snapshot.Source{Request: we.Request()}}
-	list := make([]json.RawMessage, 0, len(ids))
-	for _, r := range ws {
+	out := outcome{source: snapshot.Source{Request: e.Request()}}
+	list := make([]json.RawMessage, 0, len(urls))
+	for _, r := range rs {
 		if !r.ok() {
 			out.fail = r
-			set("logAnalyticsWorkspaces", out)
-			return
+			return out
 		}
 		if !json.Valid(r.body) {
-			out.fail = response{status: r.status, code: "invalidResponse", msg: "the workspace response is not JSON"}
-			set("logAnalyticsWorkspaces", out)
-			return
+			out.fail = response{status: r.status, code: "invalidResponse", msg: "the response is not JSON"}
+			return out
 		}
 		list = append(list, json.RawMessage(r.body))
 	}
 	out.data = marshalList(list)
-	set("logAnalyticsWorkspaces", out)
+	return out
 }
 
 // armList GETs an ARM list, following nextLink.

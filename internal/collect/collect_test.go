@@ -48,6 +48,12 @@ func fixture(t testing.TB) *snapshot.Snapshot {
 	   "logs": [{"category": "AuditLogs", "enabled": true}]}}]`)
 	s.Data["logAnalyticsWorkspaces"] = json.RawMessage(`[{"id": "` + workspaceID + `", "name": "law-sec", "type": "Microsoft.OperationalInsights/workspaces",
 	  "location": "japaneast", "properties": {"retentionInDays": 90, "sku": {"name": "PerGB2018"}, "futureProperty": "kept"}}]`)
+	// The tables API's shape: azure-rest-api-specs 2022-10-01 TablesGet.json.
+	s.Data["logAnalyticsTables"] = json.RawMessage(`[
+	 {"properties": {"retentionInDays": 90, "totalRetentionInDays": 365, "archiveRetentionInDays": 275, "retentionInDaysAsDefault": true, "totalRetentionInDaysAsDefault": false, "plan": "Analytics", "provisioningState": "Succeeded"},
+	  "id": "` + workspaceID + `/tables/SigninLogs", "name": "SigninLogs"},
+	 {"properties": {"retentionInDays": 90, "totalRetentionInDays": 90, "archiveRetentionInDays": 0, "retentionInDaysAsDefault": true, "totalRetentionInDaysAsDefault": true, "plan": "Analytics", "provisioningState": "Succeeded"},
+	  "id": "` + workspaceID + `/tables/AuditLogs", "name": "AuditLogs"}]`)
 	return s
 }
 
@@ -150,9 +156,9 @@ func TestCollectMatchesServedTenant(t *testing.T) {
 		pageSize int
 		maxTrips int
 	}{
-		{"one page", 100, 4},  // $batch v1.0 + $batch beta + diagnostic settings + workspace
-		{"page size 2", 2, 8}, // next pages of every collection batched per round
-		{"page size 1", 1, 12},
+		{"one page", 100, 6},   // $batch v1.0 + $batch beta + diagnostic settings + workspace + its 2 tables
+		{"page size 2", 2, 10}, // next pages of every collection batched per round
+		{"page size 1", 1, 14},
 	}
 	want := fixture(t)
 	for _, tt := range tests {
@@ -268,12 +274,13 @@ func TestCollectSourceFailures(t *testing.T) {
 		{"403 licenses", emulate.Options{Deny: []string{"subscribedSkus"}}, "subscribedSkus", snapshot.StatusDenied, 403, nil, false},
 		{"403 organization", emulate.Options{Deny: []string{"organization"}}, "organization", snapshot.StatusDenied, 403, nil, false},
 		{"403 users", emulate.Options{Deny: []string{"breakGlassAccounts"}}, "breakGlassAccounts", snapshot.StatusDenied, 403, nil, false},
-		{"403 diagnostic settings", emulate.Options{Deny: []string{"diagnosticSettings"}}, "diagnosticSettings", snapshot.StatusDenied, 403, []string{"logAnalyticsWorkspaces"}, false},
+		{"403 diagnostic settings", emulate.Options{Deny: []string{"diagnosticSettings"}}, "diagnosticSettings", snapshot.StatusDenied, 403, []string{"logAnalyticsWorkspaces", "logAnalyticsTables"}, false},
 		{"403 workspace", emulate.Options{Deny: []string{"logAnalyticsWorkspaces"}}, "logAnalyticsWorkspaces", snapshot.StatusDenied, 403, nil, false},
+		{"403 workspace tables", emulate.Options{Deny: []string{"logAnalyticsTables"}}, "logAnalyticsTables", snapshot.StatusDenied, 403, nil, false},
 		{"503 twice then ok (batched)", emulate.Options{Fail: map[string]int{"namedLocations": 2}}, "namedLocations", snapshot.StatusOK, 0, nil, true},
 		{"503 twice then ok (ARM)", emulate.Options{Fail: map[string]int{"diagnosticSettings": 2}}, "diagnosticSettings", snapshot.StatusOK, 0, nil, true},
 		{"503 forever (batched)", emulate.Options{Fail: map[string]int{"authenticationMethodsPolicy": -1}}, "authenticationMethodsPolicy", snapshot.StatusError, 503, nil, false},
-		{"504 forever (ARM)", emulate.Options{Fail: map[string]int{"diagnosticSettings": -1}, FailStatus: 504}, "diagnosticSettings", snapshot.StatusError, 504, []string{"logAnalyticsWorkspaces"}, false},
+		{"504 forever (ARM)", emulate.Options{Fail: map[string]int{"diagnosticSettings": -1}, FailStatus: 504}, "diagnosticSettings", snapshot.StatusError, 504, []string{"logAnalyticsWorkspaces", "logAnalyticsTables"}, false},
 		{"500 once is not retried", emulate.Options{Fail: map[string]int{"securityDefaults": 1}, FailStatus: 500}, "securityDefaults", snapshot.StatusError, 500, nil, false},
 	}
 	want := fixture(t)

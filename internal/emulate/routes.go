@@ -239,6 +239,8 @@ func (s *Server) arm(c *call) reply {
 		source = "diagnosticSettings"
 	case strings.HasPrefix(lower, strings.ToLower(permissions.DiagnosticSettingsPath)+"/"):
 		source, name = "diagnosticSettings", p[len(permissions.DiagnosticSettingsPath)+1:]
+	case strings.Contains(lower, "/providers/microsoft.operationalinsights/workspaces/") && strings.Contains(lower, "/tables/"):
+		source, name = "logAnalyticsTables", p
 	case strings.Contains(lower, "/providers/microsoft.operationalinsights/workspaces/"):
 		source, name = "logAnalyticsWorkspaces", p
 	default:
@@ -267,7 +269,7 @@ func (s *Server) arm(c *call) reply {
 	}
 	for _, el := range list {
 		if source == "diagnosticSettings" && strings.EqualFold(field(el, "name"), name) ||
-			source == "logAnalyticsWorkspaces" && strings.EqualFold(strings.TrimRight(field(el, "id"), "/"), name) {
+			source != "diagnosticSettings" && strings.EqualFold(strings.TrimRight(field(el, "id"), "/"), name) {
 			return reply{status: http.StatusOK, header: jsonHeader(), body: el}
 		}
 	}

@@ -101,8 +101,15 @@ var Endpoints = []Endpoint{
 	{Source: "logAnalyticsWorkspaces", API: ARM, Path: "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.OperationalInsights/workspaces/{name}",
 		Query:     "api-version=" + WorkspaceAPIVersion,
 		AzureRole: "Log Analytics Reader (or Reader) on each workspace the diagnostic settings point to",
-		Note:      "only retentionInDays is used"},
+		Note:      "each workspace the diagnostic settings send sign-in and audit logs to"},
+	{Source: "logAnalyticsTables", API: ARM, Path: "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.OperationalInsights/workspaces/{name}/tables/{SigninLogs|AuditLogs}",
+		Query:     "api-version=" + WorkspaceAPIVersion,
+		AzureRole: "Log Analytics Reader (or Reader) on each workspace the diagnostic settings point to",
+		Note:      "per-table retention of SigninLogs and AuditLogs (totalRetentionInDays), which TG.LOG.1 judges"},
 }
+
+// LogTables are the Log Analytics tables whose retention TG.LOG.1 judges.
+var LogTables = []string{"SigninLogs", "AuditLogs"}
 
 // Lookup returns the endpoint of a source.
 func Lookup(source string) (Endpoint, bool) {

@@ -64,6 +64,7 @@ var Sources = map[string]Shape{
 	"breakGlassAccounts":             Collection,
 	"diagnosticSettings":             Collection,
 	"logAnalyticsWorkspaces":         Collection,
+	"logAnalyticsTables":             Collection,
 }
 
 // SourceNames returns the source names in a stable order.

@@ -33,18 +33,55 @@ destination(s) := sprintf("event hub %s", [s.properties.eventHubName]) if has_ev
 
 else := sprintf("storage account %s", [s.properties.storageAccountId])
 
-# ARM resource ids are case-insensitive. Were a workspace listed twice with
-# different retentions, the shorter one counts (never overstate retention).
-workspace_retention(s) := min(days) if {
-	has_workspace(s)
-	days := [ws.properties.retentionInDays |
-		some ws in lib.arr(input.data.logAnalyticsWorkspaces)
-		is_string(ws.id)
-		lower(ws.id) == lower(s.properties.workspaceId)
-		is_number(ws.properties.retentionInDays)
+# Retention comes from the workspace tables API (controls.md TG.LOG.1): each
+# of SigninLogs and AuditLogs has its own totalRetentionInDays, which already
+# reflects the workspace default when the table sets none, and includes the
+# archive a responder can still search or restore. The workspace's own
+# retentionInDays is not used: a table may override it either way.
+log_tables := ["SigninLogs", "AuditLogs"]
+
+# tables[workspace id, lower case][table name] lists the table objects read
+# (ARM ids are case-insensitive).
+tables[ws][name] := ts if {
+	some t in lib.arr(input.data.logAnalyticsTables)
+	is_string(t.id)
+	parts := split(lower(t.id), "/tables/")
+	count(parts) == 2
+	ws := trim_right(parts[0], "/")
+	some name in log_tables
+	lower(name) == parts[1]
+	ts := [x |
+		some x in lib.arr(input.data.logAnalyticsTables)
+		is_string(x.id)
+		lower(x.id) == lower(t.id)
 	]
+}
+
+workspace_key(s) := trim_right(lower(s.properties.workspaceId), "/")
+
+# table_days(s, name): the shortest totalRetentionInDays read for that table
+# of the setting's workspace (were it listed twice, never overstate).
+table_days(s, name) := min(days) if {
+	days := [d | some t in tables[workspace_key(s)][name]; d := t.properties.totalRetentionInDays; is_number(d)]
 	count(days) > 0
 }
+
+interactive_days(s, name) := min(days) if {
+	days := [d | some t in tables[workspace_key(s)][name]; d := t.properties.retentionInDays; is_number(d)]
+	count(days) > 0
+} else := "an unknown number of"
+
+# workspace_retention(s): how long the setting's workspace keeps both log
+# tables, undefined unless both were read.
+workspace_retention(s) := min([table_days(s, name) | some name in log_tables]) if {
+	has_workspace(s)
+	every name in log_tables {
+		table_days(s, name)
+	}
+}
+
+# tables_text(s) states interactive and total days per table.
+tables_text(s) := concat("; ", [sprintf("%s %v days interactive, %d total", [name, interactive_days(s, name), table_days(s, name)]) | some name in log_tables])
 
 # Built-in Entra sign-in/audit log retention: what the licenses buy
 # (baseline licenses.*.signin_log_retention_days), else the Free tier's 7 days.

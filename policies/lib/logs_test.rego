@@ -30,19 +30,25 @@ test_destinations if {
 	logs.destination(st) == "storage account sa"
 }
 
-test_workspace_retention_case_insensitive if {
-	inp := f.with_data({"logAnalyticsWorkspaces": [
-		{"id": "/other", "properties": {"retentionInDays": 7}},
-		{"id": lower(ws_id), "properties": {"retentionInDays": 120}},
+tbl(id, name, total) := {"id": sprintf("%s/tables/%s", [id, name]), "name": name, "properties": {"retentionInDays": 30, "totalRetentionInDays": total}}
+
+# Table ids compare case-insensitively; a table listed twice counts with its
+# shorter retention; the workspace keeps the logs as long as its shorter table.
+test_workspace_retention_from_tables if {
+	inp := f.with_data({"logAnalyticsTables": [
+		tbl("/other", "SigninLogs", 7), tbl("/other", "AuditLogs", 7),
+		tbl(lower(ws_id), "SigninLogs", 400), tbl(ws_id, "SIGNINLOGS", 365), tbl(upper(ws_id), "AuditLogs", 120),
 	]})
 	logs.workspace_retention(s({"workspaceId": upper(ws_id)})) == 120 with input as inp
+	logs.tables_text(s({"workspaceId": ws_id})) == "SigninLogs 30 days interactive, 365 total; AuditLogs 30 days interactive, 120 total" with input as inp
 }
 
 test_workspace_retention_undefined if {
-	inp := f.with_data({"logAnalyticsWorkspaces": [{"id": ws_id, "properties": {"retentionInDays": "90"}}]})
+	inp := f.with_data({"logAnalyticsTables": [tbl(ws_id, "SigninLogs", "90"), tbl(ws_id, "AuditLogs", 90)]})
 	not logs.workspace_retention(s({"workspaceId": ws_id})) with input as inp
 	not logs.workspace_retention(s({"workspaceId": "/elsewhere"})) with input as inp
 	not logs.workspace_retention(s({"workspaceId": ws_id})) with input as f.with_data({})
+	not logs.workspace_retention(s({"workspaceId": ws_id})) with input as f.with_data({"logAnalyticsWorkspaces": [{"id": ws_id, "properties": {"retentionInDays": 90}}]})
 }
 
 test_settings_default_empty if {

@@ -45,11 +45,11 @@ short := [s | some s in exporting; logs.workspace_retention(s) < target]
 
 # Why a workspace's retention is unknown: the source failed, or it was read
 # but holds no retentionInDays for that workspace.
-workspace_problem := lib.source_problem("logAnalyticsWorkspaces") if not lib.source_ok("logAnalyticsWorkspaces")
+workspace_problem := lib.source_problem("logAnalyticsTables") if not lib.source_ok("logAnalyticsTables")
 
-else := "the collected logAnalyticsWorkspaces hold no retentionInDays for it"
+else := "the collected logAnalyticsTables hold no totalRetentionInDays for its SigninLogs and AuditLogs tables"
 
-short_notes := [sprintf("diagnostic setting '%s' sends them to workspace %s, which keeps data %d days", [s.name, s.properties.workspaceId, logs.workspace_retention(s)]) | some s in short]
+short_notes := [sprintf("diagnostic setting '%s' sends them to workspace %s, which keeps them %d days (%s)", [s.name, s.properties.workspaceId, logs.workspace_retention(s), logs.tables_text(s)]) | some s in short]
 
 # The longest retention the tenant really has (controls.md: the finding
 # states it): a short workspace may still keep logs longer than Entra does.
@@ -60,7 +60,7 @@ kept_text := sprintf("%d days (in the Log Analytics workspace of diagnostic sett
 else := logs.builtin_text
 
 verdict := lib.pass(
-	sprintf("diagnostic setting '%s' sends sign-in and audit logs to a Log Analytics workspace that keeps them %d days (target %d)", [good[0].name, logs.workspace_retention(good[0]), target]),
+	sprintf("diagnostic setting '%s' sends sign-in and audit logs to a Log Analytics workspace that keeps them %d days (target %d): %s", [good[0].name, logs.workspace_retention(good[0]), target, logs.tables_text(good[0])]),
 	[s.id | some s in good],
 ) if count(good) > 0
 
@@ -80,7 +80,7 @@ else := lib.pass_notes(
 	logs.builtin_days >= target
 }
 
-else := lib.not_assessed(sprintf("diagnostic setting '%s' sends sign-in and audit logs to workspace %s, whose retention could not be read (%s)", [unknown[0].name, unknown[0].properties.workspaceId, workspace_problem])) if count(unknown) > 0
+else := lib.not_assessed(sprintf("diagnostic setting '%s' sends sign-in and audit logs to workspace %s, whose table retention could not be read (%s)", [unknown[0].name, unknown[0].properties.workspaceId, workspace_problem])) if count(unknown) > 0
 
 else := lib.not_assessed(sprintf("sign-in and audit logs are not exported with enough retention and the built-in retention depends on the license: %s", [lib.source_problem("subscribedSkus")])) if {
 	not lib.source_ok("subscribedSkus")

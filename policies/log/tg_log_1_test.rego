@@ -18,14 +18,36 @@ to_ws(name) := setting(name, {"workspaceId": lower(ws_id)}, ["AuditLogs", "SignI
 # workspace as ARM returns it (canonical case, unlike the setting's lower-case id).
 workspace(days) := {"id": ws_id, "name": "law-sec", "properties": {"retentionInDays": days, "sku": {"name": "PerGB2018"}}}
 
-with_logs(settings, workspaces) := f.with_data({"diagnosticSettings": settings, "logAnalyticsWorkspaces": workspaces})
+# with_logs also gives each workspace with a retention its SigninLogs and
+# AuditLogs tables at that retention (the tables API reflects the workspace
+# default when a table sets none).
+with_logs(settings, workspaces) := f.with_data({
+	"diagnosticSettings": settings,
+	"logAnalyticsWorkspaces": workspaces,
+	"logAnalyticsTables": [t |
+		some ws in workspaces
+		is_number(ws.properties.retentionInDays)
+		some name in ["SigninLogs", "AuditLogs"]
+		t := table(ws.id, name, ws.properties.retentionInDays, ws.properties.retentionInDays)
+	],
+})
+
+# table as GET .../tables/{name}?api-version=2022-10-01 returns it (the keys
+# TG.LOG.1 reads; azure-rest-api-specs TablesGet.json shows the whole shape).
+table(ws, name, interactive, total) := {
+	"id": sprintf("%s/tables/%s", [ws, name]), "name": name,
+	"properties": {
+		"retentionInDays": interactive, "totalRetentionInDays": total, "archiveRetentionInDays": total - interactive,
+		"retentionInDaysAsDefault": false, "totalRetentionInDaysAsDefault": false, "plan": "Analytics",
+	},
+}
 
 free(inp) := object.union(inp, {"data": {"subscribedSkus": [f.sku_o365_e3]}})
 
 test_pass_workspace_keeps_enough if {
 	r := c.result with input as with_logs([to_ws("sentinel")], [workspace(90)])
 	r.status == "pass"
-	r.finding == "diagnostic setting 'sentinel' sends sign-in and audit logs to a Log Analytics workspace that keeps them 90 days (target 90)"
+	r.finding == "diagnostic setting 'sentinel' sends sign-in and audit logs to a Log Analytics workspace that keeps them 90 days (target 90): SigninLogs 90 days interactive, 90 total; AuditLogs 90 days interactive, 90 total"
 	r.evidence == ["providers/Microsoft.Aadiam/diagnosticSettings/sentinel"]
 }
 
@@ -39,7 +61,7 @@ test_fail_workspace_keeps_30_days if {
 	r := c.result with input as with_logs([to_ws("sentinel")], [workspace(30)])
 	r.status == "fail"
 	r.finding == "sign-in and audit logs are kept only 30 days (built-in retention with Microsoft Entra ID P1) and are not exported to a destination that keeps them longer; the baseline needs 90 days"
-	r.notes == [sprintf("diagnostic setting 'sentinel' sends them to workspace %s, which keeps data 30 days", [lower(ws_id)])]
+	r.notes == [sprintf("diagnostic setting 'sentinel' sends them to workspace %s, which keeps them 30 days (SigninLogs 30 days interactive, 30 total; AuditLogs 30 days interactive, 30 total)", [lower(ws_id)])]
 	r.evidence == ["providers/Microsoft.Aadiam/diagnosticSettings/sentinel"]
 }
 
@@ -48,7 +70,7 @@ test_pass_built_in_enough_with_short_workspace_noted if {
 	r := c.result with input as inp
 	r.status == "pass"
 	contains(r.finding, "30 days (built-in retention with Microsoft Entra ID P1), which meets the target of 30 days")
-	contains(r.notes[0], "which keeps data 14 days")
+	contains(r.notes[0], "which keeps them 14 days")
 }
 
 test_pass_storage_account_with_note if {
@@ -69,19 +91,20 @@ test_pass_event_hub_with_note if {
 test_not_assessed_workspace_not_collected if {
 	r := c.result with input as with_logs([to_ws("sentinel")], [])
 	r.status == "not_assessed"
-	r.finding == sprintf("diagnostic setting 'sentinel' sends sign-in and audit logs to workspace %s, whose retention could not be read (the collected logAnalyticsWorkspaces hold no retentionInDays for it)", [lower(ws_id)])
+	r.finding == sprintf("diagnostic setting 'sentinel' sends sign-in and audit logs to workspace %s, whose table retention could not be read (the collected logAnalyticsTables hold no totalRetentionInDays for its SigninLogs and AuditLogs tables)", [lower(ws_id)])
 }
 
 test_not_assessed_workspace_retention_null if {
 	r := c.result with input as with_logs([to_ws("sentinel")], [{"id": ws_id, "properties": {"retentionInDays": null}}])
 	r.status == "not_assessed"
-	contains(r.finding, "whose retention could not be read")
+	contains(r.finding, "whose table retention could not be read")
 }
 
-test_not_assessed_workspaces_denied if {
+# The tables API alone decides; the workspace object is not needed.
+test_pass_on_tables_when_workspaces_denied if {
 	r := c.result with input as f.denied(with_logs([to_ws("sentinel")], [workspace(365)]), "logAnalyticsWorkspaces")
-	r.status == "not_assessed"
-	contains(r.finding, "logAnalyticsWorkspaces was not collected (denied")
+	r.status == "pass"
+	contains(r.finding, "keeps them 365 days")
 }
 
 test_fail_no_settings_e3 if {
@@ -173,4 +196,43 @@ test_duplicate_workspace_counts_shorter_retention if {
 	r := c.result with input as with_logs([to_ws("sentinel")], [workspace(90), workspace(60)])
 	r.status == "fail"
 	contains(r.finding, "kept only 60 days")
+}
+
+# ---- per-table retention (workspace tables API) --------------------------------
+
+tables_only(ts) := f.with_data({"diagnosticSettings": [to_ws("sentinel")], "logAnalyticsWorkspaces": [workspace(730)], "logAnalyticsTables": ts})
+
+test_pass_on_table_totals_with_archive if {
+	r := c.result with input as tables_only([table(ws_id, "SigninLogs", 30, 365), table(ws_id, "AuditLogs", 90, 180)])
+	r.status == "pass"
+	contains(r.finding, "keeps them 180 days (target 90): SigninLogs 30 days interactive, 365 total; AuditLogs 90 days interactive, 180 total")
+}
+
+# A table may keep less than the workspace default: the table counts.
+test_fail_when_one_table_overrides_below_target if {
+	r := c.result with input as tables_only([table(ws_id, "SigninLogs", 30, 30), table(ws_id, "AuditLogs", 730, 730)])
+	r.status == "fail"
+	contains(r.notes[0], "keeps them 30 days (SigninLogs 30 days interactive, 30 total; AuditLogs 730 days interactive, 730 total)")
+}
+
+test_not_assessed_when_a_table_is_missing if {
+	r := c.result with input as tables_only([table(ws_id, "SigninLogs", 90, 365)])
+	r.status == "not_assessed"
+	contains(r.finding, "whose table retention could not be read")
+}
+
+test_not_assessed_when_tables_denied if {
+	r := c.result with input as f.denied(tables_only([table(ws_id, "SigninLogs", 90, 365), table(ws_id, "AuditLogs", 90, 365)]), "logAnalyticsTables")
+	r.status == "not_assessed"
+	contains(r.finding, "logAnalyticsTables was not collected (denied")
+}
+
+test_workspace_retention_alone_is_not_enough if {
+	r := c.result with input as tables_only([])
+	r.status == "not_assessed"
+}
+
+test_table_ids_compare_case_insensitively if {
+	r := c.result with input as tables_only([table(upper(ws_id), "SIGNINLOGS", 90, 90), table(ws_id, "AuditLogs", 90, 90)])
+	r.status == "pass"
 }

@@ -1,0 +1,86 @@
+package conformance
+
+import (
+	"encoding/json"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/tenantgate/tenantgate/internal/demo"
+	"github.com/tenantgate/tenantgate/internal/emulate"
+	"github.com/tenantgate/tenantgate/internal/snapshot"
+)
+
+const ws = "/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/rg-sec/providers/Microsoft.OperationalInsights/workspaces/law-sec"
+
+// demoWith serves the demo tenant changed by edit, and audits it live.
+func demoWith(t *testing.T, edit func(s *snapshot.Snapshot), emu emulate.Options) map[string]string {
+	t.Helper()
+	t.Setenv("TENANTGATE_ACCESS_TOKEN", token)
+	t.Setenv("AZURE_TENANT_ID", "")
+	s, err := demo.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit(s)
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	emu.Token = token
+	ts := httptest.NewServer(emulate.New(s, emu))
+	defer ts.Close()
+	code, out, stderr := run(t, "audit", "--graph-endpoint", ts.URL, "--arm-endpoint", ts.URL, "--baseline", "../demo/baseline.yaml", "--format", "json", "--fail-on", "never", "--allow-incomplete")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	got, findings := statuses(t, out)
+	for id, f := range findings {
+		got[id] += ": " + f
+	}
+	return got
+}
+
+// TestLogRetentionPerTable: TG.LOG.1 reads each table's retention through
+// collect (ARM tables API on the emulator): a table kept shorter than the
+// workspace default fails the control, and the finding states both tables.
+func TestLogRetentionPerTable(t *testing.T) {
+	diag := `[{"id": "providers/Microsoft.Aadiam/diagnosticSettings/sentinel", "name": "sentinel", "type": "", "location": "",
+	  "properties": {"workspaceId": "` + ws + `", "storageAccountId": null, "eventHubAuthorizationRuleId": null, "eventHubName": null,
+	   "logs": [{"category": "SignInLogs", "enabled": true, "retentionPolicy": {"enabled": false, "days": 0}},
+	            {"category": "AuditLogs", "enabled": true, "retentionPolicy": {"enabled": false, "days": 0}}], "metrics": []}}]`
+	table := func(name string, interactive, total int) string {
+		b, _ := json.Marshal(map[string]any{"properties": map[string]any{"retentionInDays": interactive, "totalRetentionInDays": total,
+			"archiveRetentionInDays": total - interactive, "plan": "Analytics", "provisioningState": "Succeeded"},
+			"id": ws + "/tables/" + name, "name": name})
+		return string(b)
+	}
+	tests := []struct {
+		name, tables, want string
+	}{
+		{"archive counts", "[" + table("SigninLogs", 90, 730) + "," + table("AuditLogs", 90, 180) + "]",
+			"pass: diagnostic setting 'sentinel' sends sign-in and audit logs to a Log Analytics workspace that keeps them 180 days (target 90): SigninLogs 90 days interactive, 730 total; AuditLogs 90 days interactive, 180 total"},
+		{"one table short", "[" + table("SigninLogs", 30, 30) + "," + table("AuditLogs", 730, 730) + "]",
+			"fail: sign-in and audit logs are kept only 30 days"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := demoWith(t, func(s *snapshot.Snapshot) {
+				s.Data["diagnosticSettings"] = json.RawMessage(diag)
+				s.Data["logAnalyticsWorkspaces"] = json.RawMessage(`[{"id": "` + ws + `", "name": "law-sec", "properties": {"retentionInDays": 730}}]`)
+				s.Data["logAnalyticsTables"] = json.RawMessage(tt.tables)
+			}, emulate.Options{})
+			if !strings.HasPrefix(got["TG.LOG.1"], tt.want) {
+				t.Errorf("TG.LOG.1 = %s\nwant %s", got["TG.LOG.1"], tt.want)
+			}
+		})
+	}
+	t.Run("tables unreadable", func(t *testing.T) {
+		got := demoWith(t, func(s *snapshot.Snapshot) {
+			s.Data["diagnosticSettings"] = json.RawMessage(diag)
+			s.Data["logAnalyticsWorkspaces"] = json.RawMessage(`[{"id": "` + ws + `", "name": "law-sec", "properties": {"retentionInDays": 730}}]`)
+		}, emulate.Options{Deny: []string{"logAnalyticsTables"}})
+		if !strings.HasPrefix(got["TG.LOG.1"], "not_assessed: ") || !strings.Contains(got["TG.LOG.1"], "logAnalyticsTables was not collected (denied, HTTP 403") {
+			t.Errorf("TG.LOG.1 = %s", got["TG.LOG.1"])
+		}
+	})
+}
