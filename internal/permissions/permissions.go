@@ -9,6 +9,7 @@ package permissions
 
 import (
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -139,7 +140,7 @@ func Needs() []Need {
 	for _, e := range Endpoints {
 		app = append(app, e.Application...)
 		del = append(del, e.Delegated...)
-		if e.AzureRole != "" {
+		if e.AzureRole != "" && !slices.Contains(az, e.AzureRole) {
 			az = append(az, e.AzureRole)
 		}
 	}
