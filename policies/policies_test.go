@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/open-policy-agent/opa/v1/cover"
 	"github.com/open-policy-agent/opa/v1/tester"
@@ -24,7 +25,10 @@ func TestRego(t *testing.T) {
 	// Built-in errors are raised as the engine raises them
 	// (rego.StrictBuiltinErrors), so a type error a test input provokes fails
 	// the test instead of quietly making an expression undefined.
-	ch, err := tester.NewRunner().SetStore(store).SetModules(mods).
+	// The tester's default per-test limit (5 s) is too short for the table
+	// tests that run every control over dozens of policies, with coverage
+	// tracing, on a loaded 2-core machine: it failed a test that needs 1 s.
+	ch, err := tester.NewRunner().SetTimeout(2*time.Minute).SetStore(store).SetModules(mods).
 		CapturePrintOutput(true).SetCoverageQueryTracer(cov).RaiseBuiltinErrors(true).
 		RunTests(context.Background(), nil)
 	if err != nil {
