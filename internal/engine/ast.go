@@ -108,3 +108,7 @@ func (c *converter) term(v *fastjson.Value) (*ast.Term, error) {
 	}
 	return nil, fmt.Errorf("unexpected JSON value type %s", v.Type())
 }
+
+// JSONToAST parses a JSON document straight into an OPA value (the hunt
+// engine builds its inputs as JSON text and converts them this way).
+func JSONToAST(raw []byte) (ast.Value, error) { return jsonToAST(raw) }

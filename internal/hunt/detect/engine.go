@@ -1,0 +1,480 @@
+package detect
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+
+	"github.com/tenantgate/tenantgate/internal/engine"
+	"github.com/tenantgate/tenantgate/internal/hunt/event"
+)
+
+// Entry points: hunt compiles only the Rego these reach (never the audit
+// controls).
+const (
+	Entry         = "data.tenantgate.hunt.detections"
+	responseEntry = "data.tenantgate.hunt.response"
+)
+
+// Engine holds the compiled hunt policies and their prepared queries. It is
+// safe for concurrent use.
+type Engine struct {
+	catalog  []Detection
+	response Detection
+	findings map[string]rego.PreparedEvalQuery // by package
+	keep     map[string]rego.PreparedEvalQuery
+	actions  rego.PreparedEvalQuery
+}
+
+// New compiles the embedded hunt policies.
+func New(ctx context.Context) (*Engine, error) {
+	mods, err := engine.Modules(Entry, responseEntry)
+	if err != nil {
+		return nil, err
+	}
+	cat, resp, err := catalogFrom(mods)
+	if err != nil {
+		return nil, err
+	}
+	c := ast.NewCompiler().WithStrict(true)
+	if c.Compile(mods); c.Failed() {
+		return nil, fmt.Errorf("compile hunt policies: %w", c.Errors)
+	}
+	e := &Engine{catalog: cat, response: *resp, findings: map[string]rego.PreparedEvalQuery{}, keep: map[string]rego.PreparedEvalQuery{}}
+	prep := func(q string) (rego.PreparedEvalQuery, error) {
+		return rego.New(rego.Compiler(c), rego.Query(q), rego.StrictBuiltinErrors(true)).PrepareForEval(ctx)
+	}
+	for _, d := range cat {
+		if e.findings[d.Package], err = prep(d.Package + ".findings"); err != nil {
+			return nil, fmt.Errorf("prepare %s: %w", d.ID, err)
+		}
+		for _, f := range d.Filters {
+			if len(f.Values) > 0 {
+				if e.keep[d.Package], err = prep(d.Package + ".keep"); err != nil {
+					return nil, fmt.Errorf("prepare %s keep: %w", d.ID, err)
+				}
+			}
+		}
+	}
+	if e.actions, err = prep(resp.Package + ".actions"); err != nil {
+		return nil, fmt.Errorf("prepare response actions: %w", err)
+	}
+	return e, nil
+}
+
+// Catalog lists the detections in order.
+func (e *Engine) Catalog() []Detection { return e.catalog }
+
+// Response is the containment package's entry (its prefilter).
+func (e *Engine) Response() Detection { return e.response }
+
+// Keep says which events keep their Detail on the first read: candidates
+// of detections evaluated before correlation that read Detail, and of the
+// containment package. (Attributed detections read theirs later.)
+func (e *Engine) Keep() func(kind event.Kind, opKey string, rt int16) bool {
+	var fs []Filter
+	for _, d := range e.catalog {
+		if d.Detail && d.Phase == PhaseDetect {
+			fs = append(fs, d.Filters...)
+		}
+	}
+	fs = append(fs, e.response.Filters...)
+	return func(kind event.Kind, opKey string, rt int16) bool {
+		ev := event.Event{Kind: kind, RecordType: rt}
+		for i := range fs {
+			if len(fs[i].ops) > 0 && fs[i].matches(&ev, opKey) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// Input is what detections are evaluated on.
+type Input struct {
+	Events  []event.Event
+	Strings *event.Strings
+	// Params is input.params (the baseline's hunt section), a JSON object.
+	Params []byte
+	// Context is input.context, a JSON object (nil: none).
+	Context []byte
+	// IPClass classifies an address: "", "trusted" or "microsoft".
+	IPClass func(ip event.Sym) string
+	// Facts writes the correlation's facts of event i as keys of its object.
+	Facts func(i int, w *event.JSON)
+	// Detail returns event i's Detail when it is not on the event (read
+	// again); nil uses the event's.
+	Detail func(i int) []byte
+}
+
+// Finding is one detection result (see lib.finding).
+type Finding struct {
+	Detection string         `json:"-"`
+	Event     int            `json:"event"`
+	Events    []int          `json:"events"`
+	Severity  string         `json:"severity"`
+	Summary   string         `json:"summary"`
+	Group     string         `json:"-"`
+	RawGroup  any            `json:"group"`
+	Indicator string         `json:"indicator"`
+	Facts     map[string]any `json:"facts"`
+}
+
+// Action is one containment action (policies/hunt/response).
+type Action struct {
+	Event  int            `json:"event"`
+	Action string         `json:"action"`
+	By     string         `json:"by"`
+	Target string         `json:"target"`
+	Exempt bool           `json:"exempt"`
+	Object string         `json:"object"`
+	App    map[string]any `json:"app"`
+}
+
+func (in *Input) str(s event.Sym) string { return in.Strings.Str(s) }
+
+// Candidates lists the events (indexes, in order) a prefilter admits; the
+// detection's keep rule filters value fields.
+func (e *Engine) Candidates(ctx context.Context, d *Detection, in *Input) ([]int, error) {
+	var out []int
+	for fi := range d.Filters {
+		f := &d.Filters[fi]
+		var idx []int
+		for i := range in.Events {
+			ev := &in.Events[i]
+			if f.matches(ev, in.str(ev.OpKey)) {
+				idx = append(idx, i)
+			}
+		}
+		if len(f.Values) > 0 && len(idx) > 0 {
+			kept, err := e.keepValues(ctx, d, f, in, idx)
+			if err != nil {
+				return nil, err
+			}
+			n := 0
+			for _, i := range idx {
+				ev := &in.Events[i]
+				for _, field := range f.Values {
+					if kept[valueOf(ev, field)] {
+						idx[n] = i
+						n++
+						break
+					}
+				}
+			}
+			idx = idx[:n]
+		}
+		out = append(out, idx...)
+	}
+	sort.Ints(out)
+	// Alternatives may overlap.
+	n := 0
+	for i, x := range out {
+		if i == 0 || x != out[i-1] {
+			out[n] = x
+			n++
+		}
+	}
+	return out[:n], nil
+}
+
+func valueOf(ev *event.Event, field string) event.Sym {
+	switch field {
+	case "app":
+		return ev.App
+	case "resource":
+		return ev.Resource
+	case "ua":
+		return ev.UA
+	case "clientInfo":
+		return ev.ClientInfo
+	}
+	return 0
+}
+
+// keepValues evaluates the package's keep rule once over the distinct
+// values of the filter's fields.
+func (e *Engine) keepValues(ctx context.Context, d *Detection, f *Filter, in *Input, idx []int) (map[event.Sym]bool, error) {
+	seen := map[event.Sym]bool{}
+	var w event.JSON
+	w.Open('{')
+	w.Key("params")
+	w.Raw(in.Params)
+	w.Key("values")
+	w.Open('[')
+	for _, i := range idx {
+		for _, field := range f.Values {
+			if s := valueOf(&in.Events[i], field); s != 0 && !seen[s] {
+				seen[s] = true
+				w.Str(in.str(s))
+			}
+		}
+	}
+	w.Close(']')
+	w.Close('}')
+	v, err := eval(ctx, e.keep[d.Package], w.B)
+	if err != nil {
+		return nil, fmt.Errorf("%s keep: %w", d.ID, err)
+	}
+	var vals []string
+	if err := decode(v, &vals); err != nil {
+		return nil, fmt.Errorf("%s keep: %w", d.ID, err)
+	}
+	kept := map[event.Sym]bool{}
+	for _, s := range vals {
+		if sym, ok := in.Strings.Lookup(s); ok {
+			kept[sym] = true
+		}
+	}
+	return kept, nil
+}
+
+// batchSize bounds an evaluation's input: large enough to amortise a
+// query, small enough to keep the input's memory low.
+const batchSize = 1000
+
+// Findings evaluates a detection on events (indexes), in batches spread
+// over the cores; the result is in event order.
+func (e *Engine) Findings(ctx context.Context, d *Detection, in *Input, idx []int) ([]Finding, error) {
+	q := e.findings[d.Package]
+	var out []Finding
+	err := batches(ctx, idx, func(part []int) (func(), error) {
+		v, err := eval(ctx, q, eventsInput(in, part))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", d.ID, err)
+		}
+		var fs []Finding
+		if err := decode(v, &fs); err != nil {
+			return nil, fmt.Errorf("%s findings: %w", d.ID, err)
+		}
+		return func() { out = append(out, fs...) }, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	finish(d.ID, out)
+	return out, nil
+}
+
+// SessionFindings evaluates a sessions detection (TG.HUNT.2) on keys
+// (input.sessions, a JSON array).
+func (e *Engine) SessionFindings(ctx context.Context, d *Detection, params, sessions []byte) ([]Finding, error) {
+	var b bytes.Buffer
+	b.WriteString(`{"params":`)
+	b.Write(params)
+	b.WriteString(`,"sessions":`)
+	b.Write(sessions)
+	b.WriteByte('}')
+	v, err := eval(ctx, e.findings[d.Package], b.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", d.ID, err)
+	}
+	var out []Finding
+	if err := decode(v, &out); err != nil {
+		return nil, fmt.Errorf("%s findings: %w", d.ID, err)
+	}
+	finish(d.ID, out)
+	return out, nil
+}
+
+// Actions evaluates the containment package on events.
+func (e *Engine) Actions(ctx context.Context, in *Input, idx []int) ([]Action, error) {
+	var out []Action
+	err := batches(ctx, idx, func(part []int) (func(), error) {
+		v, err := eval(ctx, e.actions, eventsInput(in, part))
+		if err != nil {
+			return nil, fmt.Errorf("response actions: %w", err)
+		}
+		var as []Action
+		if err := decode(v, &as); err != nil {
+			return nil, fmt.Errorf("response actions: %w", err)
+		}
+		return func() { out = append(out, as...) }, nil
+	})
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Event < out[j].Event })
+	return out, err
+}
+
+func finish(id string, fs []Finding) {
+	for i := range fs {
+		f := &fs[i]
+		f.Detection = id
+		switch g := f.RawGroup.(type) {
+		case string:
+			f.Group = g
+		case nil:
+		default:
+			f.Group = fmt.Sprint(g)
+		}
+		if len(f.Events) == 0 {
+			f.Events = []int{f.Event}
+		}
+	}
+	sort.SliceStable(fs, func(i, j int) bool {
+		if fs[i].Event != fs[j].Event {
+			return fs[i].Event < fs[j].Event
+		}
+		return fs[i].Summary < fs[j].Summary
+	})
+}
+
+// batches runs f on parts of idx on every core; the functions f returns
+// are applied in order (results stay in event order).
+func batches(ctx context.Context, idx []int, f func([]int) (func(), error)) error {
+	var parts [][]int
+	for len(idx) > 0 {
+		n := min(batchSize, len(idx))
+		parts = append(parts, idx[:n])
+		idx = idx[n:]
+	}
+	apply := make([]func(), len(parts))
+	errs := make([]error, len(parts))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, p := range parts {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			apply[i], errs[i] = f(p)
+		}()
+	}
+	wg.Wait()
+	for i := range parts {
+		if errs[i] != nil {
+			return errs[i]
+		}
+		apply[i]()
+	}
+	return nil
+}
+
+func eval(ctx context.Context, q rego.PreparedEvalQuery, input []byte) (any, error) {
+	v, err := engine.JSONToAST(input)
+	if err != nil {
+		return nil, fmt.Errorf("build input: %w", err)
+	}
+	rs, err := q.Eval(ctx, rego.EvalParsedInput(v))
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
+		return []any{}, nil
+	}
+	return rs[0].Expressions[0].Value, nil
+}
+
+func decode(v any, out any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, out)
+}
+
+// eventsInput is {"params":..., "context":..., "events":[...]}.
+func eventsInput(in *Input, idx []int) []byte {
+	var w event.JSON
+	w.B = make([]byte, 0, 512*len(idx)+len(in.Params)+len(in.Context)+64)
+	w.Open('{')
+	w.Key("params")
+	w.Raw(in.Params)
+	if in.Context != nil {
+		w.Key("context")
+		w.Raw(in.Context)
+	}
+	w.Key("events")
+	w.Open('[')
+	for _, i := range idx {
+		writeEvent(&w, in, i)
+	}
+	w.Close(']')
+	w.Close('}')
+	return w.B
+}
+
+// writeEvent writes event i as the policies see it (policies/hunt/lib).
+func writeEvent(w *event.JSON, in *Input, i int) {
+	ev := &in.Events[i]
+	s := in.str
+	w.Open('{')
+	w.Key("i")
+	w.Int(int64(i))
+	w.Key("kind")
+	w.Str(ev.Kind.String())
+	w.Key("t")
+	w.Int(ev.Time)
+	w.Key("time")
+	if ev.Time != 0 {
+		w.Str(ev.T().Format(time.RFC3339))
+	} else {
+		w.Str("")
+	}
+	for _, f := range [...]struct {
+		k string
+		v event.Sym
+	}{{"user", ev.User}, {"target", ev.Target}, {"op", ev.Op}, {"opk", ev.OpKey}, {"ip", ev.IP}, {"ua", ev.UA},
+		{"session", ev.Session}, {"session2", ev.Session2}, {"token", ev.Token}, {"app", ev.App}, {"appName", ev.AppName},
+		{"resource", ev.Resource}, {"clientApp", ev.ClientApp}, {"clientInfo", ev.ClientInfo}, {"country", ev.Country},
+		{"deviceId", ev.DeviceID}} {
+		w.Key(f.k)
+		w.Str(s(f.v))
+	}
+	w.Key("ipClass")
+	if in.IPClass != nil && ev.IP != 0 {
+		w.Str(in.IPClass(ev.IP))
+	} else {
+		w.Str("")
+	}
+	w.Key("rt")
+	w.Int(int64(ev.RecordType))
+	w.Key("userType")
+	w.Int(int64(ev.UserType))
+	w.Key("asn")
+	w.Int(int64(ev.ASN))
+	w.Key("error")
+	w.Int(int64(ev.ErrorCode))
+	for _, f := range [...]struct {
+		k string
+		v event.Flags
+	}{{"signIn", event.SignIn}, {"success", event.Success}, {"byUser", event.ByUser}, {"byApp", event.ByApp}} {
+		w.Key(f.k)
+		w.Bool(ev.Has(f.v))
+	}
+	d := ev.Detail
+	if in.Detail != nil {
+		if x := in.Detail(i); x != nil {
+			d = x
+		}
+	}
+	if d != nil {
+		w.Key("detail")
+		w.Raw(d)
+	}
+	if in.Facts != nil {
+		in.Facts(i, w)
+	}
+	w.Close('}')
+}
+
+// ParamsJSON renders durations as nanoseconds, as the policies compare.
+func ParamsJSON(p map[string]any) []byte {
+	b, _ := json.Marshal(p)
+	return b
+}
+
+// Nanos is a duration for ParamsJSON.
+func Nanos(d time.Duration) json.Number { return json.Number(strconv.FormatInt(int64(d), 10)) }

@@ -1,0 +1,56 @@
+package tenantgate.hunt.detections.tg_hunt_2_test
+
+import data.tenantgate.hunt.detections.tg_hunt_2 as d
+import data.tenantgate.hunt.test as t
+
+run(i, at, o) := object.union({"i": i, "last": i, "t": at, "tl": at, "ip": "2a0b:f4c2:1::1", "ipClass": "", "country": "NL", "asn": 60729, "ua": t.ff, "clientApp": "Browser"}, o)
+
+session(runs) := {"key": "s-1", "type": "session", "user": "johanna@sunnyside08.onmicrosoft.com", "runs": runs}
+
+found(runs) := [f | some f in d.findings with input as {"params": t.params, "sessions": [session(runs)]}]
+
+cases := [
+	{"name": "two countries and networks within the window", "runs": [run(1, t.t0, {}), run(2, t.t0 + t.hour, {"ip": "54.36.108.162", "country": "FR", "asn": 16276})], "want": true},
+	{"name": "two networks in one country", "runs": [run(1, t.t0, {}), run(2, t.t0 + t.hour, {"ip": "198.51.100.1", "asn": 1136})], "want": true},
+	{"name": "two browser families", "runs": [run(1, t.t0, {}), run(2, t.t0 + t.hour, {"ua": t.edge})], "want": true},
+	{"name": "Chrome and Safari", "runs": [run(1, t.t0, {"ua": t.chrome}), run(2, t.t0 + t.hour, {"ua": t.safari})], "want": true},
+	{"name": "same browser family, other version", "runs": [run(1, t.t0, {}), run(2, t.t0 + t.hour, {"ua": "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0"})], "want": false},
+	{"name": "non-browser clients are not compared by family", "runs": [run(1, t.t0, {"ua": "Microsoft Office/16.0", "clientApp": "Mobile Apps and Desktop clients"}), run(2, t.t0 + t.hour, {"ua": t.edge})], "want": false},
+	{"name": "UAL runs without client app, browser agents", "runs": [run(1, t.t0, {"clientApp": ""}), run(2, t.t0 + t.hour, {"clientApp": "", "ua": t.chrome})], "want": true},
+	{"name": "another address, same country and network", "runs": [run(1, t.t0, {}), run(2, t.t0 + t.hour, {"ip": "2a0b:f4c2:1::2"})], "want": false},
+	{"name": "outside the replay window", "runs": [run(1, t.t0, {}), run(2, t.t0 + 13 * t.hour, {"country": "FR", "asn": 16276})], "want": false},
+	{"name": "a long run ending within the window", "runs": [object.union(run(1, t.t0, {}), {"tl": t.t0 + 20 * t.hour}), run(2, t.t0 + 30 * t.hour, {"country": "FR", "asn": 16276})], "want": true},
+	{"name": "a trusted network is left out", "runs": [run(1, t.t0, {"ipClass": "trusted", "country": "JP", "asn": 2516}), run(2, t.t0 + t.hour, {})], "want": false},
+	{"name": "a Microsoft service address is left out", "runs": [run(1, t.t0, {"ip": "20.190.181.19", "ipClass": "microsoft", "country": "US", "asn": 8075}), run(2, t.t0 + t.hour, {})], "want": false},
+	{"name": "unknown country and network are not a difference", "runs": [run(1, t.t0, {"country": "", "asn": 0}), run(2, t.t0 + t.hour, {"ip": "54.36.108.162"})], "want": false},
+	{"name": "one run", "runs": [run(1, t.t0, {})], "want": false},
+]
+
+ok(c) if {
+	c.want
+	count(found(c.runs)) == 1
+}
+
+ok(c) if {
+	not c.want
+	found(c.runs) == []
+}
+
+test_cases if {
+	failures := [sprintf("%s: got %v", [c.name, found(c.runs)]) | some c in cases; not ok(c)]
+	print(failures)
+	failures == []
+}
+
+test_finding if {
+	[f] := found([run(3, t.t0, {}), run(5, t.t0 + t.hour, {"ip": "54.36.108.162", "country": "FR", "asn": 16276, "ua": t.edge}), run(7, t.t0 + 2 * t.hour, {})])
+	f.event == 3
+	f.events == [3, 5, 7]
+	f.severity == "high"
+	f.indicator == "yes"
+	f.group == "s-1"
+	f.facts.countries == ["FR", "NL"]
+	f.facts.asns == ["AS16276", "AS60729"]
+	f.facts.browsers == ["edge", "firefox"]
+	f.summary == "session s-1 of johanna@sunnyside08.onmicrosoft.com used from 2 countries (FR, NL) and 2 networks (AS16276, AS60729) and 2 browser families (edge, firefox) within 12 h (2a0b:f4c2:1::1, 54.36.108.162)"
+}
