@@ -480,3 +480,36 @@ func TestDetailsReadAgain(t *testing.T) {
 		}
 	}
 }
+
+// TestRealSamples reads every captured export of ../testdata/real (see its
+// manifest.json): each must be recognised as the kind the manifest gives
+// and read with no bad row.
+func TestRealSamples(t *testing.T) {
+	raw, err := os.ReadFile("../testdata/real/manifest.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Files []struct {
+			File, Kind, Shape string
+		}
+	}
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Files) == 0 {
+		t.Fatal("empty manifest")
+	}
+	for _, f := range m.Files {
+		t.Run(f.File, func(t *testing.T) {
+			l := readFiles(t, Options{}, filepath.Join("..", "testdata", "real", f.File))
+			got := l.Files[0]
+			if got.Kind.String() != f.Kind || got.BadRows != 0 || got.Records == 0 || len(l.Events) == 0 {
+				t.Errorf("%s (%s): kind %v (%s), %d records, %d bad rows, %d events", f.File, f.Shape, got.Kind, got.Format, got.Records, got.BadRows, len(l.Events))
+			}
+			for _, b := range l.BadRows {
+				t.Errorf("bad row %s:%d: %s", b.File, b.Line, b.Reason)
+			}
+		})
+	}
+}
