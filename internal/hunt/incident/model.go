@@ -46,7 +46,8 @@ type AuthStep struct {
 
 // SignIn is one Entra sign-in record (interactive or not).
 type SignIn struct {
-	ID, CorrelationID    string // ID = Request ID; several rows may share it (interrupt then success)
+	ID, CorrelationID    string // ID = Request ID, unique per record (Graph id)
+	OriginalRequestID    string // the first request of the sequence (the interrupted one); "" = ID
 	Time                 time.Time
 	User                 *User
 	UsernameAsTyped      string // sign-in identifier; set for spray attempts on unknown users

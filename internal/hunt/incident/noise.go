@@ -92,6 +92,7 @@ func (sc Scenario) noise(day *Day, w *World, people []*person) {
 		if atHome && r.IntN(3) == 0 {
 			// an MFA prompt: interrupted, then satisfied with an Authenticator code
 			ask := *first
+			first.ID, first.OriginalRequestID = g.requestID(), ask.ID
 			ask.ErrorCode, ask.FailureReason, ask.MFARequired = 50074, "Strong Authentication is required.", true
 			ask.Steps = []AuthStep{{Time: start, Method: "Previously satisfied", Succeeded: true, ResultDetail: "First factor requirement satisfied by claim in the token", Requirement: "Primary authentication"}}
 			first.Time = start.Add(time.Duration(15+r.IntN(30)) * time.Second)

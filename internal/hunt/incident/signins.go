@@ -197,7 +197,7 @@ func (s *SignIn) JSON(v GraphVersion, t Tenant) obj {
 	}
 	return o.set("ipAddressFromResourceProvider", nil).set("clientAppUsed", client).set("userAgent", s.Client.UserAgent).
 		set("correlationId", s.CorrelationID).set("conditionalAccessStatus", orDefault(s.CAStatus, "notApplied")).
-		set("originalRequestId", s.ID).set("isInteractive", s.Interactive).set("tokenIssuerName", "").
+		set("originalRequestId", orDefault(s.OriginalRequestID, s.ID)).set("isInteractive", s.Interactive).set("tokenIssuerName", "").
 		set("tokenIssuerType", "AzureAD").set("clientCredentialType", "none").set("processingTimeInMilliseconds", s.Latency).
 		set("riskDetail", "none").set("riskLevelAggregated", "none").set("riskLevelDuringSignIn", "none").set("riskState", "none").
 		set("riskEventTypes_v2", []string{}).set("resourceDisplayName", s.Resource.Name).set("resourceId", s.Resource.ID).

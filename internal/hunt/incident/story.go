@@ -52,7 +52,7 @@ func (sc Scenario) incident(w *World, people []*person) *story {
 	s1.ID, s1.FailureReason = req, "Strong Authentication is required."
 	s1.Steps = []AuthStep{{Time: s1.Time, Method: "Password", MethodDetail: "Password in the cloud", Succeeded: true, ResultDetail: "Correct password", Requirement: "Primary authentication"}}
 	s2 := signin(at(4, 50, 44), attackerV6, AppOfficeHome, AppOfficeHome, true, 0, in.AttackerToken)
-	s2.ID, s2.MFAResult, s2.MFAMethod = req, "MFA successfully completed", "Mobile app verification code"
+	s2.OriginalRequestID, s2.MFAResult, s2.MFAMethod = req, "MFA successfully completed", "Mobile app verification code"
 	s2.Steps = []AuthStep{
 		{Time: s1.Time, Method: "Password", MethodDetail: "Password in the cloud", Succeeded: true, ResultDetail: "Correct password", Requirement: "Primary authentication"},
 		{Time: s2.Time, Method: "OATH verification code", MethodDetail: "Microsoft Authenticator", Succeeded: true, ResultDetail: "MFA successfully completed", Requirement: "MFA"}}
@@ -223,11 +223,11 @@ func (sc Scenario) incident(w *World, people []*person) *story {
 		t    time.Time
 		code int
 	}{{time.Date(2023, 12, 12, 7, 19, 21, 0, time.UTC), 50074}, {time.Date(2023, 12, 12, 7, 19, 44, 0, time.UTC), 0}} {
-		s := &SignIn{ID: areq, CorrelationID: acorr, Time: x.t, User: alice.u, App: AppOfficeHome, Resource: AppOfficeHome, Place: attackerV6,
+		s := &SignIn{ID: g.requestID(), OriginalRequestID: areq, CorrelationID: acorr, Time: x.t, User: alice.u, App: AppOfficeHome, Resource: AppOfficeHome, Place: attackerV6,
 			Client: attackerUA, ClientApp: "Browser", Interactive: true, ErrorCode: x.code, MFARequired: true, IncomingTokenType: "none",
 			SessionID: in.SecondSession, TokenID: g.tokenID(), CAStatus: "notApplied", Latency: 150 + r.IntN(100)}
 		if x.code != 0 {
-			s.FailureReason = "Strong Authentication is required."
+			s.ID, s.FailureReason = areq, "Strong Authentication is required."
 		} else {
 			s.MFAResult, s.MFAMethod = "MFA successfully completed", "Mobile app verification code"
 		}
