@@ -11,6 +11,7 @@ import (
 
 	"github.com/tenantgate/tenantgate/internal/demo"
 	"github.com/tenantgate/tenantgate/internal/report"
+	"github.com/tenantgate/tenantgate/internal/testutil"
 	"github.com/tenantgate/tenantgate/internal/version"
 )
 
@@ -88,7 +89,7 @@ func TestAuditExitCodes(t *testing.T) {
 		{"bad format", func(*testing.T) []string { return []string{"audit", "--demo", "--format", "pdf"} }, 2, "unknown --format"},
 		{"unknown flag", func(*testing.T) []string { return []string{"audit", "--demo", "--nope"} }, 2, "unknown flag"},
 		{"nothing to audit", func(*testing.T) []string { return []string{"audit"} }, 2, "nothing to audit"},
-		{"demo and snapshot", func(t *testing.T) []string { return []string{"audit", "--demo", "--snapshot", demoWith(t, "")} }, 2, "exclusive"},
+		{"demo and snapshot", func(t *testing.T) []string { return []string{"audit", "--demo", "--snapshot", demoWith(t, "")} }, 2, "--demo and --snapshot cannot be combined"},
 		{"two formats to stdout", func(*testing.T) []string { return []string{"audit", "--demo", "-f", "json", "-f", "table"} }, 2, "only one format"},
 	}
 	for _, tt := range tests {
@@ -250,5 +251,64 @@ func TestShardUsage(t *testing.T) {
 		if code != 2 || !strings.Contains(stderr, tc.msg) {
 			t.Errorf("%v: exit %d, %q; want 2 and %q", tc.args, code, stderr, tc.msg)
 		}
+	}
+}
+
+// Contradictory subject flags are refused (exit 2) with a pointer to the
+// subcommand's help; apply may combine --snapshot with a live tenant.
+func TestContradictoryFlagsAndUsageHelp(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"audit", "--demo", "--tenant", "x"}, "--demo and --tenant cannot be combined"},
+		{[]string{"audit", "--demo", "--snapshot", "s.json"}, "--demo and --snapshot cannot be combined"},
+		{[]string{"audit", "--snapshot", "s.json", "--graph-endpoint", "http://127.0.0.1:1"}, "--snapshot and --graph-endpoint cannot be combined"},
+		{[]string{"explain", "TG.CA.1", "--result", "r.json", "--demo"}, "--demo and --result cannot be combined"},
+		{[]string{"plan", "--demo", "--tenant", "x"}, "--demo and --tenant cannot be combined"},
+		{[]string{"audit", "--bogus"}, "unknown flag: --bogus"},
+	} {
+		code, _, errOut := run(t, tc.args...)
+		help := "Run 'tenantgate " + tc.args[0] + " --help' for usage."
+		if code != 2 || !strings.Contains(errOut, tc.want) || !strings.Contains(errOut, help) {
+			t.Errorf("%v: exit %d, stderr %q", tc.args, code, errOut)
+		}
+	}
+}
+
+func TestExplain(t *testing.T) {
+	t.Setenv("COLUMNS", "80")
+	code, out, errOut := run(t, "explain", "tg.ca.8", "--demo")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{
+		"TG.CA.8 · high · fail",
+		"Conditional Access policies considered (5)",
+		"'CA003: Outlook on the web - sign-in every 4 hours' (enabled)",
+		"does not count: does not exclude",
+		"https://entra.microsoft.com/#view/Microsoft_AAD_ConditionalAccess/PolicyBlade/policyId/4d729cdf-296d-4f03-a5e3-d9115cbe32dc",
+		"Remediation",
+		"Rule: policies/ca/tg_ca_8.rego:",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("explain lacks %q:\n%s", want, out)
+		}
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if len([]rune(l)) > 80 && !strings.HasPrefix(strings.TrimSpace(l), "https://") {
+			t.Errorf("%d columns: %q", len([]rune(l)), l)
+		}
+	}
+	// From a saved result: the same explanation.
+	_, res, _ := run(t, "audit", "--demo", "--format", "json")
+	path := write(t, "result.json", res)
+	code, fromResult, errOut := run(t, "explain", "TG.CA.8", "--result", path)
+	if code != 0 || fromResult != out {
+		t.Errorf("from --result: exit %d %s\n%s", code, errOut, testutil.FirstDiff(out, fromResult))
+	}
+	code, _, errOut = run(t, "explain", "TG.NOPE.1", "--demo")
+	if code != 2 || !strings.Contains(errOut, "no control \"TG.NOPE.1\"") {
+		t.Errorf("unknown id: exit %d %s", code, errOut)
 	}
 }

@@ -93,6 +93,7 @@ Start with:  tenantgate audit --demo`,
 	root.SetOut(app.Stdout)
 	root.SetErr(app.Stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return oneSubject(cmd) }
 	for _, f := range commands {
 		root.AddCommand(f(app))
 	}
@@ -123,9 +124,41 @@ func Main(ctx context.Context, app *App, args []string) int {
 	// Defence in depth: whatever a service said, no credential is printed.
 	fmt.Fprintf(app.Stderr, "tenantgate: %s\n", textsafe.Line(conn.Redact(err.Error())))
 	if code == report.ExitInput && isUsage(err) {
-		fmt.Fprintln(app.Stderr, "Run 'tenantgate --help' for usage.")
+		// Point to the help of the command that was run, not the root's.
+		path := "tenantgate"
+		if cmd, _, ferr := root.Find(args); ferr == nil && cmd != nil {
+			path = cmd.CommandPath()
+		}
+		fmt.Fprintf(app.Stderr, "Run '%s --help' for usage.\n", path)
 	}
 	return code
+}
+
+// subjects are the flag groups that each name what a command reads: the
+// demo tenant, a snapshot, a saved result, or a live tenant (any connection
+// target). A command given two of them would have to silently prefer one.
+var subjects = [][]string{{"demo"}, {"snapshot"}, {"result"}, {"tenant", "graph-endpoint", "arm-endpoint"}}
+
+// oneSubject refuses contradictory subject flags, e.g. --demo --tenant X.
+// apply is the exception: it takes the audit from --snapshot and re-reads
+// the live tenant's policies (--tenant) before creating anything.
+func oneSubject(cmd *cobra.Command) error {
+	if cmd.Name() == "apply" {
+		return nil
+	}
+	var given []string
+	for _, group := range subjects {
+		for _, name := range group {
+			if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
+				given = append(given, "--"+name)
+				break
+			}
+		}
+	}
+	if len(given) > 1 {
+		return usagef("%s cannot be combined: each names what to read (the demo tenant, a snapshot, a saved result or a live tenant); give one", strings.Join(given, " and "))
+	}
+	return nil
 }
 
 // ExitCode maps an error to the exit codes of cli.md.

@@ -99,9 +99,11 @@ func (e *Engine) prepare() error {
 // tests rule out.
 func (e *Engine) Prepare() error { return e.prepare() }
 
-// controlQuery prepares (once) the query of one control's result.
+// controlQuery prepares (once) the query of one control's result, through
+// main.results so the fallback result carries considered too (the key is
+// ground, so only this control is evaluated).
 func (e *Engine) controlQuery(ctl Control) (rego.PreparedEvalQuery, error) {
-	return e.query(ctl.ID, ctl.Package+".result")
+	return e.query(ctl.ID, "data.tenantgate.main.results."+ctl.Package[len(controlsPrefix):])
 }
 
 // query prepares (once, under key) a query on the compiled policies.
@@ -343,10 +345,11 @@ func (e *Engine) evaluate(ctx context.Context, s *snapshot.Snapshot, in ast.Valu
 }
 
 type regoResult struct {
-	Status   string   `json:"status"`
-	Finding  string   `json:"finding"`
-	Evidence []string `json:"evidence"`
-	Notes    []string `json:"notes"`
+	Status     string              `json:"status"`
+	Finding    string              `json:"finding"`
+	Evidence   []string            `json:"evidence"`
+	Notes      []string            `json:"notes"`
+	Considered []report.Considered `json:"considered"`
 }
 
 func (rr regoResult) apply(ctl Control, res *report.Result) error {
@@ -355,7 +358,7 @@ func (rr regoResult) apply(ctl Control, res *report.Result) error {
 	default:
 		return fmt.Errorf("%s.result.status %q is not a status", ctl.Package, rr.Status)
 	}
-	res.Status, res.Finding, res.Notes = rr.Status, rr.Finding, rr.Notes
+	res.Status, res.Finding, res.Notes, res.Considered = rr.Status, rr.Finding, rr.Notes, rr.Considered
 	if rr.Evidence != nil {
 		res.Evidence = rr.Evidence
 	}
@@ -463,7 +466,41 @@ func resultFrom(v any) (regoResult, error) {
 	str("finding", &rr.Finding)
 	strs("evidence", &rr.Evidence)
 	strs("notes", &rr.Notes)
+	if x, present := m["considered"]; present && err == nil {
+		rr.Considered, err = consideredFrom(x)
+	}
 	return rr, err
+}
+
+// consideredFrom reads main.rego's considered list: objects with string id,
+// displayName and state and a string list of problems.
+func consideredFrom(x any) ([]report.Considered, error) {
+	xs, ok := x.([]any)
+	if !ok {
+		return nil, fmt.Errorf("considered is %T, want an array", x)
+	}
+	out := make([]report.Considered, 0, len(xs))
+	for i, e := range xs {
+		m, ok := e.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("considered[%d] is %T, want an object", i, e)
+		}
+		var c report.Considered
+		c.ID, _ = m["id"].(string)
+		c.DisplayName, _ = m["displayName"].(string)
+		c.State, _ = m["state"].(string)
+		ps, _ := m["problems"].([]any)
+		c.Problems = make([]string, 0, len(ps))
+		for _, p := range ps {
+			s, ok := p.(string)
+			if !ok {
+				return nil, fmt.Errorf("considered[%d].problems holds %T, want strings", i, p)
+			}
+			c.Problems = append(c.Problems, s)
+		}
+		out = append(out, c)
+	}
+	return out, nil
 }
 
 func (e *Engine) evalLicenses(ctx context.Context, in ast.Value) (map[string]bool, error) {

@@ -125,7 +125,23 @@ type Result struct {
 	// Missing, on a not_assessed result, lists the sources it needed that
 	// were not read, and what to grant or do for each.
 	Missing []Missing `json:"missing,omitempty"`
+	// Considered lists, for a control that judges Conditional Access
+	// policies, every policy it looked at and why each does (no problems)
+	// or does not count. Computed by the control's own Rego (its relevant
+	// policies and their problems).
+	Considered []Considered `json:"considered,omitempty"`
 }
+
+// Considered is one policy a control looked at.
+type Considered struct {
+	ID          string   `json:"id"`
+	DisplayName string   `json:"displayName"`
+	State       string   `json:"state"`
+	Problems    []string `json:"problems"`
+}
+
+// Counts reports whether the policy satisfies the control (no problems).
+func (c Considered) Counts() bool { return len(c.Problems) == 0 }
 
 // Missing is a source a not_assessed control needed and did not get.
 type Missing struct {
@@ -314,6 +330,12 @@ func (r *Report) MapText(f func(string) string) *Report {
 		}
 		if res.Policy != nil {
 			m.Policy = &Location{File: f(res.Policy.File), Line: res.Policy.Line}
+		}
+		if res.Considered != nil {
+			m.Considered = make([]Considered, len(res.Considered))
+			for j, x := range res.Considered {
+				m.Considered[j] = Considered{ID: f(x.ID), DisplayName: f(x.DisplayName), State: f(x.State), Problems: mapAll(x.Problems, f)}
+			}
 		}
 		if res.Missing != nil {
 			m.Missing = make([]Missing, len(res.Missing))

@@ -111,6 +111,22 @@ gaps := [{"policy": p, "account": a} |
 	not excluded(p, a)
 ]
 
+# relevant are the policies that could apply to a break-glass account (the
+# ones that must exclude it); problems names, per policy, the accounts it
+# does not exclude. The engine reports both as the policies considered.
+relevant := [p | some p in active; targets_break_glass(p)]
+
+targets_break_glass(p) if {
+	some a in found
+	could_include(p, a)
+}
+
+problems[p.id] := [sprintf("does not exclude %s%s", [a.user.userPrincipalName, role_hint({"policy": p, "account": a})]) |
+	some a in found
+	could_include(p, a)
+	not excluded(p, a)
+] if some p in relevant
+
 gap_text := concat("; ", [sprintf("policy %s (%s) does not exclude %s%s", [ca.name(g.policy), g.policy.state, g.account.user.userPrincipalName, role_hint(g)]) | some g in gaps])
 
 role_hint(g) := " (only through an excluded role, which does not count: exclude the account or a group it is in)" if only_role_excluded(g.policy, g.account)
@@ -142,6 +158,6 @@ else := lib.fail(
 }
 
 else := lib.pass(
-	sprintf("%d break-glass account(s) exist and are excluded from all %d Conditional Access policies that are not disabled", [count(found), count(active)]),
+	sprintf("%d break-glass account(s) exist and are excluded from every Conditional Access policy that could apply to them (%d of the %d policies that are not disabled)", [count(found), count(relevant), count(active)]),
 	[a.user.id | some a in found],
 )

@@ -79,14 +79,31 @@ test_not_licensed_without_p1 if {
 test_pass_excluded_directly if {
 	r := c.result with input as f.with_policies([pol("a", {}), pol("b", {"state": "enabledForReportingButNotEnforced"})])
 	r.status == "pass"
-	r.finding == "2 break-glass account(s) exist and are excluded from all 2 Conditional Access policies that are not disabled"
+	r.finding == "2 break-glass account(s) exist and are excluded from every Conditional Access policy that could apply to them (2 of the 2 policies that are not disabled)"
 	r.evidence == [f.bg1, f.bg2]
 }
 
 test_pass_no_policies if {
 	r := c.result with input as f.with_policies([])
 	r.status == "pass"
-	contains(r.finding, "excluded from all 0 Conditional Access policies")
+	contains(r.finding, "(0 of the 0 policies that are not disabled)")
+}
+
+# A policy that targets only a group the accounts are not in never applied to
+# them: the pass must not claim they are excluded from it.
+test_pass_counts_only_policies_that_target_them if {
+	inp := f.with_policies([pol("a", {}), pol("b", users({"includeUsers": [], "includeGroups": ["other-group"], "excludeUsers": []}))])
+	r := c.result with input as inp
+	r.status == "pass"
+	contains(r.finding, "(1 of the 2 policies that are not disabled)")
+	[x.id | some x in c.relevant] == ["a"] with input as inp
+	c.problems == {"a": []} with input as inp
+}
+
+test_problems_name_each_missing_exclusion if {
+	r := c.result with input as f.with_policies([pol("a", users({"excludeUsers": [f.bg1]}))])
+	r.status == "fail"
+	c.problems.a == ["does not exclude bg2@contoso.com"] with input as f.with_policies([pol("a", users({"excludeUsers": [f.bg1]}))])
 }
 
 test_pass_excluded_through_group if {
@@ -133,7 +150,7 @@ test_accounts_the_baseline_does_not_name_are_ignored if {
 test_pass_disabled_policy_ignored if {
 	r := c.result with input as f.with_policies([pol("a", {}), pol("off", object.union({"state": "disabled"}, users({"excludeUsers": []})))])
 	r.status == "pass"
-	contains(r.finding, "excluded from all 1 Conditional Access policies that are not disabled")
+	contains(r.finding, "(1 of the 1 policies that are not disabled)")
 }
 
 test_pass_policy_for_other_users_only if {
