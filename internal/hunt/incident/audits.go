@@ -92,8 +92,11 @@ func (c *AuditCSV) Write(a *DirAudit) {
 // Close flushes the file.
 func (c *AuditCSV) Close() error { return c.out.flush() }
 
-// JSON is the record as Graph /auditLogs/directoryAudits returns it (v1.0 and
-// beta share these fields).
+// JSON is the record as Graph /auditLogs/directoryAudits returns it, in the
+// key order of the live records in testdata/real/graph-directoryaudits-live.json:
+// initiatedBy lists user before app, an app initiator has a null appId, an
+// added value's oldValue is null, and the client's user agent is an
+// additionalDetails entry ("User-Agent"), not a field of its own.
 func (a *DirAudit) JSON(t Tenant) obj {
 	var user, app any
 	if a.ByUser != nil {
@@ -108,13 +111,16 @@ func (a *DirAudit) JSON(t Tenant) obj {
 	for _, tg := range a.Targets {
 		props := []obj{}
 		for _, p := range tg.Props {
-			props = append(props, obj{}.set("displayName", p.Name).set("oldValue", p.Old).set("newValue", p.New))
+			var old any
+			if p.Old != "" {
+				old = p.Old
+			}
+			props = append(props, obj{}.set("displayName", p.Name).set("oldValue", old).set("newValue", p.New))
 		}
-		var upn any
+		var upn, dn any
 		if tg.UPN != "" {
 			upn = tg.UPN
 		}
-		var dn any
 		if tg.DisplayName != "" {
 			dn = tg.DisplayName
 		}
@@ -125,10 +131,13 @@ func (a *DirAudit) JSON(t Tenant) obj {
 	for _, d := range a.Details {
 		details = append(details, obj{}.set("key", d[0]).set("value", d[1]))
 	}
+	if a.UserAgent != "" {
+		details = append(details, obj{}.set("key", "User-Agent").set("value", a.UserAgent))
+	}
 	return obj{}.set("id", a.ID).set("category", a.Category).set("correlationId", a.CorrelationID).
 		set("result", orDefault(a.Result, "success")).set("resultReason", a.ResultReason).
 		set("activityDisplayName", a.Activity).set("activityDateTime", a.Time.UTC().Format("2006-01-02T15:04:05.9999999Z")).
 		set("loggedByService", a.Service).set("operationType", a.OperationType).
-		set("initiatedBy", obj{}.set("app", app).set("user", user)).set("userAgent", a.UserAgent).
+		set("initiatedBy", obj{}.set("user", user).set("app", app)).
 		set("targetResources", targets).set("additionalDetails", details)
 }

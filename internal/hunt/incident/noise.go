@@ -161,17 +161,17 @@ func (sc Scenario) noise(day *Day, w *World, people []*person) {
 	for k := sc.count(r, 6); k > 0; k-- {
 		p := people[7+r.IntN(len(people)-7)]
 		t := d.Add(time.Duration(r.Int64N(int64(24 * time.Hour))))
-		day.Audits = append(day.Audits, &DirAudit{ID: "Directory_" + g.GUID(), CorrelationID: g.GUID(), Time: t, Service: "Core Directory", Category: "UserManagement",
+		day.Audits = append(day.Audits, g.audit(&DirAudit{CorrelationID: g.GUID(), Time: t, Service: "Core Directory", Category: "UserManagement",
 			Activity: "Update user", OperationType: "Update", Result: "success", ByApp: &App{"0000000d-0000-0000-c000-000000000000", "Microsoft Substrate Management"},
-			Targets: []Target{{Type: "User", ID: p.u.ID, UPN: p.u.UPN, Props: []Prop{{"Included Updated Properties", "", ""}}}}})
+			Targets: []Target{{Type: "User", ID: p.u.ID, UPN: p.u.UPN, Props: []Prop{{"Included Updated Properties", "", ""}}}}}))
 	}
 	if weekday {
 		for k := sc.count(r, 2); k > 0; k-- {
 			p := people[7+r.IntN(len(people)-7)]
 			t := d.Add(time.Duration(60+r.IntN(420)) * time.Minute)
-			a := &DirAudit{ID: "Directory_" + g.GUID(), CorrelationID: g.GUID(), Time: t, Service: "Core Directory", Category: "GroupManagement",
+			a := g.audit(&DirAudit{CorrelationID: g.GUID(), Time: t, Service: "Core Directory", Category: "GroupManagement",
 				Activity: "Add member to group", OperationType: "Assign", Result: "success", ByUser: admin, IP: officePlace(4).IP, UserAgent: edgeUA,
-				Targets: []Target{{Type: "User", ID: p.u.ID, UPN: p.u.UPN}, {Type: "Group", ID: "5b1f9d2e-7c3a-4e8b-9f0d-1a2b3c4d5e6f", DisplayName: "Sales-Tokyo"}}}
+				Targets: []Target{{Type: "User", ID: p.u.ID, UPN: p.u.UPN}, {Type: "Group", ID: "5b1f9d2e-7c3a-4e8b-9f0d-1a2b3c4d5e6f", DisplayName: "Sales-Tokyo"}}})
 			day.Audits = append(day.Audits, a)
 			day.UAL = append(day.UAL, aadAudit(org, a, func(u *User) string { return u.UPN }))
 		}

@@ -42,6 +42,29 @@ func (g ids) requestID() string {
 // Get-InboxRule's Identity "GradyA\\17097852595923320833" in the talk).
 func (g ids) ruleID() string { return strconv.FormatUint(g.r.Uint64(), 10) }
 
+// auditID is a directory audit id as the live records show them:
+// Directory_<correlationId>_<5 characters>_<number> (Core Directory); other
+// services prefix their own name.
+func (g ids) auditID(service, corr string) string {
+	const a = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	b := make([]byte, 5)
+	for i := range b {
+		b[i] = a[g.r.IntN(len(a))]
+	}
+	prefix := map[string]string{"Core Directory": "Directory", "Authentication Methods": "Mysignins", "Device Registration Service": "DRS"}[service]
+	if prefix == "" {
+		prefix = strings.ReplaceAll(service, " ", "")
+	}
+	return prefix + "_" + corr + "_" + string(b) + "_" + strconv.Itoa(1000000+g.r.IntN(200000000))
+}
+
+// audit gives a directory audit record its id (from its service and
+// correlation id) and returns it.
+func (g ids) audit(a *DirAudit) *DirAudit {
+	a.ID = g.auditID(a.Service, a.CorrelationID)
+	return a
+}
+
 // tokenID is a uniqueTokenIdentifier (22 characters of base64url).
 func (g ids) tokenID() string {
 	const a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"

@@ -96,38 +96,38 @@ func (sc Scenario) incident(w *World, people []*person) *story {
 	regCorr := g.GUID()
 	phone := `[{"DeviceName":"iPhone 15","DeviceToken":"[redacted]","DeviceTag":"SoftwareTokenActivated","PhoneAppVersion":"6.7.19","OathTokenTimeDrift":0,"DeviceId":"00000000-0000-0000-0000-000000000000","Id":"` + g.GUID() + `","TimeInterval":0,"AuthenticationType":3,"NotificationType":4,"LastAuthenticatedTimestamp":"2023-12-12T04:53:09.4211532Z","AuthenticatorFlavor":null,"HashFunction":null,"TenantDeviceId":null,"SecuredPartitionId":0,"SecuredKeyId":0}]`
 	st.Audits = append(st.Audits,
-		userIP(&DirAudit{ID: "Mysignins_" + g.GUID(), CorrelationID: regCorr, Time: at(4, 52, 31).Add(671969600), Service: "Authentication Methods", Category: "UserManagement",
+		userIP(g.audit(&DirAudit{CorrelationID: regCorr, Time: at(4, 52, 31).Add(671969600), Service: "Authentication Methods", Category: "UserManagement",
 			Activity: "User started security info registration", OperationType: "Add", Result: "success", ResultReason: "User started the registration for Authenticator App with Notification and Code",
-			ByUser: jo.u, Targets: []Target{me}}, attackerV6.IP),
-		&DirAudit{ID: "Directory_" + g.GUID(), CorrelationID: regCorr, Time: at(4, 53, 9).Add(734654600), Service: "Core Directory", Category: "UserManagement",
+			ByUser: jo.u, Targets: []Target{me}}), attackerV6.IP),
+		g.audit(&DirAudit{CorrelationID: regCorr, Time: at(4, 53, 9).Add(734654600), Service: "Core Directory", Category: "UserManagement",
 			Activity: "Update user", OperationType: "Update", Result: "success", ByApp: mfaApp,
-			Targets: []Target{{Type: "User", ID: jo.u.ID, UPN: jo.u.UPN, Props: []Prop{{"StrongAuthenticationPhoneAppDetail", "[]", phone}, {"Included Updated Properties", "", `"StrongAuthenticationPhoneAppDetail"`}}}}},
-		userIP(&DirAudit{ID: "Directory_" + g.GUID(), CorrelationID: regCorr, Time: at(4, 53, 10).Add(833639700), Service: "Core Directory", Category: "UserManagement",
+			Targets: []Target{{Type: "User", ID: jo.u.ID, UPN: jo.u.UPN, Props: []Prop{{"StrongAuthenticationPhoneAppDetail", "[]", phone}, {"Included Updated Properties", "", `"StrongAuthenticationPhoneAppDetail"`}}}}}),
+		userIP(g.audit(&DirAudit{CorrelationID: regCorr, Time: at(4, 53, 10).Add(833639700), Service: "Core Directory", Category: "UserManagement",
 			Activity: "Update user", OperationType: "Update", Result: "success", ByUser: jo.u,
-			Targets: []Target{{Type: "User", ID: jo.u.ID, UPN: jo.u.UPN, Props: []Prop{{"StrongAuthenticationMethod", `[{"MethodType":6,"Default":true}]`, `[{"MethodType":6,"Default":true},{"MethodType":7,"Default":false}]`}, {"Included Updated Properties", "", `"StrongAuthenticationMethod"`}}}}}, attackerV6.IP),
-		userIP(&DirAudit{ID: "Mysignins_" + g.GUID(), CorrelationID: regCorr, Time: at(4, 53, 10).Add(936093000), Service: "Authentication Methods", Category: "UserManagement",
+			Targets: []Target{{Type: "User", ID: jo.u.ID, UPN: jo.u.UPN, Props: []Prop{{"StrongAuthenticationMethod", `[{"MethodType":6,"Default":true}]`, `[{"MethodType":6,"Default":true},{"MethodType":7,"Default":false}]`}, {"Included Updated Properties", "", `"StrongAuthenticationMethod"`}}}}}), attackerV6.IP),
+		userIP(g.audit(&DirAudit{CorrelationID: regCorr, Time: at(4, 53, 10).Add(936093000), Service: "Authentication Methods", Category: "UserManagement",
 			Activity: "User registered security info", OperationType: "Add", Result: "success", ResultReason: "User registered Authenticator App with Notification and Code",
-			ByUser: jo.u, Targets: []Target{me}}, attackerV6.IP),
+			ByUser: jo.u, Targets: []Target{me}}), attackerV6.IP),
 	)
 	// Entra's own front end doing the session's service-side work (the talk's
 	// three rows from 20.190.181.19 just before).
 	for i := 0; i < 3; i++ {
-		st.Audits = append(st.Audits, userIP(&DirAudit{ID: "Directory_" + g.GUID(), CorrelationID: g.GUID(), Time: at(4, 49, 40+i).Add(time.Duration(r.IntN(1e9))),
+		st.Audits = append(st.Audits, userIP(g.audit(&DirAudit{CorrelationID: g.GUID(), Time: at(4, 49, 40+i).Add(time.Duration(r.IntN(1e9))),
 			Service: "Core Directory", Category: "UserManagement", Activity: "Update user", OperationType: "Update", Result: "success", ByUser: jo.u,
-			Targets: []Target{{Type: "User", ID: jo.u.ID, UPN: jo.u.UPN, Props: []Prop{{"LastDirSyncTime", "", ""}, {"Included Updated Properties", "", `""`}}}}}, entraFrontEnd))
+			Targets: []Target{{Type: "User", ID: jo.u.ID, UPN: jo.u.UPN, Props: []Prop{{"LastDirSyncTime", "", ""}, {"Included Updated Properties", "", `""`}}}}}), entraFrontEnd))
 	}
 
 	// 4. a device registered to the victim (Device Registration Service: no IP).
 	devCorr := g.GUID()
 	dev := Target{Type: "Device", ID: in.Device.ObjectID, DisplayName: in.Device.Name}
 	st.Audits = append(st.Audits,
-		&DirAudit{ID: "Directory_" + g.GUID(), CorrelationID: devCorr, Time: at(4, 54, 5).Add(496551000), Service: "Core Directory", Category: "Device",
-			Activity: "Add registered owner to device", OperationType: "Assign", Result: "success", ByApp: drs, Targets: []Target{dev, {Type: "User", ID: jo.u.ID, UPN: jo.u.UPN}}},
-		&DirAudit{ID: "Directory_" + g.GUID(), CorrelationID: devCorr, Time: at(4, 54, 5).Add(500554900), Service: "Core Directory", Category: "Device",
-			Activity: "Add registered users to device", OperationType: "Assign", Result: "success", ByApp: drs, Targets: []Target{dev, {Type: "User", ID: jo.u.ID, UPN: jo.u.UPN}}},
-		&DirAudit{ID: "DRS_" + g.GUID(), CorrelationID: devCorr, Time: at(4, 54, 5).Add(784371400), Service: "Device Registration Service", Category: "Device",
+		g.audit(&DirAudit{CorrelationID: devCorr, Time: at(4, 54, 5).Add(496551000), Service: "Core Directory", Category: "Device",
+			Activity: "Add registered owner to device", OperationType: "Assign", Result: "success", ByApp: drs, Targets: []Target{dev, {Type: "User", ID: jo.u.ID, UPN: jo.u.UPN}}}),
+		g.audit(&DirAudit{CorrelationID: devCorr, Time: at(4, 54, 5).Add(500554900), Service: "Core Directory", Category: "Device",
+			Activity: "Add registered users to device", OperationType: "Assign", Result: "success", ByApp: drs, Targets: []Target{dev, {Type: "User", ID: jo.u.ID, UPN: jo.u.UPN}}}),
+		g.audit(&DirAudit{CorrelationID: devCorr, Time: at(4, 54, 5).Add(784371400), Service: "Device Registration Service", Category: "Device",
 			Activity: "Register device", OperationType: "Add", Result: "success", ByApp: drs, Targets: []Target{dev},
-			Details: [][2]string{{"Device Id", in.Device.ID}, {"Device OS", "Windows"}, {"Device Trust Type", "Workplace"}, {"Device Profile", "RegisteredDevice"}}},
+			Details: [][2]string{{"Device Id", in.Device.ID}, {"Device OS", "Windows"}, {"Device Trust Type", "Workplace"}, {"Device Profile", "RegisteredDevice"}}}),
 	)
 
 	// 5. the app: registered with a localhost reply URL, given a secret, and
@@ -140,8 +140,8 @@ func (sc Scenario) incident(w *World, people []*person) *story {
 	scope := strings.Join(in.Scopes, " ")
 	grant := fmt.Sprintf(`[] => [[Id: %s, ClientId: %s, PrincipalId: , ResourceId: %s, ConsentType: AllPrincipals, Scope:  %s, CreatedDateTime: , LastModifiedDateTime ]]; `, g.tokenID()+g.tokenID()[:21], in.SPID, "b636ca69-c274-4271-8ca7-1649a6ab81ba", scope)
 	add := func(t time.Time, act, cat, op string, tg []Target) {
-		st.Audits = append(st.Audits, userIP(&DirAudit{ID: "Directory_" + g.GUID(), CorrelationID: appCorr, Time: t, Service: "Core Directory",
-			Category: cat, Activity: act, OperationType: op, Result: "success", ByUser: jo.u, Targets: tg}, v4))
+		st.Audits = append(st.Audits, userIP(g.audit(&DirAudit{CorrelationID: appCorr, Time: t, Service: "Core Directory",
+			Category: cat, Activity: act, OperationType: op, Result: "success", ByUser: jo.u, Targets: tg}), v4))
 	}
 	appProps := app
 	appProps.Props = []Prop{{"AppAddress", "[]", reply}, {"AppId", "[]", `["` + in.AppID + `"]`}, {"AvailableToOtherTenants", "[]", "[true]"},
@@ -240,8 +240,8 @@ func (sc Scenario) incident(w *World, people []*person) *story {
 	office := officePlace(3).IP
 	rcorr := g.GUID()
 	byYumi := func(t time.Time, svc, cat, act, op string, tg []Target) {
-		a := userIP(&DirAudit{ID: "Directory_" + g.GUID(), CorrelationID: rcorr, Time: t.Add(time.Duration(r.IntN(1e9))), Service: svc, Category: cat,
-			Activity: act, OperationType: op, Result: "success", ByUser: yumi.u, Targets: tg, UserAgent: edgeUA}, office)
+		a := userIP(g.audit(&DirAudit{CorrelationID: rcorr, Time: t.Add(time.Duration(r.IntN(1e9))), Service: svc, Category: cat,
+			Activity: act, OperationType: op, Result: "success", ByUser: yumi.u, Targets: tg, UserAgent: edgeUA}), office)
 		st.Audits = append(st.Audits, a)
 		in.Response = append(in.Response, Action{Action: act, By: yumi.u.UPN, Target: tg[0].DisplayName, Time: a.Time})
 		if svc == "Core Directory" {
