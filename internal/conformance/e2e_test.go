@@ -84,3 +84,51 @@ func TestLogRetentionPerTable(t *testing.T) {
 		}
 	})
 }
+
+// TestIntuneNotLicensedThroughCollect: a tenant without Intune answers the
+// enrollment read with Graph's 400 "Request not applicable to target
+// tenant"; the collector records it and TG.DEV.1 is not_licensed, not an
+// error, while a licensed tenant with the same 400 is not_assessed.
+func TestIntuneNotLicensedThroughCollect(t *testing.T) {
+	o365 := `[{"skuPartNumber": "ENTERPRISEPACK", "skuId": "6fd2c87f-b296-42f0-b197-1e91e994b900", "capabilityStatus": "Enabled",
+	  "servicePlans": [{"servicePlanName": "EXCHANGE_S_ENTERPRISE", "provisioningStatus": "Success"}]}]`
+	got := demoWith(t, func(s *snapshot.Snapshot) { s.Data["subscribedSkus"] = json.RawMessage(o365) }, emulate.Options{})
+	if !strings.HasPrefix(got["TG.DEV.1"], "not_licensed: ") {
+		t.Errorf("TG.DEV.1 = %s", got["TG.DEV.1"])
+	}
+	got = demoWith(t, func(s *snapshot.Snapshot) {
+		delete(s.Data, "deviceEnrollmentConfigurations")
+		s.Sources["deviceEnrollmentConfigurations"] = snapshot.Source{Status: snapshot.StatusError, HTTPStatus: 400, Code: "BadRequest", Error: "Request not applicable to target tenant."}
+	}, emulate.Options{})
+	if !strings.HasPrefix(got["TG.DEV.1"], "not_assessed: ") || !strings.Contains(got["TG.DEV.1"], "HTTP 400, BadRequest: Request not applicable to target tenant.") {
+		t.Errorf("TG.DEV.1 = %s", got["TG.DEV.1"])
+	}
+}
+
+// TestBetaShapedDemo: the demo's policies are beta-shaped (no unset
+// servicePrincipalRiskLevels, insiderRiskLevels, authenticationFlows) and
+// every Conditional Access control still judges them through collect (the
+// emulator's per-version shapes are tested in internal/emulate).
+func TestBetaShapedDemo(t *testing.T) {
+	s, err := demo.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ps []map[string]any
+	if err := json.Unmarshal(s.Data["conditionalAccessPolicies"], &ps); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		for _, k := range []string{"servicePrincipalRiskLevels", "insiderRiskLevels", "authenticationFlows"} {
+			if v, ok := p["conditions"].(map[string]any)[k]; ok && (v == nil || k == "servicePrincipalRiskLevels" && len(v.([]any)) == 0) {
+				t.Errorf("demo policy %v sends an unset %s, which beta leaves out", p["displayName"], k)
+			}
+		}
+	}
+	got := demoWith(t, func(*snapshot.Snapshot) {}, emulate.Options{})
+	for id, v := range got {
+		if strings.HasPrefix(id, "TG.CA.") && strings.HasPrefix(v, "not_assessed: ") && !strings.Contains(v, "break-glass") {
+			t.Errorf("%s = %s", id, v)
+		}
+	}
+}

@@ -546,3 +546,61 @@ func TestParseCreateFault(t *testing.T) {
 		}
 	}
 }
+
+// TestRealShapes: the served policies take each version's shape, v1.0
+// refuses a body with a beta-only field, and Intune without a licence
+// answers Graph's 400.
+func TestRealShapes(t *testing.T) {
+	_, c := start(t, Options{})
+	_, _, beta := c.do("GET", "/beta/identity/conditionalAccess/policies/p2", nil, nil)
+	_, _, v1 := c.do("GET", "/v1.0/identity/conditionalAccess/policies/p1", nil, nil)
+	if _, ok := v1["sessionControls"].(map[string]any)["continuousAccessEvaluation"]; ok {
+		t.Errorf("v1.0 serves continuousAccessEvaluation: %v", v1)
+	}
+	if beta["id"] != "p2" {
+		t.Fatalf("beta: %v", beta)
+	}
+	body := []byte(`{"displayName": "x", "state": "enabledForReportingButNotEnforced", "conditions": {"users": {"includeUsers": ["All"]}, "applications": {"includeApplications": ["All"]}},
+	  "sessionControls": {"continuousAccessEvaluation": {"mode": "strictEnforcement"}}}`)
+	status, _, out := c.do("POST", "/v1.0/identity/conditionalAccess/policies", body, nil)
+	if msg, _ := out["error"].(map[string]any)["message"].(string); status != 400 || !strings.Contains(msg, "'continuousAccessEvaluation' does not exist") {
+		t.Fatalf("v1.0 POST with a beta-only field: %d %v", status, out)
+	}
+	status, _, out = c.do("POST", "/beta/identity/conditionalAccess/policies", body, nil)
+	if status != 201 {
+		t.Fatalf("beta POST: %d %v", status, out)
+	}
+	if sc := out["sessionControls"].(map[string]any); sc["continuousAccessEvaluation"] == nil {
+		t.Fatalf("beta create lost continuousAccessEvaluation: %v", out)
+	}
+	if _, ok := out["conditions"].(map[string]any)["servicePrincipalRiskLevels"]; ok {
+		t.Fatalf("beta create sends an unset servicePrincipalRiskLevels: %v", out)
+	}
+}
+
+func TestIntuneWithoutLicence(t *testing.T) {
+	s := fixture(t)
+	s.Sources["deviceEnrollmentConfigurations"] = snapshot.Source{Status: snapshot.StatusOK}
+	s.Data["deviceEnrollmentConfigurations"] = json.RawMessage(`[]`)
+	for _, tt := range []struct {
+		skus   string
+		status int
+	}{
+		{`[{"skuPartNumber": "ENTERPRISEPACK", "capabilityStatus": "Enabled", "servicePlans": [{"servicePlanName": "EXCHANGE_S_ENTERPRISE", "provisioningStatus": "Success"}]}]`, 400},
+		{`[{"skuPartNumber": "SPE_E3", "capabilityStatus": "Warning", "servicePlans": [{"servicePlanName": "INTUNE_A", "provisioningStatus": "Success"}]}]`, 200},
+		{`[{"skuPartNumber": "SPE_E3", "capabilityStatus": "Suspended", "servicePlans": [{"servicePlanName": "INTUNE_A", "provisioningStatus": "Success"}]}]`, 400},
+	} {
+		s.Sources["subscribedSkus"] = snapshot.Source{Status: snapshot.StatusOK}
+		s.Data["subscribedSkus"] = json.RawMessage(tt.skus)
+		ts := httptest.NewServer(New(s, Options{}))
+		c := &client{t: t, base: ts.URL}
+		status, _, out := c.do("GET", "/beta/deviceManagement/deviceEnrollmentConfigurations?$expand=assignments", nil, nil)
+		ts.Close()
+		if status != tt.status {
+			t.Fatalf("%s: %d %v, want %d", tt.skus, status, out, tt.status)
+		}
+		if status == 400 && out["error"].(map[string]any)["message"] != "Request not applicable to target tenant." {
+			t.Fatalf("400 body %v", out)
+		}
+	}
+}

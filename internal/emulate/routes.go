@@ -50,6 +50,12 @@ func (s *Server) source(c *call, e permissions.Endpoint, id string) reply {
 	if rep, ok := s.state(c, e.Source); !ok {
 		return rep
 	}
+	// Intune answers a tenant without a usable Intune licence with 400, not
+	// 403 (a real body: internal/conformance/testdata/corpus/issues).
+	// (Only when the served tenant's licences are known.)
+	if strings.HasPrefix(strings.ToLower(e.Path), "/devicemanagement/") && s.sources["subscribedSkus"].Status == snapshot.StatusOK && !s.hasServicePlan("INTUNE_A", "INTUNE_SMBIZ") {
+		return s.graphError(c, http.StatusBadRequest, "BadRequest", "Request not applicable to target tenant.")
+	}
 	if c.method == http.MethodPost && id == "" && e.Source == "conditionalAccessPolicies" {
 		return s.createPolicy(c)
 	}
@@ -61,6 +67,11 @@ func (s *Server) source(c *call, e permissions.Endpoint, id string) reply {
 	obj, isObj := s.objects[e.Source]
 	list := append([]json.RawMessage(nil), s.lists[e.Source]...)
 	s.mu.Unlock()
+	if e.Source == "conditionalAccessPolicies" {
+		for i, el := range list {
+			list[i] = shapedPolicy(el, c.version, !strings.HasPrefix(s.sources[e.Source].Request, "GET /v1.0/"))
+		}
+	}
 	switch {
 	case e.Single && id == "":
 		return s.page(c, []json.RawMessage{obj}, ctx)
@@ -291,6 +302,10 @@ func (s *Server) createPolicy(c *call) reply {
 		return fault
 	}
 	stripODataType(obj)
+	if f := betaOnlyField(obj); f != "" && c.version == "v1.0" {
+		// OData's wording for a property the v1.0 type does not define.
+		return s.graphError(c, http.StatusBadRequest, "BadRequest", "The property '"+f+"' does not exist on type 'microsoft.graph.conditionalAccessSessionControls'. Make sure to only use property names that are defined by the type or mark the type as open type.")
+	}
 	if usesRisk(obj) && !s.hasServicePlan("AAD_PREMIUM_P2") {
 		return s.graphError(c, http.StatusBadRequest, "BadRequest", "1039: Cannot create or update policies with premium P2 features. Upgrade to a premium P2 license and try again.")
 	}
@@ -307,6 +322,7 @@ func (s *Server) createPolicy(c *call) reply {
 	obj["createdDateTime"] = s.opts.Now().UTC().Format("2006-01-02T15:04:05.0000000Z")
 	obj["modifiedDateTime"] = nil
 	CompletePolicy(obj)
+	ShapePolicy(obj, c.version, true)
 	raw, err := marshal(obj)
 	if err != nil {
 		return s.schemaError(c)
@@ -385,9 +401,10 @@ func usesRisk(obj map[string]any) bool {
 	return false
 }
 
-// hasServicePlan reports whether an Enabled SKU of the served tenant carries
-// the plan, as Graph checks before accepting P2 features.
-func (s *Server) hasServicePlan(name string) bool {
+// hasServicePlan reports whether a usable (Enabled, or Warning: grace
+// period) SKU of the served tenant carries one of the plans, as Graph checks
+// before accepting P2 features or serving Intune.
+func (s *Server) hasServicePlan(names ...string) bool {
 	s.mu.Lock()
 	skus := s.lists["subscribedSkus"]
 	s.mu.Unlock()
@@ -399,11 +416,11 @@ func (s *Server) hasServicePlan(name string) bool {
 				ProvisioningStatus string `json:"provisioningStatus"`
 			} `json:"servicePlans"`
 		}
-		if json.Unmarshal(raw, &sku) != nil || sku.CapabilityStatus != "Enabled" {
+		if json.Unmarshal(raw, &sku) != nil || sku.CapabilityStatus != "Enabled" && sku.CapabilityStatus != "Warning" {
 			continue
 		}
 		for _, p := range sku.ServicePlans {
-			if p.ServicePlanName == name && p.ProvisioningStatus != "Disabled" {
+			if slices.Contains(names, p.ServicePlanName) && p.ProvisioningStatus != "Disabled" {
 				return true
 			}
 		}
