@@ -289,3 +289,53 @@ func jsonString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
 }
+
+// JSONArray streams records as one JSON array, one record per line: the
+// Entra portal's "Download JSON" (documentation-built: an array of the same
+// objects Graph beta returns) and `ConvertTo-Json` output of collectors.
+type JSONArray struct {
+	out *textOut
+	n   int
+}
+
+// NewJSONArray starts the array.
+func NewJSONArray(w io.Writer, enc Encoding) *JSONArray {
+	a := &JSONArray{out: newTextOut(w, enc)}
+	a.out.str("[")
+	return a
+}
+
+// Write adds one record.
+func (a *JSONArray) Write(o obj) {
+	var b bytes.Buffer
+	if a.n > 0 {
+		b.WriteString(",")
+	}
+	b.WriteString("\n")
+	o.encode(&b, false)
+	a.out.str(b.String())
+	a.n++
+}
+
+// Close ends the array and flushes.
+func (a *JSONArray) Close() error {
+	a.out.str("\n]\n")
+	return a.out.flush()
+}
+
+// JSONLines streams records one per line.
+type JSONLines struct{ out *textOut }
+
+// NewJSONLines starts the stream.
+func NewJSONLines(w io.Writer) *JSONLines { return &JSONLines{out: newTextOut(w, UTF8)} }
+
+// Write adds one record.
+func (j *JSONLines) Write(o obj) {
+	var b bytes.Buffer
+	o.encode(&b, false)
+	b.WriteByte('\n')
+	j.out.str(b.String())
+}
+
+// Close flushes the stream.
+func (j *JSONLines) Close() error { return j.out.flush() }

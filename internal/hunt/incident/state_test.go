@@ -56,3 +56,30 @@ func TestStateAfterResponse(t *testing.T) {
 		t.Errorf("messageRules: %d rules", n)
 	}
 }
+
+// TestOtherJSONShapes: the portal JSON downloads are arrays of the Graph
+// records, the JSON Lines one record a line, each as many as the CSVs.
+func TestOtherJSONShapes(t *testing.T) {
+	other, _, err := Sunnyside().OtherShapes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	beta := graphValues(t, "beta", other["graph/signIns_beta_interactive.json"])
+	var arr []map[string]any
+	if err := json.Unmarshal([]byte(strings.TrimPrefix(string(other["portal/InteractiveSignIns_2023-12-04_2023-12-14.json"]), "\uFEFF")), &arr); err != nil {
+		t.Fatal(err)
+	}
+	if len(arr) != len(beta) {
+		t.Errorf("portal JSON %d vs beta %d", len(arr), len(beta))
+	}
+	if n := strings.Count(string(other["graph/signIns_beta_interactive.jsonl"]), "\n"); n != len(beta) {
+		t.Errorf("JSON Lines %d vs beta %d", n, len(beta))
+	}
+	var aud []map[string]any
+	if err := json.Unmarshal([]byte(strings.TrimPrefix(string(other["portal/AuditLogs_2023-12-14.json"]), "\uFEFF")), &aud); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(graphValues(t, "audits", other["graph/directoryAudits.json"])); n != len(aud) {
+		t.Errorf("portal audit JSON %d vs Graph %d", len(aud), n)
+	}
+}
