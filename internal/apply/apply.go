@@ -442,7 +442,7 @@ func WritePlan(w io.Writer, p *Plan) error {
 
 // LoadPlan reads a plan file written by plan --output.
 func LoadPlan(path string) (*Plan, error) {
-	raw, err := inputerr.ReadFile(path, "plan")
+	raw, err := inputerr.ReadFile(path, "plan", MaxPlanBytes)
 	if err != nil {
 		return nil, err
 	}

@@ -112,9 +112,9 @@ func loadFS(fsys fs.FS, root, label string, into map[string]Template) error {
 			continue
 		}
 		name := label + e.Name()
-		raw, err := fs.ReadFile(fsys, path(root, e.Name()))
+		raw, err := readTemplate(fsys, path(root, e.Name()), name)
 		if err != nil {
-			return inputerr.New(name, "cannot read template: %v", err)
+			return err
 		}
 		t, err := parseTemplate(name, raw)
 		if err != nil {
@@ -123,6 +123,23 @@ func loadFS(fsys fs.FS, root, label string, into map[string]Template) error {
 		into[name] = t
 	}
 	return nil
+}
+
+// Limits of apply's input files (README "Safety"): a plan holds at most a
+// dozen policy bodies and the manual steps, a template one body.
+const (
+	MaxPlanBytes     = 4 << 20
+	MaxTemplateBytes = 1 << 20
+)
+
+// readTemplate reads one template file, bounded by MaxTemplateBytes.
+func readTemplate(fsys fs.FS, p, name string) ([]byte, error) {
+	f, err := fsys.Open(p)
+	if err != nil {
+		return nil, inputerr.New(name, "cannot read template: %v", err)
+	}
+	defer f.Close()
+	return inputerr.ReadAll(name, "template", f, MaxTemplateBytes)
 }
 
 func path(root, name string) string {

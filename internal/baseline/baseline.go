@@ -7,6 +7,7 @@ package baseline
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -20,6 +21,10 @@ import (
 
 // DefaultName is the embedded default baseline's file name.
 const DefaultName = "aitm-defense.yaml"
+
+// MaxFileBytes is the largest baseline read: 4 MiB (a baseline with 10,000
+// waivers or allowed exclusions is under 2 MB).
+const MaxFileBytes = 4 << 20
 
 // Date is a waiver's expires: a calendar date (YYYY-MM-DD) or an RFC 3339
 // date and time.
@@ -157,7 +162,7 @@ func Default() (*Baseline, error) {
 
 // Load reads a baseline file and fills what it leaves out from the default.
 func Load(path string) (*Baseline, error) {
-	raw, err := inputerr.ReadFile(path, "baseline")
+	raw, err := inputerr.ReadFile(path, "baseline", MaxFileBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -241,14 +246,23 @@ func (b *Baseline) check(name string, root *yaml.Node) error {
 		}
 	}
 	p := b.Parameters
-	if p.MaxSignInFrequencyHours != nil && *p.MaxSignInFrequencyHours <= 0 {
-		return inputerr.At(name, line("parameters"), "parameters.max_sign_in_frequency_hours must be positive")
+	params := yamldoc.KeyLines(yamldoc.Value(root, "parameters"))
+	at := func(key string) int {
+		if l, ok := params[key]; ok {
+			return l
+		}
+		return line("parameters")
+	}
+	// YAML's .nan and .inf are numbers to the decoder, but no policy can
+	// compare with them (and JSON, the policies' input, cannot hold them).
+	if v := p.MaxSignInFrequencyHours; v != nil && (math.IsNaN(*v) || math.IsInf(*v, 0) || *v <= 0) {
+		return inputerr.At(name, at("max_sign_in_frequency_hours"), "parameters.max_sign_in_frequency_hours must be a positive number of hours, not %v", *v)
 	}
 	if p.LogRetentionDays != nil && *p.LogRetentionDays <= 0 {
-		return inputerr.At(name, line("parameters"), "parameters.log_retention_days must be positive")
+		return inputerr.At(name, at("log_retention_days"), "parameters.log_retention_days must be positive")
 	}
 	if p.UALRetentionDays != nil && *p.UALRetentionDays <= 0 {
-		return inputerr.At(name, line("parameters"), "parameters.ual_retention_days must be positive")
+		return inputerr.At(name, at("ual_retention_days"), "parameters.ual_retention_days must be positive")
 	}
 	return nil
 }

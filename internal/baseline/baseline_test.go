@@ -119,7 +119,11 @@ func TestParseErrors(t *testing.T) {
 		{"waiver bad date", "name: x\nwaivers:\n  - control: TG.CA.3\n    reason: r\n    approved_by: me\n    expires: soon\n", 6, "not a date"},
 		{"waiver without reason", "name: x\nwaivers:\n  - control: TG.CA.3\n    approved_by: me\n    expires: 2027-01-01\n", 3, "reason is required"},
 		{"waiver without approver", "name: x\nwaivers:\n  - control: TG.CA.3\n    reason: r\n    expires: 2027-01-01\n", 3, "approved_by is required"},
-		{"negative parameter", "name: x\nparameters:\n  log_retention_days: -1\n", 2, "must be positive"},
+		{"negative parameter", "name: x\nparameters:\n  log_retention_days: -1\n", 3, "must be positive"},
+		// YAML numbers JSON cannot hold: they failed at evaluation (exit 4, "unsupported value").
+		{"NaN parameter", "name: x\nparameters:\n  log_retention_days: 90\n  max_sign_in_frequency_hours: .nan\n", 4, "must be a positive number of hours, not NaN"},
+		{"infinite parameter", "name: x\nparameters:\n  max_sign_in_frequency_hours: .inf\n", 3, "not +Inf"},
+		{"negative infinite parameter", "name: x\nparameters:\n  max_sign_in_frequency_hours: -.Inf\n", 3, "not -Inf"},
 		{"syntax", "name: x\n  bad: [\n", 2, ""},
 		{"no name", "version: 1\n", 1, "name is required"},
 		{"empty", "  \n", 0, "empty file, want a baseline"},

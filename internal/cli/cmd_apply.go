@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -77,7 +78,7 @@ policy was not created or its outcome is unknown, or Graph could not be reached
 	f.BoolVarP(&o.yes, "yes", "y", false, "create without asking")
 	f.StringVarP(&o.format, "format", "f", "text", "output format of the outcome: text or json")
 	addConnFlags(cmd, &o.conn)
-	return cmd
+	return withTimeout(cmd)
 }
 
 func runApply(cmd *cobra.Command, app *App, o *applyOptions) error {
@@ -148,7 +149,7 @@ func runApply(cmd *cobra.Command, app *App, o *applyOptions) error {
 	}
 	apply.WriteText(app.Stderr, p, false)
 	if !o.yes {
-		ok, err := confirm(app, len(pending), p)
+		ok, err := confirm(ctx, app, len(pending), p)
 		if err != nil {
 			return err
 		}
@@ -216,14 +217,21 @@ func refusal(err error) bool {
 }
 
 // confirm asks on a terminal; elsewhere --yes is required.
-func confirm(app *App, n int, p *apply.Plan) (bool, error) {
+func confirm(ctx context.Context, app *App, n int, p *apply.Plan) (bool, error) {
 	if !app.terminal(app.Stdin) {
 		return false, usagef("apply creates policies only with --yes when not run on a terminal")
 	}
 	fmt.Fprintf(app.Stderr, "\nCreate %d report-only Conditional Access policies in %s? Type yes to continue: ", n, p.Tenant.ID)
-	line, err := bufio.NewReader(app.Stdin).ReadString('\n')
-	if err != nil && line == "" {
-		return false, nil
+	// The answer is awaited within --timeout like the rest of the run.
+	answer := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(app.Stdin).ReadString('\n')
+		answer <- line
+	}()
+	select {
+	case line := <-answer:
+		return strings.TrimSpace(strings.ToLower(line)) == "yes", nil
+	case <-ctx.Done():
+		return false, fmt.Errorf("no answer before the deadline; nothing was created: %w", ctx.Err())
 	}
-	return strings.TrimSpace(strings.ToLower(line)) == "yes", nil
 }

@@ -96,7 +96,7 @@ tenants by name; an empty shard is a success with no tenants.`,
 	f.IntVar(&o.parallel, "parallel", 0, "fleet mode: snapshots audited at once (default: number of CPUs)")
 	f.StringVar(&o.shard, "shard", "", "fleet mode: audit only shard K of N (K from 0) of the snapshots, split by file name as collect --tenants --shard splits tenants")
 	addConnFlags(cmd, &o.conn)
-	return cmd
+	return withTimeout(cmd)
 }
 
 // output is one requested rendering.

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -115,7 +117,7 @@ file (named with its line), baseline or flag: nothing is collected.`,
 	cmd.Flags().IntVar(&o.parallelTenants, "parallel-tenants", 4, "with --tenants: tenants collected at once (each with its own --concurrency)")
 	cmd.Flags().StringVar(&o.shard, "shard", "", "with --tenants: collect only shard K of N (K from 0), a stable split by tenant name shared with audit --shard (docs/kubernetes.md)")
 	addConnFlags(cmd, &o.conn)
-	return cmd
+	return withTimeout(cmd)
 }
 
 // addConnFlags defines the connection flags shared by collect, live audit and
@@ -176,6 +178,17 @@ func (app *App) collect(ctx context.Context, o conn.Options, breakGlass []string
 	snap, err := app.Live.Collect(ctx, o, breakGlass)
 	if err != nil {
 		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		// Interrupted (--timeout, ^C): the sources cut short read as
+		// failed, and a partial snapshot is no collection.
+		var cut []string
+		for _, name := range slices.Sorted(maps.Keys(snap.Sources)) {
+			if s := snap.Sources[name]; s.Status == snapshot.StatusError {
+				cut = append(cut, name)
+			}
+		}
+		return nil, fmt.Errorf("collection of %s incomplete, sources not read: %s: %w", snap.Tenant.ID, strings.Join(cut, ", "), err)
 	}
 	snap.Tool.Version = Version
 	return snap, nil

@@ -84,6 +84,10 @@ var (
 	envNameRe   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,254}$`)
 )
 
+// maxTenantsFileBytes is the largest tenants file read: 4 MiB (20,000
+// tenants of 200 bytes each).
+const maxTenantsFileBytes = 4 << 20
+
 // fleetYAMLTypes names the tenants file's Go types in messages.
 var fleetYAMLTypes = map[string]string{
 	"cli.fleetFile":    "the tenants file",
@@ -102,7 +106,7 @@ var fleetYAMLTypes = map[string]string{
 // agree on the file), but credentials and baselines only for the entries of
 // that shard: a shard's machine needs only its own tenants' secrets.
 func loadFleet(path string, base conn.Options, baselineFlag string, sh shard.Spec) ([]fleetTarget, error) {
-	raw, err := inputerr.ReadFile(path, "the tenants file")
+	raw, err := inputerr.ReadFile(path, "the tenants file", maxTenantsFileBytes)
 	if err != nil {
 		return nil, err
 	}

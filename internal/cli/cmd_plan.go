@@ -86,7 +86,7 @@ and excludes the baseline's break-glass accounts. Templates are embedded;
 	f.StringVarP(&o.format, "format", "f", "text", "output format: text or json")
 	f.StringVarP(&o.output, "output", "o", "", "write the plan file (JSON) here, for apply --plan")
 	addConnFlags(cmd, &o.conn)
-	return cmd
+	return withTimeout(cmd)
 }
 
 // buildPlan audits the subject and plans from it; it also returns the

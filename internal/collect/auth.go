@@ -18,6 +18,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
 	"github.com/tenantgate/tenantgate/internal/conn"
+	"github.com/tenantgate/tenantgate/internal/inputerr"
 )
 
 // TokenEnv names the environment variable holding a bearer token acquired
@@ -101,7 +102,7 @@ func credential(opts conn.Options, prompt io.Writer) (cred azcore.TokenCredentia
 		if path == "" {
 			return nil, "", errors.New("--auth certificate needs --certificate FILE (PEM or PFX with the private key) or AZURE_CLIENT_CERTIFICATE_PATH")
 		}
-		data, rerr := os.ReadFile(path)
+		data, rerr := inputerr.ReadFile(path, "certificate", maxCertificateBytes)
 		if rerr != nil {
 			return nil, "", fmt.Errorf("--certificate: %w", rerr)
 		}
@@ -192,3 +193,7 @@ func firstNonEmpty(v ...string) string {
 	}
 	return ""
 }
+
+// maxCertificateBytes bounds the --certificate file read (a PEM or PFX
+// chain is a few KiB).
+const maxCertificateBytes = 1 << 20

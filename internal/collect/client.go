@@ -22,6 +22,7 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
 
 	"github.com/tenantgate/tenantgate/internal/conn"
+	"github.com/tenantgate/tenantgate/internal/inputerr"
 )
 
 // sdkVersion is the msgraph-sdk-go release whose middleware tenantgate runs
@@ -31,6 +32,23 @@ const sdkVersion = "1.89.0"
 // maxRetries bounds retries of 429/503/504, in the SDK's handler for whole
 // requests and in the collector for $batch items.
 const maxRetries = 4
+
+// maxRetryWait caps one wait before a retry: 60 s. A 429 or 503 whose
+// Retry-After asks for longer is not retried (the SDK's handler would
+// otherwise sleep whatever the service says, 10 minutes for 600); the source
+// is recorded as failed with the service's status, so the controls that
+// read it are not_assessed, never pass. With maxRetries, one read waits at
+// most 4 minutes in all; --timeout bounds the whole run.
+const maxRetryWait = 60 * time.Second
+
+// maxResponseBytes bounds one HTTP response body as read (after gzip is
+// undone): 64 MiB, the size of the largest snapshot. A $batch answer of 20
+// full pages is a few MiB; a larger answer fails its request with
+// errBodyTooLarge instead of being read whole.
+const maxResponseBytes = 64 << 20
+
+// errBodyTooLarge is the error of a response body beyond the limit.
+var errBodyTooLarge = errors.New("the response body is larger than " + inputerr.Size(maxResponseBytes) + ", the most tenantgate reads from one response")
 
 // errorMappings make the SDK decode every 4xx/5xx body as Graph's error.
 var errorMappings = abs.ErrorMappings{"XXX": odataerrors.CreateODataErrorFromDiscriminatorValue}
@@ -216,6 +234,8 @@ func (a *adapter) send(ctx context.Context, method abs.HttpMethod, rawURL string
 	var oe *odataerrors.ODataError
 	var ae *abs.ApiError
 	switch {
+	case errors.Is(err, errBodyTooLarge):
+		r.err = errBodyTooLarge // whatever the status: the answer was not read
 	case errors.As(err, &oe):
 		r.status = oe.ResponseStatusCode
 		if me := oe.GetErrorEscaped(); me != nil {
@@ -272,6 +292,7 @@ func deref(s *string) string {
 type observer struct {
 	verbose  io.Writer // nil unless --verbose
 	progress io.Writer // nil unless stderr is a terminal
+	maxBody  int64     // response body limit; 0 = maxResponseBytes (tests lower it)
 	mu       sync.Mutex
 	requests atomic.Int64
 	// secrets are the credentials this run holds or sent (bearer tokens seen
@@ -307,6 +328,13 @@ func (o *observer) Intercept(p khttp.Pipeline, i int, req *http.Request) (*http.
 	}
 	start := time.Now()
 	resp, err := p.Next(req, i)
+	if resp != nil && resp.Body != nil {
+		limit := o.maxBody
+		if limit <= 0 {
+			limit = maxResponseBytes
+		}
+		resp.Body = &limitedBody{rc: resp.Body, left: limit}
+	}
 	if at, ok := req.Context().Value(attemptKey{}).(*attempt); ok && resp != nil {
 		at.status, at.retryAfter, at.location = resp.StatusCode, resp.Header.Get("Retry-After"), ""
 		if resp.StatusCode >= 300 && resp.StatusCode < 400 {
@@ -334,6 +362,29 @@ func readOnly(ctx context.Context) context.Context {
 	return context.WithValue(ctx, readOnlyKey{}, true)
 }
 
+// limitedBody is a response body that fails with errBodyTooLarge once more
+// than its limit was read, and keeps failing: nothing past the limit is read.
+type limitedBody struct {
+	rc   io.ReadCloser
+	left int64
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.left < 0 {
+		return 0, errBodyTooLarge
+	}
+	if int64(len(p)) > b.left+1 {
+		p = p[:b.left+1]
+	}
+	n, err := b.rc.Read(p)
+	if b.left -= int64(n); b.left < 0 {
+		return 0, errBodyTooLarge
+	}
+	return n, err
+}
+
+func (b *limitedBody) Close() error { return b.rc.Close() }
+
 // shouldRetry is the SDK retry handler's hook. A GET (or a POST marked
 // readOnly) is retried on 429/503/504 honouring Retry-After; any other POST
 // never is: a create answered 504 (or 429, 503) may well have been carried
@@ -346,6 +397,10 @@ func (o *observer) shouldRetry(_ time.Duration, n int, req *http.Request, resp *
 	what := "throttled (429)"
 	if resp.StatusCode != http.StatusTooManyRequests {
 		what = "HTTP " + strconv.Itoa(resp.StatusCode)
+	}
+	if _, ok := retryDelay(resp.Header.Get("Retry-After"), n+1); !ok {
+		o.note("%s on %s %s with Retry-After %ss, more than the %s tenantgate waits: not retried\n", what, req.Method, redactURL(req.URL), resp.Header.Get("Retry-After"), maxRetryWait)
+		return false
 	}
 	wait := "backing off"
 	if ra := resp.Header.Get("Retry-After"); ra != "" {

@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -27,6 +28,7 @@ import (
 	abs "github.com/microsoft/kiota-abstractions-go"
 
 	"github.com/tenantgate/tenantgate/internal/conn"
+	"github.com/tenantgate/tenantgate/internal/inputerr"
 	"github.com/tenantgate/tenantgate/internal/permissions"
 	"github.com/tenantgate/tenantgate/internal/snapshot"
 )
@@ -62,6 +64,7 @@ type collector struct {
 	graphScope string
 	obs        *observer
 	sem        chan struct{}
+	received   atomic.Int64 // bytes of data accepted so far (budget)
 	sleep      func(context.Context, time.Duration) error
 }
 
@@ -121,6 +124,27 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
+
+// maxCollectBytes bounds the data one collection accepts in all: twice
+// the largest snapshot, as a few sources may come back too large and be
+// dropped by snapshot.EnforceLimits. Each source alone may hold at most
+// snapshot.MaxFileBytes. A service sending more fails the source that
+// crossed the bound (its controls not_assessed) instead of growing memory.
+const maxCollectBytes = 2 * snapshot.MaxFileBytes
+
+// budget accounts for n more bytes of a source that has now received total
+// bytes: false when the source or the whole collection is over its bound.
+func (c *collector) budget(total int64, n int) bool {
+	return c.received.Add(int64(n)) <= maxCollectBytes && total <= snapshot.MaxFileBytes
+}
+
+// tooMuch is the failure of a source over its bound (an error, so that
+// response.ok is false whatever the HTTP status was).
+func tooMuch(status int) response {
+	return response{status: status, code: snapshot.CodeTooLarge, err: fmt.Errorf("the service sent more data than a snapshot may hold (%s per source, %s per collection); not recorded", inputerr.Size(snapshot.MaxFileBytes), inputerr.Size(maxCollectBytes))}
+}
+
+func ptr[T any](v T) *T { return &v }
 
 // outcome is one source's result.
 type outcome struct {
@@ -227,6 +251,15 @@ func (c *collector) run(ctx context.Context, breakGlass []string) (*snapshot.Sna
 				graphOK++
 			}
 		}
+	}
+	// Never a snapshot the auditor cannot read: data nested too deep, or
+	// too much of it, becomes an error source (its controls not_assessed).
+	for _, name := range snap.EnforceLimits() {
+		okCount--
+		if isGraph(name) {
+			graphOK--
+		}
+		c.obs.note("%s %s: %s\n", name, snapshot.StatusError, snap.Sources[name].Error)
 	}
 	if org, ok := snap.Data["organization"]; ok {
 		var o struct{ ID, DisplayName string }
@@ -446,7 +479,11 @@ func (c *collector) armObjects(ctx context.Context, e permissions.Endpoint, urls
 		c.sem <- struct{}{}
 		go func() {
 			defer func() { <-c.sem; wg.Done() }()
-			rs[i] = c.arm.send(ctx, abs.GET, u, nil)
+			r := c.arm.send(ctx, abs.GET, u, nil)
+			if r.ok() && !c.budget(int64(len(r.body)), len(r.body)) {
+				r = tooMuch(r.status)
+			}
+			rs[i] = r
 		}()
 	}
 	wg.Wait()
@@ -470,6 +507,7 @@ func (c *collector) armObjects(ctx context.Context, e permissions.Endpoint, urls
 // armList GETs an ARM list, following nextLink.
 func (c *collector) armList(ctx context.Context, u string) ([]json.RawMessage, *response) {
 	var all []json.RawMessage
+	var size int64
 	for page := 0; u != ""; page++ {
 		if page >= maxPages {
 			return nil, &response{status: http.StatusOK, code: "tooManyPages", msg: "too many pages"}
@@ -489,6 +527,9 @@ func (c *collector) armList(ctx context.Context, u string) ([]json.RawMessage, *
 		}
 		if err := json.Unmarshal(r.body, &pg); err != nil || pg.Value == nil {
 			return nil, &response{status: r.status, code: "invalidResponse", msg: "the response is not a JSON list (no value array)"}
+		}
+		if size += int64(len(r.body)); !c.budget(size, len(r.body)) {
+			return nil, ptr(tooMuch(r.status))
 		}
 		all = append(all, *pg.Value...)
 		u = ""

@@ -514,18 +514,25 @@ func TestRetryDelay(t *testing.T) {
 		header  string
 		attempt int
 		want    time.Duration
+		ok      bool
 	}{
-		{"0", 1, 0},
-		{"2", 1, 2 * time.Second},
-		{"1.5", 1, 1500 * time.Millisecond},
-		{"", 1, time.Second},
-		{"", 3, 4 * time.Second},
-		{"junk", 2, 2 * time.Second},
-		{"100000", 1, 3 * time.Minute},
+		{"0", 1, 0, true},
+		{"2", 1, 2 * time.Second, true},
+		{"1.5", 1, 1500 * time.Millisecond, true},
+		{"", 1, time.Second, true},
+		{"", 3, 4 * time.Second, true},
+		{"", 9, maxRetryWait, true}, // backoff never waits past the cap
+		{"junk", 2, 2 * time.Second, true},
+		{"60", 1, 60 * time.Second, true},
+		{"61", 1, maxRetryWait, false}, // more than the cap: not retried
+		{"600", 1, maxRetryWait, false},
+		{"100000", 1, maxRetryWait, false},
+		{"NaN", 1, time.Second, true},
+		{time.Now().Add(time.Hour).UTC().Format(http.TimeFormat), 1, maxRetryWait, false},
 	}
 	for _, tt := range tests {
-		if got := retryDelay(tt.header, tt.attempt); got != tt.want {
-			t.Errorf("retryDelay(%q, %d) = %s, want %s", tt.header, tt.attempt, got, tt.want)
+		if got, ok := retryDelay(tt.header, tt.attempt); got != tt.want || ok != tt.ok {
+			t.Errorf("retryDelay(%q, %d) = %s, %v, want %s, %v", tt.header, tt.attempt, got, ok, tt.want, tt.ok)
 		}
 	}
 }

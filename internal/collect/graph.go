@@ -40,6 +40,7 @@ type read struct {
 	failed bool
 
 	pages    int
+	bytes    int64 // of the answers accepted so far
 	attempts int
 	wait     time.Duration // Retry-After of the last retryable answer
 }
@@ -231,12 +232,22 @@ func graphError(body []byte) (code, msg string) {
 // settle applies one answer to r. retried says the SDK already retried it
 // (a plain request), so a 429/503/504 is final.
 func (r *read) settle(c *collector, resp response, retried bool) {
+	wait, waitOK := retryDelay(resp.retryAfter, r.attempts+1)
 	switch {
 	case resp.ok():
 		r.accept(c, resp)
+	case retryable(resp.status) && !waitOK:
+		// Waiting as asked could hold the run for many minutes: the source
+		// is recorded as throttled (its controls not_assessed), not retried.
+		resp.msg = strings.TrimSpace(fmt.Sprintf("throttled: the service's Retry-After (%s) asks for a longer wait than the %s tenantgate allows; collect again later. %s",
+			strings.TrimSpace(resp.retryAfter), maxRetryWait, resp.msg))
+		if resp.code == "" {
+			resp.code = "throttled"
+		}
+		r.finish(resp)
 	case !retried && retryable(resp.status) && r.attempts < maxRetries:
 		r.attempts++
-		r.wait = retryDelay(resp.retryAfter, r.attempts)
+		r.wait = wait
 		c.obs.note("%s: HTTP %d inside $batch, retry %d/%d in %s\n", r.name, resp.status, r.attempts, maxRetries, r.wait)
 	default:
 		r.finish(resp)
@@ -245,6 +256,10 @@ func (r *read) settle(c *collector, resp response, retried bool) {
 
 func (r *read) accept(c *collector, resp response) {
 	body := bytes.TrimSpace(resp.body)
+	if r.bytes += int64(len(body)); !c.budget(r.bytes, len(body)) {
+		r.finish(tooMuch(resp.status))
+		return
+	}
 	if !r.collection {
 		if len(body) == 0 || body[0] != '{' || !json.Valid(body) {
 			r.finish(response{status: resp.status, code: "invalidResponse", msg: "the response is not a JSON object"})
@@ -329,15 +344,21 @@ func retryable(status int) bool {
 }
 
 // retryDelay reads Retry-After (seconds, possibly fractional, or an HTTP
-// date) and falls back to exponential backoff: 1s, 2s, 4s, ...
-func retryDelay(h string, attempt int) time.Duration {
+// date) and falls back to exponential backoff: 1s, 2s, 4s, ... ok is false
+// when the service asks for more than maxRetryWait: such a read is not
+// retried but recorded as throttled.
+func retryDelay(h string, attempt int) (d time.Duration, ok bool) {
 	if h = strings.TrimSpace(h); h != "" {
-		if s, err := strconv.ParseFloat(h, 64); err == nil && s >= 0 && !math.IsInf(s, 0) {
-			return min(time.Duration(s*float64(time.Second)), 3*time.Minute)
+		if s, err := strconv.ParseFloat(h, 64); err == nil && s >= 0 && !math.IsInf(s, 0) && !math.IsNaN(s) {
+			if s > maxRetryWait.Seconds() {
+				return maxRetryWait, false
+			}
+			return time.Duration(s * float64(time.Second)), true
 		}
 		if t, err := http.ParseTime(h); err == nil {
-			return min(max(time.Until(t), 0), 3*time.Minute)
+			d = max(time.Until(t), 0)
+			return min(d, maxRetryWait), d <= maxRetryWait
 		}
 	}
-	return time.Duration(1<<(attempt-1)) * time.Second
+	return min(time.Duration(1<<(attempt-1))*time.Second, maxRetryWait), true
 }

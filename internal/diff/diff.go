@@ -39,7 +39,7 @@ type Input struct {
 // report has "results", a snapshot has "data" / "sources". Problems are
 // *inputerr.Error naming the file.
 func Load(path string) (*Input, error) {
-	raw, err := inputerr.ReadFile(path, "snapshot or audit result")
+	raw, err := inputerr.ReadFile(path, "snapshot or audit result", snapshot.MaxFileBytes)
 	if err != nil {
 		return nil, err
 	}

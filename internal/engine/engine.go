@@ -302,6 +302,10 @@ func (e *Engine) evaluate(ctx context.Context, s *snapshot.Snapshot, in ast.Valu
 		r.Sources[name] = st
 	}
 	all, allErr := e.evalAll(ctx, in)
+	if err := ctx.Err(); err != nil {
+		// Cancelled or out of time: no verdict, not not_assessed ones.
+		return nil, fmt.Errorf("evaluation of %s stopped: %w", s.Tenant.ID, err)
+	}
 	if allErr == nil {
 		r.Licenses = all.Licenses
 	} else {
@@ -326,6 +330,9 @@ func (e *Engine) evaluate(ctx context.Context, s *snapshot.Snapshot, in ast.Valu
 		}
 		if err == nil {
 			err = rr.apply(ctl, &res)
+		}
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, fmt.Errorf("evaluation of %s stopped at %s: %w", s.Tenant.ID, ctl.ID, cerr)
 		}
 		if err != nil {
 			// A broken control must not sink the run or pass silently.

@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"regexp"
 	"strings"
@@ -267,5 +268,18 @@ func BenchmarkEvaluateDemo(b *testing.B) {
 		if _, err := e.Evaluate(ctx, s, bl, now); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestEvaluateInterrupted: an evaluation whose context ends (--timeout,
+// ^C) is an error, never a report of not_assessed controls.
+func TestEvaluateInterrupted(t *testing.T) {
+	e := testutil.Engine(t)
+	s, bl := testutil.Demo(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r, err := e.Evaluate(ctx, s, bl, testutil.Now)
+	if err == nil || !errors.Is(err, context.Canceled) {
+		t.Fatalf("Evaluate = %v, %v; want the context's error", r, err)
 	}
 }

@@ -29,6 +29,9 @@ import (
 // sources or data. Other files, and failing ones, go through snapshot.Parse +
 // Evaluate: same report, or the same input error naming the file.
 func (e *Engine) EvaluateJSON(ctx context.Context, name string, raw []byte, b *baseline.Baseline, now time.Time) (*report.Report, error) {
+	if err := snapshot.CheckLimits(name, raw); err != nil {
+		return nil, err
+	}
 	p := parserPool.Get()
 	defer parserPool.Put(p)
 	v, err := p.ParseBytes(raw)

@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tenantgate/tenantgate/internal/baseline"
@@ -148,12 +149,16 @@ func Run(ctx context.Context, eng *engine.Engine, b *baseline.Baseline, files []
 	}
 	jobs := make(chan int)
 	var wg sync.WaitGroup
+	var done atomic.Int64 // snapshots audited before any interruption
 	for w := 0; w < min(o.Parallel, len(files)); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
 				fl.Tenants[i] = auditOne(ctx, eng, b, files[i], names[i], o)
+				if ctx.Err() == nil {
+					done.Add(1)
+				}
 			}
 		}()
 	}
@@ -166,7 +171,7 @@ func Run(ctx context.Context, eng *engine.Engine, b *baseline.Baseline, files []
 	close(jobs)
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("fleet audit incomplete, %d of %d snapshots audited: %w", done.Load(), len(files), err)
 	}
 	summarize(fl)
 	return fl, nil
@@ -174,7 +179,7 @@ func Run(ctx context.Context, eng *engine.Engine, b *baseline.Baseline, files []
 
 func auditOne(ctx context.Context, eng *engine.Engine, b *baseline.Baseline, file, name string, o Options) report.FleetRow {
 	row := report.FleetRow{File: file}
-	raw, err := inputerr.ReadFile(file, "snapshot")
+	raw, err := inputerr.ReadFile(file, "snapshot", snapshot.MaxFileBytes)
 	if err != nil {
 		row.Exit, row.Outcome, row.Error = report.ExitInput, report.OutcomeError, err.Error()
 		return row

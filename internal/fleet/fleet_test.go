@@ -3,6 +3,7 @@ package fleet
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -309,5 +310,23 @@ func TestShardsPartitionTheFleet(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("N=%d: the shards' rows differ from the unsharded run (%d vs %d files)", n, len(got), len(want))
 		}
+	}
+}
+
+// TestRunInterrupted: a fleet run whose context ends says how far it got
+// instead of summarising tenants it never audited.
+func TestRunInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	files := []string{variant(t, dir, "a.json", "t-a", nil), variant(t, dir, "b.json", "t-b", nil)}
+	eng, err := engine.New(context.Background(), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := demo.Baseline()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	fl, err := Run(ctx, eng, b, files, Options{FailOn: "never", Now: time.Now()})
+	if fl != nil || !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "0 of 2 snapshots audited") {
+		t.Errorf("Run = %v, %v", fl, err)
 	}
 }

@@ -105,19 +105,106 @@ func JSON(name string, raw []byte, err error, what string) *Error {
 	}
 }
 
-// ReadFile reads a user's file; a failure is an input error naming the file
-// once ("x.json: cannot read snapshot: no such file or directory"), not
-// twice as *os.PathError would.
-func ReadFile(path, what string) ([]byte, error) {
-	raw, err := os.ReadFile(path)
+// ReadFile reads a user's file of at most max bytes; a failure is an input
+// error naming the file once ("x.json: cannot read snapshot: no such file or
+// directory"), not twice as *os.PathError would. A larger file, or one that
+// never ends (/dev/zero, a pipe), is refused after max+1 bytes, so no input
+// can grow memory without limit: every reader of a user's file names its
+// limit (README "Safety" lists them).
+func ReadFile(path, what string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, New(path, "cannot read %s: %v", what, err)
+		return nil, New(path, "cannot read %s: %v", what, pathErr(err))
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return nil, New(path, "cannot read %s: is a directory", what)
+	}
+	raw, err := ReadAll(path, what, f, max)
+	if err != nil {
+		return nil, err
 	}
 	return raw, nil
+}
+
+// ReadAll is ReadFile for an opened file (name is used in messages).
+func ReadAll(name, what string, r io.Reader, max int64) ([]byte, error) {
+	raw, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, New(name, "cannot read %s: %v", what, pathErr(err))
+	}
+	if int64(len(raw)) > max {
+		return nil, New(name, "%s is larger than %s, the most tenantgate reads", what, Size(max))
+	}
+	return raw, nil
+}
+
+func pathErr(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// Size formats a byte count for messages: "64 MiB", "70.3 MiB", "512 KiB",
+// "100 bytes".
+func Size(n int64) string {
+	unit := func(u int64, name string) string {
+		if n%u == 0 {
+			return fmt.Sprintf("%d %s", n/u, name)
+		}
+		return fmt.Sprintf("%.1f %s", float64(n)/float64(u), name)
+	}
+	switch {
+	case n >= 1<<20:
+		return unit(1<<20, "MiB")
+	case n >= 1<<10:
+		return unit(1<<10, "KiB")
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// JSONDepth returns an input error at the line where raw's JSON nests
+// deeper than max arrays and objects, or nil. It scans bytes (strings
+// skipped) without decoding, so it is cheap enough to run before a decoder
+// and catches what a decoder with a lower limit than encoding/json's would
+// fail on later (the policy engine's JSON parser stops at 300 levels).
+func JSONDepth(name string, raw []byte, max int) error {
+	if off := DepthExceeded(raw, max); off >= 0 {
+		line, col := LineCol(raw, int64(off))
+		return &Error{File: name, Line: line, Col: col, Msg: fmt.Sprintf("JSON nested deeper than %d levels, the most tenantgate reads", max)}
+	}
+	return nil
+}
+
+// DepthExceeded returns the offset of the bracket that opens the
+// (max+1)-th nested level of raw's JSON, or -1 when it nests at most max
+// levels.
+func DepthExceeded(raw []byte, max int) int {
+	depth, inString, escaped := 0, false, false
+	for i, c := range raw {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '[' || c == '{':
+			if depth++; depth > max {
+				return i
+			}
+		case c == ']' || c == '}':
+			depth--
+		}
+	}
+	return -1
 }
 
 // DuplicateKeys returns an error at the line of the first object key that

@@ -23,6 +23,24 @@ import (
 // SchemaVersion is the snapshot format version this build reads and writes.
 const SchemaVersion = 1
 
+// Limits of a snapshot file, checked by the loader and kept by the collector
+// (EnforceLimits), so that every snapshot written can be read and evaluated.
+//
+// MaxFileBytes is the largest snapshot read: 64 MiB. The largest realistic
+// tenant we could build (200 Conditional Access policies each excluding 250
+// users and groups, 200 named locations of which 20 hold 2,000 IP ranges,
+// two break-glass accounts in 1,000 groups each, 60 SKUs of 100 plans) is a
+// 13 MB snapshot; evaluation needs about 25 bytes of memory per byte of
+// snapshot, so the limit also bounds an audit's memory near 1.5 GB.
+//
+// MaxDepth is the deepest nesting of arrays and objects: 100 levels. Graph
+// objects nest about 10 deep; the policy engine's JSON parser stops at 300,
+// and a file the loader accepted must never fail there.
+const (
+	MaxFileBytes = 64 << 20
+	MaxDepth     = 100
+)
+
 // CollectSummaryName is the file `collect --tenants` writes next to the
 // snapshots (kind CollectSummaryKind); readers of a snapshot directory skip it.
 const (
@@ -124,7 +142,7 @@ type BreakGlassAccount struct {
 // Load reads and validates a snapshot file. Problems are *inputerr.Error
 // naming the file (and line for syntax errors).
 func Load(path string) (*Snapshot, error) {
-	raw, err := inputerr.ReadFile(path, "snapshot")
+	raw, err := inputerr.ReadFile(path, "snapshot", MaxFileBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -133,6 +151,9 @@ func Load(path string) (*Snapshot, error) {
 
 // Parse decodes and validates snapshot JSON; name is used in messages.
 func Parse(name string, raw []byte) (*Snapshot, error) {
+	if err := CheckLimits(name, raw); err != nil {
+		return nil, err
+	}
 	var s Snapshot
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if err := dec.Decode(&s); err != nil {
@@ -146,6 +167,16 @@ func Parse(name string, raw []byte) (*Snapshot, error) {
 		return nil, inputerr.New(name, "invalid snapshot: %v", err)
 	}
 	return &s, nil
+}
+
+// CheckLimits is the input error for snapshot bytes beyond MaxFileBytes or
+// MaxDepth, or nil. Every reader of snapshot files checks it (Parse, and the
+// fleet's single-parse path), so a file is judged alike everywhere.
+func CheckLimits(name string, raw []byte) error {
+	if int64(len(raw)) > MaxFileBytes {
+		return inputerr.New(name, "snapshot is larger than %s, the most tenantgate reads", inputerr.Size(MaxFileBytes))
+	}
+	return inputerr.JSONDepth(name, raw, MaxDepth)
 }
 
 // Validate checks the envelope and that sources and data agree: an ok source
@@ -214,6 +245,57 @@ func ValidateEnvelope(version int, collectedAt time.Time, tenant Tenant, sources
 		}
 	}
 	return nil
+}
+
+// Codes of the sources EnforceLimits turns into errors.
+const (
+	CodeTooDeep  = "tooDeep"
+	CodeTooLarge = "tooLarge"
+)
+
+// EnforceLimits makes s a snapshot the loader accepts, for the collector,
+// which must never write one the auditor cannot read: a source whose data
+// nests deeper than MaxDepth allows becomes an error source (CodeTooDeep),
+// then, while the written file would exceed MaxFileBytes, so does the
+// largest remaining source (CodeTooLarge). The controls that read those
+// sources are then not_assessed, as for any source that failed. It returns
+// the names of the sources it dropped.
+func (s *Snapshot) EnforceLimits() []string {
+	var dropped []string
+	drop := func(name, code, msg string) {
+		src := s.Sources[name]
+		src.Status, src.Code, src.Error = StatusError, code, msg
+		s.Sources[name] = src
+		delete(s.Data, name)
+		dropped = append(dropped, name)
+	}
+	for _, name := range slices.Sorted(maps.Keys(s.Data)) {
+		// data.<name> sits two levels down in the file.
+		if inputerr.DepthExceeded(s.Data[name], MaxDepth-2) >= 0 {
+			drop(name, CodeTooDeep, fmt.Sprintf("the data nests deeper than %d levels, more than a snapshot may hold; not recorded", MaxDepth-2))
+		}
+	}
+	for {
+		var n countWriter
+		if s.Write(&n) != nil || int64(n) <= MaxFileBytes || len(s.Data) == 0 {
+			return dropped
+		}
+		largest := ""
+		for _, name := range slices.Sorted(maps.Keys(s.Data)) {
+			if largest == "" || len(s.Data[name]) > len(s.Data[largest]) {
+				largest = name
+			}
+		}
+		drop(largest, CodeTooLarge, fmt.Sprintf("%s of data, too much for a snapshot of at most %s; not recorded", inputerr.Size(int64(len(s.Data[largest]))), inputerr.Size(MaxFileBytes)))
+	}
+}
+
+// countWriter counts the bytes written to it.
+type countWriter int64
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	*c += countWriter(len(p))
+	return len(p), nil
 }
 
 // OK reports whether a source was collected.

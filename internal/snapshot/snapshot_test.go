@@ -1,6 +1,8 @@
 package snapshot
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -103,5 +105,64 @@ func TestWriteRoundTrip(t *testing.T) {
 	}
 	if s2.Sources["conditionalAccessPolicies"].Code != "AccessDenied" || string(s2.Data["authorizationPolicy"]) == "" {
 		t.Errorf("round trip lost data: %+v", s2)
+	}
+}
+
+// TestLimits: the loader refuses a snapshot nested deeper than MaxDepth
+// (at the line where it does) or larger than MaxFileBytes, and accepts one
+// at exactly MaxDepth.
+func TestLimits(t *testing.T) {
+	at := func(depth int) string {
+		// data.authorizationPolicy sits at level 3: two levels of the file above it.
+		inner := strings.Repeat("[", depth-3) + strings.Repeat("]", depth-3)
+		return strings.Replace(good, `"someBetaField": [1, 2]`, "\"someBetaField\":\n"+inner, 1)
+	}
+	if _, err := Parse("ok.json", []byte(at(MaxDepth))); err != nil {
+		t.Errorf("depth %d: %v", MaxDepth, err)
+	}
+	_, err := Parse("deep.json", []byte(at(MaxDepth+1)))
+	var ie *inputerr.Error
+	if !errors.As(err, &ie) || ie.Line != 11 || !strings.Contains(ie.Msg, "nested deeper than 100 levels") {
+		t.Errorf("depth %d: %v, want an input error at line 11", MaxDepth+1, err)
+	}
+	big := strings.Replace(good, `"someBetaField": [1, 2]`, `"pad": "`+strings.Repeat("x", MaxFileBytes)+`"`, 1)
+	if _, err := Parse("big.json", []byte(big)); !inputerr.Is(err) || !strings.Contains(err.Error(), "larger than 64 MiB") {
+		t.Errorf("too large: %v", err)
+	}
+}
+
+// TestEnforceLimits: the collector's side of the limits: data too deep or
+// too much of it becomes an error source, the rest is kept, and what is
+// left loads.
+func TestEnforceLimits(t *testing.T) {
+	s, err := Parse("good.json", []byte(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok := func(name string, data string) {
+		s.Sources[name] = Source{Status: StatusOK}
+		s.Data[name] = json.RawMessage(data)
+	}
+	ok("namedLocations", `[`+strings.Repeat("[", MaxDepth-2)+strings.Repeat("]", MaxDepth-2)+`]`) // MaxDepth-1 levels from data: too deep
+	ok("subscribedSkus", `["`+strings.Repeat("s", 40<<20)+`"]`)
+	ok("deviceEnrollmentConfigurations", `["`+strings.Repeat("d", 30<<20)+`"]`)
+	dropped := s.EnforceLimits()
+	if len(dropped) != 2 || dropped[0] != "namedLocations" || dropped[1] != "subscribedSkus" {
+		t.Fatalf("dropped %v, want the too deep namedLocations and the largest, subscribedSkus", dropped)
+	}
+	for name, code := range map[string]string{"namedLocations": CodeTooDeep, "subscribedSkus": CodeTooLarge} {
+		if src := s.Sources[name]; src.Status != StatusError || src.Code != code || s.OK(name) {
+			t.Errorf("%s = %+v, want an error %s", name, src, code)
+		}
+	}
+	if !s.OK("deviceEnrollmentConfigurations") || !s.OK("authorizationPolicy") {
+		t.Error("a source within the limits was dropped")
+	}
+	var buf bytes.Buffer
+	if err := s.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Parse("written.json", buf.Bytes()); err != nil {
+		t.Errorf("the snapshot does not load after EnforceLimits: %v", err)
 	}
 }
