@@ -9,9 +9,12 @@ LDFLAGS := -s -w -X $(VPKG).version=$(VERSION) -X $(VPKG).commit=$(COMMIT) -X $(
 
 .PHONY: demo test build vet fmt bench update-golden
 
-## demo: audit the embedded demo tenant (exits 1: the demo tenant fails controls)
+## demo: audit the embedded demo tenant. tenantgate exits 1 on it (the demo
+## tenant fails controls: the CI gate works); make reports that exit code in
+## words instead of failing the target.
 demo:
-	$(GO) run ./cmd/tenantgate audit --demo --format table
+	@$(GO) build -ldflags "$(LDFLAGS)" -o bin/tenantgate ./cmd/tenantgate
+	@bin/tenantgate audit --demo --format table || echo "(exit $$?: the gate failed, as it should on the demo tenant; see README)"
 
 ## test: every Go test, including the Rego tests (OPA tester) and the Graph emulator tests
 test:

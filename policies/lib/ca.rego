@@ -388,7 +388,7 @@ else := [] if {
 	count(p.conditions.platforms.excludePlatforms) == 0
 }
 
-else := [sprintf("applies only to platforms %s excluding %s", [concat("/", p.conditions.platforms.includePlatforms), concat("/", p.conditions.platforms.excludePlatforms)])]
+else := [sprintf("applies only to platforms %s%s", [concat("/", p.conditions.platforms.includePlatforms), but_text(" excluding", p.conditions.platforms.excludePlatforms)])]
 
 location_problems(p) := [] if locations(p) == null
 
@@ -397,7 +397,13 @@ else := [] if {
 	count(p.conditions.locations.excludeLocations) == 0
 }
 
-else := [sprintf("is limited by location (include %s, exclude %s)", [concat("/", p.conditions.locations.includeLocations), concat("/", p.conditions.locations.excludeLocations)])]
+else := [sprintf("is limited by location (include %s%s)", [concat("/", p.conditions.locations.includeLocations), but_text(", exclude", p.conditions.locations.excludeLocations)])]
+
+# but_text(word, xs) is " <word> a/b", or "" for an empty list: a finding
+# never ends in a dangling "excluding ".
+but_text(word, xs) := sprintf("%s %s", [word, concat("/", xs)]) if count(xs) > 0
+
+else := ""
 
 # client_problems: clientAppTypes must be ["all"] or contain every named type.
 client_problems(p, needed) := [] if p.conditions.clientAppTypes == ["all"]
