@@ -22,6 +22,11 @@ func (s *Server) route(c *call) reply {
 		return s.arm(c)
 	}
 	p := strings.TrimRight(c.path, "/")
+	if s.opts.Incident {
+		if rep, ok := s.evidenceRoute(c); ok {
+			return rep
+		}
+	}
 	if rest, ok := cutPrefixFold(p, "/users/"); ok {
 		return s.user(c, rest)
 	}

@@ -167,8 +167,8 @@ func Needs() []Need {
 			"The Azure CLI's own client cannot obtain Policy.ReadWrite.ConditionalAccess (AADSTS65002): --auth azure-cli can collect and audit but not apply. Use your own app registration (--auth device-code --client-id ID, client-secret, certificate or workload-identity).",
 			"apply never sends PATCH or DELETE; it only POSTs new policies in state enabledForReportingButNotEnforced.",
 		},
-	}, {
-		Command: "plan, controls, diff, emulate, audit --snapshot/--demo", Summary: "offline: no tenant access, no permissions",
+	}, evidenceNeed(), {
+		Command: "plan, controls, diff, emulate, audit --snapshot/--demo, hunt", Summary: "offline: no tenant access, no permissions",
 	}}
 }
 
@@ -241,6 +241,14 @@ func WriteText(w io.Writer, width int) error {
 			para(10, "?", query)
 		}
 		para(6, "needs ", need)
+	}
+	b.WriteString("\nPer evidence source (tenantgate evidence; what becomes a blind spot without it):\n")
+	for _, e := range EvidenceSources {
+		b.WriteString("  " + e.Source + "\n")
+		para(6, "needs ", strings.Join(e.Application, " + "))
+		for _, l := range e.Licenses {
+			para(6, "licence: ", l)
+		}
 	}
 	b.WriteString("\n")
 	b.WriteString(grantText)

@@ -72,6 +72,8 @@ type Manifest struct {
 	Sources       []Source   `json:"sources"`
 	Files         []File     `json:"files"`
 	Notes         []string   `json:"notes,omitempty"`
+	// Dir is where the bundle is (not written: a bundle may be moved).
+	Dir string `json:"-"`
 }
 
 // Tool is the program that wrote the bundle.

@@ -343,6 +343,7 @@ func (w *Writer) Manifest(run Run) Manifest {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	m := w.header
+	m.Dir = w.dir
 	m.Runs = append([]Run(nil), w.header.Runs...)
 	m.Sources = make([]Source, 0, len(w.order))
 	okN, failed, incomplete := 0, 0, 0
