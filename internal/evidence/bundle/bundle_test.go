@@ -198,3 +198,48 @@ func TestResume(t *testing.T) {
 		t.Errorf("resume of a changed bundle: %v", err)
 	}
 }
+
+// TestExpand: hunt's arguments: a bundle is replaced by its verified log
+// pages (never its manifest or journal), a directory of bundles by each
+// bundle's pages plus its other entries, anything else passes unchanged;
+// the window is the bundles' request; a changed bundle is an input error.
+func TestExpand(t *testing.T) {
+	w, parent := newBundle(t)
+	_ = w.SetHeader(func(m *Manifest) {
+		m.Request = Request{Since: t0.Add(-48 * time.Hour), Until: t0}
+	})
+	_ = w.Plan(Source{ID: "s", Source: "signIns.interactive", Kind: KindSignIns, Files: "signIns/interactive"})
+	_ = w.Plan(Source{ID: "d", Source: "authenticationMethods", Files: "users/a/authenticationMethods"})
+	page(t, w, "s", `{"value":[]}`, "", 0)
+	_, _ = w.WritePage("d", File{Source: "authenticationMethods", Role: RolePage}, []byte(`{"value":[]}`), "")
+	_ = w.End("s", Source{Status: SourceOK})
+	_ = w.End("d", Source{Status: SourceOK})
+	if _, err := w.Close(Run{}); err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(parent, "UAL.csv")
+	_ = os.WriteFile(other, []byte("x"), 0o600)
+	for _, args := range [][]string{{w.Dir(), "x.csv"}, {parent, "x.csv"}} {
+		f, err := Expand(args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(f.Bundles) != 1 || len(f.Files) != 1 || !strings.HasSuffix(f.Files[0], "signIns/interactive-0001.json") {
+			t.Errorf("%v: bundles %d, files %v", args, len(f.Bundles), f.Files)
+		}
+		want := []string{"x.csv"}
+		if args[0] == parent {
+			want = []string{other, "x.csv"}
+		}
+		if strings.Join(f.Others, ",") != strings.Join(want, ",") {
+			t.Errorf("%v: others %v", args, f.Others)
+		}
+		if from, to, ok := f.Window(); !ok || !from.Equal(t0.Add(-48*time.Hour)) || !to.Equal(t0) {
+			t.Errorf("window %v %v", from, to)
+		}
+	}
+	_ = os.WriteFile(filepath.Join(w.Dir(), "signIns/interactive-0001.json"), []byte(`{"value":[{}]}`), 0o600)
+	if _, err := Expand([]string{parent}); !inputerr.Is(err) {
+		t.Errorf("changed bundle: %v", err)
+	}
+}
