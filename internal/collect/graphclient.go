@@ -6,11 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	abs "github.com/microsoft/kiota-abstractions-go"
 
@@ -24,9 +22,7 @@ import (
 // logs without headers), with every body kept as received.
 type GraphClient struct {
 	a         *adapter
-	obs       *observer
 	principal Principal
-	redact    func(string) string
 }
 
 // Principal is who a token was issued to, from its claims (never the token).
@@ -67,37 +63,19 @@ func (r Response) Describe() string {
 
 // NewGraphClient authenticates as opts says and returns a Graph client. One
 // token is requested up front, so a credential problem stops the run before
-// anything is written.
+// anything is written; it is added to the secrets every answer is redacted
+// of.
 func NewGraphClient(ctx context.Context, opts conn.Options) (*GraphClient, error) {
-	graphURL, _, err := opts.Resolve()
+	a, cred, desc, err := graphAdapter(opts)
 	if err != nil {
 		return nil, err
 	}
-	if opts.Cloud == "" {
-		opts.Cloud = "global"
-	}
-	cred, desc, err := credential(opts, os.Stderr)
-	if err != nil {
-		return nil, err
-	}
-	return newGraphClient(ctx, opts, graphURL, cred, desc)
-}
-
-func newGraphClient(ctx context.Context, opts conn.Options, graphURL string, cred azcore.TokenCredential, desc string) (*GraphClient, error) {
-	obs := &observer{progress: opts.Progress}
-	if opts.Verbose {
-		obs.verbose = opts.Log
-	}
-	scope := conn.Clouds[opts.Cloud].Graph + "/.default"
-	tok, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{scope}})
+	tok, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{graphScope(opts)}})
 	if err != nil {
 		return nil, fmt.Errorf("cannot get a token for Microsoft Graph with %s: %w", desc, err)
 	}
-	a, err := newAdapter(cred, scope, graphURL, obs)
-	if err != nil {
-		return nil, fmt.Errorf("graph client: %w", err)
-	}
-	return &GraphClient{a: a, obs: obs, principal: claims(tok.Token), redact: redactor(tok.Token)}, nil
+	a.obs.addSecret(tok.Token)
+	return &GraphClient{a: a, principal: claims(tok.Token)}, nil
 }
 
 // Principal is who the token belongs to (Type "" when its claims cannot be
@@ -108,10 +86,10 @@ func (g *GraphClient) Principal() Principal { return g.principal }
 func (g *GraphClient) Host() string { return g.a.origin.Host }
 
 // Requests counts the HTTP requests sent (retries included).
-func (g *GraphClient) Requests() int64 { return g.obs.requests.Load() }
+func (g *GraphClient) Requests() int64 { return g.a.obs.requests.Load() }
 
 // Note writes a progress line when stderr is a terminal, else a verbose one.
-func (g *GraphClient) Note(format string, args ...any) { g.obs.note(format, args...) }
+func (g *GraphClient) Note(format string, args ...any) { g.a.obs.note(format, args...) }
 
 // Get sends GET rel ("/beta/auditLogs/signIns?$filter=..."), retried on
 // 429/503/504 as Retry-After says.
@@ -126,15 +104,8 @@ func (g *GraphClient) Post(ctx context.Context, rel string, body []byte) Respons
 }
 
 func (g *GraphClient) do(ctx context.Context, m abs.HttpMethod, rel string, body []byte) Response {
-	r := g.a.send(ctx, m, g.a.base+rel, body)
-	out := Response{Status: r.status, Body: r.body, RetryAfter: r.retryAfter, Code: r.code, Message: g.redact(r.msg), Err: r.err}
-	if r.err != nil {
-		out.Err = fmt.Errorf("%s", g.redact(r.err.Error()))
-	}
-	if r.status >= 400 && r.code == "" {
-		out.Code, out.Message = graphError(r.body)
-		out.Message = g.redact(out.Message)
-	}
+	r := g.a.send(ctx, m, g.a.base+rel, body) // redacted of the run's secrets
+	out := Response{Status: r.status, Body: r.body, RetryAfter: r.retryAfter, Code: r.code, Message: r.msg, Err: r.err}
 	if r.status >= 400 {
 		out.Body = nil // an error body is not evidence; its code and message are kept
 	}
@@ -200,25 +171,6 @@ func first(v ...string) string {
 		}
 	}
 	return ""
-}
-
-// redactor removes the bearer token from text that came back from the
-// service (an error that echoes the request's Authorization header).
-func redactor(token string) func(string) string {
-	token = strings.TrimSpace(token)
-	return func(s string) string {
-		if token != "" && len(token) >= 8 {
-			s = strings.ReplaceAll(s, token, "[redacted]")
-		}
-		if i := strings.Index(strings.ToLower(s), "bearer "); i >= 0 {
-			end := i + len("bearer ")
-			for end < len(s) && s[end] != ' ' && s[end] != '"' && s[end] != ')' && s[end] != ',' {
-				end++
-			}
-			s = s[:i+len("bearer ")] + "[redacted]" + s[end:]
-		}
-		return s
-	}
 }
 
 // DecodePage reads one page of a Graph collection: its value array and

@@ -242,7 +242,7 @@ func WriteText(w io.Writer, width int) error {
 		}
 		para(6, "needs ", need)
 	}
-	b.WriteString("\nPer evidence source (tenantgate evidence; what becomes a blind spot without it):\n")
+	b.WriteString("\nPer evidence source (what becomes a blind spot in hunt without it):\n")
 	for _, e := range EvidenceSources {
 		b.WriteString("  " + e.Source + "\n")
 		para(6, "needs ", strings.Join(e.Application, " + "))
