@@ -261,12 +261,47 @@ func (r *run) input(phase2 bool) *detect.Input {
 		IPClass: func(ip event.Sym) string { return r.ipClass[ip] },
 		Facts:   r.facts(phase2),
 		Detail: func(i int) []byte {
-			if r.details == nil {
-				return nil
+			if d := r.details[i]; d != nil {
+				return d
 			}
-			return r.details[i]
+			return r.authDetail(i)
 		},
 	}
+}
+
+// authDetail is a sign-in's Detail with its authentication steps from the
+// AuthDetails companion (joined on Request ID); nil when it has none.
+func (r *run) authDetail(i int) []byte {
+	e := &r.ev[i]
+	if e.Kind != event.SignIns || e.ID == "" {
+		return nil
+	}
+	steps := r.logs.Auth[e.ID]
+	if len(steps) == 0 {
+		return nil
+	}
+	var w event.JSON
+	w.Open('{')
+	if d := e.Detail; len(d) > 2 {
+		w.B = append(w.B, d[1:len(d)-1]...) // the sign-in's own keys
+		w.B = append(w.B, ',')
+	}
+	w.Key("auth")
+	w.Open('[')
+	for _, st := range steps {
+		w.Open('{')
+		w.KeyStr("method", st.Method)
+		w.KeyStr("detail", st.Detail)
+		if st.Succeeded != nil {
+			w.Key("succeeded")
+			w.Bool(*st.Succeeded)
+		}
+		w.KeyStr("result", st.Result)
+		w.Close('}')
+	}
+	w.Close(']')
+	w.Close('}')
+	return w.B
 }
 
 // facts writes what correlation knows of an event.

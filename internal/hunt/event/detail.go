@@ -28,7 +28,8 @@ import (
 //	throttled   bool    MailItemsAccessed IsThrottled
 //	mailbox     string  mailbox owner UPN (lower case)
 //	objectId    string  UAL ObjectId
-//	auth        array   [{method, detail, succeeded}] (sign-in AuthDetails)
+//	auth        array   [{method, detail, succeeded, result}] (the portal's
+//	                    AuthDetails companion, joined on Request ID)
 //	deviceName  string  device display name
 const (
 	DParams       = "params"

@@ -10,7 +10,7 @@
 #   order: 4
 #   severity: high
 #   base_severity: medium
-#   technique: "T1098.005 Account Manipulation: Device Registration; T1556.006 Multi-Factor Authentication"
+#   technique: "T1556.006 Modify Authentication Process: Multi-Factor Authentication"
 #   seed: "攻撃の痕跡① ユーザーのセキュリティ情報の登録"
 #   response: >-
 #     Delete the method the attacker registered (Entra admin center > Users >
