@@ -40,6 +40,7 @@ func (r *run) build() *result.Result {
 		res.Detections = append(res.Detections, result.Detection{ID: d.ID, Title: d.Title, Severity: d.Severity, BaseSeverity: d.BaseSeverity, Technique: d.Technique, Seed: d.Seed, Response: d.Response})
 	}
 	r.coverage(res)
+	res.Complete = r.coversWindow("signIns") && r.coversWindow("unifiedAuditLog")
 	users := r.users()
 	scope := r.scope(users)
 	perUser := r.findingsByUser()

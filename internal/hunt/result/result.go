@@ -53,6 +53,10 @@ type Result struct {
 	// Scope is the --user list ([] = every user); the victims found from
 	// their attackers are in Users too.
 	Scope []string `json:"-"`
+	// Complete: the sign-in logs and the unified audit log both cover the
+	// window. Without them no user can be clean, and a run that found no
+	// user at all is no all-clear either (exit 3).
+	Complete bool `json:"-"`
 	// Timeline walks every event read inside the window, in time order
 	// (the CSV timeline); it is not part of the JSON. nil when unavailable.
 	Timeline func(yield func(Event) bool) `json:"-"`
@@ -305,13 +309,14 @@ type Detection struct {
 
 // ExitCode is hunt.md's exit code: 1 when a user counts (compromised or
 // suspicious; only compromised when failOnCompromised), else 3 when a user
-// is unknown, else 0. 1 wins over 3.
+// is unknown or the sign-in logs or the unified audit log do not cover the
+// window, else 0. 1 wins over 3.
 func (r *Result) ExitCode(failOnCompromised bool) int {
 	found := r.Summary.Compromised > 0 || (!failOnCompromised && r.Summary.Suspicious > 0)
 	switch {
 	case found:
 		return ExitFound
-	case r.Summary.Unknown > 0:
+	case r.Summary.Unknown > 0 || !r.Complete:
 		return ExitIncomplete
 	}
 	return ExitClean
