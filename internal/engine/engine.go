@@ -362,11 +362,12 @@ func (e *Engine) evaluate(ctx context.Context, s *snapshot.Snapshot, in ast.Valu
 }
 
 type regoResult struct {
-	Status     string              `json:"status"`
-	Finding    string              `json:"finding"`
-	Evidence   []string            `json:"evidence"`
-	Notes      []string            `json:"notes"`
-	Considered []report.Considered `json:"considered"`
+	Status     string                   `json:"status"`
+	Finding    string                   `json:"finding"`
+	Evidence   []string                 `json:"evidence"`
+	Notes      []string                 `json:"notes"`
+	Considered []report.Considered      `json:"considered"`
+	Objects    map[string]report.Object `json:"objects"`
 }
 
 func (rr regoResult) apply(ctl Control, res *report.Result) error {
@@ -375,7 +376,7 @@ func (rr regoResult) apply(ctl Control, res *report.Result) error {
 	default:
 		return fmt.Errorf("%s.result.status %q is not a status", ctl.Package, rr.Status)
 	}
-	res.Status, res.Finding, res.Notes, res.Considered = rr.Status, rr.Finding, rr.Notes, rr.Considered
+	res.Status, res.Finding, res.Notes, res.Considered, res.Objects = rr.Status, rr.Finding, rr.Notes, rr.Considered, rr.Objects
 	if rr.Evidence != nil {
 		res.Evidence = rr.Evidence
 	}
@@ -486,7 +487,32 @@ func resultFrom(v any) (regoResult, error) {
 	if x, present := m["considered"]; present && err == nil {
 		rr.Considered, err = consideredFrom(x)
 	}
+	if x, present := m["objects"]; present && err == nil {
+		rr.Objects, err = objectsFrom(x)
+	}
 	return rr, err
+}
+
+// objectsFrom reads main.rego's objects map: id -> {type, displayName,
+// userPrincipalName?}, all strings.
+func objectsFrom(x any) (map[string]report.Object, error) {
+	m, ok := x.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("objects is %T, want an object", x)
+	}
+	out := make(map[string]report.Object, len(m))
+	for id, v := range m {
+		o, ok := v.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("objects[%q] is %T, want an object", id, v)
+		}
+		var r report.Object
+		r.Type, _ = o["type"].(string)
+		r.DisplayName, _ = o["displayName"].(string)
+		r.UserPrincipalName, _ = o["userPrincipalName"].(string)
+		out[id] = r
+	}
+	return out, nil
 }
 
 // consideredFrom reads main.rego's considered list: objects with string id,

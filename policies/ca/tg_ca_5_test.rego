@@ -292,7 +292,7 @@ test_fail_excludes_country_location if {
 		[office, country],
 	)
 	r.status == "fail"
-	contains(r.finding, "excludes location loc-uk, which is not a trusted location")
+	contains(r.finding, "excludes location 'UK' (loc-uk), which is not a trusted location")
 }
 
 test_fail_excludes_untrusted_ip_location if {
@@ -301,7 +301,7 @@ test_fail_excludes_untrusted_ip_location if {
 		[office, ip_location("loc-home", "Home", false, ["198.51.100.7/32"])],
 	)
 	r.status == "fail"
-	contains(r.finding, "excludes location loc-home, which is not a trusted location")
+	contains(r.finding, "excludes location 'Home' (loc-home), which is not a trusted location")
 }
 
 test_fail_include_locations_not_all if {
@@ -524,5 +524,5 @@ test_fail_untrusted_compliant_network if {
 	p := sp({"conditions": {"locations": {"includeLocations": ["All"], "excludeLocations": ["loc-cn"]}}})
 	r := c.result with input as with_locations([p], [object.union(cn, {"isTrusted": false})])
 	r.status == "fail"
-	contains(r.finding, "excludes location loc-cn, which is not a trusted location")
+	contains(r.finding, "excludes location 'All Compliant Network locations' (loc-cn), which is not a trusted location")
 }

@@ -6,6 +6,7 @@
 package tenantgate.lib.ca
 
 import data.tenantgate.lib
+import data.tenantgate.lib.names
 import data.tenantgate.lib.shapes
 
 # policies are the tenant's Conditional Access policies as the controls read
@@ -271,17 +272,17 @@ guests_allowed(ctl) if input.baseline.controls[ctl].allowed_exclusions.guests_or
 
 group_label(id) := sprintf("group '%s' (%s, holds break-glass accounts: list it under allowed_exclusions.groups if it holds nothing else)", [g.displayName, id]) if {
 	g := break_glass_groups[id]
-} else := sprintf("group %s", [id])
+} else := names.group(id)
 
 # extra_members: the excluded users and groups the baseline does not allow
 # for control ctl; extra_others: the excluded roles, and guests.
 extra_members(ctl, p) := array.concat(
-	[sprintf("user %s", [x]) | some x in p.conditions.users.excludeUsers; not x in allowed_for(ctl, "users")],
+	[names.user(x) | some x in p.conditions.users.excludeUsers; not x in allowed_for(ctl, "users")],
 	[group_label(x) | some x in p.conditions.users.excludeGroups; not x in allowed_for(ctl, "groups")],
 )
 
 extra_others(ctl, p) := array.concat(
-	[sprintf("role %s", [x]) | some x in p.conditions.users.excludeRoles; not x in allowed_for(ctl, "roles")],
+	[names.role(x) | some x in p.conditions.users.excludeRoles; not x in allowed_for(ctl, "roles")],
 	guest_exclusion(ctl, p),
 )
 
@@ -345,7 +346,7 @@ else := [sprintf("does not cover %s", [app_names[a]])]
 
 all_apps_problems(ctl, p) := lib.flat([
 	[x | x := "does not target all applications"; not "All" in p.conditions.applications.includeApplications],
-	[sprintf("excludes application %s", [x]) | some x in p.conditions.applications.excludeApplications; not x in allowed_for(ctl, "applications")],
+	[sprintf("excludes application %s", [names.app(x)]) | some x in p.conditions.applications.excludeApplications; not x in allowed_for(ctl, "applications")],
 	[sprintf("excludes applications by filter (%s)", [p.conditions.applications.applicationFilter.rule]) | app_filter_excludes(p)],
 ])
 
@@ -773,7 +774,7 @@ else := [sprintf("includes locations %s instead of All", [concat("/", p.conditio
 }
 
 else := array.concat(
-	[sprintf("excludes location %s, which is not a trusted location", [x]) |
+	[sprintf("excludes location %s, which is not a trusted location", [names.location(x)]) |
 		some x in p.conditions.locations.excludeLocations
 		x != "AllTrusted"
 		not trusted_location_id(x)
