@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -175,8 +176,15 @@ func runEvidence(cmd *cobra.Command, app *App, o *evidenceOptions) error {
 	}
 	job.Retention = retentionFor(ctx, eng, b)
 	if app.terminal(app.Stderr) {
-		job.Progress = app.Stderr
-		o.conn.Progress = app.Stderr
+		// The bar draws with carriage returns and escape sequences of its
+		// own making, which the textsafe writer around stderr would show
+		// as text: it gets the terminal itself. Tenant text never goes
+		// through it.
+		var raw io.Writer = app.Stderr
+		if u, ok := raw.(interface{ Unwrap() io.Writer }); ok {
+			raw = u.Unwrap()
+		}
+		job.Progress = raw
 	}
 	o.conn.Log = app.Stderr
 	m, err := live.Evidence(ctx, o.conn, job)
