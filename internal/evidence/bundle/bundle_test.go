@@ -224,15 +224,12 @@ func TestExpand(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(f.Bundles) != 1 || len(f.Files) != 1 || !strings.HasSuffix(f.Files[0], "signIns/interactive-0001.json") {
-			t.Errorf("%v: bundles %d, files %v", args, len(f.Bundles), f.Files)
-		}
-		want := []string{"x.csv"}
+		want := []string{filepath.Join(w.Dir(), "signIns/interactive-0001.json"), "x.csv"}
 		if args[0] == parent {
-			want = []string{other, "x.csv"}
+			want = []string{other, want[0], "x.csv"} // entries in name order
 		}
-		if strings.Join(f.Others, ",") != strings.Join(want, ",") {
-			t.Errorf("%v: others %v", args, f.Others)
+		if len(f.Bundles) != 1 || strings.Join(f.Paths, ",") != strings.Join(want, ",") {
+			t.Errorf("%v: bundles %d, paths %v, want %v", args, len(f.Bundles), f.Paths, want)
 		}
 		if from, to, ok := f.Window(); !ok || !from.Equal(t0.Add(-48*time.Hour)) || !to.Equal(t0) {
 			t.Errorf("window %v %v", from, to)

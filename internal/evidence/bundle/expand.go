@@ -4,18 +4,17 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 )
 
-// Found is what Expand found among hunt's paths: the bundles (verified),
-// their log files to read, and the paths that are no bundle.
+// Found is what Expand found among hunt's paths.
 type Found struct {
-	Bundles []*Bundle
-	// Files are the bundles' log pages, in bundle then path order.
-	Files []string
-	// Others are the arguments that are no bundle, unchanged (hunt reads
-	// them as any export).
-	Others []string
+	Bundles []*Bundle // verified
+	// Paths are the arguments in their order, each bundle replaced by its
+	// log pages (in path order) and every other argument unchanged (hunt
+	// reads it as any export).
+	Paths []string
 }
 
 // Expand recognises evidence bundles among hunt's arguments by their
@@ -37,7 +36,7 @@ func Expand(args []string) (*Found, error) {
 		}
 		f.Bundles = append(f.Bundles, b)
 		for _, l := range b.Logs() {
-			f.Files = append(f.Files, b.Path(l))
+			f.Paths = append(f.Paths, b.Path(l))
 		}
 		return nil
 	}
@@ -50,34 +49,25 @@ func Expand(args []string) (*Found, error) {
 		}
 		st, err := os.Stat(a)
 		if err != nil || !st.IsDir() {
-			f.Others = append(f.Others, a)
+			f.Paths = append(f.Paths, a)
 			continue
 		}
-		entries, err := os.ReadDir(a)
-		if err != nil {
-			f.Others = append(f.Others, a)
+		entries, err := os.ReadDir(a) // sorted by name
+		if err != nil || !slices.ContainsFunc(entries, func(e os.DirEntry) bool { return e.IsDir() && IsBundle(filepath.Join(a, e.Name())) }) {
+			f.Paths = append(f.Paths, a)
 			continue
 		}
-		var bundles, others []string
 		for _, e := range entries {
 			p := filepath.Join(a, e.Name())
-			if e.IsDir() && IsBundle(p) {
-				bundles = append(bundles, p)
-			} else {
-				others = append(others, p)
+			switch {
+			case e.IsDir() && IsBundle(p):
+				if err := add(p); err != nil {
+					return nil, err
+				}
+			case !strings.HasPrefix(e.Name(), "."):
+				f.Paths = append(f.Paths, p)
 			}
 		}
-		if len(bundles) == 0 {
-			f.Others = append(f.Others, a)
-			continue
-		}
-		slices.Sort(bundles)
-		for _, b := range bundles {
-			if err := add(b); err != nil {
-				return nil, err
-			}
-		}
-		f.Others = append(f.Others, others...)
 	}
 	return f, nil
 }
