@@ -3,9 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
+	"regexp"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -130,5 +134,147 @@ func TestEvidenceCommand(t *testing.T) {
 				t.Errorf("exit %d\n%s", code, stderr)
 			}
 		})
+	}
+}
+
+// TestEvidenceThenHuntMatchesDemo: emulate -> evidence -> hunt, offline: the
+// bundle collected from the emulated incident gives the report `hunt --demo`
+// gives from the responder's portal and PowerShell exports of the same
+// events. Compared modulo what names the inputs (generatedAt, inputs, file
+// names and lines, which differ by construction), the window (the bundle's
+// is the one asked for, --demo's the span of its records) and what the
+// export shape itself decides (listed in normalise).
+func TestEvidenceThenHuntMatchesDemo(t *testing.T) {
+	url := incidentServer(t, emulate.Options{})
+	code, stdout, stderr := runCLI(t, "evidence", "--graph-endpoint", url, "--since", "2023-12-04", "--until", "2023-12-14", "-o", t.TempDir(), "--poll-interval", "10ms")
+	if code != 0 {
+		t.Fatalf("evidence: exit %d\n%s", code, stderr)
+	}
+	dir := strings.TrimSpace(stdout)
+	out := t.TempDir()
+	demoJSON, bundleJSON := filepath.Join(out, "demo.json"), filepath.Join(out, "bundle.json")
+	now := "2023-12-14T02:00:00Z"
+	if code, _, stderr := runCLI(t, "hunt", "--demo", "--format", "json", "--output", demoJSON, "--now", now); code != 1 {
+		t.Fatalf("hunt --demo: exit %d\n%s", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, "hunt", dir, "--baseline", "../../internal/demo/baseline.yaml", "--format", "json", "--output", bundleJSON, "--now", now); code != 1 {
+		t.Fatalf("hunt BUNDLE: exit %d\n%s", code, stderr)
+	}
+	want, got := normalise(t, demoJSON), normalise(t, bundleJSON)
+	if !reflect.DeepEqual(want, got) {
+		w, _ := json.MarshalIndent(want, "", " ")
+		g, _ := json.MarshalIndent(got, "", " ")
+		wl, gl := strings.Split(string(w), "\n"), strings.Split(string(g), "\n")
+		for i := 0; i < len(wl) && i < len(gl); i++ {
+			if wl[i] != gl[i] {
+				t.Fatalf("the bundle's report differs from hunt --demo's at line %d:\n--demo: %s\nbundle: %s", i+1, wl[i], gl[i])
+			}
+		}
+		t.Fatalf("the bundle's report differs from hunt --demo's in length (%d / %d lines)", len(wl), len(gl))
+	}
+}
+
+// normalise reads a hunt JSON result without what depends on the export
+// shape rather than on the events:
+//   - what names the inputs: generatedAt, inputs, coverage files and
+//     skipped companions, evidence file and line;
+//   - evidence record ids: the portal's audit CSV has none (hunt hashes the
+//     row), Graph's directoryAudits have their own;
+//   - the order of events and findings of the same second (the UAL's
+//     CreationTime has seconds; the two exports list records in different
+//     orders), so both are sorted, and the summary of a finding over
+//     several records, which names the first of them (the evidence list and
+//     every other field are still compared);
+//   - the authentication steps in TG.HUNT.1's summary, which hunt joins from
+//     the portal's AuthDetails companion but does not yet read from Graph's
+//     authenticationDetails.
+func normalise(t *testing.T, path string) map[string]any {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r map[string]any
+	if err := json.Unmarshal(raw, &r); err != nil {
+		t.Fatal(err)
+	}
+	delete(r, "generatedAt")
+	delete(r, "inputs")
+	delete(r, "window")
+	cov := r["coverage"].(map[string]any)
+	for _, k := range []string{"signIns", "directoryAudits", "unifiedAuditLog", "inboxRules"} {
+		delete(cov[k].(map[string]any), "files")
+	}
+	delete(cov, "skipped")
+	auth := regexp.MustCompile(`; authentication: [^;]*`)
+	key := func(v any) string { b, _ := json.Marshal(v); return string(b) }
+	for _, u := range r["users"].([]any) {
+		u := u.(map[string]any)
+		for _, f := range u["findings"].([]any) {
+			f := f.(map[string]any)
+			f["summary"] = auth.ReplaceAllString(f["summary"].(string), "")
+			if len(f["evidence"].([]any)) > 1 {
+				delete(f, "summary")
+			}
+			for _, e := range f["evidence"].([]any) {
+				for _, k := range []string{"file", "line", "recordId"} {
+					delete(e.(map[string]any), k)
+				}
+			}
+		}
+		for _, list := range []string{"findings", "timeline"} {
+			l := u[list].([]any)
+			sort.SliceStable(l, func(i, j int) bool { return key(l[i]) < key(l[j]) })
+		}
+	}
+	return r
+}
+
+// TestHuntReadsBundleCoverage: a bundle's denied source is a blind spot of
+// hunt naming Graph's error, and nobody is called clean on it; a bundle
+// changed after collection is an input error naming the file (exit 2).
+func TestHuntReadsBundleCoverage(t *testing.T) {
+	url := incidentServer(t, emulate.Options{Deny: []string{"signIns"}})
+	code, stdout, stderr := runCLI(t, "evidence", "--graph-endpoint", url, "--since", "2023-12-11", "--until", "2023-12-13", "-o", t.TempDir(), "--poll-interval", "10ms")
+	if code != 3 {
+		t.Fatalf("evidence: exit %d\n%s", code, stderr)
+	}
+	dir := strings.TrimSpace(stdout)
+	out := filepath.Join(t.TempDir(), "r.json")
+	code, _, stderr = runCLI(t, "hunt", dir, "--baseline", "../../internal/demo/baseline.yaml", "--format", "json", "--output", out)
+	if code == 0 || code == 2 || code == 4 {
+		t.Fatalf("hunt: exit %d\n%s", code, stderr)
+	}
+	var res struct {
+		Window   struct{ From, To string }
+		Coverage struct {
+			BlindSpots []struct{ Kind, Message string }
+		}
+		Summary map[string]int
+	}
+	raw, _ := os.ReadFile(out)
+	if err := json.Unmarshal(raw, &res); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, b := range res.Coverage.BlindSpots {
+		if b.Kind == "signIns" && strings.Contains(b.Message, "denied (HTTP 403 Authorization_RequestDenied): Insufficient privileges") {
+			found = true
+		}
+	}
+	if !found || res.Summary["clean"] != 0 || res.Summary["unknown"] == 0 {
+		t.Errorf("blind spots %+v, summary %v", res.Coverage.BlindSpots, res.Summary)
+	}
+	if res.Window.From != "2023-12-11T00:00:00Z" || res.Window.To != "2023-12-13T00:00:00Z" {
+		t.Errorf("window %+v, want the bundle's request", res.Window)
+	}
+	b, _ := bundle.Open(dir)
+	page := b.Path(b.Logs()[0])
+	if err := os.WriteFile(page, []byte(`{"value":[]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = runCLI(t, "hunt", dir)
+	if code != 2 || !strings.Contains(stderr, filepath.Base(page)) {
+		t.Errorf("hunt of a changed bundle: exit %d\n%s", code, stderr)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/tenantgate/tenantgate/internal/evidence/bundle"
 	"github.com/tenantgate/tenantgate/internal/hunt/correlate"
 	"github.com/tenantgate/tenantgate/internal/hunt/detect"
 	"github.com/tenantgate/tenantgate/internal/hunt/event"
@@ -36,9 +37,23 @@ type Options struct {
 // Run reads the logs and investigates them.
 func Run(ctx context.Context, eng *detect.Engine, o Options) (*result.Result, error) {
 	files := o.Paths
+	co := o.Correlate
 	if o.FS == nil {
-		var err error
-		if files, err = read.Expand(o.Paths); err != nil {
+		// Evidence bundles (tenantgate evidence) are recognised by their
+		// manifest, verified, and read as their Graph pages; their failed
+		// sources are blind spots and the window they asked for is the
+		// coverage window.
+		found, err := bundle.Expand(o.Paths)
+		if err != nil {
+			return nil, err
+		}
+		for _, g := range found.BlindSpots() {
+			co.Gaps = append(co.Gaps, result.BlindSpot{Kind: g.Kind, Message: g.Message})
+		}
+		if from, to, ok := found.Window(); ok && co.Since == nil && co.Until == nil {
+			co.Since, co.Until = &from, &to
+		}
+		if files, err = read.Expand(found.Paths); err != nil {
 			return nil, err
 		}
 	} else if len(files) == 0 {
@@ -63,7 +78,6 @@ func Run(ctx context.Context, eng *detect.Engine, o Options) (*result.Result, er
 	if err != nil {
 		return nil, err
 	}
-	co := o.Correlate
 	co.FS = o.FS
 	if co.Now.IsZero() {
 		co.Now = time.Now()

@@ -324,6 +324,11 @@ func (r *run) kindRange(kind string) (int64, int64, bool) {
 // after the window's start and ending no earlier than the slack before its
 // end.
 func (r *run) coversWindow(kind string) bool {
+	for _, g := range r.o.Gaps {
+		if g.Kind == kind {
+			return false
+		}
+	}
 	from, to, ok := r.kindRange(kind)
 	slack := int64(r.o.Params.CoverageSlack)
 	return ok && from <= r.window[0]+slack && to >= r.window[1]-slack

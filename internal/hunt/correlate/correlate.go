@@ -55,6 +55,11 @@ type Options struct {
 	Now          time.Time
 	// FS reads the input files again (nil: the operating system's).
 	FS fs.FS
+	// Gaps are parts of a log kind known to be missing although its files
+	// are there (an evidence bundle's sources that failed or did not
+	// finish, with Graph's error): each is a blind spot, and a kind with a
+	// gap does not cover the window, so no user is called clean on it.
+	Gaps []result.BlindSpot
 }
 
 // Run investigates the events read.

@@ -39,6 +39,7 @@ func (r *run) coverage(res *result.Result) {
 			kc.To = tp(f.To)
 		}
 	}
+	c.BlindSpots = append(c.BlindSpots, r.o.Gaps...)
 	for _, b := range r.logs.BadRows {
 		c.BadRows = append(c.BadRows, result.BadRow{File: b.File, Line: b.Line, Reason: b.Reason})
 	}
