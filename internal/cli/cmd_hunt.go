@@ -60,6 +60,12 @@ logs (portal CSV or JSON, Graph directoryAudits), the unified audit log
 query records, Management Activity API content, JSON Lines), and optionally
 inbox rules (Get-InboxRule CSV/JSON, Graph messageRules).
 
+An evidence bundle (tenantgate evidence), or a directory holding bundles, is
+recognised by its manifest: its files are verified against their SHA-256
+(a change is an input error), its Graph pages are read, its window is the
+coverage window unless --since/--until, and its sources that failed are
+blind spots naming Graph's error.
+
 Outputs: --format and --output in pairs, in order; a format without an
 output goes to stdout (at most one). Formats: ` + strings.Join(huntrender.Formats(), ", ") + `.
 Files are written new, 0600, never through a symbolic link.
@@ -75,7 +81,8 @@ or input error (file and line named); 3 nobody counts for 1 but a user is
 unknown because logs are missing; 4 runtime failure.`,
 		Example: `  tenantgate hunt --demo
   tenantgate hunt exports/ --trusted 203.0.113.0/24 --format json --output hunt.json --format table
-  tenantgate hunt InteractiveSignIns_*.csv AuditLogs_*.csv UAL.csv --user johanna@contoso.com --since 2023-12-01`,
+  tenantgate hunt InteractiveSignIns_*.csv AuditLogs_*.csv UAL.csv --user johanna@contoso.com --since 2023-12-01
+  tenantgate hunt evidence/contoso.onmicrosoft.com-20231214T090000Z`,
 		RunE: func(cmd *cobra.Command, args []string) error { return runHunt(cmd.Context(), app, o, args) },
 	}
 	f := cmd.Flags()

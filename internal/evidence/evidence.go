@@ -13,7 +13,6 @@ package evidence
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -25,6 +24,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/tenantgate/tenantgate/internal/collect"
 	"github.com/tenantgate/tenantgate/internal/conn"
@@ -208,7 +209,7 @@ func (r *run) create(ctx context.Context, opts conn.Options, org, skus []byte, n
 	for _, u := range job.Users {
 		users = append(users, strings.ToLower(strings.TrimSpace(u)))
 	}
-	h := bundle.Manifest{BundleID: newID(), Tool: bundle.Tool{Name: "tenantgate", Version: job.ToolVersion},
+	h := bundle.Manifest{BundleID: uuid.NewString(), Tool: bundle.Tool{Name: "tenantgate", Version: job.ToolVersion},
 		Tenant: bundle.Tenant{Requested: opts.TenantID, Cloud: opts.Cloud, GraphHost: r.g.Host()},
 		Request: bundle.Request{Users: users, Since: job.Since.UTC(), Until: until.UTC(), TenantWideLogs: job.TenantWideLogs || len(users) == 0,
 			Slice: slice.String(), RecordTypes: types}}
@@ -646,13 +647,4 @@ var decodePage = collect.DecodePage
 func countValues(body []byte) (int, error) {
 	v, _, err := decodePage(body)
 	return len(v), err
-}
-
-func newID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
