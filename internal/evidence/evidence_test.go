@@ -373,7 +373,9 @@ func TestAuditQueryFaults(t *testing.T) {
 	})
 	t.Run("failed", func(t *testing.T) {
 		_, url := server(t, emulate.Options{AuditQuery: emulate.AuditQueryOptions{Fault: "failed"}})
-		m, err := evidence.Collect(context.Background(), connOpts(url), job(t))
+		j := job(t)
+		j.Since = until.Add(-24 * time.Hour)
+		m, err := evidence.Collect(context.Background(), connOpts(url), j)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -385,6 +387,7 @@ func TestAuditQueryFaults(t *testing.T) {
 	t.Run("lost create", func(t *testing.T) {
 		srv, url := server(t, emulate.Options{AuditQuery: emulate.AuditQueryOptions{Fault: "lost-create"}})
 		j := job(t)
+		j.Since = until.Add(-24 * time.Hour)
 		m, err := evidence.Collect(context.Background(), connOpts(url), j)
 		if err != nil {
 			t.Fatal(err)
@@ -415,17 +418,19 @@ func TestDeniedAndThrottled(t *testing.T) {
 		// errors that echo the request's Authorization header: the manifest
 		// keeps Graph's message, redacted
 		_, url := server(t, emulate.Options{Deny: []string{"signIns", "auditLogQueries"}, Faults: emulate.Faults{EchoToken: true}})
-		m, err := evidence.Collect(context.Background(), connOpts(url), job(t))
+		j := job(t)
+		j.Since = until.Add(-24 * time.Hour)
+		m, err := evidence.Collect(context.Background(), connOpts(url), j)
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := source(m, "signIns/interactive/20231204T0000")
+		s := source(m, "signIns/interactive/20231213T0000")
 		u := source(m, "unifiedAuditLog")
 		if m.Status != bundle.StatusPartial || s.Status != bundle.SourceDenied || s.HTTPStatus != 403 || s.Code != "Authorization_RequestDenied" ||
 			u.Status != bundle.SourceDenied || !slices.Contains(s.Permission, "AuditLog.Read.All") {
 			t.Errorf("status %s, sign-ins %+v, ual %+v", m.Status, s, u)
 		}
-		if source(m, "directoryAudits/all/20231204T0000").Status != bundle.SourceOK {
+		if source(m, "directoryAudits/all/20231213T0000").Status != bundle.SourceOK {
 			t.Error("an allowed source failed")
 		}
 		if !strings.Contains(s.Error, "Insufficient privileges") || strings.Contains(s.Error, "not-a-real-jwt") {
