@@ -446,6 +446,11 @@ func LoadPlan(path string) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	return ParsePlan(path, raw)
+}
+
+// ParsePlan is LoadPlan on bytes already read; path is used in messages.
+func ParsePlan(path string, raw []byte) (*Plan, error) {
 	if err := inputerr.DuplicateKeys(path, raw); err != nil {
 		return nil, err
 	}
@@ -454,6 +459,10 @@ func LoadPlan(path string) (*Plan, error) {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&p); err != nil {
 		return nil, inputerr.JSON(path, raw, err, "a plan")
+	}
+	if dec.More() {
+		line, _ := inputerr.LineCol(raw, dec.InputOffset())
+		return nil, inputerr.At(path, line, "unexpected data after the plan document")
 	}
 	if p.Kind != PlanKind || p.SchemaVersion != 1 {
 		return nil, inputerr.New(path, "not a tenantgate plan file (kind %q, schemaVersion %d)", p.Kind, p.SchemaVersion)

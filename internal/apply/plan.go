@@ -159,6 +159,10 @@ func parseTemplate(name string, raw []byte) (Template, error) {
 	if err := dec.Decode(&t); err != nil {
 		return t, inputerr.JSON(name, raw, err, "a template")
 	}
+	if dec.More() {
+		line, _ := inputerr.LineCol(raw, dec.InputOffset())
+		return t, inputerr.At(name, line, "unexpected data after the template document")
+	}
 	if !caControl.MatchString(t.Control) {
 		return t, inputerr.New(name, "control %q: templates exist only for TG.CA.1 to TG.CA.7, TG.CA.10 and TG.CA.11", t.Control)
 	}

@@ -110,6 +110,12 @@ func loadFleet(path string, base conn.Options, baselineFlag string, sh shard.Spe
 	if err != nil {
 		return nil, err
 	}
+	return parseFleet(path, raw, base, baselineFlag, sh)
+}
+
+// parseFleet is loadFleet on the file's bytes (path names it in messages and
+// anchors its relative paths).
+func parseFleet(path string, raw []byte, base conn.Options, baselineFlag string, sh shard.Spec) ([]fleetTarget, error) {
 	var f fleetFile
 	root, err := yamldoc.Decode(path, raw, &f, "a tenants file", fleetYAMLTypes)
 	if err != nil {
@@ -399,7 +405,7 @@ func runCollectFleet(ctx context.Context, app *App, cmd *cobra.Command, o *colle
 	switch {
 	case sum.Counts[TenantFailed] > 0:
 		sum.Exit = report.ExitRuntime
-	case sum.Counts[TenantPartial] > 0 && !o.allowIncomplete:
+	case sum.Counts[TenantPartial] > 0:
 		sum.Exit = report.ExitIncomplete
 	}
 	printFleet(app.Stderr, &sum, filepath.Join(o.outputDir, CollectSummaryName))

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"net/http"
 	"net/url"
 	"os"
@@ -39,27 +38,16 @@ func (Live) CAClient(_ context.Context, opts conn.Options) (apply.CAClient, erro
 
 // NewCAClient authenticates like Collect and returns a CA client.
 func NewCAClient(opts conn.Options) (*CAClient, error) {
-	a, _, _, err := graphAdapter(opts)
-	if err != nil {
-		return nil, err
-	}
-	return &CAClient{graph: a}, nil
-}
-
-// graphAdapter builds an authenticated Graph adapter for opts (apply's and
-// evidence's clients), its observer redacting the run's credentials; it
-// returns the credential and its description for a first token.
-func graphAdapter(opts conn.Options) (*adapter, azcore.TokenCredential, string, error) {
 	graphURL, _, err := opts.Resolve()
 	if err != nil {
-		return nil, nil, "", err
+		return nil, err
 	}
 	if opts.Cloud == "" {
 		opts.Cloud = "global"
 	}
-	cred, desc, err := credential(opts, os.Stderr)
+	cred, _, err := credential(opts, os.Stderr)
 	if err != nil {
-		return nil, nil, "", err
+		return nil, err
 	}
 	obs := &observer{progress: opts.Progress}
 	obs.addSecret(string(opts.AccessToken))
@@ -67,20 +55,11 @@ func graphAdapter(opts conn.Options) (*adapter, azcore.TokenCredential, string, 
 	if opts.Verbose {
 		obs.verbose = opts.Log
 	}
-	a, err := newAdapter(cred, graphScope(opts), graphURL, obs)
+	a, err := newAdapter(cred, conn.Clouds[opts.Cloud].Graph+"/.default", graphURL, obs)
 	if err != nil {
-		return nil, nil, "", fmt.Errorf("graph client: %w", err)
+		return nil, fmt.Errorf("graph client: %w", err)
 	}
-	return a, cred, desc, nil
-}
-
-// graphScope is the token audience of Graph in opts' cloud.
-func graphScope(opts conn.Options) string {
-	c := opts.Cloud
-	if c == "" {
-		c = "global"
-	}
-	return conn.Clouds[c].Graph + "/.default"
+	return &CAClient{graph: a}, nil
 }
 
 // ListPolicies GETs every policy, following @odata.nextLink.

@@ -34,7 +34,16 @@ func (e *Engine) EvaluateJSON(ctx context.Context, name string, raw []byte, b *b
 	}
 	p := parserPool.Get()
 	defer parserPool.Put(p)
-	v, err := p.ParseBytes(raw)
+	var v *fastjson.Value
+	err := errNotJSON
+	// fastjson's parser accepts what encoding/json refuses (a raw control
+	// character in a string, found by FuzzEvaluateSnapshot; NaN, Inf, "+1",
+	// "1.2.3"): only JSON its strict validator accepts takes the fast path
+	// (five times cheaper than json.Valid; FuzzEvaluateSnapshot checks the
+	// two paths agree).
+	if fastjson.ValidateBytes(raw) == nil {
+		v, err = p.ParseBytes(raw)
+	}
 	var s *snapshot.Snapshot
 	if err == nil {
 		s, err = envelope(v)
@@ -58,6 +67,10 @@ func (e *Engine) EvaluateJSON(ctx context.Context, name string, raw []byte, b *b
 	in.Insert(ast.InternedTerm("baseline"), bt)
 	return e.evaluate(ctx, s, in, b, now)
 }
+
+// errNotJSON sends a file encoding/json refuses to snapshot.Parse, which
+// says why.
+var errNotJSON = errors.New("not valid JSON")
 
 // fastInput is the policy input without the baseline: the envelope as input
 // builds it, and the data converted from the parse (nil: no data). One

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/text/cases"
 )
@@ -24,16 +25,28 @@ type Error struct {
 	Msg  string
 }
 
+// MaxMessage bounds the message of an input error (bytes): a message may
+// quote the file (a key, a value), and an error must stay one readable line.
+const MaxMessage = 300
+
 func (e *Error) Error() string {
+	msg := e.Msg
+	if len(msg) > MaxMessage {
+		cut := MaxMessage
+		for cut > 0 && !utf8.RuneStart(msg[cut]) {
+			cut--
+		}
+		msg = msg[:cut] + "…"
+	}
 	switch {
 	case e.File == "":
-		return e.Msg
+		return msg
 	case e.Line > 0 && e.Col > 0:
-		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, msg)
 	case e.Line > 0:
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, msg)
 	default:
-		return fmt.Sprintf("%s: %s", e.File, e.Msg)
+		return fmt.Sprintf("%s: %s", e.File, msg)
 	}
 }
 
@@ -94,10 +107,6 @@ func JSON(name string, raw []byte, err error, what string) *Error {
 	case errors.As(err, &syn):
 		line, col := SyntaxPos(raw, syn.Offset)
 		return &Error{File: name, Line: line, Col: col, Msg: "invalid JSON: " + syn.Error()}
-	case errors.As(err, &typ) && typ.Field == "":
-		// The document itself has the wrong type (e.g. an array of
-		// snapshots, or a list exported by another tool).
-		return New(name, "the file holds a JSON %s, but %s is one JSON object ({...}); is this the right file?", typ.Value, what)
 	case errors.As(err, &typ):
 		line, col := LineCol(raw, typ.Offset)
 		return &Error{File: name, Line: line, Col: col, Msg: fmt.Sprintf("%s: cannot use a JSON %s here, want %s", typ.Field, typ.Value, typ.Type)}

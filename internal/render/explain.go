@@ -73,16 +73,14 @@ func Explain(w io.Writer, r *report.Report, res report.Result, info ControlInfo,
 	if len(res.Evidence) > 0 {
 		section("Evidence")
 		for _, id := range res.Evidence {
-			o, known := res.Objects[id]
-			if n, ok := names[id]; ok && !known {
-				o, known = report.Object{Type: portal.Policy, DisplayName: n}, true
-			}
-			if !known {
-				line(2, id)
+			label := id
+			if n, ok := names[id]; ok {
+				label += " '" + n + "' (Conditional Access policy)"
+				line(2, label)
+				link(4, portal.Object(portal.Policy, id))
 				continue
 			}
-			line(2, res.EvidenceText(id)+" ("+kindText(o.Type)+")")
-			link(4, portal.Object(o.Type, id))
+			line(2, label)
 		}
 	}
 
@@ -116,17 +114,6 @@ func Explain(w io.Writer, r *report.Report, res report.Result, info ControlInfo,
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-// kindText names an object kind for people.
-func kindText(kind string) string {
-	switch kind {
-	case portal.Policy:
-		return "Conditional Access policy"
-	case portal.NamedLocation:
-		return "named location"
-	}
-	return kind
 }
 
 func contains(xs []string, s string) bool {

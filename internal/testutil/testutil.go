@@ -5,6 +5,7 @@ package testutil
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -17,6 +18,7 @@ import (
 	"github.com/tenantgate/tenantgate/internal/baseline"
 	"github.com/tenantgate/tenantgate/internal/demo"
 	"github.com/tenantgate/tenantgate/internal/engine"
+	"github.com/tenantgate/tenantgate/internal/inputerr"
 	"github.com/tenantgate/tenantgate/internal/report"
 	"github.com/tenantgate/tenantgate/internal/snapshot"
 )
@@ -145,4 +147,18 @@ func InjectedHeading(out string) string {
 		}
 	}
 	return ""
+}
+
+// CheckInputError fails unless err is an input error naming file with a
+// message short enough for one line (inputerr.MaxMessage): what every
+// loader's fuzz target asks of a refusal.
+func CheckInputError(t testing.TB, err error, file string) {
+	t.Helper()
+	var ie *inputerr.Error
+	if !errors.As(err, &ie) || ie.File != file {
+		t.Fatalf("want an input error naming %s, got %T %v", file, err, err)
+	}
+	if n := len(err.Error()) - len(file); n > inputerr.MaxMessage+40 {
+		t.Fatalf("a %d-byte error message: %.200s", n, err)
+	}
 }

@@ -11,10 +11,10 @@ import (
 
 // audit is one Entra directory audit record, whatever file it came from.
 type audit struct {
-	id, when, activity, category, corr, result, reason, service, ua, ip string
-	actorType, actorUPN, actorApp                                       string
-	targets                                                             []auditTarget
-	additional                                                          [][2]string
+	id, when, activity, category, corr, result, service, ua, ip string
+	actorType, actorUPN, actorApp                               string
+	targets                                                     []auditTarget
+	additional                                                  [][2]string
 }
 
 type auditTarget struct {
@@ -70,7 +70,6 @@ func (w *worker) emitAudit(a *audit, line int) error {
 		j.KeyStr(event.DService, a.service)
 		j.KeyStr(event.DCategory, a.category)
 		j.KeyStr(event.DResult, a.result)
-		j.KeyStr(event.DResultReason, a.reason)
 		if len(a.targets) > 0 {
 			j.Key(event.DTargets)
 			j.Open('[')
@@ -116,7 +115,7 @@ func (w *worker) emitAudit(a *audit, line int) error {
 }
 
 var auditKeys = newKeySet("id", "activityDateTime", "activityDisplayName", "category", "correlationId",
-	"result", "loggedByService", "initiatedBy", "targetResources", "additionalDetails", "resultReason")
+	"result", "loggedByService", "initiatedBy", "targetResources", "additionalDetails")
 
 const (
 	auID = iota
@@ -129,7 +128,6 @@ const (
 	auInitiated
 	auTargets
 	auAdditional
-	auReason
 )
 
 // auditJSON maps a Graph /auditLogs/directoryAudits record, a portal JSON
@@ -143,7 +141,7 @@ func auditJSON(w *worker, v *fastjson.Value, line int) error {
 	auditKeys.collect(o, s)
 	a := audit{
 		id: str(s[auID]), when: str(s[auWhen]), activity: str(s[auActivity]), category: str(s[auCategory]),
-		corr: str(s[auCorr]), result: str(s[auResult]), service: str(s[auService]), reason: str(s[auReason]),
+		corr: str(s[auCorr]), result: str(s[auResult]), service: str(s[auService]),
 	}
 	if ib := s[auInitiated]; ib != nil {
 		if u := get(ib, "user"); u != nil && u.Type() == fastjson.TypeObject {
@@ -179,7 +177,7 @@ func auditJSON(w *worker, v *fastjson.Value, line int) error {
 // columns, additional details into AdditionalDetail1..n Key/Value pairs.
 func auditCSV(h header) csvMapper {
 	c := h.col
-	when, corr, service, category, activity, result, reason := c("date (utc)", "date"), c("correlationid", "correlation id"), c("service"), c("category"), c("activity"), c("result"), c("resultreason")
+	when, corr, service, category, activity, result := c("date (utc)", "date"), c("correlationid", "correlation id"), c("service"), c("category"), c("activity"), c("result")
 	ua, actorType, actorUPN, ip, actorApp := c("user agent", "useragent"), c("actortype"), c("actoruserprincipalname"), c("ipaddress", "ip address"), c("actorserviceprincipalid")
 	type tcols struct {
 		typ, id, name, upn int
@@ -220,7 +218,7 @@ func auditCSV(h header) csvMapper {
 		}
 		a := audit{
 			when: f(when), corr: f(corr), service: f(service), category: f(category), activity: f(activity),
-			result: f(result), reason: f(reason), ua: f(ua), actorType: f(actorType), actorUPN: f(actorUPN), ip: f(ip), actorApp: f(actorApp),
+			result: f(result), ua: f(ua), actorType: f(actorType), actorUPN: f(actorUPN), ip: f(ip), actorApp: f(actorApp),
 			id: w.rowID(row),
 		}
 		for _, tc := range targets {
