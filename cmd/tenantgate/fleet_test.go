@@ -491,3 +491,44 @@ func countShard(seen map[string]string, k int) int {
 	}
 	return c
 }
+
+// TestCollectFleetAllowIncomplete: --allow-incomplete turns a partial
+// tenant's exit 3 into 0 (the summary still says partial); a failed tenant
+// still exits 4.
+func TestCollectFleetAllowIncomplete(t *testing.T) {
+	mk := func(i int, denied bool, sent string) fleetTenant {
+		ft := fleetTenant{name: fmt.Sprintf("a%d", i), orgID: fmt.Sprintf("44444444-0000-4000-8000-%012d", i), domain: fmt.Sprintf("a%d.example", i),
+			token: fmt.Sprintf("tok-a-%d", i), sent: sent}
+		if ft.sent == "" {
+			ft.sent = ft.token
+		}
+		if denied {
+			ft.opts.Deny = []string{"subscribedSkus"}
+		}
+		return ft
+	}
+	for _, tc := range []struct {
+		name    string
+		tenants []fleetTenant
+		code    int
+	}{
+		{"partial", []fleetTenant{mk(1, false, ""), mk(2, true, "")}, 0},
+		{"failed", []fleetTenant{mk(1, true, ""), mk(2, false, "wrong")}, 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			file, _ := writeFleet(t, dir, tc.tenants, nil)
+			code, _, stderr := runFleet(t, "--tenants", file, "--output-dir", dir, "--allow-incomplete")
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d\n%s", code, tc.code, stderr)
+			}
+			sum := readSummary(t, dir)
+			if sum.Exit != tc.code || sum.Tenants[0].Status == "" {
+				t.Errorf("summary exit %d, tenants %+v", sum.Exit, sum.Tenants)
+			}
+			if tc.name == "partial" && sum.Tenants[1].Status != cli.TenantPartial {
+				t.Errorf("tenant 2 is %s, want partial", sum.Tenants[1].Status)
+			}
+		})
+	}
+}

@@ -144,6 +144,7 @@ type Baseline struct {
 	Controls          map[string]ControlSetting `yaml:"controls"`
 	Waivers           []Waiver                  `yaml:"waivers"`
 	Attestations      Attestations              `yaml:"attestations"`
+	Hunt              Hunt                      `yaml:"hunt"`
 
 	// File is where the baseline came from (for messages).
 	File string `yaml:"-"`
@@ -193,6 +194,7 @@ var yamlTypes = map[string]string{
 	"[]baseline.Waiver":          "waivers",
 	"baseline.Attestations":      "attestations",
 	"baseline.License":           "a licenses entry",
+	"baseline.Hunt":              "hunt",
 }
 
 func decode(name string, raw []byte) (*Baseline, error) {
@@ -264,6 +266,9 @@ func (b *Baseline) check(name string, root *yaml.Node) error {
 	if p.UALRetentionDays != nil && *p.UALRetentionDays <= 0 {
 		return inputerr.At(name, at("ual_retention_days"), "parameters.ual_retention_days must be positive")
 	}
+	if err := b.Hunt.check(name, root); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -321,6 +326,7 @@ func (b *Baseline) inherit(def *Baseline) {
 	if b.AllowedExclusions.Roles == nil {
 		b.AllowedExclusions.Roles = def.AllowedExclusions.Roles
 	}
+	b.Hunt.inherit(def.Hunt)
 }
 
 // Enabled reports whether a control is enabled (controls are on unless disabled).

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tenantgate/tenantgate/internal/inputerr"
 )
@@ -62,8 +63,7 @@ func TestParseInheritsDefaults(t *testing.T) {
 }
 
 func TestSpecExampleParses(t *testing.T) {
-	// The baseline example of cli.md, verbatim but for its hunt: block
-	// (hunt.md's parameters, not this package's).
+	// The baseline example of cli.md, verbatim.
 	doc := `name: aitm-defense
 version: 1
 break_glass:                 # object ids or UPNs; required for TG.CA.8 and for apply
@@ -80,6 +80,12 @@ controls:                    # optional: disable or re-grade controls, per-contr
   TG.APP.3: {enabled: true, severity: low}
   TG.CA.10:
     allowed_exclusions: {groups: [<meeting-room-devices group id>]}   # this control only
+hunt:                        # optional: investigation parameters (hunt.md)
+  trusted_networks: [203.0.113.0/24]
+  replay_window: 12h
+  followup_window: 60m
+  ip_window: 168h
+  coverage_slack: 24h
 waivers:
   - control: TG.CA.3
     reason: "Intune rollout finishes in Q2"
@@ -100,6 +106,37 @@ attestations:
 	}
 	if b.Version != "1" || b.Waivers[0].Expires.String() != "2027-03-31" || !*b.Attestations.UnifiedAuditLogEnabled {
 		t.Errorf("decoded wrong: %+v", b)
+	}
+	h := b.Hunt
+	if p := h.TrustedPrefixes(); len(p) != 1 || p[0].String() != "203.0.113.0/24" || h.ReplayWindow.Duration != 12*time.Hour ||
+		h.FollowupWindow.Duration != time.Hour || h.IPWindow.Duration != 168*time.Hour || h.CoverageSlack.Duration != 24*time.Hour {
+		t.Errorf("hunt decoded wrong: %+v", h)
+	}
+	if h.ToolingUserAgents == nil || len(*h.ToolingUserAgents) != 8 {
+		t.Errorf("hunt.tooling_user_agents not inherited from the default: %v", h.ToolingUserAgents)
+	}
+}
+
+// TestHuntDefaults: a baseline without hunt: inherits the embedded
+// defaults (hunt.md's); a partial one keeps what it sets.
+func TestHuntDefaults(t *testing.T) {
+	b, err := Parse("b.yaml", []byte("name: x\nhunt:\n  ip_window: 3d\n  trusted_networks: [198.51.100.7]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := b.Hunt
+	if h.IPWindow.Duration != 72*time.Hour || h.ReplayWindow.Duration != 12*time.Hour || h.FollowupWindow.Duration != time.Hour || h.CoverageSlack.Duration != 24*time.Hour {
+		t.Errorf("windows: %+v", h)
+	}
+	if p := h.TrustedPrefixes(); len(p) != 1 || p[0].String() != "198.51.100.7/32" {
+		t.Errorf("trusted: %v", p)
+	}
+	d, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Hunt.TrustedNetworks == nil || len(*d.Hunt.TrustedNetworks) != 0 {
+		t.Errorf("the default trusts no network: %v", d.Hunt.TrustedNetworks)
 	}
 }
 
@@ -132,6 +169,14 @@ func TestParseErrors(t *testing.T) {
 		{"per-control exclusions: list expected", "name: x\ncontrols:\n  TG.CA.10:\n    allowed_exclusions:\n      groups: g1\n", 5, "cannot unmarshal"},
 		{"per-control exclusions: mapping expected", "name: x\ncontrols:\n  TG.CA.10:\n    allowed_exclusions: [g1]\n", 4, "cannot unmarshal"},
 		{"per-control exclusions: guests not a boolean", "name: x\ncontrols:\n  TG.CA.10:\n    allowed_exclusions: {guests_or_external_users: some}\n", 4, "cannot unmarshal"},
+		{"hunt: unknown key", "name: x\nhunt:\n  trusted_network: [10.0.0.0/8]\n", 3, "unknown key trusted_network in hunt"},
+		{"hunt: bad network", "name: x\nhunt:\n  trusted_networks:\n    - 203.0.113.0/24\n    - office\n", 5, `"office" is not a CIDR or an address`},
+		{"hunt: bad duration", "name: x\nhunt:\n  replay_window: twelve hours\n", 3, "is not a duration"},
+		{"hunt: duration list", "name: x\nhunt:\n  ip_window: [7d]\n", 3, "is not a duration"},
+		{"hunt: zero window", "name: x\nhunt:\n  followup_window: 0s\n", 3, "hunt.followup_window must be positive"},
+		{"hunt: negative slack", "name: x\nhunt:\n  coverage_slack: -1h\n", 3, "hunt.coverage_slack must be positive"},
+		{"hunt: empty tooling agent", "name: x\nhunt:\n  tooling_user_agents:\n    - curl/\n    - \"\"\n", 5, "would match every user agent"},
+		{"hunt: agents not a list", "name: x\nhunt:\n  tooling_user_agents: curl\n", 3, "cannot unmarshal"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

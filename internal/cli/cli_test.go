@@ -312,3 +312,23 @@ func TestExplain(t *testing.T) {
 		t.Errorf("unknown id: exit %d %s", code, errOut)
 	}
 }
+
+// Input problems a user makes are exit 2 with a readable message: an
+// --output that cannot be written, a snapshot that is a JSON array.
+func TestInputMistakesExit2(t *testing.T) {
+	dir := t.TempDir()
+	arr := write(t, "list.json", `[{"tenant": "a"}]`)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"audit", "--demo", "-f", "json", "-o", filepath.Join(dir, "no", "such", "r.json")}, "directory " + filepath.Join(dir, "no", "such") + " does not exist"},
+		{[]string{"audit", "--demo", "-f", "json", "-o", dir}, "is a directory; --output wants a file"},
+		{[]string{"audit", "--snapshot", arr}, "the file holds a JSON array, but a snapshot is one JSON object"},
+	} {
+		code, _, errOut := run(t, tc.args...)
+		if code != 2 || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q", tc.args, code, errOut)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -18,6 +19,7 @@ import (
 	"github.com/tenantgate/tenantgate/internal/demo"
 	"github.com/tenantgate/tenantgate/internal/engine"
 	"github.com/tenantgate/tenantgate/internal/fleet"
+	"github.com/tenantgate/tenantgate/internal/inputerr"
 	"github.com/tenantgate/tenantgate/internal/render"
 	"github.com/tenantgate/tenantgate/internal/report"
 	"github.com/tenantgate/tenantgate/internal/safefile"
@@ -143,6 +145,9 @@ func runAudit(ctx context.Context, app *App, o *auditOptions) error {
 	}
 	outs, err := o.plan(app)
 	if err != nil {
+		return err
+	}
+	if err := checkOutputs(outs); err != nil {
 		return err
 	}
 	now := time.Now()
@@ -278,7 +283,7 @@ func writeOutputs(app *App, outs []output, rep *report.Report) error {
 		if out.path != "" {
 			err := safefile.WriteOutput(out.path, safefile.Shared, func(w io.Writer) error { return render.Write(w, out.format, rep, opts) })
 			if err != nil {
-				return fmt.Errorf("write %s report to %s: %w", out.format, out.path, err)
+				return outputError(out.path, out.format, err)
 			}
 			continue
 		}
@@ -288,6 +293,35 @@ func writeOutputs(app *App, outs []output, rep *report.Report) error {
 				return nil
 			}
 			return fmt.Errorf("write %s report: %w", out.format, err)
+		}
+	}
+	return nil
+}
+
+// outputError classifies a failed report write: a path that cannot be
+// created or written (no such directory, no permission, a directory) is the
+// user's input (exit 2, naming the file); anything else is a runtime error.
+func outputError(path, format string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return inputerr.New(path, "cannot write the %s report: %v", format, pe.Err)
+	}
+	return fmt.Errorf("write %s report to %s: %w", format, path, err)
+}
+
+// checkOutputs refuses, before any work, --output paths that cannot be
+// written: a missing directory, or a directory given as a file.
+func checkOutputs(outs []output) error {
+	for _, o := range outs {
+		if o.path == "" {
+			continue
+		}
+		if st, err := os.Stat(o.path); err == nil && st.IsDir() {
+			return inputerr.New(o.path, "is a directory; --output wants a file")
+		}
+		dir := filepath.Dir(o.path)
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return inputerr.New(o.path, "cannot write the %s report: directory %s does not exist", o.format, dir)
 		}
 	}
 	return nil

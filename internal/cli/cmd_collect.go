@@ -32,6 +32,7 @@ type collectOptions struct {
 	outputDir       string
 	parallelTenants int
 	shard           string
+	allowIncomplete bool
 }
 
 func newCollectCmd(app *App) *cobra.Command {
@@ -89,7 +90,7 @@ belongs to another tenant) and its data is not written.
 Exit codes, one tenant: 0 snapshot written (unreadable sources are warnings),
 4 nothing could be read from Microsoft Graph, 2 a bad flag or baseline.
 With --tenants: 0 every tenant ok; 3 some tenant partial (a source denied or
-failed, its snapshot written) and none failed; 4 some tenant failed entirely
+failed, its snapshot written) and none failed (0 with --allow-incomplete); 4 some tenant failed entirely
 (nothing readable from Graph, or another tenant reached: no snapshot); 2 a bad tenants
 file (named with its line), baseline or flag: nothing is collected.`,
 		Example: `  tenantgate collect --tenant contoso.onmicrosoft.com --baseline baseline.yaml -o snapshot.json
@@ -102,7 +103,7 @@ file (named with its line), baseline or flag: nothing is collected.`,
 			if o.tenants != "" {
 				return runCollectFleet(cmd.Context(), app, cmd, o)
 			}
-			for _, name := range []string{"output-dir", "parallel-tenants", "shard"} {
+			for _, name := range []string{"output-dir", "parallel-tenants", "shard", "allow-incomplete"} {
 				if cmd.Flags().Changed(name) {
 					return usagef("--%s needs --tenants FILE", name)
 				}
@@ -115,6 +116,7 @@ file (named with its line), baseline or flag: nothing is collected.`,
 	cmd.Flags().StringVar(&o.tenants, "tenants", "", "YAML file listing several tenants to collect (see above); needs --output-dir")
 	cmd.Flags().StringVar(&o.outputDir, "output-dir", "", "with --tenants: directory for <name>.json per tenant and "+CollectSummaryName)
 	cmd.Flags().IntVar(&o.parallelTenants, "parallel-tenants", 4, "with --tenants: tenants collected at once (each with its own --concurrency)")
+	cmd.Flags().BoolVar(&o.allowIncomplete, "allow-incomplete", false, "with --tenants: exit 0, not 3, when some tenants are partial (a source denied); failed tenants still exit 4")
 	cmd.Flags().StringVar(&o.shard, "shard", "", "with --tenants: collect only shard K of N (K from 0), a stable split by tenant name shared with audit --shard (docs/kubernetes.md)")
 	addConnFlags(cmd, &o.conn)
 	return withTimeout(cmd)

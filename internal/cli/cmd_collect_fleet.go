@@ -405,7 +405,7 @@ func runCollectFleet(ctx context.Context, app *App, cmd *cobra.Command, o *colle
 	switch {
 	case sum.Counts[TenantFailed] > 0:
 		sum.Exit = report.ExitRuntime
-	case sum.Counts[TenantPartial] > 0:
+	case sum.Counts[TenantPartial] > 0 && !o.allowIncomplete:
 		sum.Exit = report.ExitIncomplete
 	}
 	printFleet(app.Stderr, &sum, filepath.Join(o.outputDir, CollectSummaryName))

@@ -49,7 +49,7 @@ func TestCollectFleetInputErrors(t *testing.T) {
 		{"unknown key in a tenant, with its line", "tenants:\n  - id: a.onmicrosoft.com\n    clientid: x\n", nil, "tenants.yaml:3: unknown key clientid in a tenant entry"},
 		{"unknown key in defaults", "defaults:\n  auth: client-secret\n  secret: x\ntenants:\n  - id: a.example\n", nil, "tenants.yaml:3: unknown key secret in defaults"},
 		{"unknown top-level key", "tenant:\n  - id: a.example\n", nil, "tenants.yaml:1: unknown key tenant in the tenants file"},
-		{"wrong type", "tenants: contoso\n", nil, "tenants.yaml:1: cannot unmarshal !!str `contoso` into the tenants list"},
+		{"wrong type", "tenants: contoso\n", nil, "tenants.yaml:1: tenants: cannot unmarshal !!str `contoso` into the tenants list"},
 		{"syntax error", "tenants:\n  - id: [a\n", nil, "tenants.yaml:"},
 		{"empty file", "\n", nil, "tenants.yaml: empty file, want a tenants file"},
 		{"no tenants", "defaults:\n  cloud: global\ntenants: []\n", nil, "tenants.yaml:3: no tenants"},

@@ -124,6 +124,8 @@ func TestEmulateRejects(t *testing.T) {
 		{[]string{"--redirect", "nosuch", "--redirect-to", "http://127.0.0.1:1"}, "unknown source"},
 		{[]string{"--redirect", "organization", "--redirect-to", "/relative"}, "absolute URL"},
 		{[]string{"--pad-body", "-1"}, "cannot be negative"},
+		{[]string{"--audit-query-fault", "sometimes"}, "want one of never, failed, cancelled, lost-create"},
+		{[]string{"--audit-query-polls", "0"}, "at least 1"},
 	}
 	for _, tt := range tests {
 		code, _, stderr := run(t, append([]string{"emulate"}, tt.args...)...)

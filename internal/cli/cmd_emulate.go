@@ -46,6 +46,9 @@ type emulateOptions struct {
 	slowBody    time.Duration
 	padBody     int
 	echoToken   bool
+	// the incident (evidence)
+	queryPolls int
+	queryFault string
 }
 
 func newEmulateCmd(app *App) *cobra.Command {
@@ -93,6 +96,8 @@ Source names: ` + strings.Join(emulate.SourceNames(), ", ") + `.`,
 	f.DurationVar(&o.slowBody, "slow-body", 0, "send every response body in ten pieces this far apart, e.g. 200ms")
 	f.IntVar(&o.padBody, "pad-body", 0, "add this many bytes of whitespace before every JSON body (oversized answers)")
 	f.BoolVar(&o.echoToken, "echo-token", false, "repeat the request's Authorization header in every error message")
+	f.IntVar(&o.queryPolls, "audit-query-polls", 3, "with the demo: polls an audit log query takes to succeed (notStarted, then running)")
+	f.StringVar(&o.queryFault, "audit-query-fault", "", "with the demo: the audit log query "+strings.Join(emulate.AuditQueryFaults, ", ")+" (never: stays running; lost-create: created but answered 504 once)")
 	return cmd
 }
 
@@ -158,7 +163,12 @@ func (o *emulateOptions) options() (emulate.Options, error) {
 		return opts, usagef("--page-size must be at least 1")
 	case o.throttle < 0 || o.throttleItems < 0 || o.retryAfter < 0 || o.latency < 0:
 		return opts, usagef("--throttle, --throttle-items, --retry-after and --latency cannot be negative")
+	case o.queryPolls < 1:
+		return opts, usagef("--audit-query-polls must be at least 1")
+	case o.queryFault != "" && !slices.Contains(emulate.AuditQueryFaults, o.queryFault):
+		return opts, usagef("--audit-query-fault %q: want one of %s", o.queryFault, strings.Join(emulate.AuditQueryFaults, ", "))
 	}
+	opts.AuditQuery = emulate.AuditQueryOptions{Polls: o.queryPolls, Fault: o.queryFault}
 	return opts, nil
 }
 
@@ -179,6 +189,12 @@ func runEmulate(ctx context.Context, app *App, o *emulateOptions) error {
 	var snap *snapshot.Snapshot
 	if o.tenant == "demo" {
 		snap, err = demo.Snapshot()
+		// The demo tenant's incident: its logs and users, on the service's
+		// clock of the day after it (Date headers), when its responders
+		// collected them.
+		opts.Incident = true
+		start := time.Now()
+		opts.Date = func() time.Time { return incidentNow.Add(time.Since(start)) }
 	} else {
 		snap, err = snapshot.Load(o.tenant)
 	}
@@ -218,6 +234,11 @@ Use it from another shell (any non-empty token is accepted):
   tenantgate collect --graph-endpoint %[2]s --arm-endpoint %[2]s%[3]s -o snapshot.json
   tenantgate audit   --graph-endpoint %[2]s --arm-endpoint %[2]s%[3]s
 `, name, url, baselineFlag)
+	if opts.Incident {
+		fmt.Fprintf(app.Stdout, `  tenantgate evidence --graph-endpoint %[1]s --since 2023-12-04 --until 2023-12-14 -o evidence
+  tenantgate hunt evidence/<the directory evidence printed>
+`, url)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -232,6 +253,10 @@ Use it from another shell (any non-empty token is accepted):
 	}
 	return nil
 }
+
+// incidentNow is the emulated service's clock for the demo incident: the
+// day after it, when the talk's responders collected the logs.
+var incidentNow = time.Date(2023, 12, 14, 1, 0, 0, 0, time.UTC)
 
 // writeDemoBaseline writes the demo baseline's own settings (everything else
 // is inherited from the default baseline) to a temporary file.

@@ -23,7 +23,7 @@ func newPermissionsCmd(app *App) *cobra.Command {
 			case "json":
 				enc := json.NewEncoder(app.Stdout)
 				enc.SetIndent("", "  ")
-				return enc.Encode(map[string]any{"commands": permissions.Needs(), "sources": permissions.Endpoints})
+				return enc.Encode(map[string]any{"commands": permissions.Needs(), "sources": permissions.Endpoints, "evidenceSources": permissions.EvidenceSources})
 			default:
 				return usagef("--format %q: want text or json", format)
 			}

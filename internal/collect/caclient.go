@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"net/http"
 	"net/url"
 	"os"
@@ -38,16 +39,27 @@ func (Live) CAClient(_ context.Context, opts conn.Options) (apply.CAClient, erro
 
 // NewCAClient authenticates like Collect and returns a CA client.
 func NewCAClient(opts conn.Options) (*CAClient, error) {
-	graphURL, _, err := opts.Resolve()
+	a, _, _, err := graphAdapter(opts)
 	if err != nil {
 		return nil, err
+	}
+	return &CAClient{graph: a}, nil
+}
+
+// graphAdapter builds an authenticated Graph adapter for opts (apply's and
+// evidence's clients), its observer redacting the run's credentials; it
+// returns the credential and its description for a first token.
+func graphAdapter(opts conn.Options) (*adapter, azcore.TokenCredential, string, error) {
+	graphURL, _, err := opts.Resolve()
+	if err != nil {
+		return nil, nil, "", err
 	}
 	if opts.Cloud == "" {
 		opts.Cloud = "global"
 	}
-	cred, _, err := credential(opts, os.Stderr)
+	cred, desc, err := credential(opts, os.Stderr)
 	if err != nil {
-		return nil, err
+		return nil, nil, "", err
 	}
 	obs := &observer{progress: opts.Progress}
 	obs.addSecret(string(opts.AccessToken))
@@ -55,11 +67,20 @@ func NewCAClient(opts conn.Options) (*CAClient, error) {
 	if opts.Verbose {
 		obs.verbose = opts.Log
 	}
-	a, err := newAdapter(cred, conn.Clouds[opts.Cloud].Graph+"/.default", graphURL, obs)
+	a, err := newAdapter(cred, graphScope(opts), graphURL, obs)
 	if err != nil {
-		return nil, fmt.Errorf("graph client: %w", err)
+		return nil, nil, "", fmt.Errorf("graph client: %w", err)
 	}
-	return &CAClient{graph: a}, nil
+	return a, cred, desc, nil
+}
+
+// graphScope is the token audience of Graph in opts' cloud.
+func graphScope(opts conn.Options) string {
+	c := opts.Cloud
+	if c == "" {
+		c = "global"
+	}
+	return conn.Clouds[c].Graph + "/.default"
 }
 
 // ListPolicies GETs every policy, following @odata.nextLink.

@@ -170,6 +170,7 @@ type response struct {
 	status     int
 	body       []byte
 	retryAfter string
+	date       string // the service's Date header
 	code, msg  string // Graph/ARM error code and message
 	err        error  // no HTTP answer at all (network, credential, context)
 }
@@ -194,6 +195,7 @@ func (r response) describe() string {
 type attempt struct {
 	status     int
 	retryAfter string
+	date       string
 	location   string // Location of a redirect that was not followed
 }
 
@@ -214,7 +216,7 @@ func (a *adapter) send(ctx context.Context, method abs.HttpMethod, rawURL string
 	}
 	at := &attempt{}
 	raw, err := a.ra.SendPrimitive(context.WithValue(ctx, attemptKey{}, at), ri, "[]byte", errorMappings)
-	r := response{status: at.status, retryAfter: at.retryAfter}
+	r := response{status: at.status, retryAfter: at.retryAfter, date: at.date}
 	if err == nil {
 		r.body, _ = raw.([]byte)
 		if r.status == 0 {
@@ -336,7 +338,7 @@ func (o *observer) Intercept(p khttp.Pipeline, i int, req *http.Request) (*http.
 		resp.Body = &limitedBody{rc: resp.Body, left: limit}
 	}
 	if at, ok := req.Context().Value(attemptKey{}).(*attempt); ok && resp != nil {
-		at.status, at.retryAfter, at.location = resp.StatusCode, resp.Header.Get("Retry-After"), ""
+		at.status, at.retryAfter, at.date, at.location = resp.StatusCode, resp.Header.Get("Retry-After"), resp.Header.Get("Date"), ""
 		if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 			if u, ok := redirectTarget(req, resp); ok {
 				at.location = redactURL(u)

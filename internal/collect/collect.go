@@ -181,7 +181,7 @@ func (c *collector) run(ctx context.Context, breakGlass []string) (*snapshot.Sna
 	reads := map[string]*read{}
 	var all []*read
 	for _, e := range permissions.Endpoints {
-		if e.API != permissions.Graph || e.Source == "breakGlassAccounts" {
+		if e.API != permissions.Graph || e.Source == "breakGlassAccounts" || e.Derived {
 			continue
 		}
 		u := e.Path
@@ -221,6 +221,7 @@ func (c *collector) run(ctx context.Context, breakGlass []string) (*snapshot.Sna
 		set(e.Source, o)
 	}
 	set("breakGlassAccounts", c.breakGlassOutcome(breakGlass, bg))
+	c.collectDerived(ctx, reads, set)
 	wg.Wait()
 
 	// Tool.Version is left to the caller, which knows the release

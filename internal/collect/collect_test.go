@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -156,9 +157,11 @@ func TestCollectMatchesServedTenant(t *testing.T) {
 		pageSize int
 		maxTrips int
 	}{
-		{"one page", 100, 6},   // $batch v1.0 + $batch beta + diagnostic settings + workspace + its 2 tables
-		{"page size 2", 2, 10}, // next pages of every collection batched per round
-		{"page size 1", 1, 14},
+		// $batch v1.0 + $batch beta + diagnostic settings + workspace + its 2
+		// tables, and one $batch of the objects the CA policies name.
+		{"one page", 100, 7},
+		{"page size 2", 2, 14}, // next pages of every collection batched per round
+		{"page size 1", 1, 23},
 	}
 	want := fixture(t)
 	for _, tt := range tests {
@@ -270,7 +273,11 @@ func TestCollectSourceFailures(t *testing.T) {
 		skipped  []string // sources skipped as a consequence
 		moreData bool     // the failed source still has data (retries succeeded)
 	}{
-		{"403 CA policies", emulate.Options{Deny: []string{"conditionalAccessPolicies"}}, "conditionalAccessPolicies", snapshot.StatusDenied, 403, nil, false},
+		{"403 CA policies", emulate.Options{Deny: []string{"conditionalAccessPolicies"}}, "conditionalAccessPolicies", snapshot.StatusDenied, 403, []string{"directoryUsers", "directoryGroups", "groupMembers", "servicePrincipals"}, false},
+		{"403 Global Administrators", emulate.Options{Deny: []string{"globalAdministrators"}}, "globalAdministrators", snapshot.StatusDenied, 403, []string{"signInActivity"}, false},
+		{"403 sign-in activity (no AuditLog.Read.All or no P1)", emulate.Options{Deny: []string{"signInActivity"}}, "signInActivity", snapshot.StatusDenied, 403, nil, false},
+		{"403 named users", emulate.Options{Deny: []string{"directoryUsers"}}, "directoryUsers", snapshot.StatusDenied, 403, nil, false},
+		{"403 service principals", emulate.Options{Deny: []string{"servicePrincipals"}}, "servicePrincipals", snapshot.StatusDenied, 403, nil, false},
 		{"403 licenses", emulate.Options{Deny: []string{"subscribedSkus"}}, "subscribedSkus", snapshot.StatusDenied, 403, nil, false},
 		{"403 organization", emulate.Options{Deny: []string{"organization"}}, "organization", snapshot.StatusDenied, 403, nil, false},
 		{"403 users", emulate.Options{Deny: []string{"breakGlassAccounts"}}, "breakGlassAccounts", snapshot.StatusDenied, 403, nil, false},
@@ -584,4 +591,57 @@ func BenchmarkCollectDemo(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(e.srv.RoundTrips())/float64(b.N), "roundtrips/op")
+}
+
+// More than 15 named users go out in several `in (...)` filters (Graph's
+// limit), in the same $batch round, and come back whole, ordered by id; an
+// excluded group's members are read too.
+func TestCollectNamedObjectsInChunks(t *testing.T) {
+	want := fixture(t)
+	var policies []map[string]any
+	if err := json.Unmarshal(want.Data["conditionalAccessPolicies"], &policies); err != nil {
+		t.Fatal(err)
+	}
+	var users []map[string]any
+	var ids []string
+	for i := range 17 {
+		id := fmt.Sprintf("00000000-0000-4000-8000-%012d", i+1)
+		ids = append(ids, id)
+		users = append(users, map[string]any{"id": id, "displayName": fmt.Sprintf("User %d", i+1), "userPrincipalName": fmt.Sprintf("u%d@x", i+1),
+			"accountEnabled": true, "userType": "Member", "createdDateTime": "2025-01-01T00:00:00Z", "onPremisesSyncEnabled": nil})
+	}
+	var existing []map[string]any
+	if err := json.Unmarshal(want.Data["directoryUsers"], &existing); err != nil {
+		t.Fatal(err)
+	}
+	users = append(existing, users...)
+	sort.Slice(users, func(i, j int) bool { return users[i]["id"].(string) < users[j]["id"].(string) })
+	const group = "aaaaaaaa-0000-4000-8000-000000000001"
+	u := policies[0]["conditions"].(map[string]any)["users"].(map[string]any)
+	for _, id := range ids {
+		u["excludeUsers"] = append(u["excludeUsers"].([]any), id)
+	}
+	u["excludeGroups"] = []any{group}
+	set := func(name string, v any) {
+		raw, _ := json.Marshal(v)
+		want.Data[name] = raw
+	}
+	set("conditionalAccessPolicies", policies)
+	set("directoryUsers", users)
+	set("groupMembers", []snapshot.GroupMembers{{Group: group, Members: []json.RawMessage{json.RawMessage(`{"id":"` + ids[0] + `","userPrincipalName":"u1@x","displayName":"User 1"}`)}}})
+	e := newEnv(t, want, emulate.Options{})
+	got, err := e.collect(t, breakGlass(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameData(t, got, want)
+	var filters int
+	for _, r := range e.srv.Requests() {
+		if r.Path == "/v1.0/users" && strings.Contains(r.Query, "displayName") {
+			filters++
+		}
+	}
+	if filters != 2 {
+		t.Errorf("%d user filters for 19 ids, want 2 (15 + 4)", filters)
+	}
 }

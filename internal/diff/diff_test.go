@@ -256,7 +256,7 @@ func TestBadInput(t *testing.T) {
 		{"syntax.json", "{\n  \"results\": [\n    {\"id\": \"TG.CA.1\",,}\n  ]\n}\n", "syntax.json:3:"},
 		{"empty.json", "", "empty file"},
 		{"other.json", `{"hello": "world"}`, "neither a tenantgate snapshot"},
-		{"array.json", `[1, 2]`, "cannot use a JSON array"},
+		{"array.json", `[1, 2]`, "the file holds a JSON array"},
 		{"snap.json", `{"schemaVersion": 1, "collectedAt": "2026-05-04T06:00:00Z", "sources": {}, "data": {}}`, "missing tenant.id"},
 		{"status.json", `{"schemaVersion": 1, "tenant": {"id": "t"}, "results": [{"id": "TG.CA.1", "status": "broken"}]}`, `unknown status "broken"`},
 		{"version.json", `{"schemaVersion": 7, "tenant": {"id": "t"}, "results": []}`, "schemaVersion 7 is not supported"},

@@ -66,6 +66,15 @@ type Options struct {
 	Now func() time.Time
 	// Faults are the hostile behaviours of the fault-injection harness.
 	Faults Faults
+	// Incident also serves the demo incident's logs and users (the
+	// endpoints `tenantgate evidence` reads: EvidenceSources).
+	Incident bool
+	// AuditQuery drives the audit log query's life cycle.
+	AuditQuery AuditQueryOptions
+	// Date is the service's clock, sent as every answer's Date header
+	// (default Now). The incident's emulator sets it to the day after the
+	// incident, so retention is measured as the responders then saw it.
+	Date func() time.Time
 }
 
 // Request is one recorded request. $batch items are recorded too, with
@@ -94,6 +103,11 @@ type Server struct {
 	failures map[string]int // per request key, for Fail
 	creates  map[string]int // for Faults.Create.Times
 	log      []Request
+	// audit log queries created (Incident)
+	queries    map[string]*auditQuery
+	queryOrder []string
+	lostCreate bool
+	filtered   map[string][]json.RawMessage // filtered log lists, by version, path and $filter
 }
 
 // New returns an emulator serving snap. The snapshot is not modified; policies
@@ -334,6 +348,9 @@ func (s *Server) writeReply(w http.ResponseWriter, rep reply) {
 	for k, v := range rep.header {
 		w.Header()[k] = v
 	}
+	if s.opts.Date != nil {
+		w.Header().Set("Date", s.opts.Date().UTC().Format(http.TimeFormat))
+	}
 	if rep.body == nil {
 		w.WriteHeader(rep.status)
 		return
@@ -424,10 +441,11 @@ func newID() string {
 
 // SourceNames lists the source names the injection switches accept.
 func SourceNames() []string {
-	names := make([]string, 0, len(permissions.Endpoints))
+	names := make([]string, 0, len(permissions.Endpoints)+len(EvidenceSources))
 	for _, e := range permissions.Endpoints {
 		names = append(names, e.Source)
 	}
+	names = append(names, EvidenceSources...)
 	sort.Strings(names)
 	return names
 }

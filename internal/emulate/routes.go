@@ -3,6 +3,7 @@ package emulate
 import (
 	"encoding/json"
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,6 +23,14 @@ func (s *Server) route(c *call) reply {
 		return s.arm(c)
 	}
 	p := strings.TrimRight(c.path, "/")
+	if s.opts.Incident {
+		if rep, ok := s.evidenceRoute(c); ok {
+			return rep
+		}
+	}
+	if rep, ok := s.directory(c, p); ok {
+		return rep
+	}
 	if rest, ok := cutPrefixFold(p, "/users/"); ok {
 		return s.user(c, rest)
 	}
@@ -426,4 +435,80 @@ func (s *Server) hasServicePlan(names ...string) bool {
 		}
 	}
 	return false
+}
+
+// inFilterRe parses the one $filter shape the collector sends for named
+// objects: "<field> in ('a','b',...)".
+var inFilterRe = regexp.MustCompile(`^\s*(\w+)\s+in\s*\((.*)\)\s*$`)
+
+// directory serves the derived reads: users, groups and service principals
+// filtered by id (or appId), a group's transitive user members, and users'
+// sign-in activity. ok is false for any other path.
+func (s *Server) directory(c *call, p string) (reply, bool) {
+	var source, key string
+	switch {
+	case strings.EqualFold(p, "/users") && strings.Contains(c.query.Get("$select"), "signInActivity"):
+		source, key = "signInActivity", "id"
+	case strings.EqualFold(p, "/users"):
+		source, key = "directoryUsers", "id"
+	case strings.EqualFold(p, "/groups"):
+		source, key = "directoryGroups", "id"
+	case strings.EqualFold(p, "/servicePrincipals"):
+		source, key = "servicePrincipals", "appId"
+	default:
+		rest, ok := cutPrefixFold(p, "/groups/")
+		group, sub, _ := strings.Cut(rest, "/")
+		if !ok || !strings.EqualFold(sub, "transitiveMembers/microsoft.graph.user") {
+			return reply{}, false
+		}
+		return s.groupMembers(c, group), true
+	}
+	if rep, ok := s.inject(c, source); !ok {
+		return rep, true
+	}
+	if rep, ok := s.state(c, source); !ok {
+		return rep, true
+	}
+	m := inFilterRe.FindStringSubmatch(c.query.Get("$filter"))
+	if m == nil || !strings.EqualFold(m[1], key) {
+		return s.graphError(c, http.StatusBadRequest, "BadRequest", "The emulator serves "+p+" only with $filter="+key+" in (...)."), true
+	}
+	want := map[string]bool{}
+	for _, v := range strings.Split(m[2], ",") {
+		want[strings.ToLower(strings.Trim(strings.TrimSpace(v), "'"))] = true
+	}
+	if len(want) > 15 {
+		return s.graphError(c, http.StatusBadRequest, "BadRequest", "Too many values in the 'in' operator (at most 15)."), true
+	}
+	s.mu.Lock()
+	stored := s.lists[source]
+	s.mu.Unlock()
+	var out []json.RawMessage
+	for _, el := range stored {
+		if want[strings.ToLower(field(el, key))] {
+			out = append(out, el)
+		}
+	}
+	return s.page(c, out, strings.TrimPrefix(p, "/")), true
+}
+
+// groupMembers serves /groups/{id}/transitiveMembers/microsoft.graph.user
+// from data.groupMembers.
+func (s *Server) groupMembers(c *call, group string) reply {
+	if rep, ok := s.inject(c, "groupMembers"); !ok {
+		return rep
+	}
+	if rep, ok := s.state(c, "groupMembers"); !ok {
+		return rep
+	}
+	s.mu.Lock()
+	list := s.lists["groupMembers"]
+	s.mu.Unlock()
+	for _, el := range list {
+		var gm snapshot.GroupMembers
+		if json.Unmarshal(el, &gm) == nil && strings.EqualFold(gm.Group, group) {
+			return s.page(c, gm.Members, "users")
+		}
+	}
+	return s.graphError(c, http.StatusNotFound, "Request_ResourceNotFound", "Resource '"+group+"' does not exist or one of its queried reference-property objects are not present.")
 }

@@ -138,37 +138,47 @@ type Location struct {
 // count a policy relying on them as closing a control; the rule itself lives
 // once, in lib/ca.rego.
 func (e *Engine) InsaneTrustedLocations(ctx context.Context, s *snapshot.Snapshot, b *baseline.Baseline) ([]Location, error) {
-	if err := e.prepare(); err != nil {
+	var out []Location
+	// undefined: namedLocations unreadable, nothing known to be wrong
+	if _, err := e.evalJSON(ctx, "trusted-location sanity", insaneQuery, s, b, &out); err != nil {
 		return nil, err
 	}
-	q, err := e.query("trusted-location sanity", insaneQuery)
+	return out, nil
+}
+
+// evalJSON evaluates one query of the compiled policies for a snapshot and
+// decodes its value into out; defined is false when the query is undefined.
+func (e *Engine) evalJSON(ctx context.Context, name, query string, s *snapshot.Snapshot, b *baseline.Baseline, out any) (defined bool, err error) {
+	if err := e.prepare(); err != nil {
+		return false, err
+	}
+	q, err := e.query(name, query)
 	if err != nil {
-		return nil, err
+		return false, err
 	}
 	bt, err := e.baselineTerm(b)
 	if err != nil {
-		return nil, err
+		return false, err
 	}
 	in, err := input(s, bt)
 	if err != nil {
-		return nil, err
+		return false, err
 	}
 	rs, err := q.Eval(ctx, rego.EvalParsedInput(in))
 	if err != nil {
-		return nil, fmt.Errorf("evaluate trusted-location sanity: %w", err)
+		return false, fmt.Errorf("evaluate %s: %w", name, err)
 	}
 	if len(rs) != 1 || len(rs[0].Expressions) != 1 {
-		return nil, nil // namedLocations unreadable: nothing known to be wrong
+		return false, nil
 	}
 	raw, err := json.Marshal(rs[0].Expressions[0].Value)
 	if err != nil {
-		return nil, err
+		return false, err
 	}
-	var out []Location
-	if err := json.Unmarshal(raw, &out); err != nil {
-		return nil, fmt.Errorf("trusted-location sanity has the wrong shape: %w", err)
+	if err := json.Unmarshal(raw, out); err != nil {
+		return false, fmt.Errorf("%s has the wrong shape: %w", name, err)
 	}
-	return out, nil
+	return true, nil
 }
 
 // withoutGC runs f with the garbage collector paused. Parsing and compiling
@@ -352,11 +362,12 @@ func (e *Engine) evaluate(ctx context.Context, s *snapshot.Snapshot, in ast.Valu
 }
 
 type regoResult struct {
-	Status     string              `json:"status"`
-	Finding    string              `json:"finding"`
-	Evidence   []string            `json:"evidence"`
-	Notes      []string            `json:"notes"`
-	Considered []report.Considered `json:"considered"`
+	Status     string                   `json:"status"`
+	Finding    string                   `json:"finding"`
+	Evidence   []string                 `json:"evidence"`
+	Notes      []string                 `json:"notes"`
+	Considered []report.Considered      `json:"considered"`
+	Objects    map[string]report.Object `json:"objects"`
 }
 
 func (rr regoResult) apply(ctl Control, res *report.Result) error {
@@ -365,7 +376,7 @@ func (rr regoResult) apply(ctl Control, res *report.Result) error {
 	default:
 		return fmt.Errorf("%s.result.status %q is not a status", ctl.Package, rr.Status)
 	}
-	res.Status, res.Finding, res.Notes, res.Considered = rr.Status, rr.Finding, rr.Notes, rr.Considered
+	res.Status, res.Finding, res.Notes, res.Considered, res.Objects = rr.Status, rr.Finding, rr.Notes, rr.Considered, rr.Objects
 	if rr.Evidence != nil {
 		res.Evidence = rr.Evidence
 	}
@@ -476,7 +487,32 @@ func resultFrom(v any) (regoResult, error) {
 	if x, present := m["considered"]; present && err == nil {
 		rr.Considered, err = consideredFrom(x)
 	}
+	if x, present := m["objects"]; present && err == nil {
+		rr.Objects, err = objectsFrom(x)
+	}
 	return rr, err
+}
+
+// objectsFrom reads main.rego's objects map: id -> {type, displayName,
+// userPrincipalName?}, all strings.
+func objectsFrom(x any) (map[string]report.Object, error) {
+	m, ok := x.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("objects is %T, want an object", x)
+	}
+	out := make(map[string]report.Object, len(m))
+	for id, v := range m {
+		o, ok := v.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("objects[%q] is %T, want an object", id, v)
+		}
+		var r report.Object
+		r.Type, _ = o["type"].(string)
+		r.DisplayName, _ = o["displayName"].(string)
+		r.UserPrincipalName, _ = o["userPrincipalName"].(string)
+		out[id] = r
+	}
+	return out, nil
 }
 
 // consideredFrom reads main.rego's considered list: objects with string id,

@@ -283,3 +283,48 @@ func TestEvaluateInterrupted(t *testing.T) {
 		t.Fatalf("Evaluate = %v, %v; want the context's error", r, err)
 	}
 }
+
+// Results name the ids they rest on (objects beside evidence) and list the
+// policies they considered; the demo's TG.CA.8 passes once CA003 excludes
+// the second break-glass account, with both accounts named.
+func TestResultsNameTheirEvidence(t *testing.T) {
+	s, b := testutil.Demo(t)
+	var policies []map[string]any
+	if err := json.Unmarshal(s.Data["conditionalAccessPolicies"], &policies); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range policies {
+		if p["displayName"] == "CA003: Outlook on the web - sign-in every 4 hours" {
+			u := p["conditions"].(map[string]any)["users"].(map[string]any)
+			u["excludeUsers"] = append(u["excludeUsers"].([]any), "9c1d7e3b-2f4a-4e6b-8a5c-3d2e1f0a7b02")
+		}
+	}
+	raw, _ := json.Marshal(policies)
+	s.Data["conditionalAccessPolicies"] = raw
+	r, err := testEngine(t).Evaluate(context.Background(), s, b, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, res := range r.Results {
+		if res.ID != "TG.CA.8" {
+			continue
+		}
+		if res.Status != report.Pass || len(res.Evidence) != 2 {
+			t.Fatalf("TG.CA.8 %s: %s %v", res.Status, res.Finding, res.Evidence)
+		}
+		for _, id := range res.Evidence {
+			o := res.Objects[id]
+			if o.Type != "user" || !strings.HasPrefix(o.UserPrincipalName, "breakglass0") || !strings.HasPrefix(o.DisplayName, "Break Glass 0") {
+				t.Errorf("evidence %s named %+v", id, o)
+			}
+		}
+		if len(res.Considered) != 5 {
+			t.Errorf("considered %d policies, want the 5 that are not disabled and target the accounts", len(res.Considered))
+		}
+		for _, c := range res.Considered {
+			if !c.Counts() || res.Objects[c.ID].Type != "conditionalAccessPolicy" {
+				t.Errorf("considered %+v, object %+v", c, res.Objects[c.ID])
+			}
+		}
+	}
+}

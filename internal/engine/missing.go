@@ -117,6 +117,9 @@ func sourceWarnings(s *snapshot.Snapshot, r *report.Report) []string {
 			msg += ": " + e
 		}
 		msg += "; " + missingSource(name, src.Status).Action
+		if e, ok := permissions.Lookup(name); ok && e.Optional {
+			msg += "; no verdict depends on it (it gives " + e.Note + ")"
+		}
 		if len(affected) > 0 {
 			msg += "; not assessed because of it: " + strings.Join(affected, ", ")
 		}

@@ -107,6 +107,10 @@ func JSON(name string, raw []byte, err error, what string) *Error {
 	case errors.As(err, &syn):
 		line, col := SyntaxPos(raw, syn.Offset)
 		return &Error{File: name, Line: line, Col: col, Msg: "invalid JSON: " + syn.Error()}
+	case errors.As(err, &typ) && typ.Field == "":
+		// The document itself has the wrong type (e.g. an array of
+		// snapshots, or a list exported by another tool).
+		return New(name, "the file holds a JSON %s, but %s is one JSON object ({...}); is this the right file?", typ.Value, what)
 	case errors.As(err, &typ):
 		line, col := LineCol(raw, typ.Offset)
 		return &Error{File: name, Line: line, Col: col, Msg: fmt.Sprintf("%s: cannot use a JSON %s here, want %s", typ.Field, typ.Value, typ.Type)}

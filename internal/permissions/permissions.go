@@ -38,7 +38,24 @@ type Endpoint struct {
 	// AzureRole is the Azure RBAC role (and scope) an ARM source needs.
 	AzureRole string `json:"azureRole,omitempty"`
 	Note      string `json:"note,omitempty"`
+	// Derived marks a source read in a second round, for the ids the first
+	// round found (the objects Conditional Access policies name, the
+	// Global Administrators' sign-in activity); {ids} and {id} in Path and
+	// Query are filled at run time. No control needs a derived source: they
+	// name objects in findings and feed `tenantgate init`.
+	Derived bool `json:"derived,omitempty"`
+	// Optional sources never make a control not_assessed; without them
+	// findings show ids instead of names and init knows less.
+	Optional bool `json:"optional,omitempty"`
 }
+
+// GlobalAdministratorTemplateID is the role template id of Global Administrator.
+const GlobalAdministratorTemplateID = "62e90394-69f5-4237-9190-012177145e10"
+
+// UserSelect is what tenantgate reads of a user named by a Conditional Access
+// policy or holding Global Administrator: enough to name it and, for init,
+// to tell a cloud-only account and its age.
+const UserSelect = "id,displayName,userPrincipalName,accountEnabled,userType,createdDateTime,onPremisesSyncEnabled"
 
 // Request is the request line recorded in snapshot.Source.Request.
 func (e Endpoint) Request() string {
@@ -95,6 +112,34 @@ var Endpoints = []Endpoint{
 		Application: []string{"User.Read.All", "GroupMember.Read.All", "RoleManagement.Read.Directory"},
 		Delegated:   []string{"User.Read.All", "GroupMember.Read.All", "RoleManagement.Read.Directory"},
 		Note:        "each baseline break-glass account, then /users/{id}/transitiveMemberOf (groups and directory roles)"},
+	{Source: "roleDefinitions", API: Graph, Version: "v1.0", Path: "/roleManagement/directory/roleDefinitions",
+		Query:       "$select=id,templateId,displayName",
+		Application: []string{"RoleManagement.Read.Directory"}, Delegated: []string{"RoleManagement.Read.Directory"},
+		Optional: true, Note: "names of the directory roles Conditional Access policies include or exclude"},
+	{Source: "globalAdministrators", API: Graph, Version: "v1.0", Path: "/directoryRoles(roleTemplateId='" + GlobalAdministratorTemplateID + "')/members/microsoft.graph.user",
+		Query:       "$select=" + UserSelect,
+		Application: []string{"RoleManagement.Read.Directory", "User.Read.All"}, Delegated: []string{"RoleManagement.Read.Directory", "User.Read.All"},
+		Optional: true, Note: "active Global Administrators, for init's break-glass candidates (PIM-eligible assignments are not listed)"},
+	{Source: "directoryUsers", API: Graph, Version: "v1.0", Path: "/users",
+		Query:       "$filter=id in ({ids})&$select=" + UserSelect,
+		Application: []string{"User.Read.All"}, Delegated: []string{"User.Read.All"},
+		Derived: true, Optional: true, Note: "the users Conditional Access policies include or exclude, 15 ids per request, in the second $batch round"},
+	{Source: "directoryGroups", API: Graph, Version: "v1.0", Path: "/groups",
+		Query:       "$filter=id in ({ids})&$select=id,displayName,securityEnabled,isAssignableToRole,membershipRule",
+		Application: []string{"GroupMember.Read.All"}, Delegated: []string{"GroupMember.Read.All"},
+		Derived: true, Optional: true, Note: "the groups Conditional Access policies include or exclude"},
+	{Source: "groupMembers", API: Graph, Version: "v1.0", Path: "/groups/{id}/transitiveMembers/microsoft.graph.user",
+		Query:       "$select=id,userPrincipalName,displayName",
+		Application: []string{"GroupMember.Read.All"}, Delegated: []string{"GroupMember.Read.All"},
+		Derived: true, Optional: true, Note: "the users of each group Conditional Access policies exclude (init: who is excluded through a group)"},
+	{Source: "servicePrincipals", API: Graph, Version: "v1.0", Path: "/servicePrincipals",
+		Query:       "$filter=appId in ({ids})&$select=id,appId,displayName",
+		Application: []string{"Application.Read.All"}, Delegated: []string{"Application.Read.All"},
+		Derived: true, Optional: true, Note: "names of the applications Conditional Access policies include or exclude"},
+	{Source: "signInActivity", API: Graph, Version: "v1.0", Path: "/users",
+		Query:       "$filter=id in ({ids})&$select=id,signInActivity",
+		Application: []string{"AuditLog.Read.All"}, Delegated: []string{"AuditLog.Read.All"},
+		Derived: true, Optional: true, Note: "the Global Administrators' last sign-in, for init; needs Microsoft Entra ID P1 or P2 (without it Graph refuses and init says the last sign-in is unknown)"},
 	{Source: "diagnosticSettings", API: ARM, Path: DiagnosticSettingsPath,
 		Query:     "api-version=" + DiagnosticSettingsAPIVersion,
 		AzureRole: "Reader at scope /providers/Microsoft.aadiam",
@@ -167,8 +212,8 @@ func Needs() []Need {
 			"The Azure CLI's own client cannot obtain Policy.ReadWrite.ConditionalAccess (AADSTS65002): --auth azure-cli can collect and audit but not apply. Use your own app registration (--auth device-code --client-id ID, client-secret, certificate or workload-identity).",
 			"apply never sends PATCH or DELETE; it only POSTs new policies in state enabledForReportingButNotEnforced.",
 		},
-	}, {
-		Command: "plan, controls, diff, emulate, audit --snapshot/--demo", Summary: "offline: no tenant access, no permissions",
+	}, evidenceNeed(), {
+		Command: "plan, controls, diff, emulate, audit --snapshot/--demo, hunt", Summary: "offline: no tenant access, no permissions",
 	}}
 }
 
@@ -241,6 +286,14 @@ func WriteText(w io.Writer, width int) error {
 			para(10, "?", query)
 		}
 		para(6, "needs ", need)
+	}
+	b.WriteString("\nPer evidence source (what becomes a blind spot in hunt without it):\n")
+	for _, e := range EvidenceSources {
+		b.WriteString("  " + e.Source + "\n")
+		para(6, "needs ", strings.Join(e.Application, " + "))
+		for _, l := range e.Licenses {
+			para(6, "licence: ", l)
+		}
 	}
 	b.WriteString("\n")
 	b.WriteString(grantText)

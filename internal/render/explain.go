@@ -73,14 +73,16 @@ func Explain(w io.Writer, r *report.Report, res report.Result, info ControlInfo,
 	if len(res.Evidence) > 0 {
 		section("Evidence")
 		for _, id := range res.Evidence {
-			label := id
-			if n, ok := names[id]; ok {
-				label += " '" + n + "' (Conditional Access policy)"
-				line(2, label)
-				link(4, portal.Object(portal.Policy, id))
+			o, known := res.Objects[id]
+			if n, ok := names[id]; ok && !known {
+				o, known = report.Object{Type: portal.Policy, DisplayName: n}, true
+			}
+			if !known {
+				line(2, id)
 				continue
 			}
-			line(2, label)
+			line(2, res.EvidenceText(id)+" ("+kindText(o.Type)+")")
+			link(4, portal.Object(o.Type, id))
 		}
 	}
 
@@ -114,6 +116,17 @@ func Explain(w io.Writer, r *report.Report, res report.Result, info ControlInfo,
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// kindText names an object kind for people.
+func kindText(kind string) string {
+	switch kind {
+	case portal.Policy:
+		return "Conditional Access policy"
+	case portal.NamedLocation:
+		return "named location"
+	}
+	return kind
 }
 
 func contains(xs []string, s string) bool {

@@ -189,3 +189,18 @@ func TestHTMLInChromium(t *testing.T) {
 
 // htmlEscaper matches how Chromium serialises text nodes.
 var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "\u00a0", "&nbsp;")
+
+// The sort headers are buttons: reachable with Tab, activated with Enter or
+// Space, not only with a mouse.
+func TestHTMLSortHeadersKeyboardReachable(t *testing.T) {
+	out := renderString(t, "html", loadFixture(t, "contoso"), Options{})
+	heads := regexp.MustCompile(`<th data-key="\w+"[^>]*>(.*?)</th>`).FindAllStringSubmatch(out, -1)
+	if len(heads) != 4 {
+		t.Fatalf("%d sortable headers, want 4", len(heads))
+	}
+	for _, h := range heads {
+		if !strings.HasPrefix(h[1], `<button type="button" class="sort">`) {
+			t.Errorf("sort header without a button: %s", h[0])
+		}
+	}
+}

@@ -67,7 +67,7 @@ func writeMarkdown(w io.Writer, r *report.Report, _ Options) error {
 			fmt.Fprintf(&b, "#### %s · %s · %s\n\n", res.ID, strings.ToUpper(res.Severity), mdEscape(res.Title))
 			fmt.Fprintf(&b, "**Finding:** %s\n\n", mdEscape(res.Finding))
 			if len(res.Evidence) > 0 {
-				fmt.Fprintf(&b, "**Evidence:** %s\n\n", mdCodeList(res.Evidence))
+				fmt.Fprintf(&b, "**Evidence:** %s\n\n", mdEvidence(res))
 			}
 			if res.Remediation != "" {
 				fmt.Fprintf(&b, "**Remediation:** %s\n\n", mdEscape(res.Remediation))
@@ -138,6 +138,19 @@ func mdCodeList(items []string) string {
 	out := make([]string, len(items))
 	for i, it := range items {
 		out[i] = mdCode(it)
+	}
+	return strings.Join(out, ", ")
+}
+
+// mdEvidence lists evidence ids as code, each followed by its name when
+// the result names it.
+func mdEvidence(res report.Result) string {
+	out := make([]string, len(res.Evidence))
+	for i, id := range res.Evidence {
+		out[i] = mdCodeList([]string{id})
+		if t := res.EvidenceText(id); t != id {
+			out[i] += " " + mdEscape(strings.TrimPrefix(t, id+" "))
+		}
 	}
 	return strings.Join(out, ", ")
 }

@@ -130,6 +130,31 @@ type Result struct {
 	// or does not count. Computed by the control's own Rego (its relevant
 	// policies and their problems).
 	Considered []Considered `json:"considered,omitempty"`
+	// Objects names the ids of Evidence and Considered that the snapshot
+	// could name (evidence stays ids, cli.md's contract; names go here).
+	Objects map[string]Object `json:"objects,omitempty"`
+}
+
+// Object is what a snapshot says about an id: its kind (user, group, role,
+// namedLocation, conditionalAccessPolicy) and display name.
+type Object struct {
+	Type              string `json:"type"`
+	DisplayName       string `json:"displayName"`
+	UserPrincipalName string `json:"userPrincipalName,omitempty"`
+}
+
+// EvidenceText is an evidence id with its name when known:
+// "4d72… 'CA003: Outlook on the web'" or "breakglass02@… (user)".
+func (r Result) EvidenceText(id string) string {
+	o, ok := r.Objects[id]
+	if !ok || o.DisplayName == "" && o.UserPrincipalName == "" {
+		return id
+	}
+	name := o.DisplayName
+	if o.UserPrincipalName != "" {
+		name = strings.TrimSpace(name + " " + o.UserPrincipalName)
+	}
+	return id + " '" + name + "'"
 }
 
 // Considered is one policy a control looked at.
@@ -335,6 +360,12 @@ func (r *Report) MapText(f func(string) string) *Report {
 			m.Considered = make([]Considered, len(res.Considered))
 			for j, x := range res.Considered {
 				m.Considered[j] = Considered{ID: f(x.ID), DisplayName: f(x.DisplayName), State: f(x.State), Problems: mapAll(x.Problems, f)}
+			}
+		}
+		if res.Objects != nil {
+			m.Objects = make(map[string]Object, len(res.Objects))
+			for k, o := range res.Objects {
+				m.Objects[f(k)] = Object{Type: f(o.Type), DisplayName: f(o.DisplayName), UserPrincipalName: f(o.UserPrincipalName)}
 			}
 		}
 		if res.Missing != nil {

@@ -124,3 +124,86 @@ func TestDevicesAndDirectories(t *testing.T) {
 		t.Errorf("Write to a named pipe planted in a report directory: %v", err)
 	}
 }
+
+// TestCreateNew: a file is created new with its permissions and content; an
+// existing file, a link to a file and a dangling link are all refused, their
+// targets untouched, and no temporary file is left behind.
+func TestCreateNew(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "page.json")
+	if err := CreateNew(p, Private, text("one")); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := os.Stat(p); st.Mode().Perm() != Private {
+		t.Errorf("mode %v, want %v", st.Mode().Perm(), Private)
+	}
+	if err := CreateNew(p, Private, text("two")); !errors.Is(err, ErrExists) {
+		t.Errorf("second CreateNew: %v, want ErrExists", err)
+	}
+	if got := read(t, p); got != "one" {
+		t.Errorf("content %q after a refused CreateNew", got)
+	}
+	victim := filepath.Join(dir, "victim")
+	if err := os.WriteFile(victim, []byte("precious"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, target := range map[string]string{"link": victim, "dangling": filepath.Join(dir, "nowhere")} {
+		l := filepath.Join(dir, name)
+		if err := os.Symlink(target, l); err != nil {
+			t.Fatal(err)
+		}
+		if err := CreateNew(l, Private, text("evil")); !errors.Is(err, ErrExists) {
+			t.Errorf("%s: %v, want ErrExists", name, err)
+		}
+	}
+	if got := read(t, victim); got != "precious" {
+		t.Errorf("victim written through a link: %q", got)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, "nowhere")); err == nil {
+		t.Error("a file appeared where the dangling link points")
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".tmp") {
+			t.Errorf("temporary file left: %s", e.Name())
+		}
+	}
+}
+
+// TestMkdirNewAndRealDir: a directory is made new with exactly 0700 whatever
+// the umask; an existing one or a link is refused; RealDir refuses links.
+func TestMkdirNewAndRealDir(t *testing.T) {
+	old := syscall.Umask(0o077)
+	defer syscall.Umask(old)
+	dir := t.TempDir()
+	p := filepath.Join(dir, "bundle")
+	if err := MkdirNew(p, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := os.Stat(p); st.Mode().Perm() != 0o700 {
+		t.Errorf("mode %v", st.Mode().Perm())
+	}
+	if err := MkdirNew(p, 0o700); !errors.Is(err, ErrExists) {
+		t.Errorf("MkdirNew on an existing directory: %v", err)
+	}
+	l := filepath.Join(dir, "link")
+	if err := os.Symlink(p, l); err != nil {
+		t.Fatal(err)
+	}
+	if err := RealDir(p); err != nil {
+		t.Error(err)
+	}
+	if err := RealDir(l); err == nil {
+		t.Error("RealDir accepted a link")
+	}
+	if _, err := OpenAppend(l, Private); err == nil {
+		t.Error("OpenAppend accepted a link to a directory")
+	}
+	f := filepath.Join(dir, "f")
+	_ = os.WriteFile(f, nil, 0o600)
+	fl := filepath.Join(dir, "fl")
+	_ = os.Symlink(f, fl)
+	if _, err := OpenAppend(fl, Private); err == nil {
+		t.Error("OpenAppend followed a link to a file")
+	}
+}

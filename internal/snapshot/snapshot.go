@@ -80,6 +80,13 @@ var Sources = map[string]Shape{
 	"subscribedSkus":                 Collection,
 	"deviceEnrollmentConfigurations": Collection,
 	"breakGlassAccounts":             Collection,
+	"roleDefinitions":                Collection,
+	"globalAdministrators":           Collection,
+	"directoryUsers":                 Collection,
+	"directoryGroups":                Collection,
+	"groupMembers":                   Collection,
+	"servicePrincipals":              Collection,
+	"signInActivity":                 Collection,
 	"diagnosticSettings":             Collection,
 	"logAnalyticsWorkspaces":         Collection,
 	"logAnalyticsTables":             Collection,
@@ -116,6 +123,14 @@ type Source struct {
 	HTTPStatus int    `json:"httpStatus,omitempty"`
 	Code       string `json:"code,omitempty"`
 	Error      string `json:"error,omitempty"`
+}
+
+// GroupMembers is the element type of data.groupMembers: a group a
+// Conditional Access policy excludes and its transitive user members as
+// /groups/{id}/transitiveMembers/microsoft.graph.user returned them.
+type GroupMembers struct {
+	Group   string            `json:"group"`
+	Members []json.RawMessage `json:"members"`
 }
 
 // Snapshot is one tenant's collected state.

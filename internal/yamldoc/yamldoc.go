@@ -29,6 +29,11 @@ func Decode(file string, raw []byte, v any, what string, types map[string]string
 	dec := yaml.NewDecoder(bytes.NewReader(raw))
 	dec.KnownFields(true)
 	if err := dec.Decode(v); err != nil {
+		var te *yaml.TypeError
+		var tree yaml.Node
+		if errors.As(err, &te) && yaml.Unmarshal(raw, &tree) == nil {
+			return nil, withKeyPath(Error(file, err, types), &tree)
+		}
 		return nil, Error(file, err, types)
 	}
 	var extra yaml.Node
@@ -120,4 +125,55 @@ func find(root *yaml.Node, key string) (*yaml.Node, int) {
 		}
 	}
 	return nil, 0
+}
+
+// withKeyPath names the key whose value is wrong ("parameters.
+// log_retention_days: cannot unmarshal ...") in a type error at a line.
+func withKeyPath(err error, root *yaml.Node) error {
+	var ie *inputerr.Error
+	// Unknown keys already name themselves; wrong values do not.
+	if !errors.As(err, &ie) || ie.Line == 0 || !strings.Contains(ie.Msg, "cannot unmarshal") {
+		return err
+	}
+	if p := KeyPath(root, ie.Line); p != "" && !strings.HasPrefix(ie.Msg, p+":") {
+		ie.Msg = p + ": " + ie.Msg
+	}
+	return ie
+}
+
+// KeyPath is the dotted path of the deepest key or list item whose value
+// starts on line ("parameters.log_retention_days", "waivers[0].expires").
+func KeyPath(root *yaml.Node, line int) string {
+	var best string
+	var walk func(n *yaml.Node, path string)
+	walk = func(n *yaml.Node, path string) {
+		switch n.Kind {
+		case yaml.DocumentNode:
+			for _, c := range n.Content {
+				walk(c, path)
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				p := k.Value
+				if path != "" {
+					p = path + "." + k.Value
+				}
+				if k.Line == line || v.Line == line {
+					best = p
+				}
+				walk(v, p)
+			}
+		case yaml.SequenceNode:
+			for i, c := range n.Content {
+				p := fmt.Sprintf("%s[%d]", path, i)
+				if c.Line == line && c.Kind == yaml.ScalarNode && n.Line != line {
+					best = p
+				}
+				walk(c, p)
+			}
+		}
+	}
+	walk(root, "")
+	return best
 }

@@ -69,3 +69,27 @@ func TestLookupsOnNonMappings(t *testing.T) {
 		t.Error("lookups on a sequence document found something")
 	}
 }
+
+// A type error names the key path, not only the line.
+func TestTypeErrorNamesKeyPath(t *testing.T) {
+	type params struct {
+		Days int `yaml:"days"`
+	}
+	type doc struct {
+		Name   string            `yaml:"name"`
+		Params params            `yaml:"params"`
+		Groups []string          `yaml:"groups"`
+		Map    map[string]params `yaml:"map"`
+	}
+	for _, tc := range []struct{ yaml, want string }{
+		{"name: x\nparams:\n  days: abc\n", "f.yaml:3: params.days: cannot unmarshal"},
+		{"name: x\ngroups: abc\n", "f.yaml:2: groups: cannot unmarshal"},
+		{"name: x\nmap:\n  a:\n    days: [1]\n", "f.yaml:4: map.a.days: cannot unmarshal"},
+	} {
+		var d doc
+		_, err := Decode("f.yaml", []byte(tc.yaml), &d, "a doc", nil)
+		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%q: %v, want %q...", tc.yaml, err, tc.want)
+		}
+	}
+}

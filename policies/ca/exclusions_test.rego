@@ -99,7 +99,7 @@ test_unnamed_break_glass_is_not_assessed_never_fail if {
 
 test_unnamed_break_glass_finding if {
 	r := result("TG.CA.10", users({"excludeGroups": [f.bg_group]}), no_bg)
-	r.finding == sprintf("name your break-glass accounts in the baseline; `tenantgate init` proposes them: policy 'Block device code flow' excludes user %s, user %s, group %s, which may be the break-glass accounts, but the baseline names none to check them against", [f.bg1, f.bg2, f.bg_group])
+	r.finding == sprintf("name your break-glass accounts in the baseline; `tenantgate init` proposes them: policy 'Block device code flow' excludes user bg1@contoso.com, user bg2@contoso.com, group 'CA-Exclude-BreakGlass' (%s), which may be the break-glass accounts, but the baseline names none to check them against", [f.bg_group])
 }
 
 # Without exclusions the policy passes with no break-glass account named.

@@ -49,10 +49,9 @@ unknown := ca.undecided(relevant, problems)
 
 blocks := [p | some p in qualifying; "block" in p.grantControls.builtInControls]
 
-notes := [sprintf("policy %s blocks registration: %s", [ca.name(p), lockout]) | some p in blocks]
-
-# controls.md: the finding itself must warn about block lockouts.
-block_warning := sprintf("; warning: %s", [lockout]) if count(blocks) > 0
+# controls.md: the finding itself must warn about block lockouts; it names
+# the blocking policies, and no note repeats it (the warning appears once).
+block_warning := sprintf("; warning: policy %s blocks registration, and %s", [ca.names(blocks), lockout]) if count(blocks) > 0
 
 else := ""
 
@@ -61,7 +60,7 @@ fail_warning := sprintf(". Before choosing a block grant: %s", [lockout])
 verdict := lib.pass_notes(
 	sprintf("policy %s protects security-info registration outside trusted locations (%s)%s", [ca.name(qualifying[0]), ca.grant_label(qualifying[0]), block_warning]),
 	ca.ids(qualifying),
-	notes,
+	[],
 ) if count(qualifying) > 0
 
 else := lib.not_assessed(ca.undecided_finding(unknown, problems)) if count(unknown) > 0
@@ -69,7 +68,9 @@ else := lib.not_assessed(ca.undecided_finding(unknown, problems)) if count(unkno
 else := lib.fail_notes(
 	concat("", ["no Conditional Access policy protects security-info registration (an attacker with a stolen session can register their own MFA method)", fail_warning]),
 	[],
-	[sprintf("if you choose block: %s", [lockout])],
+	[],
 ) if count(relevant) == 0
 
-else := lib.fail_notes(concat("", [ca.explain(relevant, problems), fail_warning]), ca.ids(relevant), [sprintf("if you choose block: %s", [lockout])])
+# The finding carries the Temporary Access Pass warning (controls.md), so it
+# is not repeated as a note: every report shows it once.
+else := lib.fail_notes(concat("", [ca.explain(relevant, problems), fail_warning]), ca.ids(relevant), [])

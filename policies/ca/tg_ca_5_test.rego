@@ -52,7 +52,8 @@ test_pass_block_warns_about_lockout if {
 	r := c.result with input as with_locations([sp({"grantControls": f.grant("OR", ["block"])})], [office])
 	r.status == "pass"
 	contains(r.finding, "(or of [block])")
-	r.notes == [sprintf("policy 'Security info registration' blocks registration: %s", [lockout])]
+	contains(r.finding, sprintf("warning: policy 'Security info registration' blocks registration, and %s", [lockout]))
+	r.notes == [] # the warning is shown once, in the finding
 }
 
 test_pass_compliant_device if {
@@ -174,7 +175,8 @@ test_fail_no_policy if {
 	r.status == "fail"
 	contains(r.finding, "no Conditional Access policy protects security-info registration")
 	r.evidence == []
-	r.notes == [sprintf("if you choose block: %s", [lockout])]
+	r.notes == []
+	contains(r.finding, lockout)
 }
 
 test_fail_other_user_action_only if {
@@ -188,7 +190,8 @@ test_fail_report_only_named if {
 	r.status == "fail"
 	contains(r.finding, "policy 'Security info registration' would satisfy this control but is report-only")
 	r.evidence == ["sp"]
-	r.notes == [sprintf("if you choose block: %s", [lockout])]
+	r.notes == []
+	contains(r.finding, lockout)
 }
 
 test_fail_disabled if {
@@ -289,7 +292,7 @@ test_fail_excludes_country_location if {
 		[office, country],
 	)
 	r.status == "fail"
-	contains(r.finding, "excludes location loc-uk, which is not a trusted location")
+	contains(r.finding, "excludes location 'UK' (loc-uk), which is not a trusted location")
 }
 
 test_fail_excludes_untrusted_ip_location if {
@@ -298,7 +301,7 @@ test_fail_excludes_untrusted_ip_location if {
 		[office, ip_location("loc-home", "Home", false, ["198.51.100.7/32"])],
 	)
 	r.status == "fail"
-	contains(r.finding, "excludes location loc-home, which is not a trusted location")
+	contains(r.finding, "excludes location 'Home' (loc-home), which is not a trusted location")
 }
 
 test_fail_include_locations_not_all if {
@@ -400,7 +403,7 @@ test_finding_warns_about_block_lockout if {
 	blk := f.policy({"id": "blk", "displayName": "Block registration", "conditions": {"applications": {"includeApplications": [], "includeUserActions": ["urn:user:registersecurityinfo"]}}, "grantControls": f.grant("OR", ["block"])})
 	r := c.result with input as f.with_policies([blk])
 	r.status == "pass"
-	contains(r.finding, "warning: users who have not registered MFA yet are locked out by a block grant")
+	contains(r.finding, "blocks registration, and users who have not registered MFA yet are locked out by a block grant")
 	r2 := c.result with input as f.with_policies([])
 	r2.status == "fail"
 	contains(r2.finding, "Before choosing a block grant: users who have not registered MFA yet are locked out")
@@ -521,5 +524,5 @@ test_fail_untrusted_compliant_network if {
 	p := sp({"conditions": {"locations": {"includeLocations": ["All"], "excludeLocations": ["loc-cn"]}}})
 	r := c.result with input as with_locations([p], [object.union(cn, {"isTrusted": false})])
 	r.status == "fail"
-	contains(r.finding, "excludes location loc-cn, which is not a trusted location")
+	contains(r.finding, "excludes location 'All Compliant Network locations' (loc-cn), which is not a trusted location")
 }

@@ -217,7 +217,7 @@ test_trusted_compliant_network_passes_sanity if {
 	p := f.policy({"conditions": {"locations": {"includeLocations": ["All"], "excludeLocations": ["cn"]}}})
 	inp := f.with_data({"namedLocations": [compliant_network(true)]})
 	ca.trusted_exclusion_problems(p) == [] with input as inp
-	ca.trusted_exclusion_problems(p) == ["excludes location cn, which is not a trusted location"] with input as f.with_data({"namedLocations": [compliant_network(false)]})
+	ca.trusted_exclusion_problems(p) == ["excludes location 'All Compliant Network locations' (cn), which is not a trusted location"] with input as f.with_data({"namedLocations": [compliant_network(false)]})
 	ca.locations_incomplete == [] with input as inp
 }
 

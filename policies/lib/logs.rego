@@ -100,3 +100,23 @@ builtin_text := sprintf("%d days (built-in retention with %s)", [builtin_days, b
 else := sprintf("%d days (Free) or up to %d days with a license built in; the license could not be read", [free_days, max([free_days, baseline_max_days])])
 
 baseline_max_days := max([d | some def in input.baseline.licenses; d := object.get(def, field, 0); is_number(d)])
+
+# retention is what the tenant keeps, for `tenantgate evidence`'s warning
+# that the window asked for is older than the logs go back: the Entra
+# sign-in/audit days (TG.LOG.1's built-in retention) and the unified audit
+# log's (TG.LOG.3's licence). known is false when the licences are unread.
+retention := {
+	"signInDays": builtin_days,
+	"signInLicense": builtin_source,
+	"ualDays": lib.licensed_max("audit_retention_days"),
+	"ualLicense": ual_license,
+	"known": skus_known,
+}
+
+skus_known := true if lib.source_ok("subscribedSkus")
+
+else := false
+
+ual_license := lib.licensed_max_title("audit_retention_days") if lib.licensed_max("audit_retention_days") > 0
+
+else := "no Purview Audit license"

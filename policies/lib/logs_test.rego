@@ -69,3 +69,14 @@ test_builtin_retention_follows_baseline_map if {
 	logs.builtin_days == 90 with input as inp
 	logs.builtin_text == "90 days (built-in retention with Microsoft Entra ID P2)" with input as inp
 }
+
+test_retention_for_evidence if {
+	r := logs.retention with input as f.with_data({})
+	r == {"signInDays": 30, "signInLicense": "Microsoft Entra ID P1", "ualDays": 180, "ualLicense": "Microsoft Purview Audit (Standard)", "known": true}
+	e5 := logs.retention with input as f.with_data({"subscribedSkus": [f.sku_e5]})
+	e5.ualDays == 365
+	none := logs.retention with input as f.with_data({"subscribedSkus": [f.sku("FLOW_FREE", ["FLOW_P2_VIRAL"])]})
+	none == {"signInDays": 7, "signInLicense": "Microsoft Entra ID Free", "ualDays": 0, "ualLicense": "no Purview Audit license", "known": true}
+	unknown := logs.retention with input as f.denied(f.with_data({}), "subscribedSkus")
+	unknown.known == false
+}

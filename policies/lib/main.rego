@@ -4,11 +4,20 @@
 package tenantgate.main
 
 import data.tenantgate.lib
+import data.tenantgate.lib.names
 
-results[pkg] := with_considered(pkg, r) if {
+results[pkg] := with_objects(with_considered(pkg, r)) if {
 	some pkg
 	r := data.tenantgate.controls[pkg].result
 }
+
+# objects names the result's evidence ids (and the policies considered):
+# evidence stays ids, as cli.md's JSON says; names go beside them.
+with_objects(r) := object.union(r, {"objects": o}) if {
+	ids := array.concat(lib.arr(object.get(r, "evidence", [])), [c.id | some c in lib.arr(object.get(r, "considered", []))])
+	o := names.named(ids)
+	count(o) > 0
+} else := r
 
 # The policies considered are shown only when the rule itself judged
 # readable policies (not when the gate pre-empted it for a license).

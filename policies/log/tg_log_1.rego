@@ -51,11 +51,19 @@ else := "the collected logAnalyticsTables hold no totalRetentionInDays for its S
 
 short_notes := [sprintf("diagnostic setting '%s' sends them to workspace %s, which keeps them %d days (%s)", [s.name, s.properties.workspaceId, logs.workspace_retention(s), logs.tables_text(s)]) | some s in short]
 
+# workspace_name is the last segment of a workspace's resource id.
+workspace_name(s) := parts[count(parts) - 1] if {
+	parts := split(trim_right(s.properties.workspaceId, "/"), "/")
+}
+
 # The longest retention the tenant really has (controls.md: the finding
 # states it): a short workspace may still keep logs longer than Entra does.
 best_short := max([logs.workspace_retention(s) | some s in short])
 
-kept_text := sprintf("%d days (in the Log Analytics workspace of diagnostic setting '%s'; built in: %s)", [best_short, [s | some s in short; logs.workspace_retention(s) == best_short][0].name, logs.builtin_text]) if best_short > logs.builtin_days
+kept_text := sprintf("%d days (in Log Analytics workspace '%s', which keeps them %d days, through diagnostic setting '%s'; built in: %s)", [best_short, workspace_name(longest), best_short, longest.name, logs.builtin_text]) if {
+	best_short > logs.builtin_days
+	longest := [s | some s in short; logs.workspace_retention(s) == best_short][0]
+}
 
 else := logs.builtin_text
 

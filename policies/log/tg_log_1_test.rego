@@ -188,7 +188,7 @@ test_pass_built_in_enough_with_unknown_workspace if {
 test_fail_states_longest_real_retention if {
 	r := c.result with input as with_logs([to_ws("sentinel")], [workspace(60)])
 	r.status == "fail"
-	r.finding == "sign-in and audit logs are kept only 60 days (in the Log Analytics workspace of diagnostic setting 'sentinel'; built in: 30 days (built-in retention with Microsoft Entra ID P1)) and are not exported to a destination that keeps them longer; the baseline needs 90 days"
+	r.finding == sprintf("sign-in and audit logs are kept only 60 days (in Log Analytics workspace '%s', which keeps them 60 days, through diagnostic setting 'sentinel'; built in: 30 days (built-in retention with Microsoft Entra ID P1)) and are not exported to a destination that keeps them longer; the baseline needs 90 days", ["law-sec"])
 }
 
 # A workspace listed twice with different retentions counts with the shorter.

@@ -33,6 +33,7 @@ type Engine struct {
 	findings map[string]rego.PreparedEvalQuery // by package
 	keep     map[string]rego.PreparedEvalQuery
 	actions  rego.PreparedEvalQuery
+	accepted map[int32]bool
 }
 
 // New compiles the embedded hunt policies.
@@ -68,8 +69,30 @@ func New(ctx context.Context) (*Engine, error) {
 	if e.actions, err = prep(resp.Package + ".actions"); err != nil {
 		return nil, fmt.Errorf("prepare response actions: %w", err)
 	}
+	// The sign-in outcomes that accept credentials are stated once, in the
+	// library; Go reads them for the responder's IOCs.
+	q, err := prep("data.tenantgate.hunt.lib.accepted_errors")
+	if err != nil {
+		return nil, err
+	}
+	v, err := eval(ctx, q, []byte("{}"))
+	if err != nil {
+		return nil, fmt.Errorf("accepted_errors: %w", err)
+	}
+	var codes []int32
+	if err := decode(v, &codes); err != nil || len(codes) == 0 {
+		return nil, fmt.Errorf("accepted_errors: %v", err)
+	}
+	e.accepted = map[int32]bool{}
+	for _, c := range codes {
+		e.accepted[c] = true
+	}
 	return e, nil
 }
+
+// Accepted reports whether a sign-in error code means the credentials were
+// accepted (success or an MFA / Conditional Access interruption).
+func (e *Engine) Accepted(code int32) bool { return e.accepted[code] }
 
 // Catalog lists the detections in order.
 func (e *Engine) Catalog() []Detection { return e.catalog }

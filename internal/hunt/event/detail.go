@@ -19,6 +19,7 @@ import (
 //	service     string  logged-by service / UAL Workload
 //	category    string  directory audit category
 //	result      string  result / ResultStatus
+//	resultReason string directory audit result reason
 //	items       array   [{subject, internetMessageId, folder}] mail items
 //	folders     array   folder paths
 //	destFolder  string  destination folder of a move
@@ -27,26 +28,28 @@ import (
 //	throttled   bool    MailItemsAccessed IsThrottled
 //	mailbox     string  mailbox owner UPN (lower case)
 //	objectId    string  UAL ObjectId
-//	auth        array   [{method, detail, succeeded}] (sign-in AuthDetails)
+//	auth        array   [{method, detail, succeeded, result}] (the portal's
+//	                    AuthDetails companion, joined on Request ID)
 //	deviceName  string  device display name
 const (
-	DParams     = "params"
-	DModified   = "modified"
-	DTargets    = "targets"
-	DAdditional = "additional"
-	DActorType  = "actorType"
-	DService    = "service"
-	DCategory   = "category"
-	DResult     = "result"
-	DItems      = "items"
-	DFolders    = "folders"
-	DDestFolder = "destFolder"
-	DFile       = "file"
-	DMailAccess = "mailAccess"
-	DThrottled  = "throttled"
-	DMailbox    = "mailbox"
-	DObjectID   = "objectId"
-	DDeviceName = "deviceName"
+	DParams       = "params"
+	DModified     = "modified"
+	DTargets      = "targets"
+	DAdditional   = "additional"
+	DActorType    = "actorType"
+	DService      = "service"
+	DCategory     = "category"
+	DResult       = "result"
+	DResultReason = "resultReason"
+	DItems        = "items"
+	DFolders      = "folders"
+	DDestFolder   = "destFolder"
+	DFile         = "file"
+	DMailAccess   = "mailAccess"
+	DThrottled    = "throttled"
+	DMailbox      = "mailbox"
+	DObjectID     = "objectId"
+	DDeviceName   = "deviceName"
 )
 
 // JSON appends a JSON document to a byte slice: readers use it to build an
@@ -105,6 +108,9 @@ func (w *JSON) Bool(v bool) { w.value(); w.B = strconv.AppendBool(w.B, v) }
 
 // Int writes an integer.
 func (w *JSON) Int(v int64) { w.value(); w.B = strconv.AppendInt(w.B, v, 10) }
+
+// Null writes null.
+func (w *JSON) Null() { w.value(); w.B = append(w.B, "null"...) }
 
 // Raw writes an already encoded JSON value.
 func (w *JSON) Raw(v []byte) { w.value(); w.B = append(w.B, v...) }

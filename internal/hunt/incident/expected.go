@@ -161,6 +161,7 @@ func ExpectedFindings(w *World, days []*Day) Expected {
 	e.Window.From, e.Window.To = rfc(first), rfc(last)
 	e.Summary.Compromised, e.Summary.Suspicious, e.Summary.Clean = 1, 1, len(users)-2
 	t0 := rfc(at(4, 50, 17))
+	aliceT0 := rfc(at(7, 19, 21))
 	ruleParams := map[string]string{"AlwaysDeleteOutlookRulesBlob": "False", "Force": "False", "MoveToFolder": "Deleted Items", "Name": "..",
 		"SubjectOrBodyContainsWords": in.InvoiceSubject, "MarkAsRead": "True", "StopProcessingRules": "False"}
 	art := &ExpectedArtifacts{
@@ -210,8 +211,8 @@ func ExpectedFindings(w *World, days []*Day) Expected {
 			"restore and read the " + strconv.Itoa(len(in.DeletedReplies)) + " deleted replies \"RE: " + in.InvoiceSubject + "\"",
 		},
 	}, {
-		UPN: strings.ToLower(in.Second.UPN), Verdict: "suspicious", InitialIntrusion: nil,
-		Why:        "successful sign-in (MFA completed) to OfficeHome from the attacker's address " + attackerV6.IP + " at 2023-12-12T07:19:44Z, with no follow-up activity in the logs; no response seen",
+		UPN: strings.ToLower(in.Second.UPN), Verdict: "suspicious", InitialIntrusion: &aliceT0,
+		Why:        "successful sign-in (MFA completed) to OfficeHome from the attacker's address " + attackerV6.IP + " at 2023-12-12T07:19:44Z, with no follow-up activity in the logs; no response seen. Her initial intrusion is her earliest attacker-attributed event: the MFA-interrupted attempt from that address at 07:19:21 (hunt.md: attribution within hunt.ip_window of her first successful sign-in from it)",
 		Indicators: []ExpectedIndicator{{Kind: "ip", Value: attackerV6.IP, Country: "US", ASN: attackerV6.ASN, FirstSeen: "2023-12-12T07:19:21Z"}},
 		Findings:   []ExpectedFinding{{ID: "TG.HUNT.1", Why: "medium: the AiTM-shaped sign-in, not corroborated in her own records"}},
 		RemainingActions: []string{

@@ -198,11 +198,30 @@ func (sc Scenario) DemoSet() (map[string][]byte, *World, error) {
 // directoryAudits pages, the Purview export, the full Search-UnifiedAuditLog
 // CSV (#TYPE, en-AU dates, UTF-16), Graph audit log query records and AuditData
 // JSON Lines, the portal's JSON downloads (documentation-built), Graph
-// sign-ins as JSON Lines, and the inbox rules in place at export time (Get-InboxRule CSV,
+// sign-ins as JSON Lines and as Microsoft-Extractor-Suite saves them (pages
+// appended as ConvertTo-Json documents), and the inbox rules in place at export time (Get-InboxRule CSV,
 // Graph messageRules per mailbox).
 func (sc Scenario) OtherShapes() (map[string][]byte, *World, error) {
-	var b [12]bytes.Buffer
+	var b [13]bytes.Buffer
 	portalIn, portalAud, jl := NewJSONArray(&b[9], UTF8BOM), NewJSONArray(&b[10], UTF8BOM), NewJSONLines(&b[11])
+	// Extractor-Suite: pages of 1,000 with a last page of one record
+	nIn := 0
+	if _, err := sc.Stream(true, sinkFuncs{func(d *Day) {
+		for _, s := range d.SignIns {
+			if s.Interactive {
+				nIn++
+			}
+		}
+	}, func() error { return nil }}); err != nil {
+		return nil, nil, err
+	}
+	// pages as large as possible (at most 1,000) with a last page of exactly
+	// one record, written as a bare object
+	size := 1000
+	for size > 2 && (nIn-1)%size != 0 {
+		size--
+	}
+	mes := NewExtractorSuitePages(&b[12], size)
 	w, err := sc.Stream(true,
 		SignInGraphSink(&b[0], Beta, true, 500), SignInGraphSink(&b[1], Beta, false, 1000), SignInGraphSink(&b[2], V1, true, 500),
 		AuditGraphSink(&b[3], 500), QueryRecordsSink(&b[5], false, 1000), QueryRecordsSink(&b[6], true, 1000),
@@ -211,13 +230,14 @@ func (sc Scenario) OtherShapes() (map[string][]byte, *World, error) {
 				if s.Interactive {
 					portalIn.Write(s.JSON(Beta, tenant))
 					jl.Write(s.JSON(Beta, tenant))
+					mes.Write(s.JSON(Beta, tenant))
 				}
 			}
 			for _, a := range d.Audits {
 				portalAud.Write(a.JSON(tenant))
 			}
 		}, func() error {
-			for _, c := range []func() error{portalIn.Close, portalAud.Close, jl.Close} {
+			for _, c := range []func() error{portalIn.Close, portalAud.Close, jl.Close, mes.Close} {
 				if err := c(); err != nil {
 					return err
 				}
@@ -256,18 +276,19 @@ func (sc Scenario) OtherShapes() (map[string][]byte, *World, error) {
 		}
 	}
 	for k, v := range map[string][]byte{
-		"graph/signIns_beta_interactive.json":                  b[0].Bytes(),
-		"graph/signIns_beta_noninteractive.json":               b[1].Bytes(),
-		"graph/signIns_v1.0_interactive.json":                  b[2].Bytes(),
-		"graph/directoryAudits.json":                           b[3].Bytes(),
-		"purview/AuditLog_Purview_en-US.csv":                   b[4].Bytes(),
-		"graph/auditLogQuery_records.json":                     b[5].Bytes(),
-		"graph/auditLogQuery_records_string.json":              b[6].Bytes(),
-		"ual/AuditData.jsonl":                                  b[7].Bytes(),
-		"ual/Search-UnifiedAuditLog_en-AU_utf16.csv":           b[8].Bytes(),
-		"portal/InteractiveSignIns_2023-12-04_2023-12-14.json": b[9].Bytes(),
-		"portal/AuditLogs_2023-12-14.json":                     b[10].Bytes(),
-		"graph/signIns_beta_interactive.jsonl":                 b[11].Bytes(),
+		"graph/signIns_beta_interactive.json":                               b[0].Bytes(),
+		"graph/signIns_beta_noninteractive.json":                            b[1].Bytes(),
+		"graph/signIns_v1.0_interactive.json":                               b[2].Bytes(),
+		"graph/directoryAudits.json":                                        b[3].Bytes(),
+		"purview/AuditLog_Purview_en-US.csv":                                b[4].Bytes(),
+		"graph/auditLogQuery_records.json":                                  b[5].Bytes(),
+		"graph/auditLogQuery_records_string.json":                           b[6].Bytes(),
+		"ual/AuditData.jsonl":                                               b[7].Bytes(),
+		"ual/Search-UnifiedAuditLog_en-AU_utf16.csv":                        b[8].Bytes(),
+		"portal/InteractiveSignIns_2023-12-04_2023-12-14.json":              b[9].Bytes(),
+		"portal/AuditLogs_2023-12-14.json":                                  b[10].Bytes(),
+		"graph/signIns_beta_interactive.jsonl":                              b[11].Bytes(),
+		"extractor-suite/20231214093012-InteractiveSignIns-SignInLogs.json": b[12].Bytes(),
 	} {
 		out[k] = v
 	}

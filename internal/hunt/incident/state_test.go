@@ -1,6 +1,7 @@
 package incident
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"strings"
@@ -81,5 +82,35 @@ func TestOtherJSONShapes(t *testing.T) {
 	}
 	if n := len(graphValues(t, "audits", other["graph/directoryAudits.json"])); n != len(aud) {
 		t.Errorf("portal audit JSON %d vs Graph %d", len(aud), n)
+	}
+}
+
+// TestExtractorSuiteShape: Microsoft-Extractor-Suite's file is several
+// ConvertTo-Json documents back to back, arrays and a last bare object, CRLF.
+func TestExtractorSuiteShape(t *testing.T) {
+	other, _, err := Sunnyside().OtherShapes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := other["extractor-suite/20231214093012-InteractiveSignIns-SignInLogs.json"]
+	dec := json.NewDecoder(bytes.NewReader(b))
+	n, arrays, objects := 0, 0, 0
+	for dec.More() {
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			t.Fatal(err)
+		}
+		switch x := v.(type) {
+		case []any:
+			arrays++
+			n += len(x)
+		case map[string]any:
+			objects++
+			n++
+		}
+	}
+	beta := graphValues(t, "beta", other["graph/signIns_beta_interactive.json"])
+	if n != len(beta) || arrays < 2 || objects != 1 || !bytes.Contains(b, []byte("\r\n  {\r\n    \"id\": ")) {
+		t.Errorf("records %d (want %d), arrays %d, objects %d", n, len(beta), arrays, objects)
 	}
 }

@@ -240,7 +240,7 @@ func (sc Scenario) incident(w *World, people []*person) *story {
 	office := officePlace(3).IP
 	rcorr := g.GUID()
 	byYumi := func(t time.Time, svc, cat, act, op string, tg []Target) {
-		a := userIP(g.audit(&DirAudit{CorrelationID: rcorr, Time: t.Add(time.Duration(r.IntN(1e9))), Service: svc, Category: cat,
+		a := userIP(g.audit(&DirAudit{CorrelationID: rcorr, Time: t.Add(time.Duration(r.IntN(1e9))).Truncate(100 * time.Nanosecond), Service: svc, Category: cat,
 			Activity: act, OperationType: op, Result: "success", ByUser: yumi.u, Targets: tg, UserAgent: edgeUA}), office)
 		st.Audits = append(st.Audits, a)
 		in.Response = append(in.Response, Action{Action: act, By: yumi.u.UPN, Target: tg[0].DisplayName, Time: a.Time})

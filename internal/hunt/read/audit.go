@@ -11,10 +11,10 @@ import (
 
 // audit is one Entra directory audit record, whatever file it came from.
 type audit struct {
-	id, when, activity, category, corr, result, service, ua, ip string
-	actorType, actorUPN, actorApp                               string
-	targets                                                     []auditTarget
-	additional                                                  [][2]string
+	id, when, activity, category, corr, result, reason, service, ua, ip string
+	actorType, actorUPN, actorApp                                       string
+	targets                                                             []auditTarget
+	additional                                                          [][2]string
 }
 
 type auditTarget struct {
@@ -70,6 +70,7 @@ func (w *worker) emitAudit(a *audit, line int) error {
 		j.KeyStr(event.DService, a.service)
 		j.KeyStr(event.DCategory, a.category)
 		j.KeyStr(event.DResult, a.result)
+		j.KeyStr(event.DResultReason, a.reason)
 		if len(a.targets) > 0 {
 			j.Key(event.DTargets)
 			j.Open('[')
@@ -115,7 +116,7 @@ func (w *worker) emitAudit(a *audit, line int) error {
 }
 
 var auditKeys = newKeySet("id", "activityDateTime", "activityDisplayName", "category", "correlationId",
-	"result", "loggedByService", "initiatedBy", "targetResources", "additionalDetails")
+	"result", "loggedByService", "initiatedBy", "targetResources", "additionalDetails", "resultReason")
 
 const (
 	auID = iota
@@ -128,6 +129,7 @@ const (
 	auInitiated
 	auTargets
 	auAdditional
+	auReason
 )
 
 // auditJSON maps a Graph /auditLogs/directoryAudits record, a portal JSON
@@ -141,7 +143,7 @@ func auditJSON(w *worker, v *fastjson.Value, line int) error {
 	auditKeys.collect(o, s)
 	a := audit{
 		id: str(s[auID]), when: str(s[auWhen]), activity: str(s[auActivity]), category: str(s[auCategory]),
-		corr: str(s[auCorr]), result: str(s[auResult]), service: str(s[auService]),
+		corr: str(s[auCorr]), result: str(s[auResult]), service: str(s[auService]), reason: str(s[auReason]),
 	}
 	if ib := s[auInitiated]; ib != nil {
 		if u := get(ib, "user"); u != nil && u.Type() == fastjson.TypeObject {
@@ -177,7 +179,7 @@ func auditJSON(w *worker, v *fastjson.Value, line int) error {
 // columns, additional details into AdditionalDetail1..n Key/Value pairs.
 func auditCSV(h header) csvMapper {
 	c := h.col
-	when, corr, service, category, activity, result := c("date (utc)", "date"), c("correlationid", "correlation id"), c("service"), c("category"), c("activity"), c("result")
+	when, corr, service, category, activity, result, reason := c("date (utc)", "date"), c("correlationid", "correlation id"), c("service"), c("category"), c("activity"), c("result"), c("resultreason")
 	ua, actorType, actorUPN, ip, actorApp := c("user agent", "useragent"), c("actortype"), c("actoruserprincipalname"), c("ipaddress", "ip address"), c("actorserviceprincipalid")
 	type tcols struct {
 		typ, id, name, upn int
@@ -218,7 +220,7 @@ func auditCSV(h header) csvMapper {
 		}
 		a := audit{
 			when: f(when), corr: f(corr), service: f(service), category: f(category), activity: f(activity),
-			result: f(result), ua: f(ua), actorType: f(actorType), actorUPN: f(actorUPN), ip: f(ip), actorApp: f(actorApp),
+			result: f(result), reason: f(reason), ua: f(ua), actorType: f(actorType), actorUPN: f(actorUPN), ip: f(ip), actorApp: f(actorApp),
 			id: w.rowID(row),
 		}
 		for _, tc := range targets {

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"runtime"
@@ -47,6 +48,9 @@ type Options struct {
 	// Progress, when set, is called with the number of bytes read from the
 	// files as reading advances (from several goroutines).
 	Progress func(n int64)
+	// FS, when set, holds the files (paths are relative to it: the embedded
+	// demo set); otherwise they are read from the operating system.
+	FS fs.FS
 }
 
 // File is what was read from one input file.
@@ -271,7 +275,8 @@ func sortByTime(ev []event.Event) {
 }
 
 // dedup drops repeats of a record id within a kind, keeping the first in
-// file order, and charges each repeat to its file.
+// file order, and charges each repeat to its file. A sign-in's key is its
+// request id with its time and outcome.
 func dedup(events []event.Event, files []File, seed maphash.Seed) []event.Event {
 	seed2 := maphash.MakeSeed()
 	seen := make([]map[[2]uint64]struct{}, len(event.Kinds)+1)
@@ -286,7 +291,14 @@ func dedup(events []event.Event, files []File, seed maphash.Seed) []event.Event 
 			m = make(map[[2]uint64]struct{}, len(events)/2)
 			seen[e.Kind] = m
 		}
-		k := [2]uint64{maphash.String(seed, e.ID), maphash.String(seed2, e.ID)}
+		id := e.ID
+		if e.Kind == event.SignIns {
+			// The portal writes an MFA-interrupted sign-in and its
+			// completion under one Request ID: only a row repeated with
+			// the same time and outcome is a duplicate.
+			id = fmt.Sprintf("%s|%d|%d", e.ID, e.Time, e.ErrorCode)
+		}
+		k := [2]uint64{maphash.String(seed, id), maphash.String(seed2, id)}
 		if _, dup := m[k]; dup {
 			files[e.File].Duplicates++
 			continue
@@ -426,7 +438,13 @@ func (fr *fileReader) send(j *job) error {
 }
 
 func (fr *fileReader) read() error {
-	f, err := os.Open(fr.path)
+	var f io.ReadCloser
+	var err error
+	if fr.opts.FS != nil {
+		f, err = fr.opts.FS.Open(fr.path)
+	} else {
+		f, err = os.Open(fr.path)
+	}
 	if err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) {
@@ -602,8 +620,8 @@ func (fr *fileReader) readJSON(br *bufio.Reader) error {
 // correlation later attributes to the attacker (mail sent, read, deleted,
 // files downloaded) are few, so reading them twice costs less than
 // holding the Detail of every mail read in memory.
-func Details(ctx context.Context, path string, ords []uint32) (map[uint32][]byte, error) {
-	fr := &fileReader{path: path, file: &File{Path: path}, opts: &Options{}, ctx: ctx,
+func Details(ctx context.Context, fsys fs.FS, path string, ords []uint32) (map[uint32][]byte, error) {
+	fr := &fileReader{path: path, file: &File{Path: path}, opts: &Options{FS: fsys}, ctx: ctx,
 		want: map[uint32]bool{}, w: newWorker(0, nil, maphash.MakeSeed()), details: map[uint32][]byte{}}
 	for _, o := range ords {
 		fr.want[o] = true

@@ -469,7 +469,7 @@ func TestDetailsReadAgain(t *testing.T) {
 			}
 			ords = append(ords, e.Rec)
 		}
-		got, err := Details(context.Background(), td(f), ords)
+		got, err := Details(context.Background(), nil, td(f), ords)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -339,13 +339,15 @@ func (w *worker) ualDetail(s []*fastjson.Value, objectID string) {
 		}
 		j.Close(']')
 	}
-	if tgs := array(s[uTarget]); len(tgs) > 0 {
+	if tgs := ualTargets(array(s[uTarget])); len(tgs) > 0 {
 		j.Key(event.DTargets)
 		j.Open('[')
-		for _, tv := range tgs {
+		for _, tg := range tgs {
 			j.Open('{')
-			j.KeyStr("type", str(get(tv, "Type")))
-			j.KeyStr("id", str(get(tv, "ID")))
+			j.KeyStr("type", tg.typ)
+			j.KeyStr("id", tg.id)
+			j.KeyStr("name", tg.name)
+			j.KeyStr("upn", strings.ToLower(tg.upn))
 			j.Close('}')
 		}
 		j.Close(']')
@@ -414,4 +416,70 @@ func (w *worker) ualDetail(s []*fastjson.Value, objectID string) {
 		j.Close('}')
 	}
 	j.Close('}')
+}
+
+// ualTargets groups the UAL's flat Target list into objects, as the
+// directory audit log's targetResources are: an object starts at an id
+// written "<Type>_<guid>" (ServicePrincipal_80cf2cdc-...), and its entries
+// are its object id (Type 2, a GUID), its type (Type 2, a word: Device,
+// User, ServicePrincipal), its display name (Type 1) and its UPN (Type 5).
+// Entries before any such start form one object of their own.
+func ualTargets(list []*fastjson.Value) []auditTarget {
+	var out []auditTarget
+	cur := -1
+	for _, tv := range list {
+		id, typ := str(get(tv, "ID")), str(get(tv, "Type"))
+		if i := strings.IndexByte(id, '_'); typ == "2" && i > 0 && isGUID(id[i+1:]) {
+			out = append(out, auditTarget{typ: id[:i]})
+			cur = len(out) - 1
+			continue
+		}
+		if cur < 0 {
+			out = append(out, auditTarget{})
+			cur = 0
+		}
+		t := &out[cur]
+		switch {
+		case typ == "2" && isGUID(id):
+			if t.id == "" {
+				t.id = id
+			}
+		case typ == "2":
+			if t.typ == "" {
+				t.typ = id
+			}
+		case typ == "1":
+			if t.name == "" {
+				t.name = id
+			}
+		case typ == "5":
+			if t.upn == "" {
+				t.upn = id
+			}
+		default:
+			if t.id == "" {
+				t.id = id
+			}
+		}
+	}
+	return out
+}
+
+func isGUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, c := range s {
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
 }

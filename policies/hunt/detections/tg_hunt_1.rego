@@ -83,10 +83,25 @@ place(ev) := sprintf(" (%s, AS%d)", [ev.country, ev.asn]) if {
 
 else := ""
 
-summary(ev, corroborated) := sprintf("%s browser sign-in of %s to %s from %s%s, an address the user never signed in from before, with no device id; user agent %q%s", [
-	outcome(ev), lib.who(ev), app_name(ev), ev.ip, place(ev), ev.ua,
+summary(ev, corroborated) := sprintf("%s browser sign-in of %s to %s from %s%s, an address the user never signed in from before, with no device id; user agent %q%s%s", [
+	outcome(ev), lib.who(ev), app_name(ev), ev.ip, place(ev), ev.ua, auth_text(ev),
 	corroboration(corroborated),
 ])
+
+# auth_text: how the sign-in authenticated (AuthDetails): a relayed MFA, or
+# "satisfied by claim in the token" for a replayed cookie.
+auth_text(ev) := sprintf("; authentication: %s", [concat(", ", steps)]) if {
+	steps := [s |
+		some st in lib.detail(ev, "auth", [])
+		s := trim_space(concat(" ", [object.get(st, "method", ""), result(st)]))
+		s != ""
+	]
+	count(steps) > 0
+} else := ""
+
+result(st) := sprintf("(%s)", [st.result]) if object.get(st, "result", "") != ""
+
+else := ""
 
 app_name(ev) := ev.appName if ev.appName != ""
 

@@ -63,3 +63,12 @@ test_place_text if {
 	[g] := [f | some f in d.findings with input as t.with_events([object.union(t.signin, {"country": "", "asn": 0})])]
 	contains(g.summary, "from 2a0b:f4c2:1::1, an address")
 }
+
+test_authentication_steps if {
+	ev := object.union(t.signin, {"detail": {"auth": [
+		{"method": "Password", "detail": "Password in the cloud", "succeeded": true, "result": "Correct password"},
+		{"method": "Mobile app notification", "succeeded": true},
+	]}})
+	[f] := [f | some f in d.findings with input as t.with_events([ev])]
+	contains(f.summary, "; authentication: Password (Correct password), Mobile app notification")
+}

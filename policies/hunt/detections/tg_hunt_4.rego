@@ -10,7 +10,7 @@
 #   order: 4
 #   severity: high
 #   base_severity: medium
-#   technique: "T1098.005 Account Manipulation: Device Registration; T1556.006 Multi-Factor Authentication"
+#   technique: "T1556.006 Modify Authentication Process: Multi-Factor Authentication"
 #   seed: "攻撃の痕跡① ユーザーのセキュリティ情報の登録"
 #   response: >-
 #     Delete the method the attacker registered (Entra admin center > Users >
@@ -59,7 +59,7 @@ findings contains f if {
 	registered(ev)
 	sev := severity(ev)
 	m := method(ev)
-	f := lib.finding(ev, sev, sprintf("security info registered for %s: %s (%s)%s%s", [lib.who(ev), m, ev.op, lib.from(ev), lib.escalation_text(ev)]), ev.i, "no", {"method": m})
+	f := lib.finding(ev, sev, sprintf("security info registered for %s: %s (%s)%s%s", [lib.who(ev), m, ev.op, lib.from(ev), lib.escalation_text(ev)]), concat("|", [ev.opk, substring(ev.time, 0, 19)]), "no", {"method": m})
 }
 
 severity(ev) := "high" if lib.escalated(ev)
@@ -70,7 +70,8 @@ method(ev) := m if {
 	m := lib.additional(ev, "Method")
 	m != ""
 } else := m if {
-	m := lib.detail(ev, "resultReason", "")
+	# "User registered Authenticator App with Notification and Code"
+	m := regex.replace(lib.detail(ev, "resultReason", ""), `^(?i)(user|admin) (registered|started the registration for|started registration of|changed default|updated) `, "")
 	m != ""
 } else := sprintf("Authenticator app on %s", [d]) if {
 	ds := [x[1] | some m in lib.modified(ev, "StrongAuthenticationPhoneAppDetail"); some x in regex.find_all_string_submatch_n(`"DeviceName"\s*:\s*"([^"]*)"`, m.new, 1)]

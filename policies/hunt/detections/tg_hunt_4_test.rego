@@ -46,7 +46,7 @@ method(ev) := [f.facts.method | some f in d.findings with input as t.with_events
 test_method if {
 	method(registered) == ["Authenticator App with Notification and Code"]
 	method(update_user) == ["Authenticator app on SM-G991B"]
-	method(t.replace(registered, {"detail": {"service": "Authentication Methods", "resultReason": "User registered Mobile Phone SMS"}})) == ["User registered Mobile Phone SMS"]
+	method(t.replace(registered, {"detail": {"service": "Authentication Methods", "resultReason": "User registered Mobile Phone SMS"}})) == ["Mobile Phone SMS"]
 	method(object.union(update_user, {"detail": {"modified": [{"name": "StrongAuthenticationMethod", "old": "", "new": "[]"}]}})) == ["strong authentication method"]
 	method(t.replace(registered, {"detail": {"service": "Authentication Methods"}})) == ["security info"]
 }

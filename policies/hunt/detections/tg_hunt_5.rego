@@ -32,7 +32,7 @@ findings contains f if {
 	ev.opk in ops
 	d := device(ev)
 	sev := severity(ev)
-	f := lib.finding(ev, sev, sprintf("device %q registered for %s (%s)%s%s", [d, lib.who(ev), ev.op, lib.from(ev), lib.escalation_text(ev)]), concat("|", [d, ev.time]), "no", {"device": d})
+	f := lib.finding(ev, sev, sprintf("device %q registered for %s (%s)%s%s", [d, lib.who(ev), ev.op, lib.from(ev), lib.escalation_text(ev)]), concat("|", [d, substring(ev.time, 0, 19)]), "no", {"device": d})
 }
 
 severity(ev) := "high" if lib.escalated(ev)

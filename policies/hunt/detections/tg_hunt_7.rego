@@ -11,7 +11,7 @@
 #   order: 7
 #   severity: high
 #   base_severity: medium
-#   technique: "T1528 Steal Application Access Token; T1098.003 Additional Cloud Roles"
+#   technique: "T1528 Steal Application Access Token; T1550.001 Use Alternate Authentication Material: Application Access Token"
 #   seed: "攻撃の痕跡③ アプリ導入 (Consent to application / Add delegated permission grant)"
 #   response: >-
 #     Disable the application, remove its delegated permission grants and app

@@ -46,6 +46,26 @@ test_cases if {
 	failures == []
 }
 
+# The UAL's delegated grant names the resource (Microsoft Graph) and the
+# client (chatbot) as targets; the client is the application concerned.
+test_client_of_a_grant if {
+	ev := t.replace(t.ual, {"op": "Add delegated permission grant.", "opk": "add delegated permission grant", "rt": 8, "detail": {
+		"targets": [
+			{"type": "ServicePrincipal", "id": "b636ca69-c274-4271-8ca7-1649a6ab81ba", "name": "Microsoft Graph"},
+			{"type": "ServicePrincipal", "id": "80cf2cdc-2178-400b-ab98-a0677b6bd694", "name": "chatbot"},
+		],
+		"modified": [
+			{"name": "DelegatedPermissionGrant.Scope", "old": "", "new": " Mail.ReadWrite"},
+			{"name": "DelegatedPermissionGrant.ClientId", "old": "", "new": "80cf2cdc-2178-400b-ab98-a0677b6bd694"},
+		],
+	}})
+	[f] := [f | some f in d.findings with input as t.with_events([ev])]
+	f.facts.app == "chatbot"
+	c := t.replace(ev, {"detail": {"targets": ev.detail.targets, "modified": [{"name": "ConsentAction.Permissions", "old": "", "new": perms("Mail.Read", "Principal")}]}})
+	[g] := [f | some f in d.findings with input as t.with_events([c])]
+	g.facts.app == "Microsoft Graph" # ClientId 80cf2cdc in perms() is not a full id
+}
+
 test_facts_and_summary if {
 	[f] := [f | some f in d.findings with input as t.with_events([consent("Mail.ReadWrite MailboxSettings.ReadWrite User.Read", "AllPrincipals")])]
 	f.facts.app == "chatbot"

@@ -108,8 +108,20 @@ findings contains f if {
 		"parameters": lib.detail(ev, "params", {}),
 		"words": sort(words(ev)),
 		"state": ev.opk == "inboxrule",
+		"identity": identity(ev),
 	})
 }
+
+# identity: the rule's Exchange identity ("Johanna\7966173683571268250"),
+# the last part of the record's ObjectId, which Remove-InboxRule and
+# Disable-InboxRule name in -Identity.
+identity(ev) := lib.first(
+	array.concat(
+		[x | some x in regex.find_n(`[^/]+$`, lib.detail(ev, "objectId", ""), 1); contains(x, "\\")],
+		[x | x := lib.param(ev, "Identity")],
+	),
+	"",
+)
 
 what(ev) := "inbox rule export:" if ev.opk == "inboxrule"
 

@@ -57,6 +57,9 @@ test_facts if {
 	f.facts.parameters == talk
 	f.facts.words == ["Re: REVISED INVOICE"]
 	f.facts.state == false
+	f.facts.identity == ""
+	[h] := [f | some f in d.findings with input as t.with_events([t.replace(t.ual, {"detail": {"objectId": "TYCPR01A008.JPNPRD01.PROD.OUTLOOK.COM/Microsoft Exchange Hosted Organizations/sunnyside08.onmicrosoft.com/Johanna\\7966173683571268250", "params": talk}})])]
+	h.facts.identity == "Johanna\\7966173683571268250"
 	[g] := [f | some f in d.findings with input as t.with_events([rule({"Name": "..", "SubjectContainsWords": "[invoice, payment]", "BodyContainsWords": "wire;transfer"})])]
 	g.facts.words == ["invoice", "payment", "transfer", "wire"]
 }

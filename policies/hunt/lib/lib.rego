@@ -173,16 +173,29 @@ app_of(ev) := {"name": app_name(ev), "id": app_id(ev)}
 
 app_name(ev) := first(
 	array.concat(
-		[n | some t in detail(ev, "targets", []); lower(object.get(t, "type", "")) in {"application", "serviceprincipal"}; n := object.get(t, "name", ""); n != ""],
+		array.concat(
+			[n | some t in detail(ev, "targets", []); object.get(t, "id", "") == client_id(ev); n := object.get(t, "name", ""); n != ""],
+			[n | some t in detail(ev, "targets", []); lower(object.get(t, "type", "")) in {"application", "serviceprincipal"}; n := object.get(t, "name", ""); n != ""],
+		),
 		[n | some t in detail(ev, "targets", []); object.get(t, "type", "") == "1"; n := object.get(t, "id", ""); n != ""],
 	),
 	"unknown application",
 )
 
+# client_id: the client application's service principal of a permission
+# grant (the other target is the resource, e.g. Microsoft Graph).
+client_id(ev) := first(
+	array.concat(
+		[id | some m in modified(ev, "DelegatedPermissionGrant.ClientId"); id := trim(object.get(m, "new", ""), "\" ")],
+		[x[1] | some m in modified(ev, "ConsentAction.Permissions"); some x in regex.find_all_string_submatch_n(`ClientId:\s*([0-9a-fA-F-]{36})`, object.get(m, "new", ""), 1)],
+	),
+	"",
+)
+
 app_id(ev) := first(
 	array.concat(
 		[id |
-			some name in ["AppId", "TargetId.ServicePrincipalNames", "ServicePrincipal.AppId"]
+			some name in ["AppId", "AppPrincipalId", "TargetId.ServicePrincipalNames", "ServicePrincipal.AppId"]
 			some m in modified(ev, name)
 			some id in regex.find_n(guid, object.get(m, "new", ""), 1)
 		],

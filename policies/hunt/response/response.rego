@@ -60,10 +60,11 @@ by(ev) := ev.user if ev.user != ""
 else := lib.first([n | n := lib.detail(ev, "actorType", ""); n != ""], "unknown")
 
 # target: the user concerned. Exchange cmdlets name the mailbox in
-# -Mailbox or in -Identity ("johanna@x\rule" or "Johanna\rule").
+# -Mailbox or in -Identity ("johanna@x\rule", or an alias: "Johanna\rule",
+# which the correlation resolves to a UPN).
 target(ev) := lower(t) if {
 	ev.rt == 1
-	cands := [p | some n in ["Mailbox", "Identity"]; v := lib.param(ev, n); p := split(v, "\\")[0]; contains(p, "@")]
+	cands := [p | some n in ["Mailbox", "Identity"]; v := lib.param(ev, n); p := split(v, "\\")[0]; p != ""]
 	count(cands) > 0
 	t := cands[0]
 } else := ev.target if ev.target != ""

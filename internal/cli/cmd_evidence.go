@@ -1,0 +1,270 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tenantgate/tenantgate/internal/baseline"
+	"github.com/tenantgate/tenantgate/internal/conn"
+	"github.com/tenantgate/tenantgate/internal/engine"
+	"github.com/tenantgate/tenantgate/internal/evidence/bundle"
+	"github.com/tenantgate/tenantgate/internal/inputerr"
+	"github.com/tenantgate/tenantgate/internal/report"
+	"github.com/tenantgate/tenantgate/internal/snapshot"
+	"github.com/tenantgate/tenantgate/internal/textsafe"
+)
+
+func init() { register(newEvidenceCmd) }
+
+// EvidenceLive collects an evidence bundle. cmd/tenantgate's live
+// implementation provides it (internal/evidence); a Live without it has no
+// evidence support.
+type EvidenceLive interface {
+	Evidence(ctx context.Context, opts conn.Options, job bundle.Job) (*bundle.Manifest, error)
+}
+
+type evidenceOptions struct {
+	conn           conn.Options
+	users          []string
+	since, until   string
+	output         string
+	resume         string
+	timeout        time.Duration
+	pollInterval   time.Duration
+	slice          time.Duration
+	tenantWideLogs bool
+	baseline       string
+}
+
+func newEvidenceCmd(app *App) *cobra.Command {
+	o := &evidenceOptions{}
+	cmd := &cobra.Command{
+		Use:   "evidence",
+		Short: "Collect an incident's logs over Graph into a hashed, resumable evidence bundle that hunt reads",
+		Long: `Collect the logs of an incident window from the tenant into an evidence bundle:
+sign-ins (interactive and non-interactive, Graph beta), directory audits, the
+unified audit log (through the Graph audit log query API), and, for each
+--user, their inbox rules, authentication methods, registered and owned
+devices, delegated permission grants and app role assignments; plus the
+service principals and the applications created in the window.
+
+Every response is stored exactly as Graph returned it, one file per page,
+in a new directory DIR/<tenant>-<time>/ (0700; files 0600, created new,
+never through a link), with manifest.json: tool version, tenant, who ran
+it (from the token's claims or /me; never the token), the request of every
+file, when it was collected, its record count and SHA-256, and the sources
+that failed with Graph's error. A bundle is never overwritten: each run
+makes a new one. hunt reads it: tenantgate hunt DIR/<tenant>-<time>.
+
+Logs are read in time slices (--slice, default a day) in parallel
+(--concurrency), each following @odata.nextLink with Retry-After honoured.
+An interrupted run (Ctrl-C, a lost connection, an audit log query still
+running after --timeout) continues with --resume BUNDLE: pages already on
+disk and verified against the journal are not fetched again, and links read
+back from it are held to the endpoint like live ones.
+
+--since older than what the tenant keeps (its licences, as TG.LOG.1-3 count
+them: 7 or 30 days of Entra sign-ins and audits, 180 days or more of the
+unified audit log) is warned about, naming what is already gone.
+
+Exit codes: 0 every source collected; 3 partial (a source denied, failed or
+unfinished: see the manifest and the warnings); 4 nothing could be read, or
+the credential reaches another tenant (nothing written); 2 bad flags, or a
+--resume bundle that was changed since it was written.`,
+		Example: `  tenantgate evidence --tenant contoso.onmicrosoft.com --user johanna@contoso.com --since 2023-12-04 -o evidence
+  tenantgate evidence --tenant contoso.onmicrosoft.com --since 2023-12-04T00:00:00Z --until 2023-12-14 -o evidence   # all users
+  tenantgate evidence --resume evidence/contoso.onmicrosoft.com-20231214T090000Z
+  tenantgate hunt evidence/contoso.onmicrosoft.com-20231214T090000Z`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runEvidence(cmd, app, o) },
+	}
+	f := cmd.Flags()
+	f.StringSliceVar(&o.users, "user", nil, "UPN under investigation (repeatable, comma-separated): filters the logs (unless --tenant-wide-logs) and adds the user's rules, methods, devices and grants")
+	f.StringVar(&o.since, "since", "", "start of the window: RFC 3339 or a date (midnight UTC); required")
+	f.StringVar(&o.until, "until", "", "end of the window (default: now, by the service's clock)")
+	f.StringVarP(&o.output, "output", "o", "", "directory in which the new bundle directory is made; required")
+	f.StringVar(&o.resume, "resume", "", "continue the bundle at this directory (its own window and users)")
+	f.DurationVar(&o.timeout, "timeout", 30*time.Minute, "how long to wait for the audit log query to finish before leaving it for --resume")
+	f.DurationVar(&o.slice, "slice", 24*time.Hour, "length of the time slices sign-ins and directory audits are read in")
+	f.BoolVar(&o.tenantWideLogs, "tenant-wide-logs", false, "with --user: read the logs of every user (to find other victims), the per-user sources for --user only")
+	f.StringVar(&o.baseline, "baseline", "", "baseline whose licence map gives the retention (default: the embedded baseline)")
+	f.DurationVar(&o.pollInterval, "poll-interval", 5*time.Second, "first wait between polls of the audit log query")
+	_ = f.MarkHidden("poll-interval")
+	addConnFlags(cmd, &o.conn)
+	return cmd
+}
+
+// parseWhen reads RFC 3339 or a date (midnight UTC).
+func parseWhen(flag, v string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+		return t.UTC(), nil
+	}
+	if t, err := time.Parse("2006-01-02", v); err == nil {
+		return t, nil
+	}
+	return time.Time{}, usagef("--%s %q: want RFC 3339 (2023-12-04T00:00:00Z) or a date (2023-12-04)", flag, v)
+}
+
+func runEvidence(cmd *cobra.Command, app *App, o *evidenceOptions) error {
+	ctx := cmd.Context()
+	job := bundle.Job{Resume: o.resume, Parent: o.output, TenantWideLogs: o.tenantWideLogs, Slice: o.slice,
+		QueryTimeout: o.timeout, PollInterval: o.pollInterval, ToolVersion: Version, Log: app.Stderr}
+	if o.resume != "" {
+		for _, name := range []string{"since", "until", "user", "output", "tenant-wide-logs", "slice"} {
+			if cmd.Flags().Changed(name) {
+				return usagef("--%s cannot be given with --resume: a resumed bundle keeps its own request", name)
+			}
+		}
+	} else {
+		if o.since == "" || o.output == "" {
+			return usagef("evidence needs --since and --output DIR (or --resume BUNDLE)")
+		}
+		var err error
+		if job.Since, err = parseWhen("since", o.since); err != nil {
+			return err
+		}
+		if o.until != "" {
+			if job.Until, err = parseWhen("until", o.until); err != nil {
+				return err
+			}
+			if !job.Since.Before(job.Until) {
+				return usagef("--since %s is not before --until %s", o.since, o.until)
+			}
+		}
+		for _, u := range o.users {
+			if u = strings.TrimSpace(u); u != "" {
+				if !strings.Contains(u, "@") {
+					return usagef("--user %q: want a user principal name (user@domain)", u)
+				}
+				job.Users = append(job.Users, u)
+			}
+		}
+		if o.tenantWideLogs && len(job.Users) == 0 {
+			return usagef("--tenant-wide-logs goes with --user (without --user every log is tenant-wide)")
+		}
+		if o.slice < time.Hour {
+			return usagef("--slice must be at least 1h")
+		}
+	}
+	if o.timeout <= 0 || o.pollInterval <= 0 {
+		return usagef("--timeout and --poll-interval must be positive")
+	}
+	if _, _, err := o.conn.Resolve(); err != nil {
+		return usageError{err}
+	}
+	if o.conn.Concurrency < 1 {
+		return usagef("--concurrency must be at least 1")
+	}
+	b, err := loadBaseline(o.baseline, false)
+	if err != nil {
+		return err
+	}
+	live, ok := app.Live.(EvidenceLive)
+	if !ok {
+		return &ExitError{Code: report.ExitRuntime, Err: errors.New("this build of tenantgate has no live Graph support for evidence")}
+	}
+	eng, err := engine.New(ctx, Version)
+	if err != nil {
+		return err
+	}
+	job.Retention = retentionFor(ctx, eng, b)
+	if app.terminal(app.Stderr) {
+		// The bar draws with carriage returns and escape sequences of its
+		// own making, which the textsafe writer around stderr would show
+		// as text: it gets the terminal itself. Tenant text never goes
+		// through it.
+		var raw io.Writer = app.Stderr
+		if u, ok := raw.(interface{ Unwrap() io.Writer }); ok {
+			raw = u.Unwrap()
+		}
+		job.Progress = raw
+	}
+	o.conn.Log = app.Stderr
+	m, err := live.Evidence(ctx, o.conn, job)
+	if err != nil {
+		if inputerr.Is(err) {
+			return err
+		}
+		return &ExitError{Code: report.ExitRuntime, Err: err}
+	}
+	return reportEvidence(app, m, job)
+}
+
+// reportEvidence prints the bundle's path (stdout, for scripts) and a summary
+// (stderr), and maps its status to the exit code.
+func reportEvidence(app *App, m *bundle.Manifest, job bundle.Job) error {
+	dir := job.Resume
+	if dir == "" {
+		dir = m.Dir
+	}
+	fmt.Fprintln(app.Stdout, dir)
+	records, failed := 0, 0
+	for _, s := range m.Sources {
+		records += s.Records
+		if s.Failed() {
+			failed++
+		}
+	}
+	fmt.Fprintf(app.Stderr, "evidence: %s: %s, %d records in %d files from %d sources", textsafe.Line(dir), m.Status, records, len(m.Files), len(m.Sources))
+	if failed > 0 {
+		fmt.Fprintf(app.Stderr, ", %d not collected (see the warnings above and manifest.json)", failed)
+	}
+	fmt.Fprintln(app.Stderr)
+	switch m.Status {
+	case bundle.StatusComplete:
+		fmt.Fprintf(app.Stderr, "next: tenantgate hunt %s\n", textsafe.Line(dir))
+		return nil
+	case bundle.StatusPartial, bundle.StatusIncomplete:
+		if m.Status == bundle.StatusIncomplete {
+			fmt.Fprintf(app.Stderr, "continue later with: tenantgate evidence --resume %s\n", textsafe.Line(dir))
+		}
+		return &ExitError{Code: report.ExitIncomplete}
+	default:
+		return &ExitError{Code: report.ExitRuntime, Err: fmt.Errorf("nothing could be read from the tenant (see the warnings above; tenantgate permissions lists what evidence needs)")}
+	}
+}
+
+// retentionFor computes what the tenant keeps with the policies' own rules
+// (lib/logs.rego, as TG.LOG.1 and TG.LOG.3) and warns when the window starts
+// before that.
+func retentionFor(ctx context.Context, eng *engine.Engine, b *baseline.Baseline) func(org, skus []byte, since, now time.Time) *bundle.Retention {
+	return func(org, skus []byte, since, now time.Time) *bundle.Retention {
+		snap := &snapshot.Snapshot{SchemaVersion: snapshot.SchemaVersion, Sources: map[string]snapshot.Source{}, Data: map[string]json.RawMessage{}}
+		var page struct {
+			Value []json.RawMessage `json:"value"`
+		}
+		if skus != nil && json.Unmarshal(skus, &page) == nil && page.Value != nil {
+			raw, _ := json.Marshal(page.Value)
+			snap.Data["subscribedSkus"] = raw
+			snap.Sources["subscribedSkus"] = snapshot.Source{Status: snapshot.StatusOK}
+		} else {
+			snap.Sources["subscribedSkus"] = snapshot.Source{Status: snapshot.StatusError, Error: "not read"}
+		}
+		r, err := eng.Retention(ctx, snap, b)
+		out := &bundle.Retention{SignInDays: r.SignInDays, SignInSource: r.SignInLicense, UALDays: r.UALDays, UALSource: r.UALLicense, Known: r.Known && err == nil}
+		if !out.Known {
+			out.Warnings = append(out.Warnings, "the tenant's licences could not be read: whether Entra still keeps the window (7 days on Free, 30 with P1/P2) and the unified audit log (180 days with Audit Standard) is unknown")
+			return out
+		}
+		day := func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
+		if kept := now.AddDate(0, 0, -r.SignInDays); since.Before(kept) {
+			out.Warnings = append(out.Warnings, fmt.Sprintf("--since %s is older than the %d days Entra keeps sign-in and audit logs (%s): everything before %s is already gone from Graph; only an earlier export (SIEM, Log Analytics) still holds it",
+				day(since), r.SignInDays, r.SignInLicense, day(kept)))
+		}
+		switch kept := now.AddDate(0, 0, -r.UALDays); {
+		case r.UALDays == 0:
+			out.Warnings = append(out.Warnings, "the tenant has no Purview Audit license: the unified audit log may hold nothing")
+		case since.Before(kept):
+			out.Warnings = append(out.Warnings, fmt.Sprintf("--since %s is older than the %d days the unified audit log is kept (%s): everything before %s is already gone",
+				day(since), r.UALDays, r.UALLicense, day(kept)))
+		}
+		return out
+	}
+}

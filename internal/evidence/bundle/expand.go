@@ -1,0 +1,98 @@
+package bundle
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Found is what Expand found among hunt's paths.
+type Found struct {
+	Bundles []*Bundle // verified
+	// Paths are the arguments in their order, each bundle replaced by its
+	// log pages (in path order) and every other argument unchanged (hunt
+	// reads it as any export).
+	Paths []string
+}
+
+// Expand recognises evidence bundles among hunt's arguments by their
+// manifest: a bundle directory, or a directory whose entries include bundle
+// directories (e.g. the -o DIR of several evidence runs; its other entries
+// are passed on as arguments). Every bundle is verified (Verify: a file
+// that does not match its manifest is an input error naming it) and
+// replaced by its log pages; the manifest and journal are never read as
+// logs.
+func Expand(args []string) (*Found, error) {
+	f := &Found{}
+	add := func(dir string) error {
+		b, err := Open(dir)
+		if err != nil {
+			return err
+		}
+		if err := b.Verify(); err != nil {
+			return err
+		}
+		f.Bundles = append(f.Bundles, b)
+		for _, l := range b.Logs() {
+			f.Paths = append(f.Paths, b.Path(l))
+		}
+		return nil
+	}
+	for _, a := range args {
+		if IsBundle(a) {
+			if err := add(a); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		st, err := os.Stat(a)
+		if err != nil || !st.IsDir() {
+			f.Paths = append(f.Paths, a)
+			continue
+		}
+		entries, err := os.ReadDir(a) // sorted by name
+		if err != nil || !slices.ContainsFunc(entries, func(e os.DirEntry) bool { return e.IsDir() && IsBundle(filepath.Join(a, e.Name())) }) {
+			f.Paths = append(f.Paths, a)
+			continue
+		}
+		for _, e := range entries {
+			p := filepath.Join(a, e.Name())
+			switch {
+			case e.IsDir() && IsBundle(p):
+				if err := add(p); err != nil {
+					return nil, err
+				}
+			case !strings.HasPrefix(e.Name(), "."):
+				f.Paths = append(f.Paths, p)
+			}
+		}
+	}
+	return f, nil
+}
+
+// Window is the span the bundles' logs were asked for (the earliest since to
+// the latest until): hunt's coverage window when no --since/--until is
+// given. ok is false without bundles.
+func (f *Found) Window() (from, to time.Time, ok bool) {
+	for i, b := range f.Bundles {
+		r := b.Manifest.Request
+		if i == 0 || r.Since.Before(from) {
+			from = r.Since
+		}
+		if i == 0 || r.Until.After(to) {
+			to = r.Until
+		}
+	}
+	return from, to, len(f.Bundles) > 0
+}
+
+// BlindSpots are every bundle's failed or unfinished log sources.
+func (f *Found) BlindSpots() []BlindSpot {
+	var out []BlindSpot
+	for _, b := range f.Bundles {
+		out = append(out, b.BlindSpots()...)
+	}
+	return out
+}

@@ -1,0 +1,466 @@
+package evidence_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tenantgate/tenantgate/internal/conn"
+	"github.com/tenantgate/tenantgate/internal/demo"
+	"github.com/tenantgate/tenantgate/internal/emulate"
+	"github.com/tenantgate/tenantgate/internal/evidence"
+	"github.com/tenantgate/tenantgate/internal/evidence/bundle"
+	"github.com/tenantgate/tenantgate/internal/hunt/incident"
+	"github.com/tenantgate/tenantgate/internal/inputerr"
+)
+
+// expected counts the scenario's records of the window, by kind: what a
+// complete collection must hold.
+func expected(t *testing.T) map[string]int {
+	t.Helper()
+	_, days, err := incident.Sunnyside().Generate(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := map[string]int{}
+	for _, d := range days {
+		for _, s := range d.SignIns {
+			if !s.Time.Before(since) && !s.Time.After(until) {
+				n[bundle.KindSignIns]++
+			}
+		}
+		n[bundle.KindDirectoryAudits] += len(d.Audits)
+		n[bundle.KindUnifiedAuditLog] += len(d.UAL)
+	}
+	return n
+}
+
+// token is long and unusual so that finding it anywhere in a bundle means
+// it was stored.
+const token = "eyJ0eXAiOiJKV1QiLCJub25jZSI6InRlbmFudGdhdGUtZXZpZGVuY2UtdGVzdCJ9.not-a-real-jwt"
+
+var (
+	since = time.Date(2023, 12, 4, 0, 0, 0, 0, time.UTC)
+	until = time.Date(2023, 12, 14, 0, 0, 0, 0, time.UTC)
+)
+
+func server(t *testing.T, opts emulate.Options) (*emulate.Server, string) {
+	t.Helper()
+	snap, err := demo.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Incident = true
+	if opts.PageSize == 0 {
+		opts.PageSize = 250
+	}
+	opts.Date = func() time.Time { return time.Date(2023, 12, 14, 1, 0, 0, 0, time.UTC) }
+	if opts.AuditQuery.Polls == 0 {
+		opts.AuditQuery.Polls = 3
+	}
+	s := emulate.New(snap, opts)
+	hs := httptest.NewServer(s)
+	t.Cleanup(hs.Close)
+	return s, hs.URL
+}
+
+func job(t *testing.T, users ...string) bundle.Job {
+	return bundle.Job{Parent: t.TempDir(), Users: users, Since: since, Until: until, PollInterval: 10 * time.Millisecond,
+		QueryTimeout: 5 * time.Second, ToolVersion: "test", Log: &bytes.Buffer{}}
+}
+
+func connOpts(url string) conn.Options {
+	return conn.Options{GraphEndpoint: url, AccessToken: token, NoEnvToken: true, Concurrency: 4, TenantID: "sunnyside08.onmicrosoft.com"}
+}
+
+// records reads every record id of a bundle's log pages, by kind.
+func records(t *testing.T, dir string) map[string][]string {
+	t.Helper()
+	b, err := bundle.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Verify(); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]string{}
+	for _, f := range b.Logs() {
+		raw, err := os.ReadFile(b.Path(f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var page struct {
+			Value []struct {
+				ID string `json:"id"`
+			} `json:"value"`
+		}
+		if err := json.Unmarshal(raw, &page); err != nil {
+			t.Fatalf("%s: %v", f.Path, err)
+		}
+		for _, v := range page.Value {
+			out[f.Kind] = append(out[f.Kind], v.ID)
+		}
+	}
+	return out
+}
+
+// TestCollectIncident: the emulated incident is collected whole: every
+// sign-in, directory audit and unified audit log record of the window, each
+// source complete, the manifest naming the tenant, who ran it (GET /me for a
+// token that is not a JWT) and the window; the audit log query went through
+// its life cycle and was created once.
+func TestCollectIncident(t *testing.T) {
+	srv, url := server(t, emulate.Options{})
+	j := job(t)
+	m, err := evidence.Collect(context.Background(), connOpts(url), j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Status != bundle.StatusComplete {
+		for _, s := range m.Sources {
+			t.Log(s.Describe())
+		}
+		t.Fatalf("status %s", m.Status)
+	}
+	got := records(t, m.Dir)
+	for kind, want := range expected(t) {
+		if n := len(got[kind]); n != want {
+			t.Errorf("%s: %d records, want %d", kind, n, want)
+		}
+	}
+	if m.Tenant.ID != "35a4937b-c200-40f5-8db0-1813c0f63ffe" || m.Tenant.DisplayName != "Sunnyside Trading" {
+		t.Errorf("tenant %+v", m.Tenant)
+	}
+	if m.RunBy.Type != "user" || m.RunBy.UserPrincipalName != "yumin@sunnyside08.onmicrosoft.com" || m.RunBy.From != "GET /v1.0/me" {
+		t.Errorf("runBy %+v", m.RunBy)
+	}
+	if !m.Request.Since.Equal(since) || !m.Request.Until.Equal(until) || !m.Request.TenantWideLogs {
+		t.Errorf("request %+v", m.Request)
+	}
+	if srv.IncidentQueries() != 1 {
+		t.Errorf("%d audit log queries created", srv.IncidentQueries())
+	}
+	if !strings.HasPrefix(filepath.Base(m.Dir), "sunnyside08.onmicrosoft.com-20231214T010000Z") {
+		t.Errorf("bundle named %s", m.Dir)
+	}
+	assertNoSecret(t, m.Dir)
+}
+
+// assertNoSecret: no file of the bundle holds the token or a request header.
+func assertNoSecret(t *testing.T, dir string) {
+	t.Helper()
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for _, s := range []string{token, "not-a-real-jwt"} {
+			if bytes.Contains(raw, []byte(s)) {
+				t.Errorf("%s holds %q", p, s)
+			}
+		}
+		// the header's name only in Graph's error code, or in its echoed
+		// message with the value redacted
+		clean := bytes.ReplaceAll(raw, []byte("Authorization: [redacted]"), nil)
+		clean = bytes.ReplaceAll(clean, []byte("Authorization_RequestDenied"), nil)
+		if bytes.Contains(clean, []byte("Authorization")) || bytes.Contains(clean, []byte("Bearer")) {
+			t.Errorf("%s holds a request header", p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestPerUserSources: with --user, the logs are the user's and the user's
+// rules, methods, devices (the attacker's registered device among them),
+// grants and app role assignments are collected; inbox rules are asked for
+// by UPN, so the page names the mailbox.
+func TestPerUserSources(t *testing.T) {
+	_, url := server(t, emulate.Options{})
+	m, err := evidence.Collect(context.Background(), connOpts(url), job(t, "Johanna@sunnyside08.onmicrosoft.com"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Status != bundle.StatusComplete {
+		t.Fatalf("status %s", m.Status)
+	}
+	var devices, rules []byte
+	for _, f := range m.Files {
+		switch {
+		case strings.HasSuffix(f.Path, "registeredDevices-0001.json"):
+			devices, _ = os.ReadFile(filepath.Join(m.Dir, f.Path))
+		case strings.HasSuffix(f.Path, "messageRules-0001.json"):
+			rules, _ = os.ReadFile(filepath.Join(m.Dir, f.Path))
+			if f.Kind != bundle.KindInboxRules {
+				t.Errorf("messageRules kind %q", f.Kind)
+			}
+		}
+	}
+	if !bytes.Contains(devices, []byte("DESKTOP-8JQ4M2R")) {
+		t.Errorf("registered devices: %s", devices)
+	}
+	if !bytes.Contains(rules, []byte("users('johanna%40sunnyside08.onmicrosoft.com')/mailFolders('inbox')/messageRules")) {
+		t.Errorf("messageRules context: %s", rules)
+	}
+	got := records(t, m.Dir)
+	if n := len(got[bundle.KindSignIns]); n == 0 || n > 200 {
+		t.Errorf("%d sign-ins for one user", n)
+	}
+}
+
+// TestInterruptedRunResumes: a run cancelled after some pages leaves an
+// incomplete bundle; --resume continues it and the result holds exactly the
+// records of an uninterrupted run, none twice, and pages already on disk are
+// not fetched again.
+func TestInterruptedRunResumes(t *testing.T) {
+	srv, url := server(t, emulate.Options{})
+	j := job(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	j.OnPage = func(n int) {
+		if n == 40 {
+			cancel()
+		}
+	}
+	m, err := evidence.Collect(ctx, connOpts(url), j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Status != bundle.StatusIncomplete {
+		t.Fatalf("interrupted run: status %s", m.Status)
+	}
+	before := len(srv.Requests())
+	pagesBefore := len(m.Files)
+	r := job(t)
+	r.Resume, r.Parent = m.Dir, ""
+	m2, err := evidence.Collect(context.Background(), connOpts(url), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m2.Status != bundle.StatusComplete || len(m2.Runs) != 2 || !m2.Runs[1].Resumed {
+		t.Fatalf("resumed: status %s, runs %+v", m2.Status, m2.Runs)
+	}
+	// every page of the first run was kept, none fetched again
+	fetched := len(srv.Requests()) - before
+	if want := len(m2.Files) - pagesBefore; fetched > want+30 {
+		t.Errorf("resume sent %d requests for %d new files", fetched, want)
+	}
+	// the same records as a run never interrupted, each once (a record
+	// fetched twice would show as an extra copy of its id)
+	full, err := evidence.Collect(context.Background(), connOpts(url), job(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := records(t, m2.Dir), records(t, full.Dir)
+	for _, kind := range []string{bundle.KindSignIns, bundle.KindDirectoryAudits, bundle.KindUnifiedAuditLog} {
+		slices.Sort(got[kind])
+		slices.Sort(want[kind])
+		if len(want[kind]) == 0 || !slices.Equal(got[kind], want[kind]) {
+			t.Errorf("%s: %d records after resume, %d in an uninterrupted run", kind, len(got[kind]), len(want[kind]))
+		}
+	}
+	if srv.IncidentQueries() != 2 { // the interrupted run's, and the uninterrupted run's
+		t.Errorf("%d audit log queries created across the three runs, want 2", srv.IncidentQueries())
+	}
+}
+
+// TestTamperedJournalLink: a nextLink in the journal that points elsewhere
+// is refused like a live one; the token never leaves for that host.
+func TestTamperedJournalLink(t *testing.T) {
+	_, url := server(t, emulate.Options{})
+	evil := httptest.NewServer(nil)
+	defer evil.Close()
+	j := job(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	j.OnPage = func(n int) {
+		if n == 3 {
+			cancel()
+		}
+	}
+	m, err := evidence.Collect(ctx, connOpts(url), j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jp := filepath.Join(m.Dir, bundle.JournalName)
+	raw, _ := os.ReadFile(jp)
+	raw = bytes.ReplaceAll(raw, []byte(url), []byte(evil.URL))
+	if err := os.WriteFile(jp, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := job(t)
+	r.Resume, r.Parent = m.Dir, ""
+	m2, err := evidence.Collect(context.Background(), connOpts(url), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, s := range m2.Sources {
+		if s.Code == "invalidNextLink" && strings.Contains(s.Error, "outside the Graph endpoint") {
+			found = true
+		}
+	}
+	if !found || m2.Status != bundle.StatusPartial {
+		t.Errorf("a tampered link was not refused: status %s", m2.Status)
+	}
+}
+
+// TestResumeRefusesChangedBundle: a page changed after collection stops a
+// resume with an input error naming it.
+func TestResumeRefusesChangedBundle(t *testing.T) {
+	_, url := server(t, emulate.Options{})
+	j := job(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	j.OnPage = func(n int) {
+		if n == 5 {
+			cancel()
+		}
+	}
+	m, err := evidence.Collect(ctx, connOpts(url), j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(m.Dir, m.Files[len(m.Files)-1].Path)
+	if err := os.WriteFile(p, []byte(`{"value":[]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := job(t)
+	r.Resume, r.Parent = m.Dir, ""
+	_, err = evidence.Collect(context.Background(), connOpts(url), r)
+	if !inputerr.Is(err) || !strings.Contains(err.Error(), filepath.Base(p)) {
+		t.Errorf("resume of a changed bundle: %v", err)
+	}
+}
+
+// TestAuditQueryFaults: a query that never completes leaves the source
+// incomplete with its id, and --resume collects it once it has; one that
+// fails is reported with Graph's state; a create whose answer is lost is
+// found by its name and never sent twice.
+func TestAuditQueryFaults(t *testing.T) {
+	t.Run("never completes, then resumed", func(t *testing.T) {
+		srv, url := server(t, emulate.Options{AuditQuery: emulate.AuditQueryOptions{Fault: "never"}})
+		j := job(t)
+		j.QueryTimeout = 200 * time.Millisecond
+		m, err := evidence.Collect(context.Background(), connOpts(url), j)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ual := source(m, "unifiedAuditLog")
+		if m.Status != bundle.StatusIncomplete || ual.Status != bundle.StatusIncomplete || ual.Query == nil || ual.Query.ID == "" ||
+			!strings.Contains(ual.Error, "still running after") || !strings.Contains(ual.Error, "--resume") {
+			t.Fatalf("status %s, ual %+v", m.Status, ual)
+		}
+		srv.SetAuditQueryFault("")
+		r := job(t)
+		r.Resume, r.Parent = m.Dir, ""
+		m2, err := evidence.Collect(context.Background(), connOpts(url), r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m2.Status != bundle.StatusComplete || source(m2, "unifiedAuditLog").Records != expected(t)[bundle.KindUnifiedAuditLog] || srv.IncidentQueries() != 1 {
+			t.Errorf("after resume: %s, %+v, %d queries", m2.Status, source(m2, "unifiedAuditLog"), srv.IncidentQueries())
+		}
+	})
+	t.Run("failed", func(t *testing.T) {
+		_, url := server(t, emulate.Options{AuditQuery: emulate.AuditQueryOptions{Fault: "failed"}})
+		j := job(t)
+		j.Since = until.Add(-24 * time.Hour)
+		m, err := evidence.Collect(context.Background(), connOpts(url), j)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ual := source(m, "unifiedAuditLog")
+		if m.Status != bundle.StatusPartial || ual.Status != bundle.SourceError || !strings.Contains(ual.Error, "ended failed") {
+			t.Errorf("status %s, ual %+v", m.Status, ual)
+		}
+	})
+	t.Run("lost create", func(t *testing.T) {
+		srv, url := server(t, emulate.Options{AuditQuery: emulate.AuditQueryOptions{Fault: "lost-create"}})
+		j := job(t)
+		j.Since = until.Add(-24 * time.Hour)
+		m, err := evidence.Collect(context.Background(), connOpts(url), j)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Status != bundle.StatusComplete || srv.IncidentQueries() != 1 {
+			t.Errorf("status %s, %d queries created", m.Status, srv.IncidentQueries())
+		}
+		if !strings.Contains(j.Log.(*bytes.Buffer).String(), "found it by its name") {
+			t.Errorf("log: %s", j.Log)
+		}
+	})
+}
+
+func source(m *bundle.Manifest, id string) bundle.Source {
+	for _, s := range m.Sources {
+		if s.ID == id {
+			return s
+		}
+	}
+	return bundle.Source{}
+}
+
+// TestDeniedAndThrottled: a denied source is recorded with Graph's 403 and
+// the bundle is partial; throttling (429 with Retry-After on every first
+// request) is absorbed; a credential of another tenant writes nothing.
+func TestDeniedAndThrottled(t *testing.T) {
+	t.Run("denied", func(t *testing.T) {
+		// errors that echo the request's Authorization header: the manifest
+		// keeps Graph's message, redacted
+		_, url := server(t, emulate.Options{Deny: []string{"signIns", "auditLogQueries"}, Faults: emulate.Faults{EchoToken: true}})
+		j := job(t)
+		j.Since = until.Add(-24 * time.Hour)
+		m, err := evidence.Collect(context.Background(), connOpts(url), j)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := source(m, "signIns/interactive/20231213T0000")
+		u := source(m, "unifiedAuditLog")
+		if m.Status != bundle.StatusPartial || s.Status != bundle.SourceDenied || s.HTTPStatus != 403 || s.Code != "Authorization_RequestDenied" ||
+			u.Status != bundle.SourceDenied || !slices.Contains(s.Permission, "AuditLog.Read.All") {
+			t.Errorf("status %s, sign-ins %+v, ual %+v", m.Status, s, u)
+		}
+		if source(m, "directoryAudits/all/20231213T0000").Status != bundle.SourceOK {
+			t.Error("an allowed source failed")
+		}
+		if !strings.Contains(s.Error, "Insufficient privileges") || strings.Contains(s.Error, "not-a-real-jwt") {
+			t.Errorf("error kept: %q", s.Error)
+		}
+		assertNoSecret(t, m.Dir)
+	})
+	t.Run("throttled", func(t *testing.T) {
+		_, url := server(t, emulate.Options{Throttle: 1, RetryAfter: 0})
+		j := job(t)
+		j.Since = time.Date(2023, 12, 12, 0, 0, 0, 0, time.UTC)
+		m, err := evidence.Collect(context.Background(), connOpts(url), j)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Status != bundle.StatusComplete {
+			t.Errorf("throttled run: %s", m.Status)
+		}
+	})
+	t.Run("another tenant", func(t *testing.T) {
+		_, url := server(t, emulate.Options{})
+		o := connOpts(url)
+		o.TenantID = "contoso.onmicrosoft.com"
+		j := job(t)
+		_, err := evidence.Collect(context.Background(), o, j)
+		if err == nil || !strings.Contains(err.Error(), "not contoso.onmicrosoft.com") {
+			t.Fatalf("err %v", err)
+		}
+		if entries, _ := os.ReadDir(j.Parent); len(entries) != 0 {
+			t.Errorf("something was written: %v", entries)
+		}
+	})
+}

@@ -1,0 +1,680 @@
+// Package correlate is hunt's investigation (hunt.md "Correlation" and
+// "Verdict per user"): it runs the detections before correlation, seeds the
+// attacker indicators from the entry indicators, attributes events to the
+// attacker until nothing changes (finding other victims on the way), judges
+// the detections again with the attribution's facts, and builds the result.
+//
+// The conditions are the detections' (Rego); this package moves data between
+// them: it groups events by session, token, user and address, computes the
+// facts the detections read (first successful sign-in from an address,
+// attribution, time since an entry indicator), and turns findings into
+// verdicts, artifacts and remaining actions.
+package correlate
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"net/netip"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tenantgate/tenantgate/internal/hunt/detect"
+	"github.com/tenantgate/tenantgate/internal/hunt/event"
+	"github.com/tenantgate/tenantgate/internal/hunt/read"
+	"github.com/tenantgate/tenantgate/internal/hunt/result"
+)
+
+// Params are the baseline's hunt section (defaults in the embedded baseline).
+type Params struct {
+	ReplayWindow      time.Duration
+	FollowupWindow    time.Duration
+	IPWindow          time.Duration
+	CoverageSlack     time.Duration
+	ToolingUserAgents []string
+}
+
+// IOC are the responder's indicators (--ioc FILE, --ioc-ip, --ioc-user-agent).
+type IOC struct {
+	IPs        []netip.Prefix
+	UserAgents []string // matched case-insensitively as substrings
+	Sessions   []string
+}
+
+// Options configure an investigation.
+type Options struct {
+	Params  Params
+	Trusted []netip.Prefix
+	IOC     IOC
+	// Users focuses the report and the exit code (lower-case UPNs); empty:
+	// every user.
+	Users        []string
+	Since, Until *time.Time
+	Version      string
+	Now          time.Time
+	// FS reads the input files again (nil: the operating system's).
+	FS fs.FS
+	// Gaps are parts of a log kind known to be missing although its files
+	// are there (an evidence bundle's sources that failed or did not
+	// finish, with Graph's error): each is a blind spot, and a kind with a
+	// gap does not cover the window, so no user is called clean on it.
+	Gaps []result.BlindSpot
+}
+
+// Run investigates the events read.
+func Run(ctx context.Context, eng *detect.Engine, logs *read.Logs, o Options) (*result.Result, error) {
+	_, ms, err := LoadServiceRanges()
+	if err != nil {
+		return nil, err
+	}
+	r := &run{ctx: ctx, eng: eng, logs: logs, ev: logs.Events, strs: logs.Strings, o: o,
+		cls: newClassifier(append([]netip.Prefix(nil), o.Trusted...), ms)}
+	r.prepare()
+	if err := r.phase1(); err != nil {
+		return nil, err
+	}
+	r.attribute()
+	if err := r.phase2(); err != nil {
+		return nil, err
+	}
+	return r.build(), nil
+}
+
+// run is one investigation's state.
+type run struct {
+	ctx  context.Context
+	eng  *detect.Engine
+	logs *read.Logs
+	ev   []event.Event
+	strs *event.Strings
+	o    Options
+	cls  *classifier
+
+	window       [2]int64 // investigated range (Unix ns)
+	in           []bool   // event inside the window
+	ipClass      map[event.Sym]string
+	firstSuccess map[pair]int64
+	geo          map[event.Sym]geo // country and network of an address, from sign-ins
+	userGeo      map[pair]geo      // the same per user (addresses are shared and re-assigned)
+	params       []byte
+
+	bySession map[event.Sym][]int32
+	byToken   map[event.Sym][]int32
+	byUserIP  map[pair][]int32
+	successIP map[event.Sym][]int32 // successful sign-ins by address
+	byUser    map[event.Sym][]int32
+
+	phase1Findings map[string][]detect.Finding
+	actions        []detect.Action
+	exempt         map[int]bool
+
+	// attribution
+	attacker    []bool
+	entry       map[int]string // entry-indicator events and why
+	corrob      map[int]bool   // TG.HUNT.1 events corroborated
+	sessions    map[event.Sym]int64
+	tokens      map[event.Sym]int64
+	ips         map[pair]int64 // (user, address) -> t0
+	intrusion   map[event.Sym]int64
+	seenFrom    map[event.Sym]map[event.Sym]bool // victim -> attacker addresses
+	victimOf    map[event.Sym]map[event.Sym]bool // victim -> users whose attacker address it was
+	attackerUAs map[event.Sym]bool
+
+	final    map[string][]detect.Finding
+	details  map[int][]byte
+	appIDMap map[string]string
+}
+
+type pair struct{ a, b event.Sym }
+
+type geo struct {
+	country event.Sym
+	asn     uint32
+}
+
+func (r *run) str(s event.Sym) string { return r.strs.Str(s) }
+
+// geoOf is where an address is, as the sign-in logs place it: from the
+// user's own sign-ins from it first (the same address can be placed in
+// other networks for other users, e.g. a re-assigned home line), else from
+// anyone's.
+func (r *run) geoOf(user, ip event.Sym) (geo, bool) {
+	if g, ok := r.userGeo[pair{user, ip}]; ok {
+		return g, true
+	}
+	g, ok := r.geo[ip]
+	return g, ok
+}
+
+// prepare computes the window, the address classes, the first successful
+// sign-in of each user from each address (from every event read, inside
+// the window or not: history), the country and network of addresses seen
+// in sign-ins, and the indexes.
+func (r *run) prepare() {
+	var lo, hi int64
+	for i := range r.ev {
+		if t := r.ev[i].Time; t != 0 {
+			if lo == 0 || t < lo {
+				lo = t
+			}
+			if t > hi {
+				hi = t
+			}
+		}
+	}
+	if r.o.Since != nil {
+		lo = r.o.Since.UnixNano()
+	}
+	if r.o.Until != nil {
+		hi = r.o.Until.UnixNano()
+	}
+	r.window = [2]int64{lo, hi}
+	r.propagateUsers()
+	r.in = make([]bool, len(r.ev))
+	r.ipClass = map[event.Sym]string{}
+	r.firstSuccess = map[pair]int64{}
+	r.geo = map[event.Sym]geo{}
+	r.userGeo = map[pair]geo{}
+	r.bySession = map[event.Sym][]int32{}
+	r.byToken = map[event.Sym][]int32{}
+	r.byUserIP = map[pair][]int32{}
+	r.successIP = map[event.Sym][]int32{}
+	r.byUser = map[event.Sym][]int32{}
+	for i := range r.ev {
+		e := &r.ev[i]
+		if e.IP != 0 {
+			if _, ok := r.ipClass[e.IP]; !ok {
+				r.ipClass[e.IP] = r.cls.class(r.str(e.IP))
+			}
+			if e.Has(event.SignIn | event.Success) {
+				k := pair{e.User, e.IP}
+				if t, ok := r.firstSuccess[k]; !ok || e.Time < t {
+					r.firstSuccess[k] = e.Time
+				}
+			}
+			if e.Kind == event.SignIns && (e.Country != 0 || e.ASN != 0) {
+				if _, ok := r.geo[e.IP]; !ok {
+					r.geo[e.IP] = geo{e.Country, e.ASN}
+				}
+				if _, ok := r.userGeo[pair{e.User, e.IP}]; !ok {
+					r.userGeo[pair{e.User, e.IP}] = geo{e.Country, e.ASN}
+				}
+			}
+		}
+		r.in[i] = e.Time == 0 || (e.Time >= lo && e.Time <= hi)
+		if !r.in[i] {
+			continue
+		}
+		n := int32(i)
+		for _, s := range []event.Sym{e.Session, e.Session2} {
+			if s != 0 {
+				r.bySession[s] = append(r.bySession[s], n)
+			}
+		}
+		if e.Token != 0 {
+			r.byToken[e.Token] = append(r.byToken[e.Token], n)
+		}
+		if e.IP != 0 && e.User != 0 {
+			r.byUserIP[pair{e.User, e.IP}] = append(r.byUserIP[pair{e.User, e.IP}], n)
+			if e.Has(event.SignIn | event.Success) {
+				r.successIP[e.IP] = append(r.successIP[e.IP], n)
+			}
+		}
+		if e.User != 0 {
+			r.byUser[e.User] = append(r.byUser[e.User], n)
+		}
+	}
+	p := r.o.Params
+	r.params = detect.ParamsJSON(map[string]any{
+		"replay_window": detect.Nanos(p.ReplayWindow), "followup_window": detect.Nanos(p.FollowupWindow),
+		"ip_window": detect.Nanos(p.IPWindow), "tooling_user_agents": nonNil(p.ToolingUserAgents),
+	})
+}
+
+// propagateUsers gives a directory audit record without a user (a device
+// registered by the Device Registration Service) the user of the records
+// that share its correlation id ("Add registered owner to device").
+func (r *run) propagateUsers() {
+	byCorr := map[event.Sym]event.Sym{}
+	for i := range r.ev {
+		e := &r.ev[i]
+		if e.Kind == event.DirectoryAudits && e.Corr != 0 && e.User != 0 {
+			if _, ok := byCorr[e.Corr]; !ok {
+				byCorr[e.Corr] = e.User
+			}
+		}
+	}
+	for i := range r.ev {
+		e := &r.ev[i]
+		if e.Kind == event.DirectoryAudits && e.User == 0 && e.Corr != 0 {
+			e.User = byCorr[e.Corr]
+		}
+	}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func (r *run) input(phase2 bool) *detect.Input {
+	return &detect.Input{
+		Events: r.ev, Strings: r.strs, Params: r.params,
+		IPClass: func(ip event.Sym) string { return r.ipClass[ip] },
+		Facts:   r.facts(phase2),
+		Detail: func(i int) []byte {
+			if d := r.details[i]; d != nil {
+				return d
+			}
+			return r.authDetail(i)
+		},
+	}
+}
+
+// authDetail is a sign-in's Detail with its authentication steps from the
+// AuthDetails companion (joined on Request ID); nil when it has none.
+func (r *run) authDetail(i int) []byte {
+	e := &r.ev[i]
+	if e.Kind != event.SignIns || e.ID == "" {
+		return nil
+	}
+	steps := r.logs.Auth[e.ID]
+	if len(steps) == 0 {
+		return nil
+	}
+	var w event.JSON
+	w.Open('{')
+	if d := e.Detail; len(d) > 2 {
+		w.B = append(w.B, d[1:len(d)-1]...) // the sign-in's own keys
+		w.B = append(w.B, ',')
+	}
+	w.Key("auth")
+	w.Open('[')
+	for _, st := range steps {
+		w.Open('{')
+		w.KeyStr("method", st.Method)
+		w.KeyStr("detail", st.Detail)
+		if st.Succeeded != nil {
+			w.Key("succeeded")
+			w.Bool(*st.Succeeded)
+		}
+		w.KeyStr("result", st.Result)
+		w.Close('}')
+	}
+	w.Close(']')
+	w.Close('}')
+	return w.B
+}
+
+// facts writes what correlation knows of an event.
+func (r *run) facts(phase2 bool) func(i int, w *event.JSON) {
+	return func(i int, w *event.JSON) {
+		e := &r.ev[i]
+		w.Key("firstSuccess")
+		if t, ok := r.firstSuccess[pair{e.User, e.IP}]; ok && e.IP != 0 {
+			w.Int(t)
+		} else {
+			w.Null()
+		}
+		if !phase2 {
+			return
+		}
+		w.Key("attacker")
+		w.Bool(r.attacker[i])
+		w.Key("fromIndicator")
+		w.Bool(r.fromIndicator(e))
+		w.Key("corroborated")
+		w.Bool(r.corrob[i])
+		w.Key("afterEntry")
+		if t, ok := r.lastEntryBefore(e.User, e.Time); ok {
+			w.Int(t)
+		} else {
+			w.Null()
+		}
+	}
+}
+
+// fromIndicator: the event carries an attacker address of its user, or an
+// attacker session or token.
+func (r *run) fromIndicator(e *event.Event) bool {
+	if _, ok := r.ips[pair{e.User, e.IP}]; ok && e.IP != 0 {
+		return true
+	}
+	for _, s := range []event.Sym{e.Session, e.Session2} {
+		if _, ok := r.sessions[s]; ok && s != 0 {
+			return true
+		}
+	}
+	_, ok := r.tokens[e.Token]
+	return ok && e.Token != 0
+}
+
+// lastEntryBefore is the time of the user's latest entry-indicator event at
+// or before t.
+func (r *run) lastEntryBefore(user event.Sym, t int64) (int64, bool) {
+	var best int64
+	found := false
+	for i := range r.entry {
+		e := &r.ev[i]
+		if e.User == user && e.Time <= t && (!found || e.Time > best) {
+			best, found = e.Time, true
+		}
+	}
+	return best, found
+}
+
+// candidates lists a detection's candidates inside the window.
+func (r *run) candidates(d *detect.Detection, in *detect.Input) ([]int, error) {
+	idx, err := r.eng.Candidates(r.ctx, d, in)
+	if err != nil {
+		return nil, err
+	}
+	n := 0
+	for _, i := range idx {
+		if r.in[i] {
+			idx[n] = i
+			n++
+		}
+	}
+	return idx[:n], nil
+}
+
+// phase1 evaluates the detections that need no attribution, the replay
+// detection on sessions and tokens, and the containment package.
+func (r *run) phase1() error {
+	r.phase1Findings = map[string][]detect.Finding{}
+	in := r.input(false)
+	cat := r.eng.Catalog()
+	for i := range cat {
+		d := &cat[i]
+		switch d.Phase {
+		case detect.PhaseDetect:
+			idx, err := r.candidates(d, in)
+			if err != nil {
+				return err
+			}
+			if len(idx) == 0 {
+				continue
+			}
+			fs, err := r.eng.Findings(r.ctx, d, in, idx)
+			if err != nil {
+				return err
+			}
+			r.phase1Findings[d.ID] = fs
+		case detect.PhaseSessions:
+			fs, err := r.eng.SessionFindings(r.ctx, d, r.params, r.sessionsJSON())
+			if err != nil {
+				return err
+			}
+			r.phase1Findings[d.ID] = fs
+		}
+	}
+	resp := r.eng.Response()
+	idx, err := r.candidates(&resp, in)
+	if err != nil {
+		return err
+	}
+	if r.actions, err = r.eng.Actions(r.ctx, in, idx); err != nil {
+		return err
+	}
+	r.resolveAliases()
+	r.exempt = map[int]bool{}
+	for _, a := range r.actions {
+		if a.Exempt {
+			r.exempt[a.Event] = true
+		}
+	}
+	return nil
+}
+
+// resolveAliases turns a containment target written as a mailbox alias
+// (Remove-InboxRule -Identity "Johanna\<rule id>") into the UPN whose local
+// part it is, when exactly one user has it.
+func (r *run) resolveAliases() {
+	byLocal := map[string][]string{}
+	seen := map[event.Sym]bool{}
+	for i := range r.ev {
+		u := r.ev[i].User
+		if u == 0 || seen[u] {
+			continue
+		}
+		seen[u] = true
+		name := r.str(u)
+		if at := strings.IndexByte(name, '@'); at > 0 {
+			byLocal[name[:at]] = append(byLocal[name[:at]], name)
+		}
+	}
+	for k := range r.actions {
+		a := &r.actions[k]
+		if !strings.Contains(a.Target, "@") {
+			if upns := byLocal[strings.ToLower(a.Target)]; len(upns) == 1 {
+				a.Target = upns[0]
+			}
+		}
+	}
+}
+
+// sessionsJSON lists, for every session key and token id, its runs: the
+// stretches of its events from one address, country, network and user
+// agent (TG.HUNT.2's input). Keys whose events never differ in country,
+// network or user agent cannot be replays and are left out.
+func (r *run) sessionsJSON() []byte {
+	var w event.JSON
+	w.Open('[')
+	emit := func(typ string, key event.Sym, idx []int32) {
+		if len(idx) < 2 {
+			return
+		}
+		type tuple struct {
+			ip, country, ua, client event.Sym
+			asn                     uint32
+		}
+		var runs []struct {
+			tu           tuple
+			first, last  int32
+			ftime, ltime int64
+		}
+		countries, asns, uas := map[event.Sym]bool{}, map[uint32]bool{}, map[event.Sym]bool{}
+		for _, i := range idx {
+			e := &r.ev[i]
+			tu := tuple{ip: e.IP, country: e.Country, asn: e.ASN, ua: e.UA, client: e.ClientApp}
+			if g, ok := r.geoOf(e.User, e.IP); ok && tu.country == 0 && tu.asn == 0 {
+				tu.country, tu.asn = g.country, g.asn
+			}
+			countries[tu.country], asns[tu.asn], uas[tu.ua] = true, true, true
+			if n := len(runs); n > 0 && runs[n-1].tu == tu {
+				runs[n-1].last, runs[n-1].ltime = i, e.Time
+				continue
+			}
+			runs = append(runs, struct {
+				tu           tuple
+				first, last  int32
+				ftime, ltime int64
+			}{tu, i, i, e.Time, e.Time})
+		}
+		if len(runs) < 2 || (len(countries) < 2 && len(asns) < 2 && len(uas) < 2) {
+			return
+		}
+		w.Open('{')
+		w.KeyStr("key", r.str(key))
+		w.KeyStr("type", typ)
+		w.Key("user")
+		w.Str(r.str(r.ev[idx[0]].User))
+		w.Key("runs")
+		w.Open('[')
+		for _, rn := range runs {
+			w.Open('{')
+			w.Key("i")
+			w.Int(int64(rn.first))
+			w.Key("last")
+			w.Int(int64(rn.last))
+			w.Key("t")
+			w.Int(rn.ftime)
+			w.Key("tl")
+			w.Int(rn.ltime)
+			w.Key("ip")
+			w.Str(r.str(rn.tu.ip))
+			w.Key("ipClass")
+			w.Str(r.ipClass[rn.tu.ip])
+			w.Key("country")
+			w.Str(r.str(rn.tu.country))
+			w.Key("asn")
+			w.Int(int64(rn.tu.asn))
+			w.Key("ua")
+			w.Str(r.str(rn.tu.ua))
+			w.Key("clientApp")
+			w.Str(r.str(rn.tu.client))
+			w.Close('}')
+		}
+		w.Close(']')
+		w.Close('}')
+	}
+	for _, k := range sortedKeys(r.bySession, r.strs) {
+		emit("session", k, r.bySession[k])
+	}
+	for _, k := range sortedKeys(r.byToken, r.strs) {
+		emit("token", k, r.byToken[k])
+	}
+	w.Close(']')
+	return w.B
+}
+
+func sortedKeys[V any](m map[event.Sym]V, strs *event.Strings) []event.Sym {
+	keys := make([]event.Sym, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return strs.Str(keys[i]) < strs.Str(keys[j]) })
+	return keys
+}
+
+// phase2 judges the detections again with the attribution's facts: the
+// events the first pass found, and (for the attributed detections) the
+// candidates attributed to the attacker, read again for their Detail.
+func (r *run) phase2() error {
+	r.final = map[string][]detect.Finding{}
+	r.final["TG.HUNT.2"] = r.phase1Findings["TG.HUNT.2"]
+	in := r.input(true)
+	cat := r.eng.Catalog()
+	var words map[string][]string
+	for i := range cat {
+		d := &cat[i]
+		var idx []int
+		switch d.Phase {
+		case detect.PhaseSessions:
+			continue
+		case detect.PhaseDetect:
+			seen := map[int]bool{}
+			for _, f := range r.phase1Findings[d.ID] {
+				for _, e := range f.Events {
+					if !seen[e] {
+						seen[e] = true
+						idx = append(idx, e)
+					}
+				}
+			}
+			sort.Ints(idx)
+		case detect.PhaseAttributed:
+			cands, err := r.candidates(d, in)
+			if err != nil {
+				return err
+			}
+			if d.RuleWords && words == nil {
+				words = r.ruleWords()
+			}
+			for _, c := range cands {
+				if r.attacker[c] || (d.RuleWords && len(words[r.str(r.ev[c].User)]) > 0) {
+					idx = append(idx, c)
+				}
+			}
+			if err := r.readDetails(idx); err != nil {
+				return err
+			}
+		}
+		if len(idx) == 0 {
+			continue
+		}
+		in := in
+		if d.RuleWords {
+			cp := *in
+			cp.Context = detect.ParamsJSON(map[string]any{"rule_words": words})
+			in = &cp
+		}
+		fs, err := r.eng.Findings(r.ctx, d, in, idx)
+		if err != nil {
+			return err
+		}
+		r.final[d.ID] = fs
+	}
+	return nil
+}
+
+// ruleWords are the words of the hiding rules (TG.HUNT.8) by mailbox.
+func (r *run) ruleWords() map[string][]string {
+	out := map[string][]string{}
+	for _, f := range r.final["TG.HUNT.8"] {
+		u := r.str(r.userOf(f.Event))
+		for _, w := range anyStrings(f.Facts["words"]) {
+			out[u] = append(out[u], w)
+		}
+	}
+	return out
+}
+
+// readDetails reads again the records of the events that lack a Detail.
+func (r *run) readDetails(idx []int) error {
+	byFile := map[uint32][]uint32{}
+	evOf := map[[2]uint32]int{}
+	for _, i := range idx {
+		e := &r.ev[i]
+		if e.Detail != nil || r.details[i] != nil {
+			continue
+		}
+		byFile[e.File] = append(byFile[e.File], e.Rec)
+		evOf[[2]uint32{e.File, e.Rec}] = i
+	}
+	if r.details == nil {
+		r.details = map[int][]byte{}
+	}
+	files := make([]uint32, 0, len(byFile))
+	for f := range byFile {
+		files = append(files, f)
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i] < files[j] })
+	for _, f := range files {
+		got, err := read.Details(r.ctx, r.o.FS, r.logs.Files[f].Path, byFile[f])
+		if err != nil {
+			return fmt.Errorf("read %s again: %w", r.logs.Files[f].Path, err)
+		}
+		for rec, d := range got {
+			if i, ok := evOf[[2]uint32{f, rec}]; ok {
+				r.details[i] = d
+			}
+		}
+	}
+	return nil
+}
+
+// userOf is whom an event concerns: its user, else its target.
+func (r *run) userOf(i int) event.Sym {
+	if u := r.ev[i].User; u != 0 {
+		return u
+	}
+	return r.ev[i].Target
+}
+
+func anyStrings(v any) []string {
+	xs, _ := v.([]any)
+	var out []string
+	for _, x := range xs {
+		if s, ok := x.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func lower(s string) string { return strings.ToLower(strings.TrimSpace(s)) }

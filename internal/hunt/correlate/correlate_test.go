@@ -1,0 +1,434 @@
+package correlate
+
+import (
+	"context"
+	"net/netip"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tenantgate/tenantgate/internal/hunt/detect"
+	"github.com/tenantgate/tenantgate/internal/hunt/event"
+	"github.com/tenantgate/tenantgate/internal/hunt/read"
+	"github.com/tenantgate/tenantgate/internal/hunt/result"
+)
+
+var (
+	engOnce sync.Once
+	eng     *detect.Engine
+	engErr  error
+)
+
+func engine(t *testing.T) *detect.Engine {
+	t.Helper()
+	engOnce.Do(func() { eng, engErr = detect.New(context.Background()) })
+	if engErr != nil {
+		t.Fatal(engErr)
+	}
+	return eng
+}
+
+const (
+	officeHome = "4765445b-32c6-49b0-83e6-1d93765276ca"
+	firefox    = "Mozilla/5.0 (Windows NT 10.0; rv:109.0) Gecko/20100101 Firefox/115.0"
+	edge       = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Edg/120.0.0.0"
+)
+
+var t0 = time.Date(2023, 12, 12, 4, 50, 0, 0, time.UTC)
+
+// logs builds the events a test needs, as the readers would: one sign-in
+// file and one UAL file (their names are what evidence cites).
+type logs struct {
+	strs   *event.Strings
+	events []event.Event
+	files  []read.File
+}
+
+func newLogs() *logs {
+	return &logs{strs: event.NewStrings(), files: []read.File{
+		{Path: "signins.json", Kind: event.SignIns, Format: "sign-in JSON"},
+		{Path: "ual.json", Kind: event.UnifiedAuditLog, Format: "unified audit log JSON (AuditData)"},
+		{Path: "audit.json", Kind: event.DirectoryAudits, Format: "directory audit JSON"},
+	}}
+}
+
+type ev struct {
+	at                                time.Duration // after t0
+	kind                              event.Kind
+	user, target, op, ip, ua, session string
+	token, app, country               string
+	asn                               uint32
+	errorCode                         int32
+	rt                                int16
+	flags                             event.Flags
+	detail                            string
+	clientApp, clientInfo, device     string
+}
+
+func (l *logs) add(e ev) *logs {
+	s := l.strs.Intern
+	file := map[event.Kind]uint32{event.SignIns: 0, event.UnifiedAuditLog: 1, event.DirectoryAudits: 2}[e.kind]
+	x := event.Event{
+		Time: t0.Add(e.at).UnixNano(), ID: "rec-" + string(rune('a'+len(l.events))), File: file, Line: uint32(len(l.events) + 2),
+		User: s(e.user), Target: s(e.target), Op: s(e.op), OpKey: s(event.NormOp(e.op)), IP: s(e.ip), UA: s(e.ua), Session: s(e.session),
+		Token: s(e.token), App: s(e.app), Resource: s(e.app), Country: s(e.country), ASN: e.asn, ErrorCode: e.errorCode,
+		RecordType: e.rt, Kind: e.kind, Flags: e.flags, UserType: -1, ClientApp: s(e.clientApp), ClientInfo: s(e.clientInfo), DeviceID: s(e.device),
+	}
+	if e.detail != "" {
+		x.Detail = []byte(e.detail)
+	}
+	l.events = append(l.events, x)
+	return l
+}
+
+// signIn adds a sign-in (success unless code says otherwise).
+func (l *logs) signIn(at time.Duration, user, ip, country string, asn uint32, session string, code int32) *logs {
+	f := event.SignIn
+	if code == 0 {
+		f |= event.Success
+	}
+	return l.add(ev{at: at, kind: event.SignIns, user: user, op: "SignIn", ip: ip, ua: firefox, session: session, token: "tok-" + session,
+		app: officeHome, country: country, asn: asn, errorCode: code, flags: f, clientApp: "Browser"})
+}
+
+// ual adds a UAL record of a user.
+func (l *logs) ual(at time.Duration, user, op string, rt int16, ip, session, detail string) *logs {
+	return l.add(ev{at: at, kind: event.UnifiedAuditLog, user: user, op: op, rt: rt, ip: ip, session: session, flags: event.ByUser, detail: detail})
+}
+
+func (l *logs) read(kinds ...event.Kind) *read.Logs {
+	present := map[event.Kind]bool{}
+	for _, k := range kinds {
+		present[k] = true
+	}
+	out := &read.Logs{Strings: l.strs, Auth: map[string][]read.AuthStep{}}
+	keep := map[uint32]bool{}
+	for i, f := range l.files {
+		if len(kinds) == 0 || present[f.Kind] {
+			keep[uint32(i)] = true
+		}
+	}
+	for _, e := range l.events {
+		if keep[e.File] {
+			out.Events = append(out.Events, e)
+		}
+	}
+	// Events are in time order as the readers leave them.
+	for i := 1; i < len(out.Events); i++ {
+		for j := i; j > 0 && out.Events[j].Time < out.Events[j-1].Time; j-- {
+			out.Events[j], out.Events[j-1] = out.Events[j-1], out.Events[j]
+		}
+	}
+	for i, f := range l.files {
+		if !keep[uint32(i)] {
+			f = read.File{Path: f.Path, Skipped: "left out by the test"}
+		}
+		for _, e := range out.Events {
+			if e.File == uint32(i) {
+				f.Records++
+				if f.From == 0 || e.Time < f.From {
+					f.From = e.Time
+				}
+				if e.Time > f.To {
+					f.To = e.Time
+				}
+			}
+		}
+		out.Files = append(out.Files, f)
+	}
+	return out
+}
+
+func opts() Options {
+	return Options{
+		Params: Params{ReplayWindow: 12 * time.Hour, FollowupWindow: time.Hour, IPWindow: 168 * time.Hour, CoverageSlack: 24 * time.Hour,
+			ToolingUserAgents: []string{"python-requests"}},
+		Trusted: []netip.Prefix{netip.MustParsePrefix("203.0.113.0/24")},
+		Version: "test", Now: t0,
+	}
+}
+
+func investigate(t *testing.T, l *read.Logs, o Options) *result.Result {
+	t.Helper()
+	res, err := Run(context.Background(), engine(t), l, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func userOf(res *result.Result, upn string) *result.User {
+	for i := range res.Users {
+		if res.Users[i].UPN == upn {
+			return &res.Users[i]
+		}
+	}
+	return nil
+}
+
+const (
+	victim   = "johanna@contoso.com"
+	other    = "alicea@contoso.com"
+	admin    = "yumin@contoso.com"
+	bystand  = "bob@contoso.com"
+	proxyIP  = "2001:db8:f4c2:1::1"
+	replayIP = "198.51.100.162"
+	homeIP   = "192.0.2.10"
+	office   = "203.0.113.10"
+)
+
+// incident is a small AiTM compromise: the proxy's sign-in, the stolen
+// session replayed from a second country, an inbox rule in that session;
+// a bystander working from the office all along (coverage of every day).
+func incident() *logs {
+	l := newLogs()
+	for d := -48 * time.Hour; d <= 48*time.Hour; d += 12 * time.Hour {
+		l.signIn(d, bystand, office, "JP", 2516, "s-bob", 0)
+		l.ual(d+time.Minute, bystand, "MailItemsAccessed", 50, office, "s-bob", "")
+	}
+	l.signIn(0, victim, proxyIP, "US", 64496, "s-att", 50074)
+	l.signIn(30*time.Second, victim, proxyIP, "US", 64496, "s-att", 0)
+	l.signIn(5*time.Minute, victim, replayIP, "FR", 64497, "s-att", 0)
+	l.ual(10*time.Minute, victim, "New-InboxRule", 1, replayIP+":443", "s-att", `{"params":{"Name":"..","MoveToFolder":"Deleted Items"}}`)
+	return l
+}
+
+func TestCompromised(t *testing.T) {
+	res := investigate(t, incident().read(), opts())
+	u := userOf(res, victim)
+	if u == nil || u.Verdict != result.Compromised || u.InitialIntrusion == nil || !u.InitialIntrusion.Equal(t0) {
+		t.Fatalf("victim: %+v", u)
+	}
+	if b := userOf(res, bystand); b != nil && b.Verdict != result.Clean {
+		t.Errorf("bystander: %s", b.Verdict)
+	}
+	if res.Summary != (result.Summary{Compromised: 1, Clean: 1}) {
+		t.Errorf("summary %+v", res.Summary)
+	}
+	if res.ExitCode(false) != result.ExitFound || res.ExitCode(true) != result.ExitFound {
+		t.Errorf("exit codes %d %d", res.ExitCode(false), res.ExitCode(true))
+	}
+}
+
+// TestMissingLogsUnknownNeverClean: without the unified audit log (or the
+// sign-in logs), a user with nothing found is unknown, named in the blind
+// spots, never clean; exit 3.
+func TestMissingLogsUnknownNeverClean(t *testing.T) {
+	l := newLogs()
+	for d := time.Duration(0); d <= 48*time.Hour; d += 12 * time.Hour {
+		l.signIn(d, bystand, office, "JP", 2516, "s-bob", 0)
+	}
+	for _, kinds := range [][]event.Kind{{event.SignIns}, {event.UnifiedAuditLog}} {
+		l2 := newLogs()
+		for d := time.Duration(0); d <= 48*time.Hour; d += 12 * time.Hour {
+			l2.signIn(d, bystand, office, "JP", 2516, "s-bob", 0)
+			l2.ual(d, bystand, "MailItemsAccessed", 50, office, "s-bob", "")
+		}
+		res := investigate(t, l2.read(kinds...), opts())
+		b := userOf(res, bystand)
+		if b == nil || b.Verdict != result.Unknown || res.Summary.Clean != 0 || res.Summary.Unknown != 1 {
+			t.Errorf("only %v: bystander %+v, summary %+v", kinds, b, res.Summary)
+		}
+		if res.ExitCode(false) != result.ExitIncomplete {
+			t.Errorf("only %v: exit %d, want 3", kinds, res.ExitCode(false))
+		}
+		missing := "unifiedAuditLog"
+		if kinds[0] == event.UnifiedAuditLog {
+			missing = "signIns"
+		}
+		found := false
+		for _, bs := range res.Coverage.BlindSpots {
+			found = found || bs.Kind == missing
+		}
+		if !found {
+			t.Errorf("only %v: no blind spot names %s: %+v", kinds, missing, res.Coverage.BlindSpots)
+		}
+	}
+	// A log that ends two days before the window does not cover it.
+	res := investigate(t, l.add(ev{at: -72 * time.Hour, kind: event.UnifiedAuditLog, user: bystand, op: "MailItemsAccessed", rt: 50, ip: office}).read(), opts())
+	if b := userOf(res, bystand); b == nil || b.Verdict != result.Unknown {
+		t.Errorf("UAL ending before the window: %+v", b)
+	}
+}
+
+// TestSuspiciousWinsOverUnknown: an entry indicator without follow-up and
+// no UAL: suspicious (not unknown), and the blind spot is still named.
+func TestSuspiciousWinsOverUnknown(t *testing.T) {
+	l := newLogs()
+	l.signIn(-48*time.Hour, bystand, office, "JP", 2516, "s-bob", 0)
+	l.signIn(48*time.Hour, bystand, office, "JP", 2516, "s-bob", 0)
+	l.signIn(0, victim, proxyIP, "US", 64496, "s-att", 0)
+	l.signIn(time.Minute, victim, replayIP, "FR", 64497, "s-att", 0)
+	res := investigate(t, l.read(event.SignIns), opts())
+	if u := userOf(res, victim); u == nil || u.Verdict != result.Suspicious {
+		t.Fatalf("victim %+v", u)
+	}
+	if b := userOf(res, bystand); b == nil || b.Verdict != result.Unknown {
+		t.Errorf("bystander %+v", b)
+	}
+	if len(res.Coverage.BlindSpots) == 0 || res.ExitCode(false) != result.ExitFound || res.ExitCode(true) != result.ExitIncomplete {
+		t.Errorf("blind spots %+v, exit %d / %d (fail-on compromised)", res.Coverage.BlindSpots, res.ExitCode(false), res.ExitCode(true))
+	}
+}
+
+// TestOtherVictimFromAttackerIP: another user who signed in successfully
+// from the attacker's address is also seen from the attacker (suspicious),
+// and only a successful sign-in counts.
+func TestOtherVictimFromAttackerIP(t *testing.T) {
+	l := incident()
+	l.signIn(2*time.Hour, other, proxyIP, "US", 64496, "s-other", 0)
+	l.signIn(3*time.Hour, bystand, replayIP, "FR", 64497, "", 50126) // a failed attempt only
+	res := investigate(t, l.read(), opts())
+	o := userOf(res, other)
+	if o == nil || o.Verdict != result.Suspicious || len(o.SeenFrom) != 1 || o.SeenFrom[0] != proxyIP {
+		t.Fatalf("other victim: %+v", o)
+	}
+	hasIP := false
+	for _, ind := range o.Indicators {
+		hasIP = hasIP || (ind.Kind == "ip" && ind.Value == proxyIP)
+	}
+	if !hasIP {
+		t.Errorf("other victim's indicators: %+v", o.Indicators)
+	}
+	if b := userOf(res, bystand); b != nil && b.Verdict != result.Clean {
+		t.Errorf("a failed attempt from the attacker's address made the bystander %s", b.Verdict)
+	}
+	// --user johanna: the other victim is in scope, the bystander not.
+	o2 := opts()
+	o2.Users = []string{victim}
+	res = investigate(t, l.read(), o2)
+	if userOf(res, other) == nil || res.Summary.Compromised+res.Summary.Suspicious != 2 || res.Summary.Clean != 0 {
+		t.Errorf("scope --user %s: %+v %+v", victim, res.Summary, res.Users)
+	}
+}
+
+// TestRepeatAttribution: an address seen inside an attacker session joins
+// the indicators, and attribution repeats: activity from that address in
+// another session is the attacker's too.
+func TestRepeatAttribution(t *testing.T) {
+	l := newLogs()
+	l.signIn(-48*time.Hour, bystand, office, "JP", 2516, "s-bob", 0)
+	l.signIn(48*time.Hour, bystand, office, "JP", 2516, "s-bob", 0)
+	l.ual(-48*time.Hour, bystand, "MailItemsAccessed", 50, office, "s-bob", "")
+	l.ual(48*time.Hour, bystand, "MailItemsAccessed", 50, office, "s-bob", "")
+	// Entry: a tooling user agent in session s1 from 198.51.100.1.
+	l.add(ev{at: 0, kind: event.SignIns, user: victim, op: "SignIn", ip: "198.51.100.1", ua: "python-requests/2.31", session: "s1", errorCode: 0, flags: event.SignIn | event.Success, country: "NL", asn: 1136})
+	// Session s1 is used from a second address (no sign-in from it).
+	l.ual(time.Minute, victim, "MailItemsAccessed", 50, "198.51.100.2", "s1", `{"mailAccess":"Bind","items":[{"internetMessageId":"<a@b>","folder":"\\Inbox"}]}`)
+	// That address, in another session: a forwarding rule.
+	l.ual(2*time.Hour, victim, "Set-Mailbox", 1, "198.51.100.2", "s2", `{"params":{"ForwardingSmtpAddress":"smtp:x@evil.example"}}`)
+	res := investigate(t, l.read(), opts())
+	u := userOf(res, victim)
+	if u == nil || u.Verdict != result.Compromised {
+		t.Fatalf("victim %+v", u)
+	}
+	ips := map[string]bool{}
+	for _, ind := range u.Indicators {
+		if ind.Kind == "ip" {
+			ips[ind.Value] = true
+		}
+	}
+	if !ips["198.51.100.1"] || !ips["198.51.100.2"] {
+		t.Errorf("indicators %+v", u.Indicators)
+	}
+	var fwd *result.Finding
+	for i, f := range u.Findings {
+		if f.ID == "TG.HUNT.9" {
+			fwd = &u.Findings[i]
+		}
+	}
+	if fwd == nil || !fwd.Attributed {
+		t.Errorf("the forwarding set from the second address in another session: %+v", fwd)
+	}
+}
+
+// TestAdminContainmentNotAttacker: an admin's containment from the trusted
+// network, even in the attacker's session window, is response already
+// done, never attacker activity; the user's own rule removal in the
+// attacker's session is.
+func TestAdminContainmentNotAttacker(t *testing.T) {
+	l := incident()
+	// Even a record that carries the attacker's session key (here the
+	// admin's reset) is not attributed when an admin did it from the
+	// trusted network.
+	l.add(ev{at: 26 * time.Hour, kind: event.DirectoryAudits, user: admin, target: victim, op: "Reset user password", ip: office, session: "s-att", flags: event.ByUser, detail: `{"actorType":"User"}`})
+	l.add(ev{at: 26*time.Hour + time.Minute, kind: event.UnifiedAuditLog, user: admin, op: "Remove-InboxRule", rt: 1, ip: office, flags: event.ByUser, detail: `{"params":{"Identity":"johanna@contoso.com\\.."}}`})
+	res := investigate(t, l.read(), opts())
+	u := userOf(res, victim)
+	if u == nil || len(u.ResponseSeen) != 2 || u.ResponseSeen[0].Action != "Reset user password" || u.ResponseSeen[0].By != admin {
+		t.Fatalf("response seen: %+v", u)
+	}
+	if a := userOf(res, admin); a != nil && a.Verdict != result.Clean {
+		t.Errorf("admin: %s", a.Verdict)
+	}
+	n := 0
+	res.Timeline(func(e result.Event) bool {
+		if e.User == admin && e.Attacker {
+			t.Errorf("the admin's %s is attacker activity", e.Operation)
+		}
+		if e.User == admin {
+			n++
+		}
+		return true
+	})
+	if n != 2 {
+		t.Errorf("%d admin records in the timeline", n)
+	}
+	for _, a := range u.RemainingActions {
+		if a.Kind == "remove-rule" || strings.Contains(a.Text, "reset the password") && !strings.Contains(a.Text, "revoke") {
+			t.Errorf("remaining action %q: the rule was removed and the password reset", a.Text)
+		}
+	}
+}
+
+// TestMicrosoftAddressesNeverIndicators: Entra ID and Exchange front-end
+// addresses inside an attacker session are not indicators, and a user
+// whose records come from them is not another victim.
+func TestMicrosoftAddressesNeverIndicators(t *testing.T) {
+	l := incident()
+	l.ual(6*time.Minute, victim, "Update user.", 8, "20.190.181.19", "s-att", "")
+	l.ual(7*time.Minute, victim, "MailItemsAccessed", 50, "2603:1036:303:2850::5", "s-att", `{"mailAccess":"Sync"}`)
+	l.signIn(time.Hour, other, "20.190.181.19", "US", 8075, "s-x", 0)
+	res := investigate(t, l.read(), opts())
+	u := userOf(res, victim)
+	for _, ind := range u.Indicators {
+		if ind.Kind == "ip" && (strings.HasPrefix(ind.Value, "20.190.") || strings.HasPrefix(ind.Value, "2603:1036")) {
+			t.Errorf("Microsoft address %s is an indicator", ind.Value)
+		}
+	}
+	if o := userOf(res, other); o != nil && o.Verdict != result.Clean {
+		t.Errorf("a sign-in from a Microsoft address made %s %s", other, o.Verdict)
+	}
+	_, ranges, err := LoadServiceRanges()
+	if err != nil || len(ranges) < 20 {
+		t.Fatalf("service ranges: %d, %v", len(ranges), err)
+	}
+	// Not all of Azure: a phishing proxy on an Azure VM stays an indicator.
+	if InPrefixes("20.42.0.1", ranges) || InPrefixes("52.169.0.1", ranges) {
+		t.Error("Azure compute addresses must not be never-indicators")
+	}
+}
+
+// TestIOC: a responder's IOC address is an entry indicator and
+// corroborates the AiTM-shaped sign-in; failed sign-ins from it are not
+// entries.
+func TestIOC(t *testing.T) {
+	l := newLogs()
+	l.signIn(-48*time.Hour, victim, office, "JP", 2516, "s-own", 0)
+	l.signIn(48*time.Hour, victim, office, "JP", 2516, "s-own", 0)
+	l.ual(-48*time.Hour, victim, "MailItemsAccessed", 50, office, "s-own", "")
+	l.ual(48*time.Hour, victim, "MailItemsAccessed", 50, office, "s-own", "")
+	l.signIn(0, victim, proxyIP, "US", 64496, "s-att", 0)
+	o := opts()
+	res := investigate(t, l.read(), o)
+	if u := userOf(res, victim); u == nil || u.Verdict != result.Clean || u.Findings[0].Severity != "medium" {
+		t.Fatalf("without the IOC the AiTM-shaped sign-in is notable only: %+v", u)
+	}
+	o.IOC.IPs = []netip.Prefix{netip.MustParsePrefix("2001:db8:f4c2::/48")}
+	res = investigate(t, l.read(), o)
+	u := userOf(res, victim)
+	if u == nil || u.Verdict != result.Suspicious || u.Findings[0].Severity != "high" {
+		t.Errorf("with the IOC: %+v", u)
+	}
+}

@@ -1,0 +1,113 @@
+package correlate
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/tenantgate/tenantgate/internal/hunt/result"
+)
+
+// coverage fills inputs and coverage: per log kind the files, records,
+// duplicates, bad rows and time range; the bad rows and skipped files; the
+// blind spots that follow from what is missing.
+func (r *run) coverage(res *result.Result) {
+	c := &res.Coverage
+	for _, k := range result.KindNames {
+		*c.Kind(k) = result.KindCoverage{Files: []string{}}
+	}
+	c.BadRows, c.Skipped, c.BlindSpots = []result.BadRow{}, []result.Skipped{}, []result.BlindSpot{}
+	for _, f := range r.logs.Files {
+		if f.Skipped != "" {
+			c.Skipped = append(c.Skipped, result.Skipped{File: f.Path, Reason: f.Skipped})
+			continue
+		}
+		kind := f.Kind.String()
+		res.Inputs = append(res.Inputs, result.Input{File: f.Path, Kind: kind, Records: f.Records, Duplicates: f.Duplicates, BadRows: f.BadRows})
+		if f.Companion {
+			c.Skipped = append(c.Skipped, result.Skipped{File: f.Path, Reason: fmt.Sprintf("%s: joined to the sign-ins on Request ID (%d records), not a log of its own", f.Format, f.Records)})
+			continue
+		}
+		kc := c.Kind(kind)
+		kc.Files = append(kc.Files, f.Path)
+		kc.Records += f.Records
+		kc.Duplicates += f.Duplicates
+		kc.BadRows += f.BadRows
+		if f.From != 0 && (kc.From == nil || tp(f.From).Before(*kc.From)) {
+			kc.From = tp(f.From)
+		}
+		if f.To != 0 && (kc.To == nil || tp(f.To).After(*kc.To)) {
+			kc.To = tp(f.To)
+		}
+	}
+	c.BlindSpots = append(c.BlindSpots, r.o.Gaps...)
+	for _, b := range r.logs.BadRows {
+		c.BadRows = append(c.BadRows, result.BadRow{File: b.File, Line: b.Line, Reason: b.Reason})
+	}
+	missing := map[string]string{
+		"signIns":         "no sign-in logs: how and from where the attacker signed in, and which other users signed in from the attacker's addresses, cannot be seen; no user can be called clean",
+		"directoryAudits": "no directory audit logs: security info, devices, applications and consents are seen only as far as the unified audit log records them",
+		"unifiedAuditLog": "no unified audit log: mail sent, read and deleted, inbox rules and file activity cannot be seen; no user can be called clean",
+	}
+	for _, k := range []string{"signIns", "directoryAudits", "unifiedAuditLog"} {
+		kc := c.Kind(k)
+		switch {
+		case len(kc.Files) == 0:
+			c.BlindSpots = append(c.BlindSpots, result.BlindSpot{Kind: k, Message: missing[k]})
+		case kc.From == nil:
+			c.BlindSpots = append(c.BlindSpots, result.BlindSpot{Kind: k, Message: fmt.Sprintf("the %s files hold no record", kindText[k])})
+		default:
+			slack := r.o.Params.CoverageSlack
+			if res.Window.From != nil && kc.From.After(res.Window.From.Add(slack)) {
+				c.BlindSpots = append(c.BlindSpots, result.BlindSpot{Kind: k, Message: fmt.Sprintf("%s start %s, after the window's start %s: earlier activity cannot be seen", kindText[k], fmtPtr(kc.From), fmtPtr(res.Window.From))})
+			}
+			if res.Window.To != nil && kc.To.Before(res.Window.To.Add(-slack)) {
+				c.BlindSpots = append(c.BlindSpots, result.BlindSpot{Kind: k, Message: fmt.Sprintf("%s end %s, before the window's end %s: later activity cannot be seen", kindText[k], fmtPtr(kc.To), fmtPtr(res.Window.To))})
+			}
+		}
+	}
+}
+
+var kindText = map[string]string{"signIns": "sign-in logs", "directoryAudits": "directory audit logs", "unifiedAuditLog": "unified audit log", "inboxRules": "inbox rule exports"}
+
+// blindSpotsAfter adds what the attacker did outside a log's range: "sign-in
+// logs end X but the attacker was active until Y".
+func (r *run) blindSpotsAfter(res *result.Result) {
+	var first, last int64
+	for i, a := range r.attacker {
+		if a {
+			t := r.ev[i].Time
+			if t != 0 && (first == 0 || t < first) {
+				first = t
+			}
+			if t > last {
+				last = t
+			}
+		}
+	}
+	if last == 0 {
+		return
+	}
+	c := &res.Coverage
+	for _, k := range []string{"signIns", "directoryAudits", "unifiedAuditLog"} {
+		kc := c.Kind(k)
+		if kc.From == nil {
+			continue
+		}
+		if kc.To.Before(*tp(last)) {
+			c.BlindSpots = append(c.BlindSpots, result.BlindSpot{Kind: k, Message: fmt.Sprintf("%s end %s but the attacker was active until %s", kindText[k], fmtPtr(kc.To), fmtPtr(tp(last)))})
+		}
+		if kc.From.After(*tp(first)) {
+			c.BlindSpots = append(c.BlindSpots, result.BlindSpot{Kind: k, Message: fmt.Sprintf("%s start %s but the attacker was active from %s", kindText[k], fmtPtr(kc.From), fmtPtr(tp(first)))})
+		}
+	}
+	sort.SliceStable(c.BlindSpots, func(i, j int) bool { return kindOrder(c.BlindSpots[i].Kind) < kindOrder(c.BlindSpots[j].Kind) })
+}
+
+func kindOrder(k string) int {
+	for i, n := range result.KindNames {
+		if n == k {
+			return i
+		}
+	}
+	return len(result.KindNames)
+}

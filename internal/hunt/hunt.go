@@ -1,0 +1,105 @@
+// Package hunt investigates exported Microsoft 365 / Entra ID logs for an
+// AiTM / BEC compromise (shared/spec/hunt.md): read (internal/hunt/read) ->
+// one event model (internal/hunt/event) -> Rego detections
+// (internal/hunt/detect, policies/hunt) -> correlation and verdicts
+// (internal/hunt/correlate) -> one result model (internal/hunt/result) ->
+// renderers. This package wires the steps; the CLI wires this package.
+package hunt
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"runtime/debug"
+	"time"
+
+	"github.com/tenantgate/tenantgate/internal/evidence/bundle"
+	"github.com/tenantgate/tenantgate/internal/hunt/correlate"
+	"github.com/tenantgate/tenantgate/internal/hunt/detect"
+	"github.com/tenantgate/tenantgate/internal/hunt/event"
+	"github.com/tenantgate/tenantgate/internal/hunt/read"
+	"github.com/tenantgate/tenantgate/internal/hunt/result"
+)
+
+// Options of an investigation.
+type Options struct {
+	// Paths are the command line's files, directories and globs; with FS,
+	// paths inside it (the embedded demo set).
+	Paths        []string
+	FS           fs.FS
+	SkipUnknown  bool
+	AllowBadRows bool
+	Correlate    correlate.Options
+	// Progress receives bytes read (for a progress bar); may be nil.
+	Progress func(n int64)
+}
+
+// Run reads the logs and investigates them.
+func Run(ctx context.Context, eng *detect.Engine, o Options) (*result.Result, error) {
+	files := o.Paths
+	co := o.Correlate
+	if o.FS == nil {
+		// Evidence bundles (tenantgate evidence) are recognised by their
+		// manifest, verified, and read as their Graph pages; their failed
+		// sources are blind spots and the window they asked for is the
+		// coverage window.
+		found, err := bundle.Expand(o.Paths)
+		if err != nil {
+			return nil, err
+		}
+		for _, g := range found.BlindSpots() {
+			co.Gaps = append(co.Gaps, result.BlindSpot{Kind: g.Kind, Message: g.Message})
+		}
+		if from, to, ok := found.Window(); ok && co.Since == nil && co.Until == nil {
+			co.Since, co.Until = &from, &to
+		}
+		if files, err = read.Expand(found.Paths); err != nil {
+			return nil, err
+		}
+	} else if len(files) == 0 {
+		entries, err := fs.ReadDir(o.FS, ".")
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range entries {
+			if !e.IsDir() {
+				files = append(files, e.Name())
+			}
+		}
+	}
+	// A million events are a few hundred MB; collecting less often saves
+	// CPU while the soft limit keeps the peak under the 1 GB the spec
+	// allows. A user's GOGC or GOMEMLIMIT wins (debug reads the
+	// environment only at start, so set only when unset).
+	defer tuneGC()()
+	logs, err := read.Read(ctx, files, event.NewStrings(), read.Options{
+		SkipUnknown: o.SkipUnknown, AllowBadRows: o.AllowBadRows, Keep: eng.Keep(), FS: o.FS, Progress: o.Progress,
+	})
+	if err != nil {
+		return nil, err
+	}
+	co.FS = o.FS
+	if co.Now.IsZero() {
+		co.Now = time.Now()
+	}
+	return correlate.Run(ctx, eng, logs, co)
+}
+
+// tuneGC raises GOGC and sets a soft memory limit for the run, unless the
+// environment set them; it returns the restore function.
+func tuneGC() func() {
+	var restore []func()
+	if os.Getenv("GOGC") == "" {
+		prev := debug.SetGCPercent(200)
+		restore = append(restore, func() { debug.SetGCPercent(prev) })
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		prev := debug.SetMemoryLimit(900 << 20)
+		restore = append(restore, func() { debug.SetMemoryLimit(prev) })
+	}
+	return func() {
+		for _, f := range restore {
+			f()
+		}
+	}
+}

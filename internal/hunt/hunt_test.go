@@ -1,0 +1,383 @@
+package hunt
+
+import (
+	"context"
+	"encoding/json"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tenantgate/tenantgate/internal/hunt/correlate"
+	"github.com/tenantgate/tenantgate/internal/hunt/demo"
+	"github.com/tenantgate/tenantgate/internal/hunt/detect"
+	"github.com/tenantgate/tenantgate/internal/hunt/incident"
+	"github.com/tenantgate/tenantgate/internal/hunt/result"
+)
+
+// params are the embedded baseline's hunt defaults, with the demo
+// tenant's office as the trusted network.
+func params() correlate.Options {
+	return correlate.Options{
+		Params: correlate.Params{ReplayWindow: 12 * time.Hour, FollowupWindow: time.Hour, IPWindow: 168 * time.Hour, CoverageSlack: 24 * time.Hour,
+			ToolingUserAgents: []string{"python-requests", "axios/", "PostmanRuntime/", "AADInternals", "azurehound", "BAV2ROPC", "fasthttp", "Go-http-client"}},
+		Trusted: []netip.Prefix{netip.MustParsePrefix("203.0.113.0/24")},
+		Version: "test", Now: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC),
+	}
+}
+
+var (
+	engOnce sync.Once
+	eng     *detect.Engine
+	engErr  error
+)
+
+func engine(t *testing.T) *detect.Engine {
+	t.Helper()
+	engOnce.Do(func() { eng, engErr = detect.New(context.Background()) })
+	if engErr != nil {
+		t.Fatal(engErr)
+	}
+	return eng
+}
+
+func runDemo(t *testing.T) *result.Result {
+	t.Helper()
+	fsys, err := demo.FS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(context.Background(), engine(t), Options{FS: fsys, Correlate: params()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func loadExpected(t *testing.T) incident.Expected {
+	t.Helper()
+	raw, err := os.ReadFile("incident/testdata/demo-expected.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var exp incident.Expected
+	if err := json.Unmarshal(raw, &exp); err != nil {
+		t.Fatal(err)
+	}
+	return exp
+}
+
+func user(res *result.Result, upn string) *result.User {
+	for i := range res.Users {
+		if strings.EqualFold(res.Users[i].UPN, upn) {
+			return &res.Users[i]
+		}
+	}
+	return nil
+}
+
+func sameTime(a *time.Time, b string, within time.Duration) bool {
+	if a == nil || b == "" {
+		return a == nil && b == ""
+	}
+	t, err := time.Parse(time.RFC3339Nano, b)
+	return err == nil && a.Sub(t).Abs() <= within
+}
+
+// TestDemoMatchesExpected: `hunt --demo` concludes what the story says
+// (internal/hunt/incident's demo-expected.json, written from the story, not
+// from hunt's output): summary, window, every listed user's verdict, initial
+// intrusion, indicators, findings and their attribution, artifacts, the
+// response already seen and the remaining actions; the addresses that must
+// never be indicators are not; the alarming-looking clean users are clean.
+func TestDemoMatchesExpected(t *testing.T) {
+	res := runDemo(t)
+	exp := loadExpected(t)
+	if res.Summary.Compromised != exp.Summary.Compromised || res.Summary.Suspicious != exp.Summary.Suspicious ||
+		res.Summary.Unknown != exp.Summary.Unknown || res.Summary.Clean != exp.Summary.Clean {
+		t.Errorf("summary %+v, want %+v", res.Summary, exp.Summary)
+	}
+	if !sameTime(res.Window.From, exp.Window.From, 0) || !sameTime(res.Window.To, exp.Window.To, 0) {
+		t.Errorf("window %v - %v, want %s - %s", res.Window.From, res.Window.To, exp.Window.From, exp.Window.To)
+	}
+	for _, eu := range exp.Users {
+		u := user(res, eu.UPN)
+		if u == nil {
+			t.Errorf("%s not listed", eu.UPN)
+			continue
+		}
+		t.Run(eu.UPN, func(t *testing.T) { checkUser(t, u, eu) })
+	}
+	for _, c := range exp.Clean {
+		if u := user(res, c.UPN); u != nil && u.Verdict != result.Clean {
+			t.Errorf("%s: verdict %s, want clean (%s)", c.UPN, u.Verdict, c.Notable)
+		}
+	}
+	for _, u := range res.Users {
+		for _, ind := range u.Indicators {
+			if ind.Kind != "ip" {
+				continue
+			}
+			a := netip.MustParseAddr(ind.Value)
+			for _, n := range exp.NotIndicators {
+				p, err := netip.ParsePrefix(n)
+				if err != nil {
+					p = netip.PrefixFrom(netip.MustParseAddr(n), netip.MustParseAddr(n).BitLen())
+				}
+				if p.Contains(a) {
+					t.Errorf("%s: %s is an indicator but lies in %s, never an indicator", u.UPN, ind.Value, n)
+				}
+			}
+		}
+	}
+}
+
+func checkUser(t *testing.T, u *result.User, eu incident.ExpectedUser) {
+	if u.Verdict != eu.Verdict {
+		t.Errorf("verdict %s, want %s (%s)", u.Verdict, eu.Verdict, eu.Why)
+	}
+	if eu.InitialIntrusion != nil && !sameTime(u.InitialIntrusion, *eu.InitialIntrusion, 0) {
+		t.Errorf("initial intrusion %v, want %s", u.InitialIntrusion, *eu.InitialIntrusion)
+	}
+	for _, ei := range eu.Indicators {
+		found := false
+		for _, ind := range u.Indicators {
+			if ind.Kind == ei.Kind && ind.Value == ei.Value && sameTime(ind.FirstSeen, ei.FirstSeen, 0) &&
+				(ei.Country == "" || (ind.Country != nil && *ind.Country == ei.Country)) &&
+				(ei.ASN == 0 || (ind.ASN != nil && *ind.ASN == ei.ASN)) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("indicator %+v missing from %s", ei, js(u.Indicators))
+		}
+	}
+	for _, ef := range eu.Findings {
+		found := false
+		for _, f := range u.Findings {
+			if f.ID == ef.ID && (ef.Attributed == nil || f.Attributed == *ef.Attributed) && len(f.Evidence) > 0 {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("finding %s (attributed %v) missing: %s", ef.ID, ptrStr(ef.Attributed), ef.Why)
+		}
+	}
+	if ea := eu.Artifacts; ea != nil {
+		checkArtifacts(t, u.Artifacts, ea)
+	}
+	if len(u.ResponseSeen) != len(eu.ResponseSeen) {
+		t.Errorf("responseSeen %s, want %d actions", js(u.ResponseSeen), len(eu.ResponseSeen))
+	}
+	for _, er := range eu.ResponseSeen {
+		found := false
+		for _, r := range u.ResponseSeen {
+			if r.Action == er.Action && strings.EqualFold(r.By, er.By) && sameTime(r.Time, er.Time, time.Second) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("response %+v missing from %s", er, js(u.ResponseSeen))
+		}
+	}
+	for _, want := range eu.RemainingActions {
+		objs := namedObjects(want)
+		found := false
+		for _, a := range u.RemainingActions {
+			ok := true
+			for _, o := range objs {
+				ok = ok && strings.Contains(strings.ToLower(a.Text), strings.ToLower(o))
+			}
+			found = found || ok
+		}
+		if !found {
+			t.Errorf("no remaining action names %q (from %q): %s", objs, want, js(u.RemainingActions))
+		}
+	}
+}
+
+// namedObjects are what a remaining-action sentence must name: quoted
+// text, ids, device and file names, addresses, UPNs, counts of messages.
+var objectRe = regexp.MustCompile(`"[^"]+"|[0-9a-f]{8}-[0-9a-f-]{27}|DESKTOP-\w+|[\w .-]+\.docx|[\w.]+@[\w.]+|[0-9a-f:]+::[0-9a-f:]+|\b\d+ "`)
+
+func namedObjects(s string) []string {
+	var out []string
+	for _, m := range objectRe.FindAllString(s, -1) {
+		m = strings.TrimSpace(strings.Trim(strings.TrimSuffix(m, ` "`), `"`))
+		for _, part := range strings.Split(m, ", ") {
+			if part = strings.TrimSpace(part); part != "" {
+				out = append(out, part)
+			}
+		}
+	}
+	return out
+}
+
+func checkArtifacts(t *testing.T, a result.Artifacts, ea *incident.ExpectedArtifacts) {
+	if len(a.RulesCreated) != len(ea.RulesCreated) {
+		t.Errorf("rulesCreated %s, want %d", js(a.RulesCreated), len(ea.RulesCreated))
+	}
+	for i := range min(len(a.RulesCreated), len(ea.RulesCreated)) {
+		if a.RulesCreated[i].Name != ea.RulesCreated[i].Name || !mapsEqual(a.RulesCreated[i].Parameters, ea.RulesCreated[i].Parameters) {
+			t.Errorf("rule %s, want %+v", js(a.RulesCreated[i]), ea.RulesCreated[i])
+		}
+	}
+	if len(a.AppsConsented) != len(ea.AppsConsented) {
+		t.Errorf("appsConsented %s, want %d", js(a.AppsConsented), len(ea.AppsConsented))
+	}
+	for i := range min(len(a.AppsConsented), len(ea.AppsConsented)) {
+		g, w := a.AppsConsented[i], ea.AppsConsented[i]
+		if g.AppID != w.AppID || g.Name != w.Name || g.ConsentType != w.ConsentType || !slices.Equal(g.Scopes, w.Scopes) {
+			t.Errorf("app %s, want %+v", js(g), w)
+		}
+	}
+	if len(a.MethodsRegistered) != len(ea.MethodsRegistered) {
+		t.Errorf("methodsRegistered %s, want %d", js(a.MethodsRegistered), len(ea.MethodsRegistered))
+	}
+	for i := range min(len(a.MethodsRegistered), len(ea.MethodsRegistered)) {
+		if !strings.Contains(a.MethodsRegistered[i].Method, ea.MethodsRegistered[i].Name) || !sameTime(a.MethodsRegistered[i].Time, ea.MethodsRegistered[i].Time, 0) {
+			t.Errorf("method %s, want %+v", js(a.MethodsRegistered[i]), ea.MethodsRegistered[i])
+		}
+	}
+	if len(a.DevicesRegistered) != len(ea.DevicesRegistered) {
+		t.Errorf("devicesRegistered %s, want %d", js(a.DevicesRegistered), len(ea.DevicesRegistered))
+	}
+	for i := range min(len(a.DevicesRegistered), len(ea.DevicesRegistered)) {
+		if a.DevicesRegistered[i].Name != ea.DevicesRegistered[i].Name || !sameTime(a.DevicesRegistered[i].Time, ea.DevicesRegistered[i].Time, 0) {
+			t.Errorf("device %s, want %+v", js(a.DevicesRegistered[i]), ea.DevicesRegistered[i])
+		}
+	}
+	if js(a.MailSent) != js(ea.MailSent) {
+		t.Errorf("mailSent %s, want %s", js(a.MailSent), js(ea.MailSent))
+	}
+	var gotDel, wantDel, gotRead, wantRead, gotFiles, wantFiles []string
+	for _, d := range a.MailDeleted {
+		gotDel = append(gotDel, d.Subject+" "+d.InternetMessageID)
+	}
+	for _, d := range ea.MailDeleted {
+		wantDel = append(wantDel, d.Subject+" "+d.InternetMessageID)
+	}
+	for _, d := range a.MailRead {
+		gotRead = append(gotRead, d.InternetMessageID)
+	}
+	for _, d := range ea.MailRead {
+		wantRead = append(wantRead, d.InternetMessageID)
+	}
+	for _, f := range a.FilesAccessed {
+		gotFiles = append(gotFiles, f.Name)
+	}
+	for _, f := range ea.FilesAccessed {
+		wantFiles = append(wantFiles, f.Name)
+	}
+	for _, c := range []struct {
+		name      string
+		got, want []string
+	}{{"mailDeleted", gotDel, wantDel}, {"mailRead", gotRead, wantRead}, {"filesAccessed", gotFiles, wantFiles}} {
+		slices.Sort(c.got)
+		slices.Sort(c.want)
+		if !slices.Equal(c.got, c.want) {
+			t.Errorf("%s %q, want %q", c.name, c.got, c.want)
+		}
+	}
+}
+
+func mapsEqual(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func js(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func ptrStr(b *bool) string {
+	if b == nil {
+		return "any"
+	}
+	if *b {
+		return "true"
+	}
+	return "false"
+}
+
+// TestSameIncidentOtherShapes: the same incident exported in every other
+// shape (Graph pages, Purview, UTF-16 Search-UnifiedAuditLog with #TYPE,
+// audit query records, JSON Lines, inbox rule exports) gives the same
+// verdicts, intrusion times, indicators and artifacts as the demo set.
+func TestSameIncidentOtherShapes(t *testing.T) {
+	files, _, err := incident.Sunnyside().OtherShapes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for name, b := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	other, err := Run(context.Background(), engine(t), Options{Paths: []string{dir}, Correlate: params()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := runDemo(t)
+	if other.Summary != base.Summary {
+		t.Errorf("summary %+v, demo set %+v", other.Summary, base.Summary)
+	}
+	for _, bu := range base.Users {
+		if bu.Verdict == result.Clean {
+			continue
+		}
+		ou := user(other, bu.UPN)
+		if ou == nil {
+			t.Errorf("%s (%s in the demo set) not listed", bu.UPN, bu.Verdict)
+			continue
+		}
+		if ou.Verdict != bu.Verdict || !sameTime(ou.InitialIntrusion, fmtT(bu.InitialIntrusion), 0) {
+			t.Errorf("%s: %s from %v, demo set %s from %v", bu.UPN, ou.Verdict, ou.InitialIntrusion, bu.Verdict, bu.InitialIntrusion)
+		}
+		if js(indicatorValues(ou)) != js(indicatorValues(&bu)) {
+			t.Errorf("%s indicators %s, demo set %s", bu.UPN, js(indicatorValues(ou)), js(indicatorValues(&bu)))
+		}
+		oa, ba := ou.Artifacts, bu.Artifacts
+		oa.RulesCreated, ba.RulesCreated = nil, nil // the exports add the rules in place; compared below
+		if js(oa) != js(ba) {
+			t.Errorf("%s artifacts\n%s\ndemo set\n%s", bu.UPN, js(oa), js(ba))
+		}
+		if len(ou.Artifacts.RulesCreated) != len(bu.Artifacts.RulesCreated) {
+			t.Errorf("%s rules created %s, demo set %s", bu.UPN, js(ou.Artifacts.RulesCreated), js(bu.Artifacts.RulesCreated))
+		}
+	}
+}
+
+func fmtT(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.Format(time.RFC3339Nano)
+}
+
+func indicatorValues(u *result.User) []string {
+	var out []string
+	for _, i := range u.Indicators {
+		out = append(out, i.Kind+" "+i.Value)
+	}
+	slices.Sort(out)
+	return out
+}

@@ -1,0 +1,323 @@
+// Package result is hunt's one result model: the JSON contract of hunt.md
+// "Outputs", plus what renderers need beyond it (the whole timeline, the
+// detection catalog, structured remaining actions for translated reports).
+// Every renderer reads this model and nothing else, so a conclusion can
+// never differ between formats.
+//
+// The Go API is stable for renderers: Result and the types it holds keep
+// their fields; new information is added, never renamed.
+package result
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// SchemaVersion of the hunt JSON.
+const SchemaVersion = 1
+
+// Verdicts, most serious first.
+const (
+	Compromised = "compromised"
+	Suspicious  = "suspicious"
+	Unknown     = "unknown"
+	Clean       = "clean"
+)
+
+// Verdicts lists the verdicts in the order reports use.
+var Verdicts = []string{Compromised, Suspicious, Unknown, Clean}
+
+// Exit codes (hunt.md "Exit codes").
+const (
+	ExitClean      = 0 // nobody compromised, suspicious or unknown
+	ExitFound      = 1 // a user is compromised or suspicious (compromised only with --fail-on compromised)
+	ExitInput      = 2 // usage or input error
+	ExitIncomplete = 3 // nobody counts for 1, but a user is unknown because logs are missing
+	ExitRuntime    = 4
+)
+
+// Result is one investigation.
+type Result struct {
+	SchemaVersion int       `json:"schemaVersion"`
+	Tool          Tool      `json:"tool"`
+	GeneratedAt   time.Time `json:"generatedAt"`
+	Window        Window    `json:"window"`
+	Inputs        []Input   `json:"inputs"`
+	Coverage      Coverage  `json:"coverage"`
+	Users         []User    `json:"users"`
+	Summary       Summary   `json:"summary"`
+
+	// Detections is the catalog (titles, techniques, response steps) in
+	// order, for reports.
+	Detections []Detection `json:"-"`
+	// Scope is the --user list ([] = every user); the victims found from
+	// their attackers are in Users too.
+	Scope []string `json:"-"`
+	// Complete: the sign-in logs and the unified audit log both cover the
+	// window. Without them no user can be clean, and a run that found no
+	// user at all is no all-clear either (exit 3).
+	Complete bool `json:"-"`
+	// Timeline walks every event read inside the window, in time order
+	// (the CSV timeline); it is not part of the JSON. nil when unavailable.
+	Timeline func(yield func(Event) bool) `json:"-"`
+}
+
+// Tool names the program.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Window is the investigated time range (null bounds when no record has a
+// time).
+type Window struct {
+	From *time.Time `json:"from"`
+	To   *time.Time `json:"to"`
+}
+
+// Input is one file read.
+type Input struct {
+	File string `json:"file"`
+	// Kind is signIns, directoryAudits, unifiedAuditLog or inboxRules.
+	Kind string `json:"kind"`
+	// Records read, duplicates included, bad rows excluded.
+	Records    int `json:"records"`
+	Duplicates int `json:"duplicates"`
+	BadRows    int `json:"badRows"`
+}
+
+// Coverage says what the inputs cover and what they cannot show.
+type Coverage struct {
+	SignIns         KindCoverage `json:"signIns"`
+	DirectoryAudits KindCoverage `json:"directoryAudits"`
+	UnifiedAuditLog KindCoverage `json:"unifiedAuditLog"`
+	InboxRules      KindCoverage `json:"inboxRules"`
+	BadRows         []BadRow     `json:"badRows"`
+	Skipped         []Skipped    `json:"skipped"`
+	BlindSpots      []BlindSpot  `json:"blindSpots"`
+}
+
+// Kind returns the coverage of a log kind by its JSON name.
+func (c *Coverage) Kind(name string) *KindCoverage {
+	switch name {
+	case "signIns":
+		return &c.SignIns
+	case "directoryAudits":
+		return &c.DirectoryAudits
+	case "unifiedAuditLog":
+		return &c.UnifiedAuditLog
+	case "inboxRules":
+		return &c.InboxRules
+	}
+	return nil
+}
+
+// KindNames are the log kinds in report order.
+var KindNames = []string{"signIns", "directoryAudits", "unifiedAuditLog", "inboxRules"}
+
+// KindCoverage is one log kind's files and time range.
+type KindCoverage struct {
+	Files      []string   `json:"files"`
+	Records    int        `json:"records"`
+	Duplicates int        `json:"duplicates"`
+	BadRows    int        `json:"badRows"`
+	From       *time.Time `json:"from"`
+	To         *time.Time `json:"to"`
+}
+
+// BadRow is a record that could not be read.
+type BadRow struct {
+	File   string `json:"file"`
+	Line   int    `json:"line"`
+	Reason string `json:"reason"`
+}
+
+// Skipped is a file not read.
+type Skipped struct {
+	File   string `json:"file"`
+	Reason string `json:"reason"`
+}
+
+// BlindSpot is something the inputs cannot show.
+type BlindSpot struct {
+	// Kind is the log kind concerned (signIns, ...).
+	Kind    string `json:"kind"`
+	Message string `json:"message"`
+}
+
+// User is one user's verdict and everything behind it.
+type User struct {
+	UPN              string      `json:"upn"`
+	Verdict          string      `json:"verdict"`
+	InitialIntrusion *time.Time  `json:"initialIntrusion"`
+	Indicators       []Indicator `json:"indicators"`
+	Findings         []Finding   `json:"findings"`
+	Timeline         []Event     `json:"timeline"`
+	Artifacts        Artifacts   `json:"artifacts"`
+	ResponseSeen     []Response  `json:"responseSeen"`
+	RemainingActions []Action    `json:"remainingActions"`
+	// SeenFrom lists the attacker addresses this user signed in from,
+	// when the user was found as another victim (not in the JSON: its
+	// findings and indicators say it).
+	SeenFrom []string `json:"-"`
+}
+
+// Indicator is an attacker indicator concerning a user.
+type Indicator struct {
+	// Kind is ip, userAgent, session or token.
+	Kind      string     `json:"kind"`
+	Value     string     `json:"value"`
+	Country   *string    `json:"country"`
+	ASN       *int       `json:"asn"`
+	FirstSeen *time.Time `json:"firstSeen"`
+	LastSeen  *time.Time `json:"lastSeen"`
+}
+
+// Finding is one detection's result for a user.
+type Finding struct {
+	ID         string     `json:"id"`
+	Severity   string     `json:"severity"`
+	Title      string     `json:"title"`
+	Time       *time.Time `json:"time"`
+	Summary    string     `json:"summary"`
+	Attributed bool       `json:"attributed"`
+	Evidence   []Evidence `json:"evidence"`
+}
+
+// Evidence points at a record.
+type Evidence struct {
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+	RecordID string `json:"recordId"`
+}
+
+// Event is one timeline entry. User, Country, File and Line are not in the
+// per-user JSON timeline (the user is the entry's; the evidence of the
+// findings names the records) but the merged CSV timeline needs them.
+type Event struct {
+	Time       *time.Time `json:"time"`
+	Source     string     `json:"source"`
+	Operation  string     `json:"operation"`
+	IP         *string    `json:"ip"`
+	UserAgent  *string    `json:"userAgent"`
+	Session    *string    `json:"session"`
+	Attacker   bool       `json:"attacker"`
+	Detections []string   `json:"detections"`
+
+	User     string `json:"-"`
+	Country  string `json:"-"`
+	File     string `json:"-"`
+	Line     int    `json:"-"`
+	RecordID string `json:"-"`
+}
+
+// Artifacts are what the attacker created, consented, sent, deleted, read
+// and downloaded.
+type Artifacts struct {
+	RulesCreated      []Rule     `json:"rulesCreated"`
+	AppsConsented     []App      `json:"appsConsented"`
+	MethodsRegistered []Method   `json:"methodsRegistered"`
+	DevicesRegistered []Device   `json:"devicesRegistered"`
+	MailSent          []Sent     `json:"mailSent"`
+	MailDeleted       []Deleted  `json:"mailDeleted"`
+	MailRead          []ReadMail `json:"mailRead"`
+	FilesAccessed     []File     `json:"filesAccessed"`
+}
+
+type (
+	// Rule is an inbox rule created (one entry per rule-creation event).
+	Rule struct {
+		Name       string            `json:"name"`
+		Parameters map[string]string `json:"parameters"`
+	}
+	// App is an application consented to.
+	App struct {
+		AppID       string   `json:"appId"`
+		Name        string   `json:"name"`
+		Scopes      []string `json:"scopes"`
+		ConsentType string   `json:"consentType"`
+	}
+	// Method is security info registered.
+	Method struct {
+		Method string     `json:"method"`
+		Time   *time.Time `json:"time"`
+	}
+	// Device is a device registered.
+	Device struct {
+		Name string     `json:"name"`
+		Time *time.Time `json:"time"`
+	}
+	// Sent is mail sent, one entry per subject.
+	Sent struct {
+		Subject string `json:"subject"`
+		Count   int    `json:"count"`
+	}
+	// Deleted is a message deleted.
+	Deleted struct {
+		Subject           string `json:"subject"`
+		InternetMessageID string `json:"internetMessageId"`
+	}
+	// ReadMail is a message read.
+	ReadMail struct {
+		InternetMessageID string `json:"internetMessageId"`
+		Folder            string `json:"folder"`
+	}
+	// File is a file accessed.
+	File struct {
+		Name string `json:"name"`
+		Site string `json:"site"`
+	}
+)
+
+// Response is containment already done.
+type Response struct {
+	Action string     `json:"action"`
+	By     string     `json:"by"`
+	Time   *time.Time `json:"time"`
+}
+
+// Action is a remaining action: a sentence naming the object concerned
+// (Text, in English, is what the JSON holds); Kind and Object let a
+// translated report say the same in another language.
+type Action struct {
+	// Kind: revoke-sessions, check-account, delete-app, remove-method,
+	// remove-device, remove-rule, remove-forwarding, enable-audit,
+	// warn-recipients, restore-mail, review-mail-read, review-files.
+	Kind   string            `json:"-"`
+	Object map[string]string `json:"-"`
+	Text   string            `json:"-"`
+}
+
+// MarshalJSON writes the sentence.
+func (a Action) MarshalJSON() ([]byte, error) { return json.Marshal(a.Text) }
+
+// UnmarshalJSON reads the sentence (Kind and Object are lost).
+func (a *Action) UnmarshalJSON(b []byte) error { return json.Unmarshal(b, &a.Text) }
+
+// Summary counts users per verdict.
+type Summary struct {
+	Compromised int `json:"compromised"`
+	Suspicious  int `json:"suspicious"`
+	Unknown     int `json:"unknown"`
+	Clean       int `json:"clean"`
+}
+
+// Detection is a catalog entry, for reports.
+type Detection struct {
+	ID, Title, Severity, BaseSeverity, Technique, Seed, Response string
+}
+
+// ExitCode is hunt.md's exit code: 1 when a user counts (compromised or
+// suspicious; only compromised when failOnCompromised), else 3 when a user
+// is unknown or the sign-in logs or the unified audit log do not cover the
+// window, else 0. 1 wins over 3.
+func (r *Result) ExitCode(failOnCompromised bool) int {
+	found := r.Summary.Compromised > 0 || (!failOnCompromised && r.Summary.Suspicious > 0)
+	switch {
+	case found:
+		return ExitFound
+	case r.Summary.Unknown > 0 || !r.Complete:
+		return ExitIncomplete
+	}
+	return ExitClean
+}

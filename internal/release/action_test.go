@@ -1,0 +1,192 @@
+package release
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/rhysd/actionlint"
+	"gopkg.in/yaml.v3"
+)
+
+// TestWorkflowsLint runs actionlint (as a library: nothing to install) on
+// every workflow of the repository; the action test workflow uses the action
+// through `uses: ./`, so actionlint also checks action.yml's metadata and the
+// inputs the workflow passes. shellcheck checks the run: scripts when it is
+// installed (.ci/run installs it).
+func TestWorkflowsLint(t *testing.T) {
+	root := repoRoot(t)
+	var out bytes.Buffer
+	opts := &actionlint.LinterOptions{WorkingDir: root, Oneline: true}
+	if sc, err := lookPath("shellcheck"); err == nil {
+		opts.Shellcheck = sc
+	} else {
+		t.Log("shellcheck not installed: run: scripts are not checked")
+	}
+	l, err := actionlint.NewLinter(&out, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(root, ".github", "workflows", "*.yml"))
+	if len(files) < 2 {
+		t.Fatalf("workflows: %v", files)
+	}
+	errs, err := l.LintFiles(files, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range errs {
+		t.Errorf("%s:%d:%d: %s [%s]", e.Filepath, e.Line, e.Column, e.Message, e.Kind)
+	}
+
+	// The same linter does catch a broken workflow and a wrong input to a
+	// local action (so the pass above means something).
+	bad := t.TempDir()
+	os.MkdirAll(filepath.Join(bad, ".git"), 0o755)
+	os.MkdirAll(filepath.Join(bad, ".github", "workflows"), 0o755)
+	os.WriteFile(filepath.Join(bad, "action.yml"), []byte("name: x\ndescription: x\ninputs:\n  tenant:\n    description: t\nruns:\n  using: composite\n  steps:\n    - run: echo\n      shell: bash\n"), 0o644)
+	wf := filepath.Join(bad, ".github", "workflows", "bad.yml")
+	os.WriteFile(wf, []byte("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ./\n        with:\n          tenant-id: x\n      - run: echo ${{ steps.nope.outputs.x }}\n"), 0o644)
+	l2, _ := actionlint.NewLinter(&out, &actionlint.LinterOptions{WorkingDir: bad})
+	errs, err = l2.LintFiles([]string{wf}, nil)
+	if err != nil || len(errs) < 2 {
+		t.Errorf("actionlint found %d problems in a broken workflow (%v), want the unknown input and the unknown step", len(errs), err)
+	}
+}
+
+// actionMeta is action.yml as the checks read it.
+type actionMeta struct {
+	Name        string            `yaml:"name"`
+	Description string            `yaml:"description"`
+	Author      string            `yaml:"author"`
+	Branding    map[string]string `yaml:"branding"`
+	Inputs      map[string]struct {
+		Description string `yaml:"description"`
+		Required    bool   `yaml:"required"`
+		Default     string `yaml:"default"`
+	} `yaml:"inputs"`
+	Outputs map[string]struct {
+		Description string `yaml:"description"`
+		Value       string `yaml:"value"`
+	} `yaml:"outputs"`
+	Runs struct {
+		Using string       `yaml:"using"`
+		Steps []actionStep `yaml:"steps"`
+	} `yaml:"runs"`
+}
+
+type actionStep struct {
+	Name  string            `yaml:"name"`
+	ID    string            `yaml:"id"`
+	If    string            `yaml:"if"`
+	Uses  string            `yaml:"uses"`
+	Shell string            `yaml:"shell"`
+	Run   string            `yaml:"run"`
+	Env   map[string]string `yaml:"env"`
+	With  map[string]string `yaml:"with"`
+}
+
+// TestActionMetadata checks what actionlint does not: the inputs the issue
+// asks for exist, every input is used, every output is set, every run step
+// declares bash, and no input is expanded inside a script (script
+// injection: inputs reach scripts through env only).
+func TestActionMetadata(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(repoRoot(t), "action.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a actionMeta
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(&a); err != nil {
+		t.Fatalf("action.yml: %v", err)
+	}
+	if a.Runs.Using != "composite" || a.Name == "" || a.Description == "" {
+		t.Fatalf("runs.using %q, name %q", a.Runs.Using, a.Name)
+	}
+	for _, in := range []string{"tenant", "client-id", "baseline", "fail-on", "formats", "version"} {
+		if _, ok := a.Inputs[in]; !ok {
+			t.Errorf("no input %q", in)
+		}
+	}
+	for _, out := range []string{"exit-code", "pass", "fail", "not-assessed"} {
+		if _, ok := a.Outputs[out]; !ok {
+			t.Errorf("no output %q", out)
+		}
+	}
+	var everything strings.Builder
+	setOutputs := map[string]bool{}
+	uses := map[string]bool{}
+	for _, s := range a.Runs.Steps {
+		if s.Run != "" && s.Shell != "bash" {
+			t.Errorf("step %q: shell %q, want bash", s.Name, s.Shell)
+		}
+		if strings.Contains(s.Run, "${{") {
+			t.Errorf("step %q expands an expression inside its script; pass it through env", s.Name)
+		}
+		everything.WriteString(s.If + "\n")
+		for _, v := range s.Env {
+			everything.WriteString(v + "\n")
+		}
+		for _, v := range s.With {
+			everything.WriteString(v + "\n")
+		}
+		if s.Uses != "" {
+			uses[strings.SplitN(s.Uses, "@", 2)[0]] = true
+		}
+		for _, m := range regexp.MustCompile(`(?m)^\s*echo "([a-z-]+)=`).FindAllStringSubmatch(s.Run, -1) {
+			setOutputs[m[1]] = true
+		}
+		for _, m := range regexp.MustCompile(`(?:"|\\n)([a-z-]+)=\\\(`).FindAllStringSubmatch(s.Run, -1) {
+			setOutputs[m[1]] = true
+		}
+	}
+	for in := range a.Inputs {
+		if !strings.Contains(everything.String(), "inputs."+in) {
+			t.Errorf("input %q is never used", in)
+		}
+	}
+	for name, o := range a.Outputs {
+		m := regexp.MustCompile(`^\$\{\{ steps\.audit\.outputs\.([a-z-]+) \}\}$`).FindStringSubmatch(o.Value)
+		if m == nil || !setOutputs[m[1]] {
+			t.Errorf("output %q (%s) is never set by the audit step", name, o.Value)
+		}
+	}
+	for _, want := range []string{"github/codeql-action/upload-sarif", "actions/upload-artifact"} {
+		if !uses[want] {
+			t.Errorf("the action does not use %s", want)
+		}
+	}
+	if !slices.ContainsFunc(a.Runs.Steps, func(s actionStep) bool {
+		return strings.Contains(s.Run, "AZURE_FEDERATED_TOKEN_FILE") && strings.Contains(s.Run, "api://AzureADTokenExchange")
+	}) {
+		t.Error("no workload identity sign-in step")
+	}
+}
+
+// TestDriftSnippetFails: the documented drift comparison must fail the step
+// when tenantgate diff reports a regression (a pipe into tee would swallow
+// the exit code).
+func TestDriftSnippetFails(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(repoRoot(t), "docs", "github-actions.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(raw)
+	i := strings.Index(doc, "tenantgate diff previous/result.json")
+	if i < 0 {
+		t.Fatal("drift snippet not found")
+	}
+	block := doc[strings.LastIndex(doc[:i], "```"):]
+	block = block[:strings.Index(block[3:], "```")+3]
+	if regexp.MustCompile(`tenantgate diff[^\n]*\|`).MatchString(block) && !strings.Contains(block, "pipefail") {
+		t.Errorf("the drift snippet pipes tenantgate diff without pipefail:\n%s", block)
+	}
+	if !strings.Contains(block, `exit "$code"`) {
+		t.Errorf("the drift snippet does not exit with diff's code:\n%s", block)
+	}
+}
