@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -89,19 +88,9 @@ func compileTree(dir string) (*ast.Compiler, map[string]*ast.Module, error) {
 	if dir != "" {
 		fsys = os.DirFS(dir)
 	}
-	mods := map[string]*ast.Module{}
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || path.Ext(p) != ".rego" || strings.HasSuffix(p, "_test.rego") {
-			return err
-		}
-		src, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			return err
-		}
-		m, err := ast.ParseModuleWithOpts(p, string(src), ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
-		mods[p] = m
-		return err
-	})
+	// What the audit reaches (the engine's own reading), so hunt detections
+	// in the tree are not compiled.
+	mods, err := engine.ModulesFS(fsys, engine.AuditQuery, "data.tenantgate.lib.licenses")
 	if err != nil {
 		return nil, nil, err
 	}

@@ -37,7 +37,13 @@ func Modules(roots ...string) (map[string]*ast.Module, error) {
 	return modulesFrom(policies.FS, roots...)
 }
 
-// modulesFrom is Modules on any file system laid out like policies.FS.
+// ModulesFS is Modules on any file system laid out like policies.FS (a
+// modified policy tree on disk: os.DirFS). Names start with "policies/".
+func ModulesFS(fsys fs.FS, roots ...string) (map[string]*ast.Module, error) {
+	return modulesFrom(fsys, roots...)
+}
+
+// modulesFrom reads the modules the roots reach.
 //
 // Reachability is computed before parsing, from each file's package line,
 // then refined from the parsed modules: a module is needed when its package
