@@ -261,6 +261,9 @@ var verificationStages = []ast.StageID{
 	ast.StageCheckVoidCalls, ast.StageCheckRuleConflicts, ast.StageCheckUndefinedFuncs,
 	ast.StageCheckSafetyRuleHeads, ast.StageCheckRecursion, ast.StageCheckTypes,
 	ast.StageCheckUnsafeBuiltins, ast.StageCheckDeprecatedBuiltins, ast.StageBuildRequiredCapabilities,
+	// The rule dependency graph serves only the recursion and type checks
+	// above (the query compiler's use of it is nil-safe).
+	ast.StageSetGraph,
 }
 
 // Compile compiles modules for evaluation, skipping the verification-only
