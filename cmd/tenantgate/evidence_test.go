@@ -56,7 +56,7 @@ func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 func TestEvidenceCommand(t *testing.T) {
 	url := incidentServer(t, emulate.Options{})
 	out := t.TempDir()
-	args := []string{"evidence", "--graph-endpoint", url, "--tenant", "sunnyside08.onmicrosoft.com", "--since", "2023-12-11", "--until", "2023-12-13", "-o", out, "--poll-interval", "10ms"}
+	args := []string{"evidence", "--graph-endpoint", url, "--tenant", "sunnyside08.onmicrosoft.com", "--since", "2023-12-11", "--until", "2023-12-12", "-o", out, "--poll-interval", "10ms"}
 	code, stdout, stderr := runCLI(t, args...)
 	if code != 0 || !strings.Contains(stderr, ": complete, ") || !strings.Contains(stderr, "next: tenantgate hunt") {
 		t.Fatalf("exit %d\n%s", code, stderr)
@@ -93,7 +93,7 @@ func TestEvidenceCommand(t *testing.T) {
 
 	t.Run("denied", func(t *testing.T) {
 		url := incidentServer(t, emulate.Options{Deny: []string{"signIns"}})
-		code, _, stderr := runCLI(t, "evidence", "--graph-endpoint", url, "--since", "2023-12-12", "--until", "2023-12-13", "-o", t.TempDir(), "--poll-interval", "10ms")
+		code, _, stderr := runCLI(t, "evidence", "--graph-endpoint", url, "--since", "2023-12-12", "--until", "2023-12-12", "-o", t.TempDir(), "--poll-interval", "10ms")
 		if code != 3 || !strings.Contains(stderr, "interactive sign-ins (2023-12-12T00:00Z to 2023-12-13T00:00Z): denied (HTTP 403 Authorization_RequestDenied): Insufficient privileges") ||
 			!strings.Contains(stderr, ": partial, ") {
 			t.Errorf("exit %d\n%s", code, stderr)
@@ -126,7 +126,7 @@ func TestEvidenceCommand(t *testing.T) {
 		"no since":       {"evidence", "-o", t.TempDir()},
 		"bad since":      {"evidence", "--since", "yesterday", "-o", t.TempDir()},
 		"resume + since": {"evidence", "--resume", first, "--since", "2023-12-01"},
-		"since > until":  {"evidence", "--since", "2023-12-12", "--until", "2023-12-11", "-o", t.TempDir()},
+		"since > until":  {"evidence", "--since", "2023-12-12", "--until", "2023-12-10", "-o", t.TempDir()},
 		"not a bundle":   {"evidence", "--graph-endpoint", url, "--resume", t.TempDir()},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -146,7 +146,7 @@ func TestEvidenceCommand(t *testing.T) {
 // export shape itself decides (listed in normalise).
 func TestEvidenceThenHuntMatchesDemo(t *testing.T) {
 	url := incidentServer(t, emulate.Options{})
-	code, stdout, stderr := runCLI(t, "evidence", "--graph-endpoint", url, "--since", "2023-12-04", "--until", "2023-12-14", "-o", t.TempDir(), "--poll-interval", "10ms")
+	code, stdout, stderr := runCLI(t, "evidence", "--graph-endpoint", url, "--since", "2023-12-04", "--until", "2023-12-13", "-o", t.TempDir(), "--poll-interval", "10ms")
 	if code != 0 {
 		t.Fatalf("evidence: exit %d\n%s", code, stderr)
 	}
@@ -265,7 +265,7 @@ func TestHuntReadsBundleCoverage(t *testing.T) {
 	if !found || res.Summary["clean"] != 0 || res.Summary["unknown"] == 0 {
 		t.Errorf("blind spots %+v, summary %v", res.Coverage.BlindSpots, res.Summary)
 	}
-	if res.Window.From != "2023-12-11T00:00:00Z" || res.Window.To != "2023-12-13T00:00:00Z" {
+	if res.Window.From != "2023-12-11T00:00:00Z" || res.Window.To != "2023-12-14T00:00:00Z" {
 		t.Errorf("window %+v, want the bundle's request", res.Window)
 	}
 	b, _ := bundle.Open(dir)

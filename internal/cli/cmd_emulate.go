@@ -235,7 +235,7 @@ Use it from another shell (any non-empty token is accepted):
   tenantgate audit   --graph-endpoint %[2]s --arm-endpoint %[2]s%[3]s
 `, name, url, baselineFlag)
 	if opts.Incident {
-		fmt.Fprintf(app.Stdout, `  tenantgate evidence --graph-endpoint %[1]s --since 2023-12-04 --until 2023-12-14 -o evidence
+		fmt.Fprintf(app.Stdout, `  tenantgate evidence --graph-endpoint %[1]s --since 2023-12-04 --until 2023-12-13 -o evidence
   tenantgate hunt evidence/<the directory evidence printed>
 `, url)
 	}

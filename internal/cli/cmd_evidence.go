@@ -79,7 +79,7 @@ unfinished: see the manifest and the warnings); 4 nothing could be read, or
 the credential reaches another tenant (nothing written); 2 bad flags, or a
 --resume bundle that was changed since it was written.`,
 		Example: `  tenantgate evidence --tenant contoso.onmicrosoft.com --user johanna@contoso.com --since 2023-12-04 -o evidence
-  tenantgate evidence --tenant contoso.onmicrosoft.com --since 2023-12-04T00:00:00Z --until 2023-12-14 -o evidence   # all users
+  tenantgate evidence --tenant contoso.onmicrosoft.com --since 2023-12-04T00:00:00Z --until 2023-12-13 -o evidence   # all users, through 12-13
   tenantgate evidence --resume evidence/contoso.onmicrosoft.com-20231214T090000Z
   tenantgate hunt evidence/contoso.onmicrosoft.com-20231214T090000Z`,
 		Args: cobra.NoArgs,
@@ -87,8 +87,8 @@ the credential reaches another tenant (nothing written); 2 bad flags, or a
 	}
 	f := cmd.Flags()
 	f.StringSliceVar(&o.users, "user", nil, "UPN under investigation (repeatable, comma-separated): filters the logs (unless --tenant-wide-logs) and adds the user's rules, methods, devices and grants")
-	f.StringVar(&o.since, "since", "", "start of the window: RFC 3339 or a date (midnight UTC); required")
-	f.StringVar(&o.until, "until", "", "end of the window (default: now, by the service's clock)")
+	f.StringVar(&o.since, "since", "", "start of the window: RFC 3339 or a date (its start in UTC); required")
+	f.StringVar(&o.until, "until", "", "end of the window, excluded: RFC 3339 or a date (through its end in UTC, as hunt reads it); default: now, by the service's clock")
 	f.StringVarP(&o.output, "output", "o", "", "directory in which the new bundle directory is made; required")
 	f.StringVar(&o.resume, "resume", "", "continue the bundle at this directory (its own window and users)")
 	f.DurationVar(&o.timeout, "timeout", 30*time.Minute, "how long to wait for the audit log query to finish before leaving it for --resume")
@@ -101,12 +101,16 @@ the credential reaches another tenant (nothing written); 2 bad flags, or a
 	return cmd
 }
 
-// parseWhen reads RFC 3339 or a date (midnight UTC).
-func parseWhen(flag, v string) (time.Time, error) {
+// parseWhen reads RFC 3339 or a date: its start, or with end its end (the
+// next midnight, the window's end being excluded), as hunt reads dates.
+func parseWhen(flag, v string, end bool) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
 		return t.UTC(), nil
 	}
 	if t, err := time.Parse("2006-01-02", v); err == nil {
+		if end {
+			t = t.AddDate(0, 0, 1)
+		}
 		return t, nil
 	}
 	return time.Time{}, usagef("--%s %q: want RFC 3339 (2023-12-04T00:00:00Z) or a date (2023-12-04)", flag, v)
@@ -127,15 +131,15 @@ func runEvidence(cmd *cobra.Command, app *App, o *evidenceOptions) error {
 			return usagef("evidence needs --since and --output DIR (or --resume BUNDLE)")
 		}
 		var err error
-		if job.Since, err = parseWhen("since", o.since); err != nil {
+		if job.Since, err = parseWhen("since", o.since, false); err != nil {
 			return err
 		}
 		if o.until != "" {
-			if job.Until, err = parseWhen("until", o.until); err != nil {
+			if job.Until, err = parseWhen("until", o.until, true); err != nil {
 				return err
 			}
 			if !job.Since.Before(job.Until) {
-				return usagef("--since %s is not before --until %s", o.since, o.until)
+				return usagef("--since %s is not before the end of --until %s", o.since, o.until)
 			}
 		}
 		for _, u := range o.users {

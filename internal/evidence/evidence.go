@@ -307,12 +307,11 @@ func (r *run) plan() []task {
 	}
 	for from := q.Since; from.Before(q.Until); from = from.Add(slice) {
 		to := from.Add(slice)
-		last := !to.Before(q.Until)
-		if last {
+		if to.After(q.Until) {
 			to = q.Until
 		}
-		tasks = append(tasks, r.signIns(from, to, last, logUsers)...)
-		tasks = append(tasks, r.audits(from, to, last, logUsers)...)
+		tasks = append(tasks, r.signIns(from, to, logUsers)...)
+		tasks = append(tasks, r.audits(from, to, logUsers)...)
 	}
 	tasks = append(tasks, r.ual(logUsers))
 	for _, u := range q.Users {
@@ -329,14 +328,11 @@ func (r *run) plan() []task {
 	return tasks
 }
 
-// timeRange is the OData condition for [from, to), or [from, to] on the
-// window's last slice (Graph's logs filter with ge and le).
-func timeRange(field string, from, to time.Time, last bool) string {
-	end := to
-	if !last {
-		end = to.Add(-100 * time.Nanosecond) // Graph's timestamps have 7 fractional digits
-	}
-	return fmt.Sprintf("%s ge %s and %s le %s", field, odataTime(from), field, odataTime(end))
+// timeRange is the OData condition for [from, to): Graph's logs filter with
+// ge and le (lt is not documented on them), and their timestamps have 7
+// fractional digits, so the end is to less 100 ns.
+func timeRange(field string, from, to time.Time) string {
+	return fmt.Sprintf("%s ge %s and %s le %s", field, odataTime(from), field, odataTime(to.Add(-100*time.Nanosecond)))
 }
 
 func odataTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.0000000Z") }
@@ -362,7 +358,7 @@ func (r *run) source(name string) (perm, lic []string) {
 	return e.Application, e.Licenses
 }
 
-func (r *run) signIns(from, to time.Time, last bool, users []string) []task {
+func (r *run) signIns(from, to time.Time, users []string) []task {
 	day := from.UTC().Format("20060102T1504")
 	perm, lic := r.source("signIns")
 	var out []task
@@ -370,7 +366,7 @@ func (r *run) signIns(from, to time.Time, last bool, users []string) []task {
 		{"interactive", "interactiveUser", "interactive sign-ins"},
 		{"noninteractive", "nonInteractiveUser", "non-interactive sign-ins"},
 	} {
-		f := timeRange("createdDateTime", from, to, last)
+		f := timeRange("createdDateTime", from, to)
 		if len(users) > 0 {
 			f += " and " + anyOf(users, func(u string) string { return "userPrincipalName eq " + u })
 		}
@@ -384,10 +380,10 @@ func (r *run) signIns(from, to time.Time, last bool, users []string) []task {
 	return out
 }
 
-func (r *run) audits(from, to time.Time, last bool, users []string) []task {
+func (r *run) audits(from, to time.Time, users []string) []task {
 	day := from.UTC().Format("20060102T1504")
 	perm, lic := r.source("directoryAudits")
-	base := timeRange("activityDateTime", from, to, last)
+	base := timeRange("activityDateTime", from, to)
 	type variant struct{ name, filter, title string }
 	vs := []variant{{"all", base, "directory audits"}}
 	if len(users) > 0 {
@@ -475,7 +471,7 @@ func (r *run) directory() []task {
 	spPerm, spLic := r.source("servicePrincipals")
 	apPerm, apLic := r.source("applications")
 	sp := "/v1.0/servicePrincipals?$top=999"
-	ap := "/v1.0/applications?" + filterQuery(timeRange("createdDateTime", q.Since, q.Until, true))
+	ap := "/v1.0/applications?" + filterQuery(timeRange("createdDateTime", q.Since, q.Until))
 	fr, to := q.Since, q.Until
 	inWindow := func(values []json.RawMessage) int {
 		n := 0
