@@ -219,7 +219,7 @@ func (r *run) responses(u event.Sym, arts result.Artifacts, fs []*userFinding) [
 		if !concerns {
 			continue
 		}
-		resp := result.Response{Action: r.opName(a.Event), By: a.By, Time: tp(r.ev[a.Event].Time)}
+		resp := result.Response{Action: r.opName(a.Event), By: a.By, Time: tp(r.ev[a.Event].Time), Kind: a.Action}
 		// The same action in the directory audit log and in the UAL's
 		// copy (which keeps whole seconds): listed once, at the more
 		// precise time.
@@ -277,18 +277,18 @@ func (r *run) remaining(u event.Sym, ru result.User, fs []*userFinding) []result
 				ips = append(ips, ind.Value)
 			}
 		}
-		what := "revoke the sessions of %s and reset the password"
+		what, state := "revoke the sessions of %s and reset the password", ""
 		switch {
 		case reset:
-			what = "revoke the sessions of %s (the password was reset, but sessions were not revoked)"
+			what, state = "revoke the sessions of %s (the password was reset, but sessions were not revoked)", "reset"
 		case revoked:
-			what = "reset the password of %s (sessions were revoked, the password was not reset)"
+			what, state = "reset the password of %s (sessions were revoked, the password was not reset)", "revoked"
 		}
 		text := fmt.Sprintf(what, name)
 		if len(ips) > 0 {
 			text += fmt.Sprintf(" (signed in from %s)", strings.Join(ips, ", "))
 		}
-		out = append(out, result.Action{Kind: "revoke-sessions", Object: map[string]string{"user": name, "addresses": strings.Join(ips, ",")}, Text: text})
+		out = append(out, result.Action{Kind: "revoke-sessions", Object: map[string]string{"user": name, "addresses": strings.Join(ips, ","), "state": state}, Text: text})
 	}
 	if ru.Verdict == result.Suspicious {
 		add("check-account", map[string]string{"user": name}, "check the authentication methods, devices and app consents of %s", name)
@@ -323,6 +323,7 @@ func (r *run) remaining(u event.Sym, ru result.User, fs []*userFinding) []result
 		}
 		obj := map[string]string{"app": app.Name, "appId": app.AppID, "scopes": strings.Join(app.Scopes, " ")}
 		if has("service principal disabled", app.Name) || has("service principal disabled", app.AppID) {
+			obj["state"] = "disabled"
 			add("delete-app", obj, "delete the application %s%s, disabled but not deleted", app.Name, id)
 		} else {
 			scopes := ""
@@ -362,9 +363,9 @@ func (r *run) remaining(u event.Sym, ru result.User, fs []*userFinding) []result
 				switch {
 				case removed(facts):
 				case st:
-					add("remove-rule", map[string]string{"rule": str(facts, "rule")}, "remove the inbox rule %q still present in the mailbox export", str(facts, "rule"))
+					add("remove-rule", map[string]string{"rule": str(facts, "rule"), "state": "present"}, "remove the inbox rule %q still present in the mailbox export", str(facts, "rule"))
 				default:
-					add("remove-rule", map[string]string{"rule": str(facts, "rule")}, "remove the inbox rule %q (Remove-InboxRule -Mailbox %s -Identity %q): no removal seen", str(facts, "rule"), name, str(facts, "identity"))
+					add("remove-rule", map[string]string{"rule": str(facts, "rule"), "identity": str(facts, "identity"), "user": name}, "remove the inbox rule %q (Remove-InboxRule -Mailbox %s -Identity %q): no removal seen", str(facts, "rule"), name, str(facts, "identity"))
 				}
 			}
 		case f.ID == "TG.HUNT.9" && artifact(f):

@@ -3,6 +3,7 @@ package correlate
 import (
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/tenantgate/tenantgate/internal/hunt/result"
 )
@@ -52,16 +53,18 @@ func (r *run) coverage(res *result.Result) {
 		kc := c.Kind(k)
 		switch {
 		case len(kc.Files) == 0:
-			c.BlindSpots = append(c.BlindSpots, result.BlindSpot{Kind: k, Message: missing[k]})
+			c.BlindSpots = append(c.BlindSpots, result.BlindSpot{Kind: k, Message: missing[k], Code: "missing"})
 		case kc.From == nil:
-			c.BlindSpots = append(c.BlindSpots, result.BlindSpot{Kind: k, Message: fmt.Sprintf("the %s files hold no record", kindText[k])})
+			c.BlindSpots = append(c.BlindSpots, result.BlindSpot{Kind: k, Message: fmt.Sprintf("the %s files hold no record", kindText[k]), Code: "empty"})
 		default:
 			slack := r.o.Params.CoverageSlack
 			if res.Window.From != nil && kc.From.After(res.Window.From.Add(slack)) {
-				c.BlindSpots = append(c.BlindSpots, result.BlindSpot{Kind: k, Message: fmt.Sprintf("%s start %s, after the window's start %s: earlier activity cannot be seen", kindText[k], fmtPtr(kc.From), fmtPtr(res.Window.From))})
+				c.BlindSpots = append(c.BlindSpots, result.BlindSpot{Kind: k, Message: fmt.Sprintf("%s start %s, after the window's start %s: earlier activity cannot be seen", kindText[k], fmtPtr(kc.From), fmtPtr(res.Window.From)),
+					Code: "starts-late", Times: map[string]time.Time{"from": *kc.From, "window": *res.Window.From}})
 			}
 			if res.Window.To != nil && kc.To.Before(res.Window.To.Add(-slack)) {
-				c.BlindSpots = append(c.BlindSpots, result.BlindSpot{Kind: k, Message: fmt.Sprintf("%s end %s, before the window's end %s: later activity cannot be seen", kindText[k], fmtPtr(kc.To), fmtPtr(res.Window.To))})
+				c.BlindSpots = append(c.BlindSpots, result.BlindSpot{Kind: k, Message: fmt.Sprintf("%s end %s, before the window's end %s: later activity cannot be seen", kindText[k], fmtPtr(kc.To), fmtPtr(res.Window.To)),
+					Code: "ends-early", Times: map[string]time.Time{"to": *kc.To, "window": *res.Window.To}})
 			}
 		}
 	}
@@ -94,10 +97,12 @@ func (r *run) blindSpotsAfter(res *result.Result) {
 			continue
 		}
 		if kc.To.Before(*tp(last)) {
-			c.BlindSpots = append(c.BlindSpots, result.BlindSpot{Kind: k, Message: fmt.Sprintf("%s end %s but the attacker was active until %s", kindText[k], fmtPtr(kc.To), fmtPtr(tp(last)))})
+			c.BlindSpots = append(c.BlindSpots, result.BlindSpot{Kind: k, Message: fmt.Sprintf("%s end %s but the attacker was active until %s", kindText[k], fmtPtr(kc.To), fmtPtr(tp(last))),
+				Code: "attacker-after", Times: map[string]time.Time{"to": *kc.To, "attacker": *tp(last)}})
 		}
 		if kc.From.After(*tp(first)) {
-			c.BlindSpots = append(c.BlindSpots, result.BlindSpot{Kind: k, Message: fmt.Sprintf("%s start %s but the attacker was active from %s", kindText[k], fmtPtr(kc.From), fmtPtr(tp(first)))})
+			c.BlindSpots = append(c.BlindSpots, result.BlindSpot{Kind: k, Message: fmt.Sprintf("%s start %s but the attacker was active from %s", kindText[k], fmtPtr(kc.From), fmtPtr(tp(first))),
+				Code: "attacker-before", Times: map[string]time.Time{"from": *kc.From, "attacker": *tp(first)}})
 		}
 	}
 	sort.SliceStable(c.BlindSpots, func(i, j int) bool { return kindOrder(c.BlindSpots[i].Kind) < kindOrder(c.BlindSpots[j].Kind) })

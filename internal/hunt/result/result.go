@@ -95,6 +95,47 @@ type Coverage struct {
 	BadRows         []BadRow     `json:"badRows"`
 	Skipped         []Skipped    `json:"skipped"`
 	BlindSpots      []BlindSpot  `json:"blindSpots"`
+	// Retention is what the tenant keeps, from a snapshot of it (hunt
+	// --snapshot); absent without one.
+	Retention *Retention `json:"retention,omitempty"`
+}
+
+// Retention is the tenant's log retention as the audit judges it
+// (TG.LOG.1-3 evaluated on a snapshot of the same tenant), and whether the
+// window starts before what is kept.
+type Retention struct {
+	// Snapshot is the file read; Tenant its tenant's name or id.
+	Snapshot string `json:"snapshot"`
+	Tenant   string `json:"tenant"`
+	// CollectedAt is when the snapshot was taken.
+	CollectedAt *time.Time `json:"collectedAt"`
+	// Known is false when the tenant's licences could not be read: the
+	// days below are then the Free tier's and the UAL's unknown.
+	Known bool `json:"known"`
+	// SignInDays is how long Entra ID keeps sign-in and audit logs
+	// (built in, from the licences), UALDays the unified audit log (0
+	// without a Purview Audit licence); the licences that give them.
+	SignInDays    int    `json:"signInDays"`
+	SignInLicense string `json:"signInLicense"`
+	UALDays       int    `json:"ualDays"`
+	UALLicense    string `json:"ualLicense"`
+	// Controls are TG.LOG.1-3 as the audit judged them.
+	Controls []RetentionControl `json:"controls"`
+	// SignInsKeptFrom / UALKeptFrom: the oldest time each is still kept
+	// (the report's time less the days); WindowOlder lists the log kinds
+	// (signIns, directoryAudits, unifiedAuditLog) whose retention the
+	// window's start is older than.
+	SignInsKeptFrom *time.Time `json:"signInsKeptFrom"`
+	UALKeptFrom     *time.Time `json:"ualKeptFrom"`
+	WindowOlder     []string   `json:"windowOlder"`
+}
+
+// RetentionControl is one audit control's verdict.
+type RetentionControl struct {
+	ID      string `json:"id"`
+	Title   string `json:"title"`
+	Status  string `json:"status"`
+	Finding string `json:"finding"`
 }
 
 // Kind returns the coverage of a log kind by its JSON name.
@@ -143,6 +184,13 @@ type BlindSpot struct {
 	// Kind is the log kind concerned (signIns, ...).
 	Kind    string `json:"kind"`
 	Message string `json:"message"`
+	// Code and Times let a translated report say Message in another
+	// language: missing (no file of the kind), empty (files without a
+	// record), starts-late / ends-early (the kind's range against the
+	// window's: Times "from"/"to" and "window"), attacker-before /
+	// attacker-after (Times "from"/"to" and "attacker").
+	Code  string               `json:"-"`
+	Times map[string]time.Time `json:"-"`
 }
 
 // User is one user's verdict and everything behind it.
@@ -274,6 +322,10 @@ type Response struct {
 	Action string     `json:"action"`
 	By     string     `json:"by"`
 	Time   *time.Time `json:"time"`
+	// Kind is what the action did, as policies/hunt/response names it
+	// ("password reset", "service principal disabled", ...; Action is the
+	// log's operation name), for translated reports.
+	Kind string `json:"-"`
 }
 
 // Action is a remaining action: a sentence naming the object concerned
@@ -283,6 +335,10 @@ type Action struct {
 	// Kind: revoke-sessions, check-account, delete-app, remove-method,
 	// remove-device, remove-rule, remove-forwarding, enable-audit,
 	// warn-recipients, restore-mail, review-mail-read, review-files.
+	// Object["state"] tells the variants of one kind apart: revoke-sessions
+	// "" (neither done), "reset" (password reset, sessions not revoked) or
+	// "revoked" (the reverse); delete-app "disabled" or ""; remove-rule
+	// "present" (still in the mailbox export) or "".
 	Kind   string            `json:"-"`
 	Object map[string]string `json:"-"`
 	Text   string            `json:"-"`
