@@ -108,25 +108,32 @@ type output struct {
 }
 
 func (o *auditOptions) plan(app *App) ([]output, error) {
-	if len(o.outputs) > len(o.formats) {
-		return nil, usagef("%d --output but %d --format: give --format before each --output", len(o.outputs), len(o.formats))
+	return planOutputs(app, o.formats, o.outputs, render.Has, render.Formats())
+}
+
+// planOutputs pairs --format and --output, for audit and hunt alike: a
+// format without an output goes to stdout, at most one may; table on a
+// terminal, json otherwise by default.
+func planOutputs(app *App, formats, outputs []string, has func(string) bool, known []string) ([]output, error) {
+	if len(outputs) > len(formats) {
+		return nil, usagef("%d --output but %d --format: give --format before each --output", len(outputs), len(formats))
 	}
-	if len(o.formats) == 0 {
+	if len(formats) == 0 {
 		def := "json"
 		if app.terminal(app.Stdout) {
 			def = "table"
 		}
-		o.formats = []string{def}
+		formats = []string{def}
 	}
 	var outs []output
 	stdout := 0
-	for i, f := range o.formats {
-		if !render.Has(f) {
-			return nil, usagef("unknown --format %q (want one of %v)", f, render.Formats())
+	for i, f := range formats {
+		if !has(f) {
+			return nil, usagef("unknown --format %q (want one of %v)", f, known)
 		}
 		out := output{format: f}
-		if i < len(o.outputs) && o.outputs[i] != "-" {
-			out.path = o.outputs[i]
+		if i < len(outputs) && outputs[i] != "-" {
+			out.path = outputs[i]
 		} else {
 			stdout++
 		}
@@ -278,17 +285,28 @@ func loadBaseline(path string, forDemo bool) (*baseline.Baseline, error) {
 }
 
 func writeOutputs(app *App, outs []output, rep *report.Report) error {
-	for _, out := range outs {
+	return writeEach(app, outs, safefile.Shared, func(w io.Writer, format string, terminal bool) error {
 		opts := render.Options{Width: app.width()}
+		opts.Color = terminal && os.Getenv("NO_COLOR") == ""
+		return render.Write(w, format, rep, opts)
+	})
+}
+
+// writeEach writes every output, audit's and hunt's alike: files through
+// safefile (perm for a new file, never through a link; a path that cannot
+// be written is an input error naming it), the one on stdout last in order
+// given, a closed pipe there being no error. terminal says the output is
+// a terminal's stdout.
+func writeEach(app *App, outs []output, perm fs.FileMode, write func(w io.Writer, format string, terminal bool) error) error {
+	for _, out := range outs {
 		if out.path != "" {
-			err := safefile.WriteOutput(out.path, safefile.Shared, func(w io.Writer) error { return render.Write(w, out.format, rep, opts) })
+			err := safefile.WriteOutput(out.path, perm, func(w io.Writer) error { return write(w, out.format, false) })
 			if err != nil {
 				return outputError(out.path, out.format, err)
 			}
 			continue
 		}
-		opts.Color = app.terminal(app.Stdout) && os.Getenv("NO_COLOR") == ""
-		if err := render.Write(app.Stdout, out.format, rep, opts); err != nil {
+		if err := write(app.Stdout, out.format, app.terminal(app.Stdout)); err != nil {
 			if errors.Is(err, io.ErrClosedPipe) {
 				return nil
 			}

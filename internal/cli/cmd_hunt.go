@@ -3,7 +3,6 @@ package cli
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -21,6 +20,7 @@ import (
 	"github.com/tenantgate/tenantgate/internal/hunt/result"
 	"github.com/tenantgate/tenantgate/internal/inputerr"
 	"github.com/tenantgate/tenantgate/internal/safefile"
+	"github.com/tenantgate/tenantgate/internal/snapshot"
 	"github.com/tenantgate/tenantgate/internal/version"
 )
 
@@ -41,6 +41,9 @@ type huntOptions struct {
 	skipUnknown  bool
 	allowBadRows bool
 	now          string
+	lang         string
+	tz           string
+	snapshot     string
 }
 
 func newHuntCmd(app *App) *cobra.Command {
@@ -100,6 +103,9 @@ unknown because logs are missing; 4 runtime failure.`,
 	f.StringVar(&o.failOn, "fail-on", "suspicious", "lowest verdict that fails the run (exit 1): suspicious or compromised")
 	f.BoolVar(&o.skipUnknown, "skip-unknown", false, "skip files that are not a recognised log (listed under coverage.skipped) instead of failing")
 	f.BoolVar(&o.allowBadRows, "allow-bad-rows", false, "read files with more than 1% unreadable rows (each is listed with its file and line)")
+	f.StringVar(&o.lang, "lang", "en", "language of the table, markdown and html reports: "+strings.Join(huntrender.Languages, ", ")+" (json and csv stay English)")
+	f.StringVar(&o.tz, "tz", "UTC", "IANA time zone of the times displayed, e.g. Asia/Tokyo (json stays UTC; csv has both)")
+	f.StringVar(&o.snapshot, "snapshot", "", "tenantgate snapshot of the same tenant: coverage states the retention it really has (TG.LOG.1-3) and whether the window is older")
 	f.StringVar(&o.now, "now", "", "report generation time (RFC 3339), for reproducible reports")
 	_ = f.MarkHidden("now")
 	return cmd
@@ -115,6 +121,16 @@ func runHunt(ctx context.Context, app *App, o *huntOptions, args []string) error
 	outs, err := planOutputs(app, o.formats, o.outputs, huntrender.Has, huntrender.Formats())
 	if err != nil {
 		return err
+	}
+	if err := checkOutputs(outs); err != nil {
+		return err
+	}
+	if _, err := huntrender.NewCatalog(o.lang); err != nil {
+		return usagef("--lang: %v", err)
+	}
+	loc, err := time.LoadLocation(o.tz)
+	if err != nil || o.tz == "" || o.tz == "Local" {
+		return usagef("--tz %q: want an IANA time zone such as Asia/Tokyo or UTC", o.tz)
 	}
 	failOnCompromised := false
 	switch o.failOn {
@@ -135,6 +151,14 @@ func runHunt(ctx context.Context, app *App, o *huntOptions, args []string) error
 	if err := applyHuntBaseline(&co, b, o.trusted); err != nil {
 		return err
 	}
+	var snap *snapshot.Snapshot
+	if o.snapshot != "" {
+		// Read before the logs: a bad snapshot fails in a second, not
+		// after a million records.
+		if snap, err = snapshot.Load(o.snapshot); err != nil {
+			return err
+		}
+	}
 	eng, err := detect.New(ctx)
 	if err != nil {
 		return fmt.Errorf("load hunt policies: %w", err)
@@ -145,62 +169,31 @@ func runHunt(ctx context.Context, app *App, o *huntOptions, args []string) error
 			return fmt.Errorf("demo set: %w", err)
 		}
 	}
+	if app.terminal(app.Stderr) {
+		bar := newReadProgress(app.Stderr)
+		ho.ProgressTotal, ho.Progress = bar.start, bar.add
+		defer bar.done()
+	}
 	res, err := hunt.Run(ctx, eng, ho)
 	if err != nil {
 		return err
 	}
-	for _, out := range outs {
-		write := func(w io.Writer) error {
-			return huntrender.Write(w, out.format, res, huntrender.Options{Width: app.width()})
+	if snap != nil {
+		if err := addRetention(ctx, app, res, snap, o.snapshot, b); err != nil {
+			return err
 		}
-		if out.path != "" {
-			if err := safefile.WriteOutput(out.path, safefile.Private, write); err != nil {
-				return fmt.Errorf("write %s report to %s: %w", out.format, out.path, err)
-			}
-			continue
-		}
-		if err := write(app.Stdout); err != nil && !errors.Is(err, io.ErrClosedPipe) {
-			return fmt.Errorf("write %s report: %w", out.format, err)
-		}
+	}
+	ro := huntrender.Options{Width: app.width(), Location: loc, Lang: o.lang}
+	err = writeEach(app, outs, safefile.Private, func(w io.Writer, format string, _ bool) error {
+		return huntrender.Write(w, format, res, ro)
+	})
+	if err != nil {
+		return err
 	}
 	if code := res.ExitCode(failOnCompromised); code != result.ExitClean {
 		return &ExitError{Code: code}
 	}
 	return nil
-}
-
-// planOutputs pairs --format and --output (audit's rules: a format without
-// an output goes to stdout, at most one may; table on a terminal, json
-// otherwise by default).
-func planOutputs(app *App, formats, outputs []string, has func(string) bool, known []string) ([]output, error) {
-	if len(outputs) > len(formats) {
-		return nil, usagef("%d --output but %d --format: give --format before each --output", len(outputs), len(formats))
-	}
-	if len(formats) == 0 {
-		def := "json"
-		if app.terminal(app.Stdout) {
-			def = "table"
-		}
-		formats = []string{def}
-	}
-	var outs []output
-	stdout := 0
-	for i, f := range formats {
-		if !has(f) {
-			return nil, usagef("unknown --format %q (want one of %v)", f, known)
-		}
-		out := output{format: f}
-		if i < len(outputs) && outputs[i] != "-" {
-			out.path = outputs[i]
-		} else {
-			stdout++
-		}
-		outs = append(outs, out)
-	}
-	if stdout > 1 {
-		return nil, usagef("only one format can go to stdout; give --output for the others")
-	}
-	return outs, nil
 }
 
 func (o *huntOptions) correlateOptions() (correlate.Options, error) {

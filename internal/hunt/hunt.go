@@ -32,6 +32,9 @@ type Options struct {
 	Correlate    correlate.Options
 	// Progress receives bytes read (for a progress bar); may be nil.
 	Progress func(n int64)
+	// ProgressTotal, when set, receives the size of all the files before
+	// reading starts (the progress bar's total).
+	ProgressTotal func(total int64)
 }
 
 // Run reads the logs and investigates them.
@@ -71,6 +74,9 @@ func Run(ctx context.Context, eng *detect.Engine, o Options) (*result.Result, er
 	// CPU while the soft limit keeps the peak under the 1 GB the spec
 	// allows. A user's GOGC or GOMEMLIMIT wins (debug reads the
 	// environment only at start, so set only when unset).
+	if o.ProgressTotal != nil {
+		o.ProgressTotal(totalSize(o.FS, files))
+	}
 	defer tuneGC()()
 	logs, err := read.Read(ctx, files, event.NewStrings(), read.Options{
 		SkipUnknown: o.SkipUnknown, AllowBadRows: o.AllowBadRows, Keep: eng.Keep(), FS: o.FS, Progress: o.Progress,
@@ -102,4 +108,23 @@ func tuneGC() func() {
 			f()
 		}
 	}
+}
+
+// totalSize adds up the files' sizes (those that cannot be read count 0:
+// reading reports them).
+func totalSize(fsys fs.FS, files []string) int64 {
+	var n int64
+	for _, f := range files {
+		var st fs.FileInfo
+		var err error
+		if fsys != nil {
+			st, err = fs.Stat(fsys, f)
+		} else {
+			st, err = os.Stat(f)
+		}
+		if err == nil && st.Mode().IsRegular() {
+			n += st.Size()
+		}
+	}
+	return n
 }

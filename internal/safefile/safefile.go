@@ -12,7 +12,7 @@
 //   - nothing: the file is created (permissions perm, less the umask);
 //   - a regular file: it is replaced, as a CLI's --output normally does, and
 //     the new file keeps the old one's permissions (a report a user made
-//     private stays private);
+//     private stays private), narrowed to 0600 when perm is Private;
 //   - a symbolic link: refused with an error naming it. Writing through a
 //     link is what a planted link in a shared report directory would make
 //     tenantgate do, and replacing the link would silently break a link the
@@ -62,7 +62,13 @@ func writeFile(path string, perm fs.FileMode, devices bool, write func(io.Writer
 	mode := perm
 	switch st, err := os.Lstat(path); {
 	case err == nil && st.Mode().IsRegular():
+		// The old file's permissions, never wider than a private file's
+		// when perm is private (an incident report replacing a 0644 file
+		// is still the owner's alone).
 		mode = st.Mode().Perm()
+		if perm == Private {
+			mode &= Private
+		}
 	case err == nil && st.Mode()&fs.ModeSymlink != 0:
 		return fmt.Errorf("%s is a symbolic link; tenantgate does not write through links (remove it, or give the target's path): %w", path, ErrNotRegular)
 	case err == nil && devices && st.Mode()&(fs.ModeCharDevice|fs.ModeNamedPipe) != 0:

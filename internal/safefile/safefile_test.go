@@ -93,6 +93,16 @@ func TestWriteNewAndReplace(t *testing.T) {
 	if st, _ := os.Stat(q); st.Mode().Perm() != 0o600 {
 		t.Errorf("private file: %v", st.Mode())
 	}
+	// ... and stay so when they replace a file others could read.
+	if err := os.Chmod(q, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteOutput(q, Private, text("s2")); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := os.Stat(q); read(t, q) != "s2" || st.Mode().Perm() != 0o600 {
+		t.Errorf("private file replacing a 0644 one: %v", st.Mode())
+	}
 	// A failed write leaves the old file and no temporary file.
 	if err := Write(p, Shared, func(w io.Writer) error { io.WriteString(w, "partial"); return errors.New("boom") }); err == nil {
 		t.Fatal("no error")

@@ -17,8 +17,12 @@ import (
 type Options struct {
 	// Width is the terminal width for the table; 0 = 100.
 	Width int
-	// Location displays times (nil: UTC). JSON is always UTC.
+	// Location displays times (nil: UTC). JSON and the CSV's UTC column
+	// are always UTC.
 	Location *time.Location
+	// Lang is the language of the table, Markdown and HTML reports (en,
+	// ja; "" = en). JSON and CSV are English whatever it says.
+	Lang string
 }
 
 // Renderer writes one result in one format.
