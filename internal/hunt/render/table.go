@@ -1,221 +1,234 @@
 package render
 
 import (
+	"bufio"
 	"fmt"
 	"io"
-	"sort"
 	"strconv"
 	"strings"
-	"text/tabwriter"
-	"time"
 
 	"github.com/tenantgate/tenantgate/internal/hunt/result"
+	"github.com/tenantgate/tenantgate/internal/textcol"
 	"github.com/tenantgate/tenantgate/internal/textsafe"
 )
 
 func init() { Register("table", writeTable) }
 
-// writeTable is the terminal view: one line per listed user, then for every
-// user who is not clean what happened, what was already done and what is
-// left to do, then the coverage. Attacker-chosen text (subjects, rule
-// names, user agents) goes through textsafe: it can never move the cursor
-// or recolour the terminal.
+// writeTable is the terminal view of the incident report: the verdicts,
+// then for every user who is not clean the talk's three parts (what
+// happened, what was done, what is left to do) and the detections with
+// the first record behind each, then the other users' notable findings and
+// the coverage. Lines are at most Options.Width cells (default 80; wide
+// characters count two), wrapped by internal/textcol at spaces so ids and
+// addresses stay whole. Text from the logs goes through textsafe.Line: a
+// subject or a user agent can never move the cursor or recolour the
+// terminal.
 func writeTable(w io.Writer, r *result.Result, o Options) error {
-	w = textsafe.Writer(w)
-	width := o.Width
-	if width <= 0 {
-		width = 100
-	}
-	loc := o.Location
-	if loc == nil {
-		loc = time.UTC
-	}
-	tf := func(t *time.Time) string {
-		if t == nil {
-			return "-"
-		}
-		return t.In(loc).Format("2006-01-02 15:04:05 MST")
-	}
-	cut := func(s string, n int) string {
-		s = textsafe.Line(s)
-		if n > 1 && len([]rune(s)) > n {
-			return string([]rune(s)[:n-1]) + "…"
-		}
-		return s
-	}
-	fmt.Fprintf(w, "Window %s - %s: %d compromised, %d suspicious, %d unknown, %d clean\n\n",
-		tf(r.Window.From), tf(r.Window.To), r.Summary.Compromised, r.Summary.Suspicious, r.Summary.Unknown, r.Summary.Clean)
-	var listed, notable []result.User
-	for _, u := range r.Users {
-		if u.Verdict == result.Clean {
-			notable = append(notable, u)
-		} else {
-			listed = append(listed, u)
-		}
-	}
-	if len(listed) > 0 {
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "USER\tVERDICT\tINITIAL INTRUSION\tFINDINGS")
-		for _, u := range listed {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", cut(u.UPN, 48), u.Verdict, tf(u.InitialIntrusion), cut(findingIDs(u.Findings), width/2))
-		}
-		if err := tw.Flush(); err != nil {
-			return err
-		}
-	}
-	if len(notable) > 0 {
-		// Clean users with medium or low findings only: one line per
-		// detection, so ordinary noise does not bury the verdicts.
-		byID := map[string][]string{}
-		var ids []string
-		for _, u := range notable {
-			seen := map[string]bool{}
-			for _, f := range u.Findings {
-				if !seen[f.ID] {
-					seen[f.ID] = true
-					if _, ok := byID[f.ID]; !ok {
-						ids = append(ids, f.ID)
-					}
-					byID[f.ID] = append(byID[f.ID], u.UPN)
-				}
-			}
-		}
-		sort.Slice(ids, func(i, j int) bool { return detectionOrder(ids[i]) < detectionOrder(ids[j]) })
-		fmt.Fprintf(w, "\nClean users with notable findings only (%d):\n", len(notable))
-		for _, id := range ids {
-			fmt.Fprintf(w, "  %-10s %3d: %s\n", id, len(byID[id]), cut(strings.Join(byID[id], ", "), width-20))
-		}
-	}
-	for _, u := range r.Users {
-		if u.Verdict == result.Clean {
-			continue
-		}
-		fmt.Fprintf(w, "\n== %s: %s", textsafe.Line(u.UPN), u.Verdict)
-		if u.InitialIntrusion != nil {
-			fmt.Fprintf(w, " since %s", tf(u.InitialIntrusion))
-		}
-		fmt.Fprintln(w)
-		if len(u.Indicators) > 0 {
-			fmt.Fprintln(w, "Attacker indicators:")
-			for _, i := range u.Indicators {
-				place := ""
-				if i.Country != nil {
-					place = " " + *i.Country
-				}
-				if i.ASN != nil {
-					place += fmt.Sprintf(" AS%d", *i.ASN)
-				}
-				fmt.Fprintf(w, "  %-9s %s%s  (%s - %s)\n", i.Kind, cut(i.Value, width-50), place, tf(i.FirstSeen), tf(i.LastSeen))
-			}
-		}
-		fmt.Fprintln(w, "What happened:")
-		for _, f := range u.Findings {
-			attr := ""
-			if f.Attributed {
-				attr = ", attacker"
-			}
-			fmt.Fprintf(w, "  %s %-10s [%s%s] %s\n", tf(f.Time), f.ID, f.Severity, attr, textsafe.Line(f.Summary))
-		}
-		artifacts(w, u.Artifacts, tf)
-		if len(u.ResponseSeen) > 0 {
-			fmt.Fprintln(w, "Already done:")
-			for _, a := range u.ResponseSeen {
-				fmt.Fprintf(w, "  %s %s by %s\n", tf(a.Time), textsafe.Line(a.Action), textsafe.Line(a.By))
-			}
-		}
-		if len(u.RemainingActions) > 0 {
-			fmt.Fprintln(w, "Still to do:")
-			for _, a := range u.RemainingActions {
-				fmt.Fprintf(w, "  - %s\n", textsafe.Line(a.Text))
-			}
-		}
-	}
-	fmt.Fprintln(w, "\nCoverage:")
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  LOG\tFILES\tRECORDS\tDUPLICATES\tBAD ROWS\tFROM\tTO")
-	for _, k := range result.KindNames {
-		c := r.Coverage.Kind(k)
-		fmt.Fprintf(tw, "  %s\t%d\t%d\t%d\t%d\t%s\t%s\n", k, len(c.Files), c.Records, c.Duplicates, c.BadRows, tf(c.From), tf(c.To))
-	}
-	if err := tw.Flush(); err != nil {
+	v, err := newView(r, o)
+	if err != nil {
 		return err
 	}
-	for _, b := range r.Coverage.BlindSpots {
-		fmt.Fprintf(w, "  blind spot (%s): %s\n", b.Kind, textsafe.Line(b.Message))
+	width := o.Width
+	if width <= 0 {
+		width = textcol.DefaultWidth
 	}
-	for i, b := range r.Coverage.BadRows {
-		if i == 10 {
-			fmt.Fprintf(w, "  ... %d more bad rows (see the JSON report)\n", len(r.Coverage.BadRows)-10)
-			break
+	width = max(width, textcol.MinWidth)
+	b := bufio.NewWriter(w)
+	c := v.c
+	// para writes s wrapped, every line indented by indent and lines after
+	// the first by hang more.
+	para := func(indent, hang int, s string) {
+		s = textsafe.Line(s)
+		avail := width - indent
+		lines := textcol.Wrap(s, avail)
+		if len(lines) > 1 && hang > 0 && strings.HasPrefix(s, lines[0]) {
+			lines = append(lines[:1], textcol.Wrap(strings.TrimSpace(s[len(lines[0]):]), avail-hang)...)
 		}
-		fmt.Fprintf(w, "  bad row %s:%d: %s\n", textsafe.Line(b.File), b.Line, textsafe.Line(b.Reason))
-	}
-	for _, s := range r.Coverage.Skipped {
-		fmt.Fprintf(w, "  skipped %s: %s\n", textsafe.Line(s.File), textsafe.Line(s.Reason))
-	}
-	return nil
-}
-
-func detectionOrder(id string) int {
-	n, _ := strconv.Atoi(strings.TrimPrefix(id, "TG.HUNT."))
-	return n
-}
-
-func findingIDs(fs []result.Finding) string {
-	var ids []string
-	seen := map[string]bool{}
-	for _, f := range fs {
-		if !seen[f.ID] {
-			seen[f.ID] = true
-			ids = append(ids, strings.TrimPrefix(f.ID, "TG.HUNT."))
+		pad := strings.Repeat(" ", indent)
+		for i, l := range lines {
+			if i > 0 {
+				l = strings.Repeat(" ", hang) + l
+			}
+			fmt.Fprintf(b, "%s%s\n", pad, l)
 		}
 	}
-	if len(ids) == 0 {
-		return "-"
-	}
-	return "TG.HUNT." + strings.Join(ids, ",")
-}
-
-func artifacts(w io.Writer, a result.Artifacts, tf func(*time.Time) string) {
-	line := func(label string, items []string) {
-		if len(items) > 0 {
-			fmt.Fprintf(w, "  %s: %s\n", label, textsafe.Line(strings.Join(items, "; ")))
+	table := func(indent int, head []string, rows [][]string, narrow []string) {
+		t := textcol.Table{}
+		for _, h := range head {
+			t.Columns = append(t.Columns, textcol.Column{Header: strings.ToUpper(h)})
+		}
+		natural := 2 * (len(head) - 1)
+		for i := range head {
+			cw := textcol.Width(head[i])
+			for _, r := range rows {
+				cw = max(cw, textcol.Width(textsafe.Line(r[i])))
+			}
+			natural += cw
+		}
+		if natural > width-indent {
+			// Too wide for columns: one wrapped line per row, so that long
+			// ids (InternetMessageIds) are not cut inside.
+			for i, r := range rows {
+				line := strings.Join(nonEmpty(r), " ")
+				if i < len(narrow) {
+					line = narrow[i]
+				}
+				para(indent, 2, "- "+line)
+			}
+			return
+		}
+		for _, r := range rows {
+			cells := make([]string, len(r))
+			for i, x := range r {
+				cells[i] = textsafe.Line(x)
+			}
+			t.Rows = append(t.Rows, cells)
+		}
+		var sb strings.Builder
+		_ = t.Write(&sb, width-indent)
+		for _, l := range strings.Split(strings.TrimRight(sb.String(), "\n"), "\n") {
+			fmt.Fprintf(b, "%s%s\n", strings.Repeat(" ", indent), l)
 		}
 	}
-	var xs []string
-	for _, r := range a.RulesCreated {
-		xs = append(xs, fmt.Sprintf("%q", r.Name))
+
+	para(0, 0, v.Title)
+	para(0, 2, c.T("label.window")+": "+v.Window)
+	para(0, 2, c.T("label.zone")+": "+v.Zone)
+	var counts []string
+	for _, n := range v.Counts {
+		counts = append(counts, n.Label+" "+strconv.Itoa(n.N))
 	}
-	line("inbox rules created", xs)
-	xs = nil
-	for _, app := range a.AppsConsented {
-		xs = append(xs, fmt.Sprintf("%s (%s) %s %s", app.Name, app.AppID, app.ConsentType, strings.Join(app.Scopes, " ")))
+	para(0, 2, c.T("label.verdicts")+": "+strings.Join(counts, ", "))
+	b.WriteString("\n")
+	if len(v.Users) == 0 {
+		para(0, 0, c.T("report.nobody"))
+	} else {
+		var rows [][]string
+		for _, u := range v.Users {
+			rows = append(rows, []string{u.UPN, u.VerdictLabel, u.Intrusion})
+		}
+		table(0, []string{c.T("col.user"), c.T("col.verdict"), c.T("label.intrusion")}, rows, nil)
 	}
-	line("apps consented", xs)
-	xs = nil
-	for _, m := range a.MethodsRegistered {
-		xs = append(xs, m.Method+" at "+tf(m.Time))
+
+	for _, u := range v.Users {
+		b.WriteString("\n")
+		head := c.T("table.user", "User", u.UPN, "Verdict", u.VerdictLabel)
+		if u.Intrusion != "-" {
+			head += ", " + c.T("table.since", "Time", u.Intrusion)
+		}
+		para(0, 3, "== "+head)
+		b.WriteString("\n")
+		para(0, 0, c.T("section.happened"))
+		for i, it := range u.Happened {
+			num := strconv.Itoa(i+1) + ". "
+			para(1, len(num), num+it.Title)
+			if it.Lead != "" {
+				para(4, 0, it.Lead)
+			}
+			for _, l := range it.Lines {
+				para(4, 2, "- "+l)
+			}
+			if it.Table != nil {
+				table(4, it.Table.Head, it.Table.Rows, it.Narrow)
+			}
+		}
+		if len(u.Findings) > 0 {
+			para(1, 0, c.T("section.findings"))
+			for _, f := range u.Findings {
+				sev := f.Severity
+				if f.Attributed {
+					sev += ", " + c.T("label.attacker")
+				}
+				line := fmt.Sprintf("%s %s [%s] %s", f.Time, f.ID, sev, f.Title)
+				if len(f.Evidence) > 0 {
+					line += " (" + strings.SplitN(f.Evidence[0], " ", 2)[0]
+					if n := len(f.Evidence) - 1 + f.More; n > 0 {
+						line += " +" + strconv.Itoa(n)
+					}
+					line += ")"
+				}
+				para(4, 2, "- "+line)
+			}
+		}
+		b.WriteString("\n")
+		para(0, 0, c.T("section.done"))
+		if len(u.Done) == 0 {
+			para(4, 0, c.T("done.none"))
+		}
+		for _, d := range u.Done {
+			para(4, 2, "- "+c.T("done.line", "Time", d.Time, "Action", d.Action, "By", d.By))
+		}
+		b.WriteString("\n")
+		para(0, 0, c.T("section.todo"))
+		if len(u.Todo) == 0 {
+			para(4, 0, c.T("todo.none"))
+		}
+		for i, t := range u.Todo {
+			num := strconv.Itoa(i+1) + ". "
+			para(4, len(num), num+t)
+		}
 	}
-	line("security info registered", xs)
-	xs = nil
-	for _, d := range a.DevicesRegistered {
-		xs = append(xs, d.Name+" at "+tf(d.Time))
+
+	if len(v.Notable) > 0 {
+		b.WriteString("\n")
+		para(0, 0, c.T("section.notable"))
+		for _, n := range v.Notable {
+			shown, more := n.Users, ""
+			if len(shown) > 3 {
+				more = " " + c.N("label.more", len(shown)-3)
+				shown = shown[:3]
+			}
+			para(2, 2, fmt.Sprintf("%s %s (%s): %s%s", n.ID, n.Title, c.N("label.users", len(n.Users)), strings.Join(shown, ", "), more))
+		}
 	}
-	line("devices registered", xs)
-	xs = nil
-	for _, s := range a.MailSent {
-		xs = append(xs, fmt.Sprintf("%d x %q", s.Count, s.Subject))
+
+	b.WriteString("\n")
+	para(0, 0, c.T("table.coverage"))
+	table(2, []string{c.T("col.log"), c.T("col.records"), c.T("col.duplicates"), c.T("col.badrows"), c.T("col.from"), c.T("col.to")}, coverageRows(v), v.Coverage.Narrow)
+	cv := v.Coverage
+	for _, s := range cv.BlindSpots {
+		para(2, 2, "! "+s)
 	}
-	line("mail sent", xs)
-	if n := len(a.MailDeleted); n > 0 {
-		line("mail deleted", []string{fmt.Sprintf("%d messages", n)})
+	if rt := cv.Retention; rt != nil {
+		para(2, 0, rt.Lead)
+		for _, l := range append(append([]string{}, rt.Lines...), rt.Warnings...) {
+			para(4, 2, "- "+l)
+		}
+		for _, ctl := range rt.Controls {
+			para(4, 2, "- "+strings.Join(ctl, " "))
+		}
 	}
-	if n := len(a.MailRead); n > 0 {
-		line("mail read", []string{fmt.Sprintf("%d messages", n)})
+	for _, s := range cv.BadRows {
+		para(2, 2, c.T("section.badrows")+": "+s)
 	}
-	xs = nil
-	for _, f := range a.FilesAccessed {
-		xs = append(xs, f.Name)
+	if cv.MoreBad > 0 {
+		para(2, 2, c.N("label.morebadrows", cv.MoreBad))
 	}
-	line("files accessed", xs)
+	for _, s := range cv.Skipped {
+		para(2, 2, c.T("section.skipped")+": "+s)
+	}
+	if err := c.Err(); err != nil {
+		return err
+	}
+	return b.Flush()
+}
+
+// coverageRows are the coverage table's rows without the files column
+// (the table is for a terminal; the files are listed in the other formats).
+func coverageRows(v *view) [][]string {
+	var rows [][]string
+	for _, r := range v.Coverage.Rows {
+		rows = append(rows, []string{r[0], r[2], r[3], r[4], r[5], r[6]})
+	}
+	return rows
+}
+
+func nonEmpty(xs []string) []string {
+	var out []string
+	for _, x := range xs {
+		if strings.TrimSpace(x) != "" && x != "-" {
+			out = append(out, x)
+		}
+	}
+	return out
 }

@@ -63,6 +63,9 @@ type item struct {
 	Lead  string
 	Lines []string
 	Table *grid
+	// Narrow is Table one sentence per row, for the terminal when the
+	// columns do not fit.
+	Narrow []string
 }
 
 type grid struct {
@@ -104,6 +107,7 @@ type detectionView struct {
 
 type coverageView struct {
 	Rows       [][]string // log, files, records, duplicates, bad rows, from, to
+	Narrow     []string   // one sentence per log kind
 	Head       []string
 	BlindSpots []string
 	BadRows    []string
@@ -285,7 +289,7 @@ func (v *view) happened(u *result.User) []item {
 		}
 	}
 	var ips [][]string
-	var uas, sessions []string
+	var uas, sessions, ipLines []string
 	for _, ind := range u.Indicators {
 		switch ind.Kind {
 		case "ip":
@@ -297,6 +301,7 @@ func (v *view) happened(u *result.User) []item {
 				asn = "AS" + strconv.Itoa(*ind.ASN)
 			}
 			ips = append(ips, []string{ind.Value, country, asn, v.tm(ind.FirstSeen), v.tm(ind.LastSeen)})
+			ipLines = append(ipLines, c.T("signins.ip", "IP", ind.Value, "Country", country, "ASN", asn, "From", v.tm(ind.FirstSeen), "To", v.tm(ind.LastSeen)))
 		case "userAgent":
 			uas = append(uas, ind.Value)
 		case "session", "token":
@@ -316,6 +321,7 @@ func (v *view) happened(u *result.User) []item {
 		it.Lines = append(it.Lines, sessions...)
 		if len(ips) > 0 {
 			it.Table = &grid{Head: []string{c.T("col.ip"), c.T("col.country"), c.T("col.asn"), c.T("col.first"), c.T("col.last")}, Rows: ips}
+			it.Narrow = ipLines
 		}
 		items = append(items, it)
 	}
@@ -388,6 +394,7 @@ func (v *view) happened(u *result.User) []item {
 			Table: &grid{Head: []string{c.T("col.subject"), c.T("col.messageid")}}}
 		for _, d := range a.MailDeleted {
 			it.Table.Rows = append(it.Table.Rows, []string{d.Subject, d.InternetMessageID})
+			it.Narrow = append(it.Narrow, c.T("deleted.line", "Subject", d.Subject, "ID", d.InternetMessageID))
 		}
 		items = append(items, it)
 	}
@@ -397,6 +404,7 @@ func (v *view) happened(u *result.User) []item {
 			Table: &grid{Head: []string{c.T("col.messageid"), c.T("col.folder")}}}
 		for _, m := range a.MailRead {
 			it.Table.Rows = append(it.Table.Rows, []string{m.InternetMessageID, orDash(m.Folder)})
+			it.Narrow = append(it.Narrow, c.T("read.line", "ID", m.InternetMessageID, "Folder", orDash(m.Folder)))
 		}
 		items = append(items, it)
 	}
@@ -479,6 +487,11 @@ func (v *view) coverage(r *result.Result) {
 	for _, k := range result.KindNames {
 		kc := r.Coverage.Kind(k)
 		cv.Rows = append(cv.Rows, []string{c.T("kind." + k), strconv.Itoa(len(kc.Files)), strconv.Itoa(kc.Records), strconv.Itoa(kc.Duplicates), strconv.Itoa(kc.BadRows), v.tm(kc.From), v.tm(kc.To)})
+		if len(kc.Files) == 0 {
+			cv.Narrow = append(cv.Narrow, c.T("coverage.none", "Kind", c.T("kind."+k)))
+		} else {
+			cv.Narrow = append(cv.Narrow, c.T("coverage.line", "Kind", c.T("kind."+k), "Files", len(kc.Files), "Records", kc.Records, "Duplicates", kc.Duplicates, "Bad", kc.BadRows, "From", v.tm(kc.From), "To", v.tm(kc.To)))
+		}
 	}
 	for _, b := range r.Coverage.BlindSpots {
 		cv.BlindSpots = append(cv.BlindSpots, v.blindSpot(b))
