@@ -140,10 +140,12 @@ func Main(ctx context.Context, app *App, args []string) int {
 var subjects = [][]string{{"demo"}, {"snapshot"}, {"result"}, {"tenant", "graph-endpoint", "arm-endpoint"}}
 
 // oneSubject refuses contradictory subject flags, e.g. --demo --tenant X.
-// apply is the exception: it takes the audit from --snapshot and re-reads
-// the live tenant's policies (--tenant) before creating anything.
+// apply is an exception: it takes the audit from --snapshot and re-reads
+// the live tenant's policies (--tenant) before creating anything; so is
+// hunt, whose --demo is an export set of logs and --snapshot the tenant's
+// configuration (its log retention) beside them.
 func oneSubject(cmd *cobra.Command) error {
-	if cmd.Name() == "apply" {
+	if cmd.Name() == "apply" || cmd.Name() == "hunt" {
 		return nil
 	}
 	var given []string

@@ -2,16 +2,12 @@ package render
 
 import (
 	"bytes"
-	"context"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tenantgate/tenantgate/internal/report"
+	"github.com/tenantgate/tenantgate/internal/testutil"
 )
 
 var attrRef = regexp.MustCompile(`(?i)\s(src|href|action|srcset|poster|data|xlink:href)\s*=\s*"([^"]*)"`)
@@ -63,8 +59,6 @@ func TestHTMLContent(t *testing.T) {
 	}
 }
 
-// findChromium returns a headless-capable Chromium, or "" when none is
-// installed. TENANTGATE_CHROMIUM overrides the search.
 // Days left show for a waiver with a date alone and one with a date and time.
 func TestHTMLWaiverDays(t *testing.T) {
 	tests := []struct{ expires, want string }{
@@ -88,68 +82,16 @@ func TestHTMLWaiverDays(t *testing.T) {
 	}
 }
 
-func findChromium() string {
-	if p := os.Getenv("TENANTGATE_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome", "headless_shell"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
 // domInChromium renders r as HTML, opens it in headless Chromium with the
 // URL fragment given and returns the DOM after the page's scripts ran.
-// Reusable for other reports (e.g. the demo tenant).
 func domInChromium(t *testing.T, r *report.Report, fragment string) string {
 	t.Helper()
-	bin := findChromium()
-	if bin == "" {
-		t.Skip("no Chromium found (looked for chromium, chromium-browser, google-chrome; set TENANTGATE_CHROMIUM): skipping the headless browser check of the HTML report. Install it with: apt-get install -y chromium")
-	}
-	dir, err := os.MkdirTemp("", "tenantgate-html-")
-	if err != nil {
+	testutil.Chromium(t) // skip before rendering when there is none
+	var b bytes.Buffer
+	if err := Write(&b, "html", r, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	// Not t.TempDir: Chromium's helpers may still be closing files when the
-	// test ends, and a failed cleanup must not fail the test.
-	defer os.RemoveAll(dir)
-	page := filepath.Join(dir, "report.html")
-	f, err := os.Create(page)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := Write(f, "html", r, Options{}); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin,
-		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--disable-dev-shm-usage", "--user-data-dir="+filepath.Join(dir, "profile"),
-		"--dump-dom", "file://"+page+fragment)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%s: %v\n%s", bin, err, lastLines(stderr.String(), 15))
-	}
-	if stdout.Len() == 0 {
-		t.Fatalf("%s printed no DOM\n%s", bin, lastLines(stderr.String(), 15))
-	}
-	return stdout.String()
-}
-
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
+	return testutil.HeadlessDOM(t, b.Bytes(), fragment)
 }
 
 func TestHTMLInChromium(t *testing.T) {
