@@ -229,7 +229,7 @@ func TestImageContents(t *testing.T) {
 func runInContainer(t *testing.T, img v1.Image) {
 	t.Run("container", func(t *testing.T) {
 		if out, err := exec.Command("docker", "info", "--format", "{{.ServerVersion}}").CombinedOutput(); err != nil {
-			t.Skipf("no container runtime to run the image in (docker info: %v: %s)", err, strings.TrimSpace(firstLine(string(out))))
+			t.Skipf("no container runtime to run the image in (docker info: %v: %s)", err, lastLine(string(out)))
 		}
 		tag := "tenantgate-image-test:" + time.Now().Format("20060102150405")
 		tb := filepath.Join(t.TempDir(), "image.tar")
@@ -253,9 +253,9 @@ func runInContainer(t *testing.T, img v1.Image) {
 	})
 }
 
-func firstLine(s string) string {
-	l, _, _ := strings.Cut(s, "\n")
-	return l
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
 }
 
 // checkStatic: an ELF executable without an interpreter or shared libraries.
