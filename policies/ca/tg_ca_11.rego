@@ -66,12 +66,7 @@ undecided := ca.undecided(relevant, problems)
 # what they exclude is only the (unnamed) break-glass accounts.
 candidates := array.concat(qualifying, undecided)
 
-# Conditional Access needs Microsoft Entra ID P1: without it Graph still
-# returns the tenant's policies, but they are not enforced, so a policy alone
-# proves nothing. With licenses unknown the CA branch is unknown too.
-p1 if "AAD_PREMIUM" in lib.licensed
-
-skus_known if lib.source_ok("subscribedSkus")
+would := "would block legacy authentication"
 
 verdict := lib.pass("security defaults are on: they block legacy authentication", ["securityDefaults"]) if ca.security_defaults_on
 
@@ -81,8 +76,8 @@ else := lib.pass(
 ) if {
 	ca.readable
 	count(qualifying) > 0
-	skus_known
-	p1
+	ca.skus_known
+	ca.p1
 }
 
 else := lib.not_assessed(concat("; ", array.concat([ca.security_defaults_problem], ca.unreadable_problems))) if {
@@ -93,18 +88,16 @@ else := lib.not_assessed(concat("; ", ca.unreadable_problems)) if {
 	not ca.readable
 }
 
-else := lib.not_assessed(sprintf("security defaults are off and policy %s would block legacy authentication, but licenses could not be determined, so whether Conditional Access is enforced (it needs Microsoft Entra ID P1) is unknown: %s", [ca.names(candidates), lib.source_problem("subscribedSkus")])) if {
+# Conditional Access needs P1 (lib/defaults.rego): without it the
+# exclusions do not matter, the policy is not enforced anyway.
+else := ca.p1_unknown_result(candidates, would) if {
 	count(candidates) > 0
-	not skus_known
+	not ca.skus_known
 }
 
-# Without P1 the exclusions do not matter: the policy is not enforced.
-else := lib.fail(
-	sprintf("security defaults are off and policy %s would block legacy authentication, but the tenant has no %s license, without which Conditional Access policies are not enforced: turn on security defaults", [ca.names(candidates), lib.license_title("AAD_PREMIUM")]),
-	ca.ids(candidates),
-) if {
+else := ca.no_p1_result(candidates, would) if {
 	count(candidates) > 0
-	not p1
+	not ca.p1
 }
 
 else := lib.not_assessed(ca.undecided_finding(undecided, problems)) if count(undecided) > 0

@@ -44,6 +44,12 @@ qualifying := [p | some p in relevant; count(problems[p.id]) == 0]
 
 undecided := ca.undecided(relevant, problems)
 
+# candidates: the policies that require MFA of everyone, or would if what
+# they exclude is only the (unnamed) break-glass accounts.
+candidates := array.concat(qualifying, undecided)
+
+would := "would require MFA for all users and all apps"
+
 # One proven branch suffices; a missing source only matters when the other
 # branch does not already prove MFA.
 verdict := lib.pass("security defaults are on: every user must register and use MFA", ["securityDefaults"]) if ca.security_defaults_on
@@ -54,6 +60,8 @@ else := lib.pass(
 ) if {
 	ca.readable
 	count(qualifying) > 0
+	ca.skus_known
+	ca.p1
 }
 
 else := lib.not_assessed(concat("; ", array.concat([ca.security_defaults_problem], ca.unreadable_problems))) if {
@@ -62,6 +70,18 @@ else := lib.not_assessed(concat("; ", array.concat([ca.security_defaults_problem
 
 else := lib.not_assessed(concat("; ", ca.unreadable_problems)) if {
 	not ca.readable
+}
+
+# Conditional Access needs P1 (lib/defaults.rego), as for TG.CA.11: without
+# it the policy is not enforced, whatever it excludes.
+else := ca.p1_unknown_result(candidates, would) if {
+	count(candidates) > 0
+	not ca.skus_known
+}
+
+else := ca.no_p1_result(candidates, would) if {
+	count(candidates) > 0
+	not ca.p1
 }
 
 else := lib.fail("security defaults are off and no Conditional Access policy requires MFA for all users and all apps", []) if count(relevant) == 0

@@ -349,3 +349,74 @@ test_pass_beta_policy_without_unset_keys if {
 	r := c.result with input as off_with([p])
 	r.status == "pass"
 }
+
+# ---- licenses: the Conditional Access branch needs P1 ---------------------------
+
+# Without Entra ID P1 a tenant's CA policies are still listed but not
+# enforced (as for TG.CA.11): a policy proves nothing, security defaults do.
+test_fail_policy_without_p1 if {
+	inp := f.with_data({"securityDefaults": defaults_off, "subscribedSkus": [f.sku_o365_e3], "conditionalAccessPolicies": [mfa({})]})
+	r := c.result with input as inp
+	r.status == "fail"
+	r.finding == "security defaults are off and policy 'Require MFA' would require MFA for all users and all apps, but the tenant has no Microsoft Entra ID P1 license, without which Conditional Access policies are not enforced: turn on security defaults"
+	r.evidence == ["mfa"]
+}
+
+# Without P1 the exclusions do not matter (unnamed break-glass accounts
+# included): the policy is not enforced anyway.
+test_fail_undecided_policy_without_p1 if {
+	p := mfa({"conditions": {"users": {"excludeUsers": [f.other_user]}}})
+	inp := f.with_baseline(
+		f.with_data({"securityDefaults": defaults_off, "subscribedSkus": [f.sku_o365_e3], "conditionalAccessPolicies": [p]}),
+		{"break_glass": []},
+	)
+	r := c.result with input as inp
+	r.status == "fail"
+	contains(r.finding, "no Microsoft Entra ID P1 license")
+}
+
+test_not_assessed_policy_with_licenses_unknown if {
+	r := c.result with input as f.denied(off_with([mfa({})]), "subscribedSkus")
+	r.status == "not_assessed"
+	contains(r.finding, "licenses could not be determined, so whether Conditional Access is enforced (it needs Microsoft Entra ID P1) is unknown: subscribedSkus was not collected (denied")
+}
+
+# A licence list missing keys is unknown too, never "no P1".
+test_not_assessed_policy_with_licenses_incomplete if {
+	inp := f.with_data({"securityDefaults": defaults_off, "subscribedSkus": [object.remove(f.sku_e3, ["capabilityStatus"])], "conditionalAccessPolicies": [mfa({})]})
+	r := c.result with input as inp
+	r.status == "not_assessed"
+	contains(r.finding, "subscribedSkus is incomplete")
+}
+
+test_fail_without_policy_when_licenses_unknown if {
+	r := c.result with input as f.denied(off_with([]), "subscribedSkus")
+	r.status == "fail"
+	r.finding == "security defaults are off and no Conditional Access policy requires MFA for all users and all apps"
+}
+
+test_pass_security_defaults_on_without_p1 if {
+	r := c.result with input as f.with_data({"securityDefaults": defaults_on, "subscribedSkus": [f.sku_o365_e3]})
+	r.status == "pass"
+	r.evidence == ["securityDefaults"]
+}
+
+test_pass_policy_with_p2 if {
+	r := c.result with input as f.with_data({"securityDefaults": defaults_off, "subscribedSkus": [f.sku_e5], "conditionalAccessPolicies": [mfa({})]})
+	r.status == "pass"
+	r.evidence == ["mfa"]
+}
+
+# A licence in its grace period still enforces the policy.
+test_pass_policy_with_p1_in_grace_period if {
+	sku := object.union(f.sku_e3, {"capabilityStatus": "Warning"})
+	r := c.result with input as f.with_data({"securityDefaults": defaults_off, "subscribedSkus": [sku], "conditionalAccessPolicies": [mfa({})]})
+	r.status == "pass"
+}
+
+test_fail_policy_with_p1_suspended if {
+	sku := object.union(f.sku_e3, {"capabilityStatus": "Suspended"})
+	r := c.result with input as f.with_data({"securityDefaults": defaults_off, "subscribedSkus": [sku], "conditionalAccessPolicies": [mfa({})]})
+	r.status == "fail"
+	contains(r.finding, "no Microsoft Entra ID P1 license")
+}
