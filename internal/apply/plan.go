@@ -348,7 +348,7 @@ func (p *Plan) MarkInsaneLocations(locs []engine.Location) {
 				names = append(names, "'"+l.DisplayName+"'")
 				p.Manual = append(p.Manual, Manual{
 					Control: it.Control, Title: fmt.Sprintf("Fix trusted location '%s' (the policy '%s' relies on it)", l.DisplayName, it.DisplayName), Status: report.Fail,
-					Finding: fmt.Sprintf("trusted location '%s' contains %s (wider than /8), so \"outside trusted locations\" means nothing: %s cannot pass until it is fixed", l.DisplayName, strings.Join(l.Ranges, ", "), it.Control),
+					Finding: fmt.Sprintf("%s, so \"outside trusted locations\" means nothing: %s cannot pass until it is fixed", l.Reason, it.Control),
 					Steps:   fmt.Sprintf("Entra admin center > Protection > Conditional Access > Named locations > '%s': list only your own egress ranges, or clear \"Mark as trusted location\". Graph: PATCH /v1.0/identity/conditionalAccess/namedLocations/%s with the corrected ipRanges (or \"isTrusted\": false) and its \"@odata.type\" (Policy.ReadWrite.ConditionalAccess). Then run plan again.", l.DisplayName, l.ID),
 				})
 				break

@@ -124,12 +124,15 @@ func (e *Engine) query(key, query string) (rego.PreparedEvalQuery, error) {
 // insaneQuery is the policies' trusted-location sanity verdict.
 const insaneQuery = "data.tenantgate.lib.ca.insane_trusted_locations"
 
-// Location is a trusted named location that fails the sanity rule, with
-// the ranges that make it so.
+// Location is a trusted named location that fails the sanity rule: its
+// ranges, and why (Reason: the locations blamed together and the addresses
+// they cover, e.g. "trusted location 'X', whose ranges cover 4294967296 IPv4
+// addresses (more than a /8's 16777216)").
 type Location struct {
 	ID          string   `json:"id"`
 	DisplayName string   `json:"displayName"`
 	Ranges      []string `json:"ranges"`
+	Reason      string   `json:"reason"`
 }
 
 // InsaneTrustedLocations returns the policies' verdict on the snapshot's

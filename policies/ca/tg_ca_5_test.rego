@@ -256,7 +256,7 @@ test_fail_mfa_or_terms_of_use if {
 test_fail_trusted_location_all_ipv4 if {
 	r := c.result with input as with_locations([sp({})], [office, ip_location("loc-any", "Anywhere", true, ["0.0.0.0/0"])])
 	r.status == "fail"
-	contains(r.finding, "relies on trusted location 'Anywhere', which contains 0.0.0.0/0 (wider than /8)")
+	contains(r.finding, "relies on trusted location 'Anywhere', whose ranges cover 4294967296 IPv4 addresses (more than a /8's 16777216), so \"outside trusted locations\" means nothing")
 	r.evidence == ["sp"]
 }
 
@@ -267,14 +267,13 @@ test_fail_trusted_location_all_ipv6 if {
 	}
 	r := c.result with input as with_locations([sp({})], [loc])
 	r.status == "fail"
-	contains(r.finding, "relies on trusted location 'All IPv6', which contains ::/0")
+	contains(r.finding, "relies on trusted location 'All IPv6', whose ranges cover 340282366920938463463374607431768211456 IPv6 addresses (more than a /32's 79228162514264337593543950336)")
 }
 
 test_fail_trusted_location_slash_7 if {
 	r := c.result with input as with_locations([sp({})], [ip_location("loc-wide", "Wide", true, ["10.0.0.0/8", "2.0.0.0/7"])])
 	r.status == "fail"
-	contains(r.finding, "relies on trusted location 'Wide', which contains 2.0.0.0/7 (wider than /8)")
-	not contains(r.finding, "10.0.0.0/8")
+	contains(r.finding, "relies on trusted location 'Wide', whose ranges cover 50331648 IPv4 addresses (more than a /8's 16777216)")
 }
 
 test_fail_wide_trusted_location_excluded_by_id if {
@@ -426,6 +425,7 @@ test_not_assessed_when_a_named_location_is_incomplete if {
 		["range not a CIDR", object.union(any_v4, {"ipRanges": [{"@odata.type": "#microsoft.graph.iPv4CidrRange", "cidrAddress": "everything"}]})],
 		["location without type", object.remove(any_v4, ["@odata.type"])],
 		["range bounds absent", object.union(any_v4, {"ipRanges": [{"@odata.type": "#microsoft.graph.iPv4Range", "lowerAddress": "0.0.0.0"}]})],
+		["IPv6 range bounds not countable", object.union(any_v4, {"ipRanges": [{"@odata.type": "#microsoft.graph.iPv6Range", "lowerAddress": "::ffff:0.0.0.0", "upperAddress": "::ffff:255.255.255.255"}]})],
 	]
 	every tc in cases {
 		r := c.result with input as with_locations([sp({})], [office, tc[1]])
@@ -443,17 +443,17 @@ test_incomplete_named_location_irrelevant_without_location_exclusion if {
 
 test_fail_trusted_location_covers_everything_by_other_spellings if {
 	cases := [
-		["0::/0", {"@odata.type": "#microsoft.graph.iPv6CidrRange", "cidrAddress": "0::/0"}],
-		["0:0:0:0:0:0:0:0/0", {"@odata.type": "#microsoft.graph.iPv6CidrRange", "cidrAddress": "0:0:0:0:0:0:0:0/0"}],
-		["0.0.0.0-255.255.255.255", {"@odata.type": "#microsoft.graph.iPv4Range", "lowerAddress": "0.0.0.0", "upperAddress": "255.255.255.255"}],
-		["10.0.0.0-11.0.0.0", {"@odata.type": "#microsoft.graph.iPv4Range", "lowerAddress": "10.0.0.0", "upperAddress": "11.0.0.0"}],
-		["::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", {"@odata.type": "#microsoft.graph.iPv6Range", "lowerAddress": "::", "upperAddress": "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"}],
+		["340282366920938463463374607431768211456 IPv6", {"@odata.type": "#microsoft.graph.iPv6CidrRange", "cidrAddress": "0::/0"}],
+		["340282366920938463463374607431768211456 IPv6", {"@odata.type": "#microsoft.graph.iPv6CidrRange", "cidrAddress": "0:0:0:0:0:0:0:0/0"}],
+		["4294967296 IPv4", {"@odata.type": "#microsoft.graph.iPv4Range", "lowerAddress": "0.0.0.0", "upperAddress": "255.255.255.255"}],
+		["16777217 IPv4", {"@odata.type": "#microsoft.graph.iPv4Range", "lowerAddress": "10.0.0.0", "upperAddress": "11.0.0.0"}],
+		["340282366920938463463374607431768211456 IPv6", {"@odata.type": "#microsoft.graph.iPv6Range", "lowerAddress": "::", "upperAddress": "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"}],
 	]
 	every tc in cases {
 		loc := object.union(any_v4, {"ipRanges": [tc[1]]})
 		r := c.result with input as with_locations([sp({})], [loc])
 		r.status == "fail"
-		contains(r.finding, sprintf("relies on trusted location 'Anywhere', which contains %s (wider than /8)", [tc[0]]))
+		contains(r.finding, sprintf("relies on trusted location 'Anywhere', whose ranges cover %s addresses", [tc[0]]))
 	}
 }
 
@@ -525,4 +525,78 @@ test_fail_untrusted_compliant_network if {
 	r := c.result with input as with_locations([p], [object.union(cn, {"isTrusted": false})])
 	r.status == "fail"
 	contains(r.finding, "excludes location 'All Compliant Network locations' (loc-cn), which is not a trusted location")
+}
+
+# ---- trusted-location sanity: ranges counted together (controls.md) ----------
+
+# Entra refuses a single /8 or shorter, but many /9s pass: three /9s cover
+# 25165824 addresses, more than a /8's worth.
+test_fail_many_slash_9s if {
+	loc := ip_location("loc-nines", "Nines", true, ["16.0.0.0/9", "16.128.0.0/9", "17.0.0.0/9"])
+	r := c.result with input as with_locations([sp({})], [office, loc])
+	r.status == "fail"
+	contains(r.finding, "relies on trusted location 'Nines', whose ranges cover 25165824 IPv4 addresses (more than a /8's 16777216), so \"outside trusted locations\" means nothing")
+	not contains(r.finding, "'Office'")
+}
+
+# Two /9s are exactly a /8's worth: not more.
+test_pass_two_slash_9s if {
+	loc := ip_location("loc-nines", "Nines", true, ["16.0.0.0/9", "16.128.0.0/9"])
+	r := c.result with input as with_locations([sp({})], [loc])
+	r.status == "pass"
+}
+
+# Spread over several trusted locations, AllTrusted relies on them all.
+test_fail_wide_ranges_spread_over_locations if {
+	a := ip_location("loc-a", "A", true, ["16.0.0.0/9", "16.128.0.0/9"])
+	b := ip_location("loc-b", "B", true, ["17.0.0.0/9"])
+	r := c.result with input as with_locations([sp({})], [a, b, cn])
+	r.status == "fail"
+	contains(r.finding, "relies on trusted locations 'A', 'B', whose ranges together cover 25165824 IPv4 addresses (more than a /8's 16777216)")
+}
+
+# A policy excluding only one of them by id relies on that one alone.
+test_pass_excluding_one_of_the_spread_locations if {
+	a := ip_location("loc-a", "A", true, ["16.0.0.0/9", "16.128.0.0/9"])
+	b := ip_location("loc-b", "B", true, ["17.0.0.0/9"])
+	p := sp({"conditions": {"locations": {"includeLocations": ["All"], "excludeLocations": ["loc-a"]}}})
+	r := c.result with input as with_locations([p], [a, b])
+	r.status == "pass"
+}
+
+# Overlapping ranges are counted once.
+test_pass_overlapping_ranges_counted_once if {
+	a := ip_location("loc-a", "A", true, ["16.0.0.0/9", "16.128.0.0/9"])
+	b := ip_location("loc-b", "B", true, ["16.0.0.0/9", "16.1.0.0/16"])
+	r := c.result with input as with_locations([sp({})], [a, b])
+	r.status == "pass"
+}
+
+# More than a /32 of IPv6: a /31, or a /32 and a /48 beside it.
+test_fail_ipv6_wider_than_slash_32 if {
+	every cidrs in [["2001:db8::/31"], ["2001:db8::/32", "2001:db9::/48"], ["2000::/3"]] {
+		r := c.result with input as with_locations([sp({})], [ip_location("loc-v6", "V6", true, cidrs)])
+		r.status == "fail"
+		contains(r.finding, "relies on trusted location 'V6', whose ranges cover ")
+		contains(r.finding, "IPv6 addresses (more than a /32's 79228162514264337593543950336)")
+	}
+}
+
+test_pass_ipv6_slash_32 if {
+	every cidrs in [["2001:db8::/32"], ["2001:db8::/33", "2001:db8:8000::/33"]] {
+		r := c.result with input as with_locations([sp({})], [ip_location("loc-v6", "V6", true, cidrs)])
+		r.status == "pass"
+	}
+}
+
+# Address ranges (lower/upper) count their addresses.
+test_ranges_by_bounds_counted if {
+	v4 := {"@odata.type": "#microsoft.graph.iPv4Range", "lowerAddress": "16.0.0.0", "upperAddress": "17.0.0.0"}
+	v6 := {"@odata.type": "#microsoft.graph.iPv6Range", "lowerAddress": "2001:db8::", "upperAddress": "2001:db9::"}
+	every rg in [v4, v6] {
+		loc := object.union(office, {"ipRanges": [rg]})
+		r := c.result with input as with_locations([sp({})], [loc])
+		r.status == "fail"
+		contains(r.finding, "relies on trusted location 'Office', whose ranges cover ")
+	}
 }

@@ -703,67 +703,120 @@ range_valid(r) if {
 }
 
 range_valid(r) if {
-	r["@odata.type"] in {"#microsoft.graph.iPv4Range", "#microsoft.graph.iPv6Range"}
+	r["@odata.type"] == "#microsoft.graph.iPv4Range"
 	is_string(r.lowerAddress)
 	is_string(r.upperAddress)
-	net.cidr_is_valid(host_cidr(r.lowerAddress))
-	net.cidr_is_valid(host_cidr(r.upperAddress))
+	net.cidr_is_valid(concat("", [r.lowerAddress, "/32"]))
+	net.cidr_is_valid(concat("", [r.upperAddress, "/32"]))
 }
 
-host_cidr(ip) := concat("", [ip, "/128"]) if contains(ip, ":")
-
-else := concat("", [ip, "/32"])
-
-# insane_ranges: the ranges that make a trusted location cover (nearly)
-# everything: an IPv4 prefix shorter than /8 (or an IPv4 range wider than a
-# /8), an IPv6 prefix of 0, or an IPv6 range from ::/8 to ff00::/8.
-insane_ranges(l) := [range_text(r) |
-	some r in lib.list(l, "ipRanges")
-	too_broad(r)
-]
-
-range_text(r) := r.cidrAddress if is_string(r.cidrAddress)
-
-else := sprintf("%s-%s", [r.lowerAddress, r.upperAddress])
-
-too_broad(r) if {
-	r["@odata.type"] == "#microsoft.graph.iPv4CidrRange"
-	to_number(split(r.cidrAddress, "/")[1]) < 8
-}
-
-too_broad(r) if {
-	r["@odata.type"] == "#microsoft.graph.iPv6CidrRange"
-	to_number(split(r.cidrAddress, "/")[1]) == 0
-}
-
-too_broad(r) if {
-	r["@odata.type"] == "#microsoft.graph.iPv4Range"
-	ipv4_number(r.upperAddress) - ipv4_number(r.lowerAddress) >= 16777216
-}
-
-too_broad(r) if {
+# An IPv6 range's bounds must be countable (ipv6_number): one that cannot be
+# counted could hide any number of addresses.
+range_valid(r) if {
 	r["@odata.type"] == "#microsoft.graph.iPv6Range"
-	net.cidr_contains("::/8", r.lowerAddress)
-	net.cidr_contains("ff00::/8", r.upperAddress)
+	is_string(r.lowerAddress)
+	is_string(r.upperAddress)
+	ipv6_number(r.lowerAddress)
+	ipv6_number(r.upperAddress)
 }
+
+# ---- trusted-location sanity (controls.md) ------------------------------------
+
+# Trusted IP locations whose ranges together cover more than 2^24 IPv4
+# addresses (a /8's worth: Entra refuses a single /8, but many /9s pass) or
+# more than a /32 of IPv6 make "outside trusted locations" meaningless.
+# Counted over the union of the ranges of the locations a policy relies on
+# (CIDRs merged, so an overlap counts once).
+ipv4_limit := 16777216
+
+ipv6_limit := bits.lsh(1, 96)
+
+# covered(ls): how many IPv4 and IPv6 addresses the ranges of locations ls
+# cover together.
+covered(ls) := {"ipv4": sum(array.concat(
+	[cidr_size(c) | some c in cidrs; not contains(c, ":")],
+	[interval_size(ipv4_number(r.lowerAddress), ipv4_number(r.upperAddress)) | some r in rs; r["@odata.type"] == "#microsoft.graph.iPv4Range"],
+)), "ipv6": sum(array.concat(
+	[cidr_size(c) | some c in cidrs; contains(c, ":")],
+	[interval_size(ipv6_number(r.lowerAddress), ipv6_number(r.upperAddress)) | some r in rs; r["@odata.type"] == "#microsoft.graph.iPv6Range"],
+))} if {
+	rs := [r | some l in ls; some r in lib.list(l, "ipRanges"); range_valid(r)]
+	cidrs := net.cidr_merge([r.cidrAddress | some r in rs; is_string(r.cidrAddress)])
+}
+
+cidr_size(c) := bits.lsh(1, 128 - to_number(split(c, "/")[1])) if contains(c, ":")
+
+else := bits.lsh(1, 32 - to_number(split(c, "/")[1]))
+
+interval_size(lo, hi) := (hi - lo) + 1 if hi >= lo
+
+else := 0
 
 ipv4_number(ip) := n if {
 	parts := [to_number(x) | some x in split(ip, ".")]
 	n := (((parts[0] * 256) + parts[1]) * 256 + parts[2]) * 256 + parts[3]
 }
 
-# insane_trusted_locations: the trusted locations failing the sanity rule,
-# for plan, which must not count a policy that relies on them as closing a
-# control (the Go side reads this verdict; it does not judge ranges itself).
-insane_trusted_locations := [{"id": l.id, "displayName": l.displayName, "ranges": insane_ranges(l)} |
-	some l in trusted_locations
-	count(insane_ranges(l)) > 0
+# ipv6_number(ip): the address as an integer; undefined unless written as
+# eight (or, with "::", fewer) groups of hex digits.
+ipv6_number(ip) := sum([bits.lsh(hex_value(g), 16 * (7 - i)) | some i, g in gs]) if {
+	gs := ipv6_groups(lower(ip))
+	count(gs) == 8
+	every g in gs {
+		regex.match(`^[0-9a-f]{1,4}$`, g)
+	}
+}
+
+ipv6_groups(ip) := array.concat(array.concat(head, ["0" | some k in numbers.range(1, 8); k <= (8 - count(head)) - count(tail)]), tail) if {
+	parts := split(ip, "::")
+	count(parts) == 2
+	head := [g | some g in split(parts[0], ":"); g != ""]
+	tail := [g | some g in split(parts[1], ":"); g != ""]
+} else := split(ip, ":")
+
+hex_value(g) := sum([(hex_digits[d] * bits.lsh(1, 4 * ((count(g) - 1) - i))) | some i, d in split(g, "")])
+
+hex_digits := {"0": 0, "1": 1, "2": 2, "3": 3, "4": 4, "5": 5, "6": 6, "7": 7, "8": 8, "9": 9, "a": 10, "b": 11, "c": 12, "d": 13, "e": 14, "f": 15}
+
+too_wide(c) if c.ipv4 > ipv4_limit
+
+too_wide(c) if c.ipv6 > ipv6_limit
+
+# insane_groups(ls): the trusted locations to blame, in groups, when the
+# ranges of ls together cover too much: each location that does so alone,
+# else all of those holding ranges together. Empty when ls is sane.
+insane_groups(ls) := [[l] | some l in ls; too_wide(covered([l]))] if {
+	some l in ls
+	too_wide(covered([l]))
+} else := [[l | some l in ls; count(lib.list(l, "ipRanges")) > 0]] if {
+	too_wide(covered(ls))
+} else := []
+
+# sanity_text(g) names the locations of a group and what they cover.
+sanity_text(g) := sprintf("trusted location '%s', whose ranges cover %s", [g[0].displayName, coverage_text(covered(g))]) if {
+	count(g) == 1
+} else := sprintf("trusted locations %s, whose ranges together cover %s", [lib.quote_all([l.displayName | some l in g]), coverage_text(covered(g))])
+
+coverage_text(c) := concat(" and ", array.concat(
+	[sprintf("%d IPv4 addresses (more than a /8's %d)", [c.ipv4, ipv4_limit]) | c.ipv4 > ipv4_limit],
+	[sprintf("%d IPv6 addresses (more than a /32's %d)", [c.ipv6, ipv6_limit]) | c.ipv6 > ipv6_limit],
+))
+
+range_text(r) := r.cidrAddress if is_string(r.cidrAddress)
+
+else := sprintf("%s-%s", [r.lowerAddress, r.upperAddress])
+
+# insane_trusted_locations: the trusted locations failing the sanity rule
+# for a policy that excludes AllTrusted (as plan's templates do), with their
+# ranges and the reason, for plan, which must not count such a policy as
+# closing a control (the Go side reads this verdict; it does not judge
+# ranges itself).
+insane_trusted_locations := [{"id": l.id, "displayName": l.displayName, "ranges": [range_text(r) | some r in lib.list(l, "ipRanges")], "reason": sanity_text(g)} |
+	some g in insane_groups(trusted_locations)
+	some l in g
 ]
 
-insane_location_problems(ls) := [sprintf("relies on trusted location '%s', which contains %s (wider than /8), so \"outside trusted locations\" means nothing", [l.displayName, concat(", ", insane_ranges(l))]) |
-	some l in ls
-	count(insane_ranges(l)) > 0
-]
+insane_location_problems(ls) := [sprintf("relies on %s, so \"outside trusted locations\" means nothing", [sanity_text(g)]) | some g in insane_groups(ls)]
 
 # trusted_exclusion_problems: locations must be absent, or include All and
 # exclude only trusted locations that pass the sanity rule.

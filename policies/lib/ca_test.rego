@@ -285,5 +285,37 @@ test_insane_trusted_locations if {
 		ip_loc("office", true, ["203.0.113.0/24"]),
 		ip_loc("untrusted-wide", false, ["0.0.0.0/1"]),
 	]})
-	ca.insane_trusted_locations == [{"id": "halves", "displayName": "halves", "ranges": ["0.0.0.0/1", "128.0.0.0/1"]}] with input as inp
+	ca.insane_trusted_locations == [{
+		"id": "halves", "displayName": "halves", "ranges": ["0.0.0.0/1", "128.0.0.0/1"],
+		"reason": "trusted location 'halves', whose ranges cover 4294967296 IPv4 addresses (more than a /8's 16777216)",
+	}] with input as inp
+}
+
+# No location too wide alone, but together: every one holding ranges is named.
+test_insane_trusted_locations_together if {
+	inp := f.with_data({"namedLocations": [
+		ip_loc("a", true, ["16.0.0.0/9", "16.128.0.0/9"]),
+		ip_loc("b", true, ["17.0.0.0/9"]),
+		ip_loc("untrusted", false, ["18.0.0.0/9"]),
+	]})
+	reason := "trusted locations 'a', 'b', whose ranges together cover 25165824 IPv4 addresses (more than a /8's 16777216)"
+	ca.insane_trusted_locations == [
+		{"id": "a", "displayName": "a", "ranges": ["16.0.0.0/9", "16.128.0.0/9"], "reason": reason},
+		{"id": "b", "displayName": "b", "ranges": ["17.0.0.0/9"], "reason": reason},
+	] with input as inp
+}
+
+test_sane_trusted_locations if {
+	inp := f.with_data({"namedLocations": [ip_loc("a", true, ["16.0.0.0/9", "16.128.0.0/9"]), ip_loc("b", true, ["16.0.0.0/10"])]})
+	ca.insane_trusted_locations == [] with input as inp
+}
+
+test_ipv6_number if {
+	ca.ipv6_number("::") == 0
+	ca.ipv6_number("::1") == 1
+	ca.ipv6_number("2001:DB8::1") == ca.ipv6_number("2001:0db8:0:0:0:0:0:0001")
+	ca.ipv6_number("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff") == bits.lsh(1, 128) - 1
+	ca.ipv6_number("1::") == bits.lsh(1, 112)
+	not ca.ipv6_number("::ffff:192.0.2.1")
+	not ca.ipv6_number("1:2:3")
 }
