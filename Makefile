@@ -30,7 +30,7 @@ vet:
 
 ## update-golden: rewrite report golden files after an intended change
 update-golden:
-	$(GO) test ./internal/render/ ./internal/diff/ -update
+	$(GO) test ./internal/render/ ./internal/diff/ ./internal/hunt/render/ -update
 
 ## bench: benchmarks (evaluation, collection); see docs/performance.md
 bench:

@@ -71,7 +71,10 @@ blind spots naming Graph's error.
 
 Outputs: --format and --output in pairs, in order; a format without an
 output goes to stdout (at most one). Formats: ` + strings.Join(huntrender.Formats(), ", ") + `.
-Files are written new, 0600, never through a symbolic link.
+Files are written new, 0600, never through a symbolic link. table, markdown
+and html are the incident report in the talk's three parts (what happened,
+what was done, what is left to do) in --lang en or ja, times in --tz; csv is
+the merged timeline for a spreadsheet; json is the contract (English, UTC).
 
 --ioc FILE: one indicator per line (a line starting with '#' is a comment): an address or
 CIDR, "ua:" or "user-agent:" and a user agent fragment, "session:" or
