@@ -94,26 +94,30 @@ func writeMarkdown(w io.Writer, r *result.Result, o Options) error {
 			}
 			p("\n")
 		}
-		p("### %s\n\n", md(c.T("section.done")))
-		if len(u.Done) == 0 {
-			p("%s\n\n", md(c.T("done.none")))
-		} else {
-			p("%s\n\n", md(c.T("done.lead")))
-			for _, d := range u.Done {
-				p("- %s\n", md(c.T("done.line", "Time", d.Time, "Action", d.Action, "By", d.By)))
+		// ② and ③: a lead sentence and a list, or a sentence saying there
+		// is nothing.
+		part := func(title, none, lead string, items []string, numbered bool) {
+			p("### %s\n\n", md(c.T(title)))
+			if len(items) == 0 {
+				p("%s\n\n", md(c.T(none)))
+				return
+			}
+			p("%s\n\n", md(c.T(lead)))
+			for i, it := range items {
+				if numbered {
+					p("%d. %s\n", i+1, md(it))
+				} else {
+					p("- %s\n", md(it))
+				}
 			}
 			p("\n")
 		}
-		p("### %s\n\n", md(c.T("section.todo")))
-		if len(u.Todo) == 0 {
-			p("%s\n\n", md(c.T("todo.none")))
-		} else {
-			p("%s\n\n", md(c.T("todo.lead")))
-			for i, t := range u.Todo {
-				p("%d. %s\n", i+1, md(t))
-			}
-			p("\n")
+		var done []string
+		for _, d := range u.Done {
+			done = append(done, c.T("done.line", "Time", d.Time, "Action", d.Action, "By", d.By))
 		}
+		part("section.done", "done.none", "done.lead", done, false)
+		part("section.todo", "todo.none", "todo.lead", u.Todo, true)
 		p("### %s\n\n", md(c.T("section.timeline")))
 		p("%s\n\n", md(c.N("timeline.attackeronly", u.Attacker, "Total", len(u.Timeline))))
 		var rows [][]string
