@@ -43,6 +43,16 @@ func strict(doc []byte, v any) error {
 	return dec.Decode(v)
 }
 
+// appendDecoded strictly decodes doc as a T and appends it.
+func appendDecoded[T any](list *[]T, doc []byte) error {
+	var v T
+	if err := strict(doc, &v); err != nil {
+		return err
+	}
+	*list = append(*list, v)
+	return nil
+}
+
 func load(t *testing.T) objects {
 	t.Helper()
 	files, _ := filepath.Glob("*.yaml")
@@ -60,27 +70,22 @@ func load(t *testing.T) objects {
 			if err := yaml.Unmarshal(doc, &meta); err != nil {
 				t.Fatalf("%s doc %d: %v", f, i, err)
 			}
-			var dst any
+			var err error
 			switch meta.APIVersion + " " + meta.Kind {
 			case "v1 Namespace":
-				o.namespaces = append(o.namespaces, corev1.Namespace{})
-				dst = &o.namespaces[len(o.namespaces)-1]
+				err = appendDecoded(&o.namespaces, doc)
 			case "v1 ServiceAccount":
-				o.accounts = append(o.accounts, corev1.ServiceAccount{})
-				dst = &o.accounts[len(o.accounts)-1]
+				err = appendDecoded(&o.accounts, doc)
 			case "v1 ConfigMap":
-				o.configMaps = append(o.configMaps, corev1.ConfigMap{})
-				dst = &o.configMaps[len(o.configMaps)-1]
+				err = appendDecoded(&o.configMaps, doc)
 			case "v1 PersistentVolumeClaim":
-				o.claims = append(o.claims, corev1.PersistentVolumeClaim{})
-				dst = &o.claims[len(o.claims)-1]
+				err = appendDecoded(&o.claims, doc)
 			case "batch/v1 CronJob":
-				o.cronJobs = append(o.cronJobs, batchv1.CronJob{})
-				dst = &o.cronJobs[len(o.cronJobs)-1]
+				err = appendDecoded(&o.cronJobs, doc)
 			default:
 				t.Fatalf("%s doc %d: unexpected %s %s", f, i, meta.APIVersion, meta.Kind)
 			}
-			if err := strict(doc, dst); err != nil {
+			if err != nil {
 				t.Fatalf("%s doc %d (%s): %v", f, i, meta.Kind, err)
 			}
 		}
