@@ -76,6 +76,18 @@ test_own_application_exclusion if {
 	}
 }
 
+# The legacy "GuestsOrExternalUsers" value of excludeUsers is a guest
+# exclusion: allowed only where guests are, and named as such.
+test_guests_excluded_through_exclude_users if {
+	over := users({"excludeUsers": [f.bg1, f.bg2, "GuestsOrExternalUsers"]})
+	every ctl in controls {
+		r := result(ctl, over, {})
+		status_is(ctl, "GuestsOrExternalUsers", r, "fail")
+		contains(r.finding, "excludes guests and external users, which the baseline does not allow")
+		status_is(ctl, "GuestsOrExternalUsers allowed", traps.result_for(ctl, own(traps.input_for(ctl, over), ctl, {"guests_or_external_users": true})), "pass")
+	}
+}
+
 # ---- no break-glass account named (controls.md "Exception") ------------------
 
 no_bg := {"break_glass": []}
@@ -114,6 +126,9 @@ other_shortfalls := [
 	["report-only", {"state": "enabledForReportingButNotEnforced"}],
 	["role exclusion too", users({"excludeRoles": [f.ga_role]})],
 	["guests excluded too", users({"excludeGuestsOrExternalUsers": guests})],
+	# Graph's excludeUsers also takes "GuestsOrExternalUsers" (every guest):
+	# that is no break-glass account.
+	["all guests excluded through excludeUsers", users({"excludeUsers": ["GuestsOrExternalUsers"]})],
 	["not all users", users({"includeUsers": [], "includeGroups": [f.other_group]})],
 	["locations narrowed", {"conditions": {"locations": {"includeLocations": ["loc-office"], "excludeLocations": []}}}],
 ]

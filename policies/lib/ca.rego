@@ -277,7 +277,7 @@ group_label(id) := sprintf("group '%s' (%s, holds break-glass accounts: list it 
 # extra_members: the excluded users and groups the baseline does not allow
 # for control ctl; extra_others: the excluded roles, and guests.
 extra_members(ctl, p) := array.concat(
-	[names.user(x) | some x in p.conditions.users.excludeUsers; not x in allowed_for(ctl, "users")],
+	[names.user(x) | some x in p.conditions.users.excludeUsers; x != all_guests; not x in allowed_for(ctl, "users")],
 	[group_label(x) | some x in p.conditions.users.excludeGroups; not x in allowed_for(ctl, "groups")],
 )
 
@@ -287,9 +287,18 @@ extra_others(ctl, p) := array.concat(
 )
 
 guest_exclusion(ctl, p) := ["guests and external users"] if {
-	object.get(p.conditions.users, "excludeGuestsOrExternalUsers", null) != null
+	excludes_guests(p)
 	not guests_allowed(ctl)
 } else := []
+
+# Guests are excluded by excludeGuestsOrExternalUsers, or by the value
+# "GuestsOrExternalUsers" that excludeUsers also takes (every guest): never
+# a break-glass account, so controls.md's exception does not cover it.
+all_guests := "GuestsOrExternalUsers"
+
+excludes_guests(p) if object.get(p.conditions.users, "excludeGuestsOrExternalUsers", null) != null
+
+excludes_guests(p) if all_guests in p.conditions.users.excludeUsers
 
 # user_problems(ctl, p): "All users, allowed exclusions" for control ctl.
 user_problems(ctl, p) := array.concat(
