@@ -58,7 +58,7 @@ else := ""
 fail_warning := sprintf(". Before choosing a block grant: %s", [lockout])
 
 verdict := lib.pass_notes(
-	sprintf("policy %s protects security-info registration outside trusted locations (%s)%s", [ca.name(qualifying[0]), ca.grant_label(qualifying[0]), block_warning]),
+	sprintf("policy %s protects security-info registration outside trusted locations (%s)%s%s", [ca.name(qualifying[0]), ca.grant_label(qualifying[0]), ca.legacy_trusted_ips(qualifying[0]), block_warning]),
 	ca.ids(qualifying),
 	[],
 ) if count(qualifying) > 0

@@ -600,3 +600,19 @@ test_ranges_by_bounds_counted if {
 		contains(r.finding, "relies on trusted location 'Office', whose ranges cover ")
 	}
 }
+
+# controls.md: AllTrusted also holds the legacy MFA service's trusted IPs,
+# which Graph cannot read; a pass that relies on AllTrusted says so.
+test_pass_relying_on_all_trusted_says_legacy_ips_are_unread if {
+	r := c.result with input as with_locations([sp({})], [office])
+	r.status == "pass"
+	contains(r.finding, "policy 'Security info registration' protects security-info registration outside trusted locations (or of [mfa]); AllTrusted also includes the legacy MFA service's trusted IPs, which Graph cannot read: check them (Entra admin center > Protection > Multifactor authentication > Additional cloud-based multifactor authentication settings)")
+}
+
+test_pass_not_relying_on_all_trusted_does_not_mention_legacy_ips if {
+	every locs in [null, {"includeLocations": ["All"], "excludeLocations": ["loc-office"]}] {
+		r := c.result with input as with_locations([sp({"conditions": {"locations": locs}})], [office])
+		r.status == "pass"
+		not contains(r.finding, "legacy MFA")
+	}
+}

@@ -57,7 +57,7 @@ setting_known if is_string(setting)
 verdict := lib.not_assessed("deviceRegistrationPolicy has no multiFactorAuthConfiguration value") if not setting_known
 
 else := lib.pass(
-	sprintf("policy %s requires MFA to register or join devices outside trusted locations, and the tenant setting is notRequired", [ca.name(qualifying[0])]),
+	sprintf("policy %s requires MFA to register or join devices outside trusted locations, and the tenant setting is notRequired%s", [ca.name(qualifying[0]), ca.legacy_trusted_ips(qualifying[0])]),
 	ca.ids(qualifying),
 ) if {
 	count(qualifying) > 0
@@ -65,7 +65,7 @@ else := lib.pass(
 }
 
 else := lib.pass_notes(
-	sprintf("policy %s requires MFA to register or join devices outside trusted locations", [ca.name(qualifying[0])]),
+	sprintf("policy %s requires MFA to register or join devices outside trusted locations%s", [ca.name(qualifying[0]), ca.legacy_trusted_ips(qualifying[0])]),
 	ca.ids(qualifying),
 	["the device registration setting \"Require MFA to register or join devices\" is still required: Microsoft documents that the user action is then not enforced properly; set it to notRequired"],
 ) if {
@@ -74,7 +74,7 @@ else := lib.pass_notes(
 }
 
 else := lib.pass_notes(
-	sprintf("policy %s requires MFA to register or join devices outside trusted locations", [ca.name(qualifying[0])]),
+	sprintf("policy %s requires MFA to register or join devices outside trusted locations%s", [ca.name(qualifying[0]), ca.legacy_trusted_ips(qualifying[0])]),
 	ca.ids(qualifying),
 	[sprintf("the device registration setting multiFactorAuthConfiguration is %q, a value tenantgate does not know; Microsoft documents the user action as enforced when it is notRequired", [setting])],
 ) if count(qualifying) > 0

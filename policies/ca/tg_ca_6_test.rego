@@ -262,3 +262,21 @@ test_fail_strength_allowing_email_alone if {
 	r.status == "fail"
 	contains(r.finding, "(not MFA: allows email)")
 }
+
+# controls.md: AllTrusted also holds the legacy MFA service's trusted IPs,
+# which Graph cannot read; a pass that relies on AllTrusted says so.
+legacy_ips := "AllTrusted also includes the legacy MFA service's trusted IPs, which Graph cannot read"
+
+test_pass_relying_on_all_trusted_says_legacy_ips_are_unread if {
+	every setting in ["notRequired", "required", "somethingNew"] {
+		r := c.result with input as tenant([dp({})], setting)
+		r.status == "pass"
+		contains(r.finding, legacy_ips)
+	}
+}
+
+test_pass_not_relying_on_all_trusted_does_not_mention_legacy_ips if {
+	r := c.result with input as tenant([dp({"conditions": {"locations": {"includeLocations": ["All"], "excludeLocations": ["loc-office"]}}})], "notRequired")
+	r.status == "pass"
+	not contains(r.finding, "legacy MFA")
+}

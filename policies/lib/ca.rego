@@ -856,6 +856,13 @@ else := [l |
 	l.id in p.conditions.locations.excludeLocations
 ]
 
+# legacy_trusted_ips(p): controls.md says AllTrusted also includes the legacy
+# MFA service's "trusted IPs", which Graph cannot read, and that a finding
+# relying on AllTrusted says so (appended to a pass that rests on p).
+legacy_trusted_ips(p) := "; AllTrusted also includes the legacy MFA service's trusted IPs, which Graph cannot read: check them (Entra admin center > Protection > Multifactor authentication > Additional cloud-based multifactor authentication settings)" if {
+	"AllTrusted" in object.get(p.conditions, ["locations", "excludeLocations"], [])
+} else := ""
+
 # uses_trusted_locations: the policy's verdict depends on named locations.
 uses_trusted_locations(p) if count(p.conditions.locations.excludeLocations) > 0
 
