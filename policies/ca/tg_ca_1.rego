@@ -41,7 +41,7 @@ problems := {p.id: lib.flat([
 	ca.state_problems(p), ca.user_problems(me, p),
 	client_problems(p), platform_problems(p),
 	ca.risk_problems(p), ca.other_condition_problems(p),
-	ca.location_problems(p), app_problems(p),
+	ca.device_state_problems(p), ca.location_problems(p), app_problems(p),
 ]) | some p in relevant}
 
 # Token protection only works for desktop clients on Windows, so the policy

@@ -108,7 +108,37 @@ traps := [
 	["client apps narrowed", conditions({"clientAppTypes": ["exchangeActiveSync"]})],
 	["sign-in risk narrowed", conditions({"signInRiskLevels": ["high"]})],
 	["locations narrowed", conditions({"locations": {"includeLocations": ["loc-office"], "excludeLocations": []}})],
+	["a location that is not trusted excluded", conditions({"locations": {"includeLocations": ["All"], "excludeLocations": ["loc-uk"]}})],
+	["a platform excluded", conditions({"platforms": {"includePlatforms": ["all"], "excludePlatforms": ["windows"]}})],
+	["user risk narrowed", conditions({"userRiskLevels": ["high"]})],
+	["service principal risk narrowed", conditions({"servicePrincipalRiskLevels": ["high"]})],
+	["insider risk narrowed", conditions({"insiderRiskLevels": "elevated"})],
+	["authentication flows narrowed", conditions({"authenticationFlows": {"transferMethods": "authenticationTransfer"}})],
+	["all guests excluded through excludeUsers", users({"excludeUsers": [f.bg1, f.bg2, "GuestsOrExternalUsers"]})],
+	# The deprecated device state condition (beta: includeDeviceStates /
+	# excludeDeviceStates) still narrows a policy that carries it.
+	["compliant devices excluded by device state", conditions({"devices": {"includeDeviceStates": ["All"], "excludeDeviceStates": ["Compliant", "DomainJoined"], "deviceFilter": null}})],
+	["compliant devices excluded by the older device keys", conditions({"devices": {"includeDevices": ["All"], "excludeDevices": ["Compliant"], "deviceFilter": null}})],
 ]
+
+# Traps for the controls that must cover every sign-in to an app (TG.CA.1
+# may filter devices: Microsoft's token protection recipe does).
+app_controls := ["TG.CA.2", "TG.CA.3", "TG.CA.4", "TG.CA.7", "TG.CA.10", "TG.CA.11", "TG.ID.1"]
+
+app_traps := [
+	["apps excluded by an application filter", conditions({"applications": {"applicationFilter": {"mode": "exclude", "rule": "CustomSecurityAttribute.Engineering_Project -eq \"Baker\""}}})],
+	["device filter in include mode", conditions({"devices": {"deviceFilter": {"mode": "include", "rule": "device.trustType -eq \"ServerAD\""}}})],
+	["device filter in exclude mode", conditions({"devices": {"deviceFilter": {"mode": "exclude", "rule": "device.isCompliant -eq True"}}})],
+]
+
+test_no_app_control_passes_an_app_trap if {
+	every ctl in app_controls {
+		every trap in app_traps {
+			r := result_for(ctl, input_for(ctl, trap[1]))
+			not_pass(ctl, trap[0], r)
+		}
+	}
+}
 
 # The passing policies pass, so every failure below is the trap's doing.
 test_base_policies_pass if {

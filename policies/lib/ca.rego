@@ -386,10 +386,45 @@ transfer_methods(p) := [trim_space(m) | some m in split(f, ","); trim_space(m) !
 
 # Any device filter narrows: exclude mode drops matching devices, include
 # mode drops all the others.
-device_problems(p) := [sprintf("has a device filter (%s: %s)", [f.mode, f.rule])] if {
+device_problems(p) := array.concat(device_filter_problems(p), device_state_problems(p))
+
+device_filter_problems(p) := [sprintf("has a device filter (%s: %s)", [f.mode, f.rule])] if {
 	f := p.conditions.devices.deviceFilter
 	f != null
 } else := []
+
+# The deprecated device state condition (beta only: includeDeviceStates /
+# excludeDeviceStates, before them includeDevices / excludeDevices; real
+# beta exports still carry the keys, empty) narrows like a filter wherever
+# an old policy still holds it: "All" except Compliant / DomainJoined lets
+# managed devices skip the policy. Absent, null or empty keys, or an include
+# of exactly ["All"], are no condition.
+device_state_keys := ["includeDeviceStates", "excludeDeviceStates", "includeDevices", "excludeDevices"]
+
+device_state_problems(p) := [sprintf("has a device state condition (%s)", [concat(", ", parts)])] if {
+	d := p.conditions.devices
+	is_object(d)
+	parts := [sprintf("%s %s", [k, value_text(v)]) |
+		some k in device_state_keys
+		v := object.get(d, k, null)
+		narrows_devices(k, v)
+	]
+	count(parts) > 0
+} else := []
+
+narrows_devices(k, v) if {
+	startswith(k, "exclude")
+	not v in {null, []}
+}
+
+narrows_devices(k, v) if {
+	startswith(k, "include")
+	not v in {null, [], ["All"]}
+}
+
+value_text(v) := concat("/", [sprintf("%v", [x]) | some x in v]) if is_array(v)
+
+else := sprintf("%v", [v])
 
 platform_problems(p) := [] if platforms(p) == null
 

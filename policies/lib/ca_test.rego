@@ -319,3 +319,15 @@ test_ipv6_number if {
 	not ca.ipv6_number("::ffff:192.0.2.1")
 	not ca.ipv6_number("1:2:3")
 }
+
+# The deprecated device state condition: what narrows and how it reads.
+devices(d) := f.policy({"conditions": {"devices": object.union({"deviceFilter": null}, d)}})
+
+test_device_state_problems if {
+	ca.device_state_problems(devices({"includeDeviceStates": [], "excludeDeviceStates": [], "includeDevices": [], "excludeDevices": []})) == []
+	ca.device_state_problems(devices({"includeDeviceStates": ["All"], "excludeDeviceStates": []})) == []
+	ca.device_state_problems(f.policy({})) == []
+	ca.device_state_problems(devices({"includeDeviceStates": ["All"], "excludeDeviceStates": ["Compliant", "DomainJoined"]})) == ["has a device state condition (excludeDeviceStates Compliant/DomainJoined)"]
+	ca.device_state_problems(devices({"includeDevices": ["Compliant"]})) == ["has a device state condition (includeDevices Compliant)"]
+	ca.device_problems(devices({"excludeDevices": "Compliant"})) == ["has a device state condition (excludeDevices Compliant)"]
+}
