@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -167,5 +168,35 @@ func TestUnknownLanguage(t *testing.T) {
 	var b bytes.Buffer
 	if err := Write(&b, "markdown", hostileResult(), Options{Lang: "fr"}); err == nil || !strings.Contains(err.Error(), "fr") {
 		t.Errorf("lang fr: %v", err)
+	}
+}
+
+// Users unknown for lack of logs, without a high-severity finding, are
+// listed together (their medium findings as notable), not given a report
+// each: without the UAL a tenant of 300 is 300 unknown users.
+func TestUnknownUsersListedTogether(t *testing.T) {
+	r := hostileResult()
+	r.Summary = result.Summary{Compromised: 1, Unknown: 50}
+	for i := range 50 {
+		u := result.User{UPN: fmt.Sprintf("user%02d@example.com", i), Verdict: result.Unknown}
+		if i%10 == 0 {
+			u.Findings = []result.Finding{{ID: "TG.HUNT.10", Severity: "medium", Title: "Mail sent in an attacker session"}}
+		}
+		r.Users = append(r.Users, u)
+	}
+	for _, lang := range Languages {
+		for _, format := range []string{"table", "markdown", "html"} {
+			out := render(t, format, r, Options{Lang: lang})
+			if strings.Contains(out, "user07@example.com:") || strings.Contains(out, `id="user-3"`) {
+				t.Errorf("%s/%s: an unknown user without findings got a report of its own", lang, format)
+			}
+			want := map[string]string{"en": "50 users have no high-severity finding", "ja": "50 名のユーザーは重大度「高」の検出がありません"}[lang]
+			if !strings.Contains(strings.Join(strings.Fields(out), " "), want) {
+				t.Errorf("%s/%s: no %q", lang, format, want)
+			}
+			if !strings.Contains(out, "user00@example.com") {
+				t.Errorf("%s/%s: the unknown users are not named", lang, format)
+			}
+		}
 	}
 }

@@ -82,15 +82,16 @@ func writeHTML(w io.Writer, r *result.Result, o Options) error {
 	p.Chart = buildChart(v, r)
 	c := v.c
 	tmpl, err := template.New("report.html.tmpl").Funcs(template.FuncMap{
-		"t":        func(id string) string { return c.T(id) },
-		"inc":      func(i int) int { return i + 1 },
-		"more":     func(n int) string { return c.N("label.moreevidence", n) },
-		"morebad":  func(n int) string { return c.N("label.morebadrows", n) },
-		"users":    func(n int) string { return c.N("label.users", n) },
-		"first3":   func(xs []string) string { return first(xs, 3, c) },
-		"join":     func(xs []string) string { return strings.Join(xs, ", ") },
-		"showing":  func(n, total int) string { return c.T("html.showing", "N", n, "Total", total) },
-		"sevClass": func(label string) string { return sevClass(c, label) },
+		"t":           func(id string) string { return c.T(id) },
+		"inc":         func(i int) int { return i + 1 },
+		"more":        func(n int) string { return c.N("label.moreevidence", n) },
+		"morebad":     func(n int) string { return c.N("label.morebadrows", n) },
+		"users":       func(n int) string { return c.N("label.users", n) },
+		"unknownLead": func(n int) string { return c.N("unknown.lead", n) },
+		"first3":      func(xs []string) string { return first(xs, 3, c) },
+		"join":        func(xs []string) string { return strings.Join(xs, ", ") },
+		"showing":     func(n, total int) string { return c.T("html.showing", "N", n, "Total", total) },
+		"sevClass":    func(label string) string { return sevClass(c, label) },
 	}).ParseFS(htmlAssets, "html/report.html.tmpl")
 	if err != nil {
 		return err
@@ -254,6 +255,7 @@ func mapView(v *view, f func(string) string) {
 	for i := range v.Notable {
 		all(v.Notable[i].Users)
 	}
+	all(v.Unknown)
 	all(v.Coverage.BlindSpots)
 	all(v.Coverage.BadRows)
 	all(v.Coverage.Skipped)

@@ -45,8 +45,10 @@ func writeMarkdown(w io.Writer, r *result.Result, o Options) error {
 		counts = append(counts, s)
 	}
 	p("%s: %s\n\n", md(c.T("label.verdicts")), strings.Join(counts, " · "))
-	if len(v.Users) == 0 {
+	if len(v.Users) == 0 && len(v.Unknown) == 0 {
 		p("%s\n\n", md(c.T("report.nobody")))
+	} else if len(v.Users) == 0 {
+		p("%s\n\n", md(c.N("unknown.lead", len(v.Unknown))))
 	} else {
 		p("%s\n\n", md(v.Intro))
 	}
@@ -129,6 +131,10 @@ func writeMarkdown(w io.Writer, r *result.Result, o Options) error {
 		if len(rows) > 0 {
 			mdTable(b, []string{c.T("col.time"), c.T("col.source"), c.T("col.operation"), c.T("col.ip"), c.T("col.country"), c.T("col.detections"), c.T("col.where")}, rows)
 		}
+	}
+
+	if len(v.Unknown) > 0 {
+		p("## %s\n\n%s\n\n%s\n\n", md(c.T("section.unknown")), md(c.N("unknown.lead", len(v.Unknown))), md(strings.Join(v.Unknown, ", ")))
 	}
 
 	if len(v.Notable) > 0 {

@@ -100,9 +100,9 @@ func writeTable(w io.Writer, r *result.Result, o Options) error {
 	}
 	para(0, 2, c.T("label.verdicts")+": "+strings.Join(counts, ", "))
 	b.WriteString("\n")
-	if len(v.Users) == 0 {
+	if len(v.Users) == 0 && len(v.Unknown) == 0 {
 		para(0, 0, c.T("report.nobody"))
-	} else {
+	} else if len(v.Users) > 0 {
 		var rows [][]string
 		for _, u := range v.Users {
 			rows = append(rows, []string{u.UPN, u.VerdictLabel, u.Intrusion})
@@ -167,6 +167,18 @@ func writeTable(w io.Writer, r *result.Result, o Options) error {
 			num := strconv.Itoa(i+1) + ". "
 			para(4, len(num), num+t)
 		}
+	}
+
+	if len(v.Unknown) > 0 {
+		b.WriteString("\n")
+		para(0, 0, c.T("section.unknown"))
+		para(2, 0, c.N("unknown.lead", len(v.Unknown)))
+		shown, more := v.Unknown, ""
+		if len(shown) > 10 {
+			more = " " + c.N("label.more", len(shown)-10)
+			shown = shown[:10]
+		}
+		para(2, 2, strings.Join(shown, ", ")+more)
 	}
 
 	if len(v.Notable) > 0 {

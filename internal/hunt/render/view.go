@@ -29,8 +29,12 @@ type view struct {
 	Window    string
 	Tool      string
 	Counts    []verdictCount
-	Users     []*userView // compromised, suspicious, unknown: the report's subject
-	Notable   []notable   // clean users with medium/low findings, per detection
+	Users     []*userView // compromised, suspicious, unknown with findings: the report's subject
+	// Unknown are the users without a high-severity finding whom the
+	// missing logs keep from being called clean: listed (their findings
+	// under Notable), not given a report each.
+	Unknown []string
+	Notable   []notable   // clean or unknown users' medium/low findings, per detection
 	Found     []detectionView
 	Coverage  coverageView
 }
@@ -153,7 +157,10 @@ func newView(r *result.Result, o Options) (*view, error) {
 	byDet := map[string][]string{}
 	for i := range r.Users {
 		u := &r.Users[i]
-		if u.Verdict == result.Clean {
+		if u.Verdict == result.Unknown && !hasHigh(u) {
+			v.Unknown = append(v.Unknown, u.UPN)
+		}
+		if u.Verdict == result.Clean || (u.Verdict == result.Unknown && !hasHigh(u)) {
 			seen := map[string]bool{}
 			for _, f := range u.Findings {
 				if !seen[f.ID] {
@@ -183,6 +190,17 @@ func newView(r *result.Result, o Options) (*view, error) {
 		return nil, err
 	}
 	return v, nil
+}
+
+// hasHigh: the user has a high-severity finding (which gets a report of
+// its own even when the verdict is unknown).
+func hasHigh(u *result.User) bool {
+	for _, f := range u.Findings {
+		if f.Severity == "high" {
+			return true
+		}
+	}
+	return false
 }
 
 // zoneText names the display zone and its offset during the window.
