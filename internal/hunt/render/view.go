@@ -33,10 +33,10 @@ type view struct {
 	// Unknown are the users without a high-severity finding whom the
 	// missing logs keep from being called clean: listed (their findings
 	// under Notable), not given a report each.
-	Unknown []string
-	Notable   []notable   // clean or unknown users' medium/low findings, per detection
-	Found     []detectionView
-	Coverage  coverageView
+	Unknown  []string
+	Notable  []notable // clean or unknown users' medium/low findings, per detection
+	Found    []detectionView
+	Coverage coverageView
 }
 
 type verdictCount struct {
