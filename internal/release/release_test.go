@@ -127,8 +127,11 @@ func TestGoReleaserConfig(t *testing.T) {
 			t.Errorf("archive file %s: %v", f, err)
 		}
 	}
-	if !slices.Contains(c.Archives[0].Files, "LICENSE") {
-		t.Error("archives lack the LICENSE")
+	// Apache-2.0 section 4(d): a distribution carries the NOTICE file.
+	for _, f := range []string{"LICENSE", "NOTICE"} {
+		if !slices.Contains(c.Archives[0].Files, f) {
+			t.Errorf("archives lack the %s", f)
+		}
 	}
 	if c.Checksum.NameTemplate == "" || c.Checksum.Algorithm != "sha256" {
 		t.Errorf("checksum %+v", c.Checksum)
