@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"io/fs"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/open-policy-agent/opa/v1/rego"
 
+	"github.com/tenantgate/tenantgate/internal/baseline"
 	"github.com/tenantgate/tenantgate/policies"
 )
 
@@ -143,4 +145,45 @@ func leafPaths(o map[string]any, prefix []string) [][]string {
 		out = append(out, p)
 	}
 	return out
+}
+
+// TestRegoFixtureLicensesAreTheDefaultBaseline: the Rego tests judge
+// licences with the fixture baseline's map (policies/lib/fixtures_test.rego);
+// it must be the shipped one (baselines/aitm-defense.yaml), or the tests of
+// controls.md's "License detection" would prove nothing about what users run.
+func TestRegoFixtureLicensesAreTheDefaultBaseline(t *testing.T) {
+	src, err := fs.ReadFile(policies.FS, "lib/fixtures_test.rego")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := rego.New(rego.Query("data.tenantgate.test.fixtures.baseline.licenses"), rego.Module("fixtures_test.rego", string(src))).Eval(context.Background())
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("%v %v", rs, err)
+	}
+	raw, _ := json.Marshal(rs[0].Expressions[0].Value)
+	var fixture map[string]baseline.License
+	if err := json.Unmarshal(raw, &fixture); err != nil {
+		t.Fatal(err)
+	}
+	def, err := baseline.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	norm := func(m map[string]baseline.License) string {
+		for k, l := range m {
+			l.ServicePlans, l.SKUs = slices.Sorted(slices.Values(l.ServicePlans)), slices.Sorted(slices.Values(l.SKUs))
+			if l.ServicePlans == nil {
+				l.ServicePlans = []string{}
+			}
+			if l.SKUs == nil {
+				l.SKUs = []string{}
+			}
+			m[k] = l
+		}
+		b, _ := json.MarshalIndent(m, "", " ")
+		return string(b)
+	}
+	if got, want := norm(fixture), norm(def.Licenses); got != want {
+		t.Errorf("the Rego fixture's licence map differs from the default baseline's:\nfixture %s\ndefault %s", got, want)
+	}
 }
