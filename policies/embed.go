@@ -10,5 +10,5 @@ import "embed"
 
 // FS holds the policies and their tests.
 //
-//go:embed lib ca app auth id log dev hunt
+//go:embed lib ca app auth id log dev hunt starter
 var FS embed.FS

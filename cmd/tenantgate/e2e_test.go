@@ -19,6 +19,7 @@ import (
 	"github.com/tenantgate/tenantgate/internal/demo"
 	"github.com/tenantgate/tenantgate/internal/emulate"
 	"github.com/tenantgate/tenantgate/internal/report"
+	"github.com/tenantgate/tenantgate/internal/testutil"
 )
 
 const (
@@ -386,5 +387,42 @@ func TestEchoedTokenNeverPrinted(t *testing.T) {
 	code, out, stderr := tool(t, append([]string{"apply", "--baseline", demoBaseline, "--yes"}, conn...)...)
 	if code != report.ExitRuntime || !strings.Contains(out, "Authorization: [redacted]") {
 		t.Errorf("apply: exit %d\n%s\n%s", code, out, stderr)
+	}
+}
+
+// init against a tenant through the Live interface proposes what it
+// proposes from the demo snapshot (the emulator serves the demo tenant);
+// without the sign-in activity it says the last sign-in is unknown.
+func TestLiveInitMatchesDemo(t *testing.T) {
+	dir := t.TempDir()
+	_, conn := emulator(t, emulate.Options{PageSize: 2})
+	demoPath, livePath := filepath.Join(dir, "demo.yaml"), filepath.Join(dir, "live.yaml")
+	if code, _, stderr := tool(t, "init", "--demo", "-o", demoPath); code != 0 {
+		t.Fatalf("demo init exit %d %s", code, stderr)
+	}
+	if code, _, stderr := tool(t, append([]string{"init", "-o", livePath}, conn...)...); code != 0 {
+		t.Fatalf("live init exit %d %s", code, stderr)
+	}
+	body := func(p string) string {
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(raw)
+		return s[strings.Index(s, "\nname: "):] // after the header (source and date differ)
+	}
+	if d, l := body(demoPath), body(livePath); d != l {
+		t.Errorf("live init differs from demo init:\n%s", testutil.FirstDiff(d, l))
+	}
+	_, conn = emulator(t, emulate.Options{Deny: []string{"signInActivity"}})
+	noSignIn := filepath.Join(dir, "nosignin.yaml")
+	if code, _, stderr := tool(t, append([]string{"init", "-o", noSignIn}, conn...)...); code != 0 {
+		t.Fatalf("init exit %d %s", code, stderr)
+	}
+	raw, _ := os.ReadFile(noSignIn)
+	for _, want := range []string{"last sign-in unknown or never", "last sign-ins are unknown: the sign-in activity needs AuditLog.Read.All and Microsoft Entra ID P1 or P2"} {
+		if !strings.Contains(strings.Join(strings.Fields(strings.ReplaceAll(string(raw), "#", "")), " "), want) {
+			t.Errorf("without sign-in activity the file lacks %q:\n%s", want, raw)
+		}
 	}
 }

@@ -2,10 +2,12 @@ package cli
 
 import (
 	"flag"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/tenantgate/tenantgate/internal/baseline"
 	"github.com/tenantgate/tenantgate/internal/testutil"
 	"github.com/tenantgate/tenantgate/internal/textcol"
 )
@@ -61,5 +63,51 @@ func TestWidth(t *testing.T) {
 	t.Setenv("COLUMNS", "wide")
 	if w := app.width(); w != 80 {
 		t.Errorf("COLUMNS=wide: %d, want 80", w)
+	}
+}
+
+// init writes a baseline for review: golden for the demo tenant, loads with
+// the strict loader, never overwrites without --force.
+func TestInit(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "baseline.yaml")
+	code, _, errOut := run(t, "init", "--demo", "-o", path)
+	if code != 0 || !strings.Contains(errOut, "1 break-glass candidate(s), 1 partly excluded admin(s)") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testutil.Golden(t, filepath.Join("testdata", "init-demo.yaml.golden"), raw, *update, "./internal/cli")
+	if _, err := baseline.Load(path); err != nil {
+		t.Fatalf("the written baseline does not load: %v", err)
+	}
+	// The file is there: refused without --force, replaced with it.
+	if err := os.WriteFile(path, []byte("name: mine\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut = run(t, "init", "--demo", "-o", path)
+	if code != 2 || !strings.Contains(errOut, "already exists; init never overwrites a baseline without --force") {
+		t.Errorf("without --force: exit %d %s", code, errOut)
+	}
+	if got, _ := os.ReadFile(path); string(got) != "name: mine\n" {
+		t.Error("the existing baseline was changed")
+	}
+	if code, _, errOut = run(t, "init", "--demo", "-o", path, "--force"); code != 0 {
+		t.Errorf("with --force: exit %d %s", code, errOut)
+	}
+	// The candidate, uncommented, makes a baseline audit takes.
+	b, _ := os.ReadFile(path)
+	chosen := strings.Replace(string(b), "  # - breakglass01@sunnyside08.onmicrosoft.com", "  - breakglass01@sunnyside08.onmicrosoft.com", 1)
+	if err := os.WriteFile(path, []byte(chosen), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut = run(t, "audit", "--demo", "--baseline", path, "-f", "json"); code != 1 {
+		t.Errorf("audit with the chosen baseline: exit %d %s", code, errOut)
+	}
+	code, _, errOut = run(t, "init")
+	if code != 2 || !strings.Contains(errOut, "give --tenant ID (live), --snapshot FILE or --demo") {
+		t.Errorf("init without a subject: exit %d %s", code, errOut)
 	}
 }

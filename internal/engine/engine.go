@@ -52,9 +52,18 @@ type Engine struct {
 // New reads the embedded audit policies (only what AuditQuery reaches) and
 // their catalog. version is the tool version for reports.
 func New(ctx context.Context, version string) (*Engine, error) {
+	return NewWith(ctx, version)
+}
+
+// StarterQuery is what `tenantgate init` proposes (policies/starter).
+const StarterQuery = "data.tenantgate.starter.proposal"
+
+// NewWith is New with more entry points compiled beside the audit (e.g.
+// StarterQuery), for EvalQuery.
+func NewWith(ctx context.Context, version string, queries ...string) (*Engine, error) {
 	var mods map[string]*ast.Module
 	var err error
-	withoutGC(func() { mods, err = Modules(AuditQuery, licensesQuery) })
+	withoutGC(func() { mods, err = Modules(append([]string{AuditQuery, licensesQuery}, queries...)...) })
 	if err != nil {
 		return nil, err
 	}
@@ -147,6 +156,12 @@ func (e *Engine) InsaneTrustedLocations(ctx context.Context, s *snapshot.Snapsho
 		return nil, err
 	}
 	return out, nil
+}
+
+// EvalQuery evaluates a query compiled with NewWith for a snapshot and
+// decodes its value into out; defined is false when it is undefined.
+func (e *Engine) EvalQuery(ctx context.Context, query string, s *snapshot.Snapshot, b *baseline.Baseline, out any) (bool, error) {
+	return e.evalJSON(ctx, query, query, s, b, out)
 }
 
 // evalJSON evaluates one query of the compiled policies for a snapshot and
