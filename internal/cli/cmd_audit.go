@@ -154,6 +154,13 @@ func runAudit(ctx context.Context, app *App, o *auditOptions) error {
 	if err != nil {
 		return err
 	}
+	// A fleet's summary may go next to its report directory (fleet.Run
+	// creates it), so the outputs are checked once it exists.
+	if o.reportDir != "" && isFleet(o.snapshots) {
+		if err := os.MkdirAll(o.reportDir, 0o755); err != nil {
+			return inputerr.New(o.reportDir, "cannot create the report directory: %v", err)
+		}
+	}
 	if err := checkOutputs(outs); err != nil {
 		return err
 	}

@@ -80,19 +80,43 @@ for its own tenants.
     - id: 0c7d6e3a-...             # per tenant: any key of defaults, and
       access_token_env: FAB_TOKEN  # a bearer token's variable (never shared)
 
-Secrets are read from the named variables at run time and never written
-anywhere; TENANTGATE_ACCESS_TOKEN is ignored with --tenants. Relative paths
-(baseline, certificate) are relative to the tenants file. Keys a tenant does
-not set come from defaults, then from the command line's flags. A tenant
-whose organization is not the one its id names is failed (the credential
-belongs to another tenant) and its data is not written.
+Every key of the tenants file (unknown keys are errors):
+  defaults:            keys every tenant inherits (all below but id, name
+                       and access_token_env)
+  tenants:             the list of tenants, each with:
+    id                 tenant id (GUID) or verified domain; required, unique
+    name               snapshot file name without .json (default: the id);
+                       letters, digits, '.', '_', '-'; unique
+    auth               client-secret, certificate, workload-identity,
+                       managed-identity, azure-cli or device-code (default:
+                       implied by the secret or certificate given, else the
+                       command line's --auth)
+    client_id          the app registration's application (client) id
+    client_secret_env  NAME of the environment variable holding the secret
+    access_token_env   NAME of the variable holding a bearer token for this
+                       tenant only (not allowed under defaults)
+    certificate        PEM or PFX file, for auth certificate
+    cloud              global, usgov, usgov-dod or china
+    graph_endpoint     Microsoft Graph base URL (an emulator, a proxy)
+    arm_endpoint       Azure Resource Manager base URL
+    baseline           baseline whose break-glass accounts to resolve
 
-Exit codes, one tenant: 0 snapshot written (unreadable sources are warnings),
-4 nothing could be read from Microsoft Graph, 2 a bad flag or baseline.
-With --tenants: 0 every tenant ok; 3 some tenant partial (a source denied or
-failed, its snapshot written) and none failed (0 with --allow-incomplete); 4 some tenant failed entirely
-(nothing readable from Graph, or another tenant reached: no snapshot); 2 a bad tenants
-file (named with its line), baseline or flag: nothing is collected.`,
+Secrets are read from the named variables at run time and never written
+anywhere; TENANTGATE_ACCESS_TOKEN is ignored with --tenants. A variable that
+is not set fails that tenant only (it is not contacted; the others are
+collected). Relative paths (baseline, certificate) are relative to the
+tenants file. Keys a tenant does not set come from defaults, then from the
+command line's flags. A tenant whose organization is not the one its id
+names is failed (the credential belongs to another tenant) and its data is
+not written.
+
+Exit codes, one tenant: 0 snapshot written (unreadable sources are
+warnings), 4 nothing could be read from Microsoft Graph, 2 a bad flag or
+baseline. With --tenants: 0 every tenant ok; 3 some tenant partial (a source
+denied or failed, its snapshot written) and none failed (0 with
+--allow-incomplete); 4 some tenant failed entirely (nothing readable from
+Graph, another tenant reached, or its secret not set: no snapshot); 2 a bad
+tenants file (named with its line), baseline or flag: nothing is collected.`,
 		Example: `  tenantgate collect --tenant contoso.onmicrosoft.com --baseline baseline.yaml -o snapshot.json
   tenantgate collect --auth device-code --client-id 11111111-2222-3333-4444-555555555555 -o snapshot.json
   TENANTGATE_ACCESS_TOKEN=x tenantgate collect --graph-endpoint http://127.0.0.1:8080 --arm-endpoint http://127.0.0.1:8080 -o demo.json

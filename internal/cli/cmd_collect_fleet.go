@@ -74,6 +74,7 @@ type fleetFile struct {
 // fleetTarget is one tenant, validated and ready to collect.
 type fleetTarget struct {
 	name, id   string
+	missing    string       // why it cannot be collected in this run (a secret not set)
 	opts       conn.Options // with the tenant's own secret, if any
 	breakGlass []string
 }
@@ -195,6 +196,7 @@ func parseFleet(path string, raw []byte, base conn.Options, baselineFlag string,
 		}
 		label = fmt.Sprintf("tenant %q", name)
 
+		missing := "" // a secret this run's environment lacks
 		c := mergeConn(e.fleetConn, f.Defaults)
 		o := base
 		o.TenantID = id
@@ -244,7 +246,11 @@ func parseFleet(path string, raw []byte, base conn.Options, baselineFlag string,
 			}
 			v := strings.TrimSpace(os.Getenv(k.env))
 			if v == "" {
-				return nil, inputerr.At(path, at(k.key), "%s: %s names the environment variable %s, which is not set or empty", label, k.key, k.env)
+				// The file is right; this run's environment lacks the
+				// secret. That fails this tenant only (never contacted),
+				// as the others may well be collected.
+				missing = fmt.Sprintf("%s (%s:%d) names the environment variable %s, which is not set or empty; nothing was collected", k.key, path, at(k.key), k.env)
+				continue
 			}
 			*k.dst = conn.Secret(v)
 		}
@@ -253,7 +259,7 @@ func parseFleet(path string, raw []byte, base conn.Options, baselineFlag string,
 		}
 		// What an app credential lacks is found now, not tenant by tenant
 		// after the others have been collected.
-		if o.AccessToken == "" && (o.Auth == "client-secret" || o.Auth == "certificate") {
+		if missing == "" && o.AccessToken == "" && (o.Auth == "client-secret" || o.Auth == "certificate") {
 			switch {
 			case o.ClientID == "" && os.Getenv("AZURE_CLIENT_ID") == "":
 				return nil, inputerr.At(path, at("auth"), "%s: auth %s needs client_id (or AZURE_CLIENT_ID)", label, o.Auth)
@@ -277,7 +283,7 @@ func parseFleet(path string, raw []byte, base conn.Options, baselineFlag string,
 			}
 			baselines[bpath] = b
 		}
-		out = append(out, fleetTarget{name: name, id: id, opts: o, breakGlass: b.BreakGlass})
+		out = append(out, fleetTarget{name: name, id: id, opts: o, breakGlass: b.BreakGlass, missing: missing})
 	}
 	return out, nil
 }
@@ -442,6 +448,10 @@ func collectTenant(ctx context.Context, app *App, dir string, t fleetTarget, log
 			res.FailedSources[k] = redact(v, t.opts.AccessToken, t.opts.ClientSecret)
 		}
 	}()
+	if t.missing != "" {
+		res.Error = t.missing
+		return res
+	}
 	opts := t.opts
 	opts.RoundTrips = &trips
 	opts.Progress = nil // per-request progress of many tenants would be noise

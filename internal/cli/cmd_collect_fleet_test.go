@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -59,9 +61,6 @@ func TestCollectFleetInputErrors(t *testing.T) {
 		{"duplicate id", "tenants:\n  - id: a.example\n    name: one\n  - id: A.example\n    name: two\n", nil, `tenant "A.example" is listed twice (lines 2 and 4)`},
 		{"name that is no file name", "tenants:\n  - id: a.example\n    name: ../escape\n", nil, `tenants.yaml:3: tenant "a.example": name "../escape" cannot be a file name`},
 		{"name of the summary", "tenants:\n  - id: a.example\n    name: collect-summary\n", nil, "cannot be a file name"},
-		{"secret variable not set", "defaults:\n  auth: client-secret\n  client_id: c\ntenants:\n  - id: a.example\n    name: contoso\n    client_secret_env: CONTOSO_SECRET_UNSET\n", nil,
-			`tenants.yaml:7: tenant "contoso": client_secret_env names the environment variable CONTOSO_SECRET_UNSET, which is not set or empty`},
-		{"token variable empty", "tenants:\n  - id: a.example\n    access_token_env: EMPTY_SECRET\n", nil, `tenant "a.example": access_token_env names the environment variable EMPTY_SECRET, which is not set or empty`},
 		{"the secret itself instead of a name", "tenants:\n  - id: a.example\n    client_secret_env: " + fleetSecret + "\n", nil, "client_secret_env must be the name of an environment variable"},
 		{"a token under defaults", "defaults:\n  access_token_env: SET_SECRET\ntenants:\n  - id: a.example\n", nil, "tenants.yaml:2: access_token_env is not allowed under defaults"},
 		{"secret with another auth mode", "defaults:\n  auth: certificate\ntenants:\n  - id: a.example\n    client_secret_env: SET_SECRET\n", nil, `tenants.yaml:5: tenant "a.example": client_secret_env is set but auth is "certificate"`},
@@ -251,5 +250,61 @@ func TestSecretIsRedacted(t *testing.T) {
 	}
 	if string(o.AccessToken) != fleetSecret {
 		t.Fatal("string() must still read the secret")
+	}
+}
+
+// A secret missing from this run's environment fails that tenant only:
+// it is never contacted, the others are collected, and the run exits 4.
+func TestCollectFleetMissingSecretFailsOneTenant(t *testing.T) {
+	t.Setenv("SET_SECRET", fleetSecret)
+	t.Setenv("EMPTY_SECRET", "")
+	dir := t.TempDir()
+	file := filepath.Join(dir, "tenants.yaml")
+	yaml := "defaults:\n  auth: client-secret\n  client_id: c\ntenants:\n" +
+		"  - id: 35a4937b-c200-40f5-8db0-1813c0f63ffe\n    name: sunny\n    client_secret_env: SET_SECRET\n" +
+		"  - id: b.example\n    client_secret_env: UNSET_SECRET_VAR\n" +
+		"  - id: c.example\n    access_token_env: EMPTY_SECRET\n"
+	if err := os.WriteFile(file, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	live := &fleetLive{seen: map[string]conn.Options{}, do: func(string) (*snapshot.Snapshot, error) { return demo.Snapshot() }}
+	code, _, stderr := runLive(t, live, "collect", "--tenants", file, "--output-dir", filepath.Join(dir, "out"))
+	if code != 4 {
+		t.Fatalf("exit %d, want 4 (a tenant failed)\n%s", code, stderr)
+	}
+	if _, contacted := live.seen["b.example"]; contacted || len(live.seen) != 1 {
+		t.Errorf("contacted %v: only sunny has its secret", live.seen)
+	}
+	for _, want := range []string{
+		"client_secret_env (" + file + ":9) names the environment variable UNSET_SECRET_VAR, which is not set or empty; nothing was collected",
+		"access_token_env (" + file + ":11) names the environment variable EMPTY_SECRET",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out", "sunny.json")); err != nil {
+		t.Errorf("the tenant with its secret was not written: %v", err)
+	}
+}
+
+// collect --help documents every key the tenants file accepts.
+func TestCollectHelpNamesEveryTenantsKey(t *testing.T) {
+	_, help, _ := run(t, "collect", "--help")
+	var keys []string
+	for _, typ := range []reflect.Type{reflect.TypeOf(fleetFile{}), reflect.TypeOf(fleetEntry{}), reflect.TypeOf(fleetConn{})} {
+		for i := range typ.NumField() {
+			if tag := strings.Split(typ.Field(i).Tag.Get("yaml"), ",")[0]; tag != "" {
+				keys = append(keys, tag)
+			}
+		}
+	}
+	if len(keys) < 12 {
+		t.Fatalf("only %d keys found: %v", len(keys), keys)
+	}
+	for _, k := range keys {
+		if !regexp.MustCompile(`(?m)^\s+` + regexp.QuoteMeta(k) + `:?\s`).MatchString(help) {
+			t.Errorf("collect --help does not document the key %q", k)
+		}
 	}
 }

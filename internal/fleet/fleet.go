@@ -173,6 +173,11 @@ func Run(ctx context.Context, eng *engine.Engine, b *baseline.Baseline, files []
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("fleet audit incomplete, %d of %d snapshots audited: %w", done.Load(), len(files), err)
 	}
+	for _, c := range eng.Catalog() {
+		if b.Enabled(c.ID) {
+			fl.Controls = append(fl.Controls, c.ID)
+		}
+	}
 	summarize(fl)
 	return fl, nil
 }
@@ -204,7 +209,9 @@ func auditOne(ctx context.Context, eng *engine.Engine, b *baseline.Baseline, fil
 			}
 		}
 	}
+	row.Statuses = make(map[string]string, len(rep.Results))
 	for _, r := range rep.Results {
+		row.Statuses[r.ID] = r.Status
 		if r.Status == report.NotAssessed {
 			row.NotAssessed = append(row.NotAssessed, r.ID)
 		}
@@ -238,6 +245,19 @@ func summarize(fl *report.Fleet) {
 	s := report.FleetSummary{Tenants: len(fl.Tenants)}
 	var scores float64
 	var scored int
+	first := map[string]string{} // tenant id -> file of its first row
+	for i := range fl.Tenants {
+		r := &fl.Tenants[i]
+		if r.Tenant.ID == "" {
+			continue
+		}
+		if f, seen := first[strings.ToLower(r.Tenant.ID)]; seen {
+			r.DuplicateOf = f
+			s.Duplicates++
+			continue
+		}
+		first[strings.ToLower(r.Tenant.ID)] = r.File
+	}
 	for _, r := range fl.Tenants {
 		s.Exit = report.WorseExit(s.Exit, r.Exit)
 		switch r.Outcome {
@@ -250,7 +270,7 @@ func summarize(fl *report.Fleet) {
 		default:
 			s.Errors++
 		}
-		if r.Summary != nil {
+		if r.Summary != nil && r.DuplicateOf == "" {
 			scores += r.Summary.Score
 			scored++
 		}

@@ -330,3 +330,33 @@ func TestRunInterrupted(t *testing.T) {
 		t.Errorf("Run = %v, %v", fl, err)
 	}
 }
+
+// The same tenant's snapshot twice is flagged on the later row and counted
+// once in the mean score; every audited row carries its matrix statuses.
+func TestSameTenantTwiceIsFlagged(t *testing.T) {
+	dir := t.TempDir()
+	files := []string{
+		variant(t, dir, "a.json", "t-same", nil),
+		variant(t, dir, "b.json", "T-SAME", nil),
+		variant(t, dir, "c.json", "t-other", fail("authorizationPolicy", "denied", "Authorization_RequestDenied", "x", 403)),
+	}
+	eng, err := engine.New(context.Background(), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := demo.Baseline()
+	fl, err := Run(context.Background(), eng, b, files, Options{FailOn: "never", Now: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fl.Tenants[0].DuplicateOf != "" || fl.Tenants[1].DuplicateOf != files[0] || fl.Tenants[2].DuplicateOf != "" || fl.Summary.Duplicates != 1 {
+		t.Errorf("duplicates: %q %q %q, count %d", fl.Tenants[0].DuplicateOf, fl.Tenants[1].DuplicateOf, fl.Tenants[2].DuplicateOf, fl.Summary.Duplicates)
+	}
+	want := float64(int((fl.Tenants[0].Summary.Score+fl.Tenants[2].Summary.Score)*10/2+0.5)) / 10
+	if fl.Summary.MeanScore != want {
+		t.Errorf("mean score %.1f, want %.1f (the duplicate counted once)", fl.Summary.MeanScore, want)
+	}
+	if len(fl.Controls) != len(eng.Catalog()) || fl.Tenants[2].Statuses["TG.APP.1"] != report.NotAssessed || fl.Tenants[0].Statuses["TG.CA.9"] != report.Pass {
+		t.Errorf("matrix: controls %d, statuses %v", len(fl.Controls), fl.Tenants[2].Statuses)
+	}
+}

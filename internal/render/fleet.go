@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/tenantgate/tenantgate/internal/report"
@@ -53,12 +54,19 @@ func WriteFleet(w io.Writer, format string, fl *report.Fleet, opts Options) erro
 			}
 			c.Tenants[i] = r
 		}
-		return fleetHTML.Execute(w, &c)
+		return fleetHTML.Execute(w, fleetMatrix(&c))
 	}
 	return fmt.Errorf("format %q cannot render a fleet summary (want %s)", format, strings.Join(FleetFormats, ", "))
 }
 
 func fleetOutcome(r report.FleetRow) string {
+	if r.DuplicateOf != "" {
+		return "same tenant as " + textsafe.Line(r.DuplicateOf) + " (counted once): " + fleetVerdict(r)
+	}
+	return fleetVerdict(r)
+}
+
+func fleetVerdict(r report.FleetRow) string {
 	switch r.Outcome {
 	case report.OutcomeError:
 		return "error: " + textsafe.Line(r.Error)
@@ -94,9 +102,17 @@ func fleetTable(w io.Writer, fl *report.Fleet, opts Options) error {
 		return err
 	}
 	s := fl.Summary
-	_, err := fmt.Fprintf(w, "\n%s\n", textcol.Indent(fmt.Sprintf("%d tenants: %d passed, %d failed the gate, %d incomplete, %d not audited · mean score %s · exit %d",
-		s.Tenants, s.Passed, s.GateFailed, s.Incomplete, s.Errors, formatScore(s.MeanScore), s.Exit), opts.width(), 2))
+	_, err := fmt.Fprintf(w, "\n%s\n", textcol.Indent(fmt.Sprintf("%d tenants: %d passed, %d failed the gate, %d incomplete, %d not audited%s · mean score %s · exit %d",
+		s.Tenants, s.Passed, s.GateFailed, s.Incomplete, s.Errors, duplicatesText(s), formatScore(s.MeanScore), s.Exit), opts.width(), 2))
 	return err
+}
+
+// duplicatesText is ", 1 seen twice" when a tenant appears more than once.
+func duplicatesText(s report.FleetSummary) string {
+	if s.Duplicates == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %d seen twice (same tenant id as an earlier row, counted once)", s.Duplicates)
 }
 
 // fleetScore and fleetCoverage are a tenant's score and coverage, "–" when
@@ -152,6 +168,53 @@ func href(p string) string {
 	return u.String()
 }
 
+// fleetView is the fleet HTML's data: the summary plus the tenant x control
+// matrix, one cell per control per tenant.
+type fleetView struct {
+	*report.Fleet
+	Rows []fleetMatrixRow
+}
+
+type fleetMatrixRow struct {
+	report.FleetRow
+	Name    string
+	Score   string
+	Rank    float64 // sort key of the score column (-1: not audited)
+	Failing bool
+	Cells   []fleetCell
+}
+
+type fleetCell struct {
+	ID, Status, Mark, Title string
+	Rank                    int
+}
+
+// statusMark is a cell's text: a symbol and a word's first letter, so the
+// matrix reads without colour too.
+var statusMark = map[string]string{
+	report.Fail: "✗ F", report.NotAssessed: "? NA", report.Waived: "W", report.NotLicensed: "– NL", report.Pass: "✓",
+}
+
+func fleetMatrix(fl *report.Fleet) *fleetView {
+	v := &fleetView{Fleet: fl}
+	for _, r := range fl.Tenants {
+		row := fleetMatrixRow{FleetRow: r, Name: fleetTenant(r), Score: fleetScore(r.Summary), Rank: -1, Failing: len(r.Failed) > 0}
+		if r.Summary != nil {
+			row.Rank = r.Summary.Score
+		}
+		for _, id := range fl.Controls {
+			st, ok := r.Statuses[id]
+			c := fleetCell{ID: id, Status: st, Mark: statusMark[st], Title: id + ": " + st, Rank: statusRank(st)}
+			if !ok {
+				c.Status, c.Mark, c.Title, c.Rank = "none", "", id+": not audited", len(report.Statuses)+1
+			}
+			row.Cells = append(row.Cells, c)
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	return v
+}
+
 var fleetHTML = template.Must(template.New("fleet").Funcs(template.FuncMap{
 	"href":    href,
 	"tenant":  fleetTenant,
@@ -162,17 +225,38 @@ var fleetHTML = template.Must(template.New("fleet").Funcs(template.FuncMap{
 		}
 		return formatScore(s.Score)
 	},
+	"coverage": fleetCoverage,
+	"lower":    strings.ToLower,
+	// ranks are a row's status ranks in column order (0 = fail, worst):
+	// sorting a control column ascending puts failures first.
+	"ranks": func(cells []fleetCell) string {
+		out := make([]string, len(cells))
+		for i, c := range cells {
+			out[i] = strconv.Itoa(c.Rank)
+		}
+		return strings.Join(out, ",")
+	},
 }).Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
 <title>tenantgate fleet audit · {{.Summary.Tenants}} tenants</title>
 <style>
 body{font:14px/1.5 system-ui,sans-serif;margin:2rem;color:#1b1f24}
-h1{font-size:1.4rem}.cards{display:flex;gap:1rem;margin:1rem 0}
+h1{font-size:1.4rem}h2{font-size:1.15rem;margin-top:2rem}.cards{display:flex;gap:1rem;margin:1rem 0;flex-wrap:wrap}
 .card{border:1px solid #d0d7de;border-radius:6px;padding:.6rem 1rem;min-width:7rem}
 .card b{display:block;font-size:1.6rem}
 table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #d0d7de;padding:.35rem .5rem;text-align:left;vertical-align:top}
 th{background:#f6f8fa}.o-error{color:#8a1c1c}.o-gate_failed{color:#b42318}.o-incomplete{color:#9a6700}.o-passed{color:#1a7f37}
+.dup{display:inline-block;background:#fff8c5;border:1px solid #d4a72c;border-radius:4px;padding:0 .3rem;font-size:.85em}
+.filters{display:flex;gap:1.2rem;align-items:center;margin:.6rem 0;flex-wrap:wrap}
+.matrix{width:auto}.matrix td,.matrix th{text-align:center;white-space:nowrap;padding:.25rem .4rem;font-size:.9em}
+.matrix td:first-child,.matrix th:first-child{text-align:left}
+.matrix th button{font:inherit;background:none;border:0;padding:0;cursor:pointer;color:inherit}
+.matrix th button:focus-visible{outline:2px solid #0969da;outline-offset:2px}
+.matrix th[aria-sort=ascending] button::after{content:" ↑"}.matrix th[aria-sort=descending] button::after{content:" ↓"}
+.s-fail{background:#ffebe9;color:#a40e26}.s-pass{background:#dafbe1;color:#116329}.s-not_assessed{background:#fff8c5;color:#7d4e00}
+.s-waived,.s-not_licensed,.s-none{background:#f6f8fa;color:#57606a}
+.legend span{margin-right:1rem}
 </style></head><body>
 <h1>tenantgate fleet audit</h1>
 <p>Baseline {{.Baseline.Name}} {{.Baseline.Version}} · generated {{.GeneratedAt.Format "2006-01-02 15:04 UTC"}} · exit {{.Summary.Exit}}</p>
@@ -182,10 +266,72 @@ th{background:#f6f8fa}.o-error{color:#8a1c1c}.o-gate_failed{color:#b42318}.o-inc
 <div class="card"><b>{{.Summary.GateFailed}}</b>failed the gate</div>
 <div class="card"><b>{{.Summary.Incomplete}}</b>incomplete</div>
 <div class="card"><b>{{.Summary.Errors}}</b>not audited</div>
+{{if .Summary.Duplicates}}<div class="card"><b>{{.Summary.Duplicates}}</b>seen twice</div>{{end}}
 <div class="card"><b>{{printf "%.1f" .Summary.MeanScore}}</b>mean score</div>
 </div>
-<table><thead><tr><th>Tenant</th><th>Score</th><th>Exit</th><th>Outcome</th><th>Reports</th></tr></thead><tbody>
-{{range .Tenants}}<tr><td>{{tenant .}}<br><small>{{.Tenant.ID}}</small></td><td>{{score .Summary}}</td><td>{{.Exit}}</td><td class="o-{{.Outcome}}">{{outcome .}}</td><td>{{range .Reports}}<a href="{{href .}}">{{.}}</a><br>{{end}}</td></tr>
+<table><thead><tr><th>Tenant</th><th>Score</th><th>Assessed</th><th>Exit</th><th>Outcome</th><th>Reports</th></tr></thead><tbody>
+{{range .Tenants}}<tr><td>{{tenant .}}<br><small>{{.Tenant.ID}}</small>{{if .DuplicateOf}}<br><span class="dup">same tenant as {{.DuplicateOf}}</span>{{end}}</td><td>{{score .Summary}}</td><td>{{coverage .Summary}}</td><td>{{.Exit}}</td><td class="o-{{.Outcome}}">{{outcome .}}</td><td>{{range .Reports}}<a href="{{href .}}">{{.}}</a><br>{{end}}</td></tr>
 {{end}}</tbody></table>
+{{if .Controls}}
+<h2 id="matrix-title">Tenants × controls</h2>
+<div class="filters" role="search">
+<label>Tenant <input type="search" id="mq" placeholder="name or id" aria-label="Filter tenants by name or id"></label>
+<label><input type="checkbox" id="mfail"> only tenants with a failed control</label>
+<span id="mshown" aria-live="polite"></span>
+</div>
+<p class="legend"><span class="s-fail">✗ F fail</span><span class="s-not_assessed">? NA not assessed</span><span class="s-waived">W waived</span><span class="s-not_licensed">– NL not licensed</span><span class="s-pass">✓ pass</span></p>
+<div style="overflow-x:auto">
+<table class="matrix" id="matrix" aria-labelledby="matrix-title"><thead><tr>
+<th data-key="name"><button type="button">Tenant</button></th><th data-key="score" data-num="1"><button type="button">Score</button></th>
+{{range $i, $c := .Controls}}<th data-key="col" data-col="{{$i}}" data-num="1"><button type="button" title="sort by {{$c}}, worst first">{{$c}}</button></th>{{end}}
+</tr></thead><tbody>
+{{range .Rows}}<tr data-name="{{lower .Name}} {{lower .Tenant.ID}}" data-score="{{.Rank}}" data-failing="{{.Failing}}" data-ranks="{{ranks .Cells}}">
+<td>{{.Name}}{{if .DuplicateOf}} <span class="dup">seen twice</span>{{end}}</td><td>{{.Score}}</td>{{range .Cells}}<td class="s-{{.Status}}" title="{{.Title}}">{{.Mark}}</td>{{end}}</tr>
+{{end}}</tbody></table>
+</div>
+<script>
+(function () {
+  "use strict";
+  var table = document.getElementById("matrix");
+  var tbody = table.tBodies[0];
+  var rows = Array.prototype.slice.call(tbody.rows);
+  var q = document.getElementById("mq"), failing = document.getElementById("mfail"), shown = document.getElementById("mshown");
+  function filter() {
+    var text = q.value.trim().toLowerCase(), n = 0;
+    rows.forEach(function (tr) {
+      var ok = (!text || tr.getAttribute("data-name").indexOf(text) >= 0) && (!failing.checked || tr.getAttribute("data-failing") === "true");
+      tr.hidden = !ok;
+      if (ok) { n++; }
+    });
+    shown.textContent = "Showing " + n + " of " + rows.length + " tenants";
+  }
+  var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
+  heads.forEach(function (th) {
+    th.querySelector("button").addEventListener("click", function () {
+      var key = th.getAttribute("data-key"), num = th.hasAttribute("data-num");
+      var col = Number(th.getAttribute("data-col"));
+      var val = function (tr) {
+        if (key === "name") { return tr.getAttribute("data-name"); }
+        if (key === "score") { return tr.getAttribute("data-score"); }
+        return tr.getAttribute("data-ranks").split(",")[col];
+      };
+      var dir = th.getAttribute("aria-sort") === "ascending" ? "descending" : "ascending";
+      heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
+      th.setAttribute("aria-sort", dir);
+      var sign = dir === "ascending" ? 1 : -1;
+      rows.sort(function (a, b) {
+        var x = val(a), y = val(b);
+        return sign * (num ? Number(x) - Number(y) : x.localeCompare(y));
+      });
+      rows.forEach(function (tr) { tbody.appendChild(tr); });
+    });
+  });
+  q.addEventListener("input", filter);
+  failing.addEventListener("change", filter);
+  filter();
+  document.documentElement.setAttribute("data-js", "ready");
+}());
+</script>
+{{end}}
 </body></html>
 `))

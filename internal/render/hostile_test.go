@@ -226,3 +226,47 @@ func TestHostileFleet(t *testing.T) {
 		}
 	}
 }
+
+// The fleet HTML has a tenant x control matrix (one row per tenant, one
+// cell per control, sortable by keyboard-reachable buttons, filterable) and
+// flags a tenant seen twice.
+func TestFleetMatrix(t *testing.T) {
+	fl := &report.Fleet{
+		SchemaVersion: 1, Kind: report.FleetKind, Controls: []string{"TG.CA.1", "TG.CA.2"},
+		Tenants: []report.FleetRow{
+			{File: "a.json", Tenant: report.Tenant{ID: "t1", DisplayName: "Contoso"}, Outcome: report.OutcomeGateFailed, Failed: []string{"TG.CA.1"},
+				Summary: &report.Summary{Score: 40}, Statuses: map[string]string{"TG.CA.1": report.Fail, "TG.CA.2": report.Pass}},
+			{File: "b.json", Tenant: report.Tenant{ID: "t1", DisplayName: "Contoso"}, Outcome: report.OutcomeGateFailed, Failed: []string{"TG.CA.1"},
+				Summary: &report.Summary{Score: 40}, Statuses: map[string]string{"TG.CA.1": report.Fail, "TG.CA.2": report.Pass}, DuplicateOf: "a.json"},
+			{File: "c.json", Exit: 2, Outcome: report.OutcomeError, Error: "bad"},
+		},
+		Summary: report.FleetSummary{Tenants: 3, Duplicates: 1},
+	}
+	var buf bytes.Buffer
+	if err := WriteFleet(&buf, "html", fl, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, want := range []string{
+		`<table class="matrix" id="matrix"`,
+		`<th data-key="col" data-col="0" data-num="1"><button type="button" title="sort by TG.CA.1, worst first">TG.CA.1</button></th>`,
+		`data-ranks="0,4"`, `<td class="s-fail" title="TG.CA.1: fail">✗ F</td>`,
+		`<td class="s-none" title="TG.CA.2: not audited"></td>`,
+		`<input type="search" id="mq"`, `id="mfail"`, "script-src 'unsafe-inline'",
+		`<span class="dup">same tenant as a.json</span>`, `<b>1</b>seen twice`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("fleet HTML lacks %s", want)
+		}
+	}
+	if strings.Contains(out, "ZgotmplZ") {
+		t.Error("a template value was refused (ZgotmplZ)")
+	}
+	var tb bytes.Buffer
+	if err := WriteFleet(&tb, "table", fl, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(strings.Fields(tb.String()), " "), "same tenant as a.json (counted once)") {
+		t.Errorf("table does not flag the duplicate:\n%s", tb.String())
+	}
+}
