@@ -90,7 +90,7 @@ func TestAuditExitCodes(t *testing.T) {
 		{"unknown flag", func(*testing.T) []string { return []string{"audit", "--demo", "--nope"} }, 2, "unknown flag"},
 		{"nothing to audit", func(*testing.T) []string { return []string{"audit"} }, 2, "nothing to audit"},
 		{"demo and snapshot", func(t *testing.T) []string { return []string{"audit", "--demo", "--snapshot", demoWith(t, "")} }, 2, "--demo and --snapshot cannot be combined"},
-		{"two formats to stdout", func(*testing.T) []string { return []string{"audit", "--demo", "-f", "json", "-f", "table"} }, 2, "only one format"},
+		{"two formats to stdout", func(*testing.T) []string { return []string{"audit", "--demo", "-f", "json", "-f", "table"} }, 2, "2 formats and no --output"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -329,6 +329,35 @@ func TestInputMistakesExit2(t *testing.T) {
 		code, _, errOut := run(t, tc.args...)
 		if code != 2 || !strings.Contains(errOut, tc.want) {
 			t.Errorf("%v: exit %d, stderr %q", tc.args, code, errOut)
+		}
+	}
+}
+
+// A comma list of formats goes to an output directory; without one, more
+// than one format needs an --output each.
+func TestFormatsToOutputDir(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "reports")
+	code, _, errOut := run(t, "audit", "--demo", "--format", "json,html", "--format", "sarif", "--output-dir", dir)
+	if code != 1 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, name := range []string{"tenantgate-report.json", "tenantgate-report.html", "tenantgate-report.sarif"} {
+		if st, err := os.Stat(filepath.Join(dir, name)); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"audit", "--demo", "--format", "json,html"}, "2 formats and no --output: give --output FILE after each --format, or --output-dir DIR"},
+		{[]string{"audit", "--demo", "--format", "json", "--output", "x.json", "--output-dir", dir}, "--output-dir and --output cannot be combined"},
+		{[]string{"audit", "--demo", "--output-dir", dir}, "--output-dir needs --format"},
+		{[]string{"audit", "--demo", "--format", "json,json", "--output-dir", dir}, "--format json is given twice"},
+	} {
+		code, _, errOut := run(t, tc.args...)
+		if code != 2 || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: exit %d %q", tc.args, code, errOut)
 		}
 	}
 }

@@ -43,6 +43,7 @@ type auditOptions struct {
 	reportDir       string
 	reportFormats   []string
 	parallel        int
+	outputDir       string
 	shard           string
 }
 
@@ -55,7 +56,9 @@ func newAuditCmd(app *App) *cobra.Command {
 per control: pass, fail, not_licensed, not_assessed or waived.
 
 Outputs: give --format and --output in pairs, in order; a format without an
-output goes to stdout (at most one may). Formats: table (default on a
+output goes to stdout (at most one may). Or a comma list with an output
+directory: --format json,html --output-dir reports writes
+reports/tenantgate-report.json and .html. Formats: table (default on a
 terminal), json (default otherwise), sarif, junit, markdown, html.
 
 --output replaces an existing file but never writes through a symbolic link.
@@ -89,6 +92,7 @@ tenants by name; an empty shard is a success with no tenants.`,
 	f.StringVar(&o.baseline, "baseline", "", "baseline YAML (default: the embedded aitm-defense baseline; the demo's own with --demo)")
 	f.StringArrayVarP(&o.formats, "format", "f", nil, "output format: table, json, sarif, junit, markdown, html (repeatable)")
 	f.StringArrayVarP(&o.outputs, "output", "o", nil, "output file for the format at the same position (repeatable)")
+	f.StringVar(&o.outputDir, "output-dir", "", "write every --format (a comma list works: json,html) to DIR/tenantgate-report.<ext> (fleet: DIR/fleet.<ext>)")
 	f.StringVar(&o.failOn, "fail-on", "high", "lowest severity of a failed control that fails the run: high, medium, low, never")
 	f.BoolVar(&o.allowIncomplete, "allow-incomplete", false, "do not fail the run (exit 3) on not_assessed results")
 	f.StringVar(&o.now, "now", "", "evaluate as of this RFC 3339 time (waiver expiry, report date); for reproducible reports")
@@ -108,7 +112,52 @@ type output struct {
 }
 
 func (o *auditOptions) plan(app *App) ([]output, error) {
-	return planOutputs(app, o.formats, o.outputs, render.Has, render.Formats())
+	// --format takes a comma list too (--format json,html).
+	var formats []string
+	for _, f := range o.formats {
+		for _, x := range strings.Split(f, ",") {
+			if x = strings.TrimSpace(x); x != "" {
+				formats = append(formats, x)
+			}
+		}
+	}
+	if o.outputDir == "" {
+		if len(formats) > 1 && len(o.outputs) == 0 {
+			return nil, usagef("%d formats and no --output: give --output FILE after each --format, or --output-dir DIR for all of them", len(formats))
+		}
+		return planOutputs(app, formats, o.outputs, render.Has, render.Formats())
+	}
+	// --output-dir DIR: every format to DIR/tenantgate-report.<ext> (the
+	// fleet summary: DIR/fleet.<ext>).
+	switch {
+	case len(o.outputs) > 0:
+		return nil, usagef("--output-dir and --output cannot be combined: --output-dir names every file itself")
+	case len(formats) == 0:
+		return nil, usagef("--output-dir needs --format, e.g. --format json,html --output-dir reports")
+	}
+	if st, err := os.Stat(o.outputDir); err == nil && !st.IsDir() {
+		return nil, inputerr.New(o.outputDir, "is not a directory (--output-dir)")
+	}
+	if err := os.MkdirAll(o.outputDir, 0o755); err != nil {
+		return nil, inputerr.New(o.outputDir, "cannot create the output directory: %v", err)
+	}
+	base := "tenantgate-report"
+	if isFleet(o.snapshots) {
+		base = "fleet"
+	}
+	var outs []output
+	seen := map[string]bool{}
+	for _, f := range formats {
+		if !render.Has(f) {
+			return nil, usagef("unknown --format %q (want one of %v)", f, render.Formats())
+		}
+		if seen[f] {
+			return nil, usagef("--format %s is given twice", f)
+		}
+		seen[f] = true
+		outs = append(outs, output{format: f, path: filepath.Join(o.outputDir, base+"."+render.Extension(f))})
+	}
+	return outs, nil
 }
 
 // planOutputs pairs --format and --output, for audit and hunt alike: a

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tenantgate/tenantgate/internal/report"
+	"github.com/tenantgate/tenantgate/internal/textcol"
 	"github.com/tenantgate/tenantgate/internal/textsafe"
 )
 
@@ -20,6 +21,9 @@ func (r *Result) WriteJSON(w io.Writer) error {
 
 // maxValue bounds a value printed in text output; the JSON output has it whole.
 const maxValue = 160
+
+// textWidth is the width the text output wraps findings and titles to.
+const textWidth = textcol.DefaultWidth
 
 var sourceTitle = map[string]string{
 	"conditionalAccessPolicies":      "Conditional Access policies",
@@ -47,7 +51,7 @@ func (r *Result) WriteText(w io.Writer) error {
 
 	switch {
 	case !r.ControlsCompared:
-		b.WriteString("Controls: not compared (no rule engine available to audit the snapshots); settings changes only.\n")
+		b.WriteString(textcol.Indent("Controls: not compared (no rule engine available to audit the snapshots); settings changes only.", textWidth, 2) + "\n")
 	case len(r.Controls) == 0:
 		b.WriteString("Controls: no status changes.\n")
 	default:
@@ -73,13 +77,19 @@ func (r *Result) WriteText(w io.Writer) error {
 					continue
 				}
 				tr := transition(c)
-				fmt.Fprintf(&b, "  %-9s  %-*s  %-6s  %s%s  %s\n", strings.ToUpper(d), idW, textsafe.Line(c.ID), textsafe.Line(c.Severity),
-					tr, strings.Repeat(" ", trW-len([]rune(tr))), textsafe.Line(c.Title))
+				fmt.Fprintf(&b, "  %-9s  %-*s  %-6s  %s\n", strings.ToUpper(d), idW, textsafe.Line(c.ID), textsafe.Line(c.Severity), tr)
+				// Title, and for a regression why, on lines of their own
+				// under the id, wrapped to 80 columns.
+				indent := 2 + 9 + 2
+				para := func(text string) {
+					b.WriteString(strings.Repeat(" ", indent) + textcol.Indent(text, textWidth, indent) + "\n")
+				}
+				para(textsafe.Line(c.Title))
 				if d == Regressed && c.New == report.NotAssessed {
-					fmt.Fprintf(&b, "  %-9s  %-*s  %s\n", "", idW, "", "now not assessed: tenantgate lost sight of this control, which counts as a regression")
+					para("now not assessed: tenantgate lost sight of this control, which counts as a regression")
 				}
 				if d == Regressed && c.Finding != "" {
-					fmt.Fprintf(&b, "  %-9s  %-*s  %s\n", "", idW, "", clip(textsafe.Line(c.Finding), maxValue))
+					para(clip(textsafe.Line(c.Finding), 2*maxValue))
 				}
 			}
 		}
@@ -95,7 +105,7 @@ func (r *Result) WriteText(w io.Writer) error {
 			b.WriteString(line + "\n")
 		}
 		if covChanged && nc.Assessed < oc.Assessed && sc.New >= sc.Old {
-			b.WriteString("  The score did not fall only because fewer controls were assessed: it now covers less of the tenant.\n")
+			b.WriteString("  " + textcol.Indent("The score did not fall only because fewer controls were assessed: it now covers less of the tenant.", textWidth, 2) + "\n")
 		}
 	}
 
@@ -103,11 +113,11 @@ func (r *Result) WriteText(w io.Writer) error {
 		if len(r.Sources) > 0 {
 			b.WriteString("\nCollection status:\n")
 			for _, s := range r.Sources {
-				fmt.Fprintf(&b, "  %s: %s → %s", s.Source, s.Old, s.New)
+				line := fmt.Sprintf("%s: %s → %s", s.Source, s.Old, s.New)
 				if s.Error != "" {
-					fmt.Fprintf(&b, " (%s)", textsafe.Line(s.Error))
+					line += " (" + textsafe.Line(s.Error) + ")"
 				}
-				b.WriteString("; its data is not compared\n")
+				b.WriteString("  " + textcol.Indent(line+"; its data is not compared", textWidth, 4) + "\n")
 			}
 		}
 		writeChanges(&b, r.Changes)
@@ -153,21 +163,23 @@ func writeChanges(b *strings.Builder, changes []ObjectChange) {
 		if c.Name == "" {
 			label = textsafe.Line(c.ID)
 		}
+		// head wraps a change's first line under its label (ids stay whole).
+		head := func(mark, text string) {
+			b.WriteString("  " + mark + " " + textcol.Indent(text, textWidth-2-len(mark)-1, 4) + "\n")
+		}
 		switch c.Change {
 		case "added":
-			fmt.Fprintf(b, "  + added    %s", label)
 			if c.State != nil {
-				fmt.Fprintf(b, ", state %s", textsafe.Line(c.State.New))
+				label += ", state " + textsafe.Line(c.State.New)
 			}
-			b.WriteString("\n")
+			head("+ added   ", label)
 		case "removed":
-			fmt.Fprintf(b, "  - removed  %s", label)
 			if c.State != nil {
-				fmt.Fprintf(b, ", was %s", textsafe.Line(c.State.Old))
+				label += ", was " + textsafe.Line(c.State.Old)
 			}
-			b.WriteString("\n")
+			head("- removed ", label)
 		default:
-			fmt.Fprintf(b, "  ~ modified %s\n", label)
+			head("~ modified", label)
 			if c.State != nil {
 				fmt.Fprintf(b, "      state: %s → %s\n", textsafe.Line(nonEmpty(c.State.Old, "null")), textsafe.Line(nonEmpty(c.State.New, "null")))
 			}

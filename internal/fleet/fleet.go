@@ -220,7 +220,7 @@ func auditOne(ctx context.Context, eng *engine.Engine, b *baseline.Baseline, fil
 	row.Outcome = map[int]string{report.ExitOK: report.OutcomePassed, report.ExitGate: report.OutcomeGateFailed, report.ExitIncomplete: report.OutcomeIncomplete}[row.Exit]
 	if o.ReportDir != "" {
 		for _, f := range o.ReportFormats {
-			p := filepath.Join(o.ReportDir, name+"."+extension(f))
+			p := filepath.Join(o.ReportDir, name+"."+render.Extension(f))
 			if err := writeReport(p, f, rep); err != nil {
 				row.Exit, row.Outcome, row.Error = report.ExitRuntime, report.OutcomeError, err.Error()
 				return row
@@ -315,16 +315,4 @@ func reportNames(files []string) ([]string, error) {
 		used[key] = f
 	}
 	return out, nil
-}
-
-func extension(format string) string {
-	switch format {
-	case "junit":
-		return "xml"
-	case "markdown":
-		return "md"
-	case "table":
-		return "txt"
-	}
-	return format
 }

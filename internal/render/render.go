@@ -74,3 +74,17 @@ func Write(w io.Writer, format string, r *report.Report, opts Options) error {
 
 // Has reports whether a format is registered.
 func Has(format string) bool { _, ok := renderers[format]; return ok }
+
+// Extension is the file extension of a format's files: xml for junit, md
+// for markdown, txt for the table, the format's name otherwise.
+func Extension(format string) string {
+	switch format {
+	case "junit":
+		return "xml"
+	case "markdown":
+		return "md"
+	case "table":
+		return "txt"
+	}
+	return format
+}
