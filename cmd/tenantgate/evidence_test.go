@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -140,10 +139,10 @@ func TestEvidenceCommand(t *testing.T) {
 // TestEvidenceThenHuntMatchesDemo: emulate -> evidence -> hunt, offline: the
 // bundle collected from the emulated incident gives the report `hunt --demo`
 // gives from the responder's portal and PowerShell exports of the same
-// events. Compared modulo what names the inputs (generatedAt, inputs, file
-// names and lines, which differ by construction), the window (the bundle's
-// is the one asked for, --demo's the span of its records) and what the
-// export shape itself decides (listed in normalise).
+// events. They are compared modulo what the export format itself decides,
+// each listed in normalise; everything else (verdicts, findings and their
+// summaries, severities, indicators, artifacts, timelines, responses,
+// remaining actions, coverage counts and ranges, blind spots) must be equal.
 func TestEvidenceThenHuntMatchesDemo(t *testing.T) {
 	url := incidentServer(t, emulate.Options{})
 	code, stdout, stderr := runCLI(t, "evidence", "--graph-endpoint", url, "--since", "2023-12-04", "--until", "2023-12-13", "-o", t.TempDir(), "--poll-interval", "10ms")
@@ -160,7 +159,14 @@ func TestEvidenceThenHuntMatchesDemo(t *testing.T) {
 	if code, _, stderr := runCLI(t, "hunt", dir, "--baseline", "../../internal/demo/baseline.yaml", "--format", "json", "--output", bundleJSON, "--now", now); code != 1 {
 		t.Fatalf("hunt BUNDLE: exit %d\n%s", code, stderr)
 	}
-	want, got := normalise(t, demoJSON), normalise(t, bundleJSON)
+	want, wantTo := normalise(t, demoJSON)
+	got, gotTo := normalise(t, bundleJSON)
+	// The window's end: the bundle's is the --until it was collected for
+	// (the end of 2023-12-13); the exports know no window, so --demo's ends
+	// at their last record, inside that day.
+	if gotTo != "2023-12-14T00:00:00Z" || !strings.HasPrefix(wantTo, "2023-12-13T") {
+		t.Errorf("window ends: bundle %s, demo %s", gotTo, wantTo)
+	}
 	if !reflect.DeepEqual(want, got) {
 		w, _ := json.MarshalIndent(want, "", " ")
 		g, _ := json.MarshalIndent(got, "", " ")
@@ -174,21 +180,22 @@ func TestEvidenceThenHuntMatchesDemo(t *testing.T) {
 	}
 }
 
-// normalise reads a hunt JSON result without what depends on the export
-// shape rather than on the events:
-//   - what names the inputs: generatedAt, inputs, coverage files and
-//     skipped companions, evidence file and line;
-//   - evidence record ids: the portal's audit CSV has none (hunt hashes the
-//     row), Graph's directoryAudits have their own;
-//   - the order of events and findings of the same second (the UAL's
-//     CreationTime has seconds; the two exports list records in different
-//     orders), so both are sorted, and the summary of a finding over
-//     several records, which names the first of them (the evidence list and
-//     every other field are still compared);
-//   - the authentication steps in TG.HUNT.1's summary, which hunt joins from
-//     the portal's AuthDetails companion but does not yet read from Graph's
-//     authenticationDetails.
-func normalise(t *testing.T, path string) map[string]any {
+// normalise reads a hunt JSON result without what the export format
+// decides rather than the events (and returns the window's end, compared
+// apart). Each exception is inherent to the formats:
+//   - generatedAt, inputs, coverage.*.files, coverage.skipped (the AuthDetails
+//     companion, a file of the portal download only), evidence file and
+//     line: they name the inputs. (Per kind, records, duplicates, bad rows
+//     and time ranges are still compared.)
+//   - the record id of directory audit evidence: the portal's audit CSV has
+//     no id column (hunt names such a row by a hash of it), Graph's records
+//     carry their own. Sign-in and unified audit log ids are compared.
+//   - the order of records of the same time: both formats list a second's
+//     records in their own order, so findings, timelines and evidence lists
+//     are compared sorted, and where a finding's summary names one of its
+//     records (the first read), the operations of the user's events of that
+//     same time are masked in it.
+func normalise(t *testing.T, path string) (map[string]any, string) {
 	t.Helper()
 	raw, err := os.ReadFile(path)
 	if err != nil {
@@ -198,36 +205,56 @@ func normalise(t *testing.T, path string) map[string]any {
 	if err := json.Unmarshal(raw, &r); err != nil {
 		t.Fatal(err)
 	}
+	kindOf := map[string]string{}
+	for _, in := range r["inputs"].([]any) {
+		in := in.(map[string]any)
+		kindOf[in["file"].(string)] = in["kind"].(string)
+	}
 	delete(r, "generatedAt")
 	delete(r, "inputs")
-	delete(r, "window")
+	win := r["window"].(map[string]any)
+	to, _ := win["to"].(string)
+	delete(win, "to")
 	cov := r["coverage"].(map[string]any)
 	for _, k := range []string{"signIns", "directoryAudits", "unifiedAuditLog", "inboxRules"} {
 		delete(cov[k].(map[string]any), "files")
 	}
 	delete(cov, "skipped")
-	auth := regexp.MustCompile(`; authentication: [^;]*`)
 	key := func(v any) string { b, _ := json.Marshal(v); return string(b) }
+	sortAll := func(l []any) { sort.SliceStable(l, func(i, j int) bool { return key(l[i]) < key(l[j]) }) }
 	for _, u := range r["users"].([]any) {
 		u := u.(map[string]any)
+		opsAt := map[string][]string{}
+		for _, e := range u["timeline"].([]any) {
+			e := e.(map[string]any)
+			opsAt[e["time"].(string)] = append(opsAt[e["time"].(string)], e["operation"].(string))
+		}
 		for _, f := range u["findings"].([]any) {
 			f := f.(map[string]any)
-			f["summary"] = auth.ReplaceAllString(f["summary"].(string), "")
-			if len(f["evidence"].([]any)) > 1 {
-				delete(f, "summary")
-			}
-			for _, e := range f["evidence"].([]any) {
-				for _, k := range []string{"file", "line", "recordId"} {
-					delete(e.(map[string]any), k)
+			ev := f["evidence"].([]any)
+			for _, e := range ev {
+				e := e.(map[string]any)
+				if kindOf[e["file"].(string)] == "directoryAudits" {
+					delete(e, "recordId")
 				}
+				delete(e, "file")
+				delete(e, "line")
+			}
+			sortAll(ev)
+			if len(ev) > 1 {
+				ops := opsAt[f["time"].(string)]
+				sort.Slice(ops, func(i, j int) bool { return len(ops[i]) > len(ops[j]) }) // longest first: no op masks part of another
+				s := f["summary"].(string)
+				for _, op := range ops {
+					s = strings.ReplaceAll(s, op, "<operation>")
+				}
+				f["summary"] = s
 			}
 		}
-		for _, list := range []string{"findings", "timeline"} {
-			l := u[list].([]any)
-			sort.SliceStable(l, func(i, j int) bool { return key(l[i]) < key(l[j]) })
-		}
+		sortAll(u["findings"].([]any))
+		sortAll(u["timeline"].([]any))
 	}
-	return r
+	return r, to
 }
 
 // TestHuntReadsBundleCoverage: a bundle's denied source is a blind spot of

@@ -29,7 +29,8 @@ import (
 //	mailbox     string  mailbox owner UPN (lower case)
 //	objectId    string  UAL ObjectId
 //	auth        array   [{method, detail, succeeded, result}] (the portal's
-//	                    AuthDetails companion, joined on Request ID)
+//	                    AuthDetails companion joined on Request ID, or
+//	                    Graph's authenticationDetails)
 //	deviceName  string  device display name
 const (
 	DParams       = "params"

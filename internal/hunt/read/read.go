@@ -82,7 +82,8 @@ type Logs struct {
 	// (inbox rule exports) come last, in file order.
 	Events  []event.Event
 	BadRows []BadRow
-	// Auth holds the AuthDetails companion's steps by sign-in request id.
+	// Auth holds the sign-ins' authentication steps by request id (the
+	// portal's AuthDetails companion, Graph's authenticationDetails).
 	Auth map[string][]AuthStep
 }
 
@@ -212,9 +213,11 @@ func Read(ctx context.Context, paths []string, strs *event.Strings, opts Options
 			return nil, inputerr.At(p, bads[0].Line, "%d of %d records cannot be read (more than 1%%); first: %s (--allow-bad-rows reads the rest and lists them)", f.BadRows, n, bads[0].Reason)
 		}
 	}
-	for k := range logs.Auth {
-		steps := logs.Auth[k]
-		sort.SliceStable(steps, func(a, b int) bool { return steps[a].line < steps[b].line })
+	for k, steps := range logs.Auth {
+		sort.SliceStable(steps, func(a, b int) bool {
+			return steps[a].file < steps[b].file || steps[a].file == steps[b].file && steps[a].line < steps[b].line
+		})
+		logs.Auth[k] = oneSource(steps)
 	}
 	logs.Events = dedup(events, logs.Files, seed)
 	sortByTime(logs.Events)

@@ -64,7 +64,8 @@ func (w *worker) emitSignIn(s *signIn, line int) error {
 
 var signInKeys = newKeySet("id", "createdDateTime", "userPrincipalName", "appId", "appDisplayName",
 	"resourceId", "ipAddress", "clientAppUsed", "correlationId", "userAgent", "sessionId",
-	"uniqueTokenIdentifier", "autonomousSystemNumber", "isInteractive", "status", "deviceDetail", "location")
+	"uniqueTokenIdentifier", "autonomousSystemNumber", "isInteractive", "status", "deviceDetail", "location",
+	"authenticationDetails")
 
 const (
 	siID = iota
@@ -84,6 +85,7 @@ const (
 	siStatus
 	siDevice
 	siLocation
+	siAuth
 )
 
 // signInJSON maps a Graph /auditLogs/signIns record (v1.0 or beta), a portal
@@ -111,6 +113,9 @@ func signInJSON(w *worker, v *fastjson.Value, line int) error {
 	}
 	if l := s[siLocation]; l != nil {
 		r.country = str(get(l, "countryOrRegion"))
+	}
+	if a := s[siAuth]; a != nil {
+		w.graphAuth(r.id, a, line)
 	}
 	return w.emitSignIn(&r, line)
 }
@@ -153,13 +158,66 @@ func signInCSV(h header) csvMapper {
 }
 
 // AuthStep is one authentication step of a sign-in, from the portal's
-// InteractiveSignIns_AuthDetails companion file.
+// InteractiveSignIns_AuthDetails companion file or from a Graph sign-in's
+// own authenticationDetails (beta), joined to sign-ins on the request id.
 type AuthStep struct {
 	Method    string `json:"method"`
 	Detail    string `json:"detail,omitempty"`
 	Succeeded *bool  `json:"succeeded,omitempty"`
 	Result    string `json:"result,omitempty"`
 	line      int
+	file      uint32
+	// record: the step comes from a Graph record, which holds all of its
+	// request's steps (a companion file spreads them over rows).
+	record bool
+}
+
+// graphAuth keeps a Graph sign-in's authenticationDetails (beta; v1.0 has
+// none) as its request's steps, in the AuthDetails companion's terms:
+// authenticationMethod, authenticationMethodDetail, succeeded,
+// authenticationStepResultDetail. Values are interned: a few method names
+// repeat over every sign-in.
+func (w *worker) graphAuth(id string, v *fastjson.Value, line int) {
+	arr, err := v.Array()
+	if err != nil || id == "" || len(arr) == 0 {
+		return
+	}
+	text := func(x *fastjson.Value) string { return w.in.Str(w.in.Intern(strings.TrimSpace(str(x)))) }
+	steps := make([]AuthStep, 0, len(arr))
+	for _, st := range arr {
+		a := AuthStep{Method: text(get(st, "authenticationMethod")), Detail: text(get(st, "authenticationMethodDetail")),
+			Result: text(get(st, "authenticationStepResultDetail")), line: line, file: w.file, record: true}
+		if b, ok := boolean(get(st, "succeeded")); ok {
+			a.Succeeded = &b
+		}
+		if a.Method != "" || a.Result != "" {
+			steps = append(steps, a)
+		}
+	}
+	w.addAuth(id, steps...)
+}
+
+func (w *worker) addAuth(id string, steps ...AuthStep) {
+	if len(steps) == 0 {
+		return
+	}
+	if w.auth == nil {
+		w.auth = map[string][]AuthStep{}
+	}
+	w.auth[id] = append(w.auth[id], steps...)
+}
+
+// oneSource keeps a request's steps from one place only, the first file
+// that gives them (and, for Graph records, the first record): the same
+// sign-in read twice (a repeated page, a portal download beside Graph's)
+// does not repeat its steps. steps are sorted by file and line.
+func oneSource(steps []AuthStep) []AuthStep {
+	for i, st := range steps {
+		if st.file != steps[0].file || steps[0].record && st.line != steps[0].line {
+			return steps[:i]
+		}
+	}
+	return steps
 }
 
 // authDetailsCSV reads the AuthDetails companion: steps by request id.
@@ -176,14 +234,11 @@ func authDetailsCSV(h header) csvMapper {
 		if rid == "" {
 			return bad("authentication detail without a request id")
 		}
-		st := AuthStep{Method: f(method), Detail: f(detail), Result: f(result), line: line}
+		st := AuthStep{Method: f(method), Detail: f(detail), Result: f(result), line: line, file: w.file}
 		if b, isBool := parseBool(f(ok)); isBool {
 			st.Succeeded = &b
 		}
-		if w.auth == nil {
-			w.auth = map[string][]AuthStep{}
-		}
-		w.auth[rid] = append(w.auth[rid], st)
+		w.addAuth(rid, st)
 		return nil
 	}
 }
