@@ -278,10 +278,13 @@ func TestInterruptedRunResumes(t *testing.T) {
 // TestTamperedJournalLink: a nextLink in the journal that points elsewhere
 // is refused like a live one; the token never leaves for that host.
 func TestTamperedJournalLink(t *testing.T) {
-	_, url := server(t, emulate.Options{})
+	// pages of 5: every source cut short by the cancel has a nextLink in
+	// the journal, however the run was scheduled
+	_, url := server(t, emulate.Options{PageSize: 5})
 	evil := httptest.NewServer(nil)
 	defer evil.Close()
 	j := job(t)
+	j.Since = until.Add(-24 * time.Hour)
 	ctx, cancel := context.WithCancel(context.Background())
 	j.OnPage = func(n int) {
 		if n == 3 {
@@ -294,6 +297,9 @@ func TestTamperedJournalLink(t *testing.T) {
 	}
 	jp := filepath.Join(m.Dir, bundle.JournalName)
 	raw, _ := os.ReadFile(jp)
+	if !bytes.Contains(raw, []byte(url)) {
+		t.Fatal("the interrupted run journaled no nextLink to tamper with")
+	}
 	raw = bytes.ReplaceAll(raw, []byte(url), []byte(evil.URL))
 	if err := os.WriteFile(jp, raw, 0o600); err != nil {
 		t.Fatal(err)
