@@ -80,9 +80,12 @@ by file name (<name>.json) exactly as collect --tenants --shard K/N chooses
 tenants by name; an empty shard is a success with no tenants.`,
 		Example: `  tenantgate audit --demo
   tenantgate audit --snapshot tenant.json --format json --output result.json
-  tenantgate audit --snapshot tenant.json --format sarif --output r.sarif --format html --output r.html --fail-on medium
-  tenantgate audit --tenant contoso.onmicrosoft.com          # collect live, then audit
-  tenantgate audit --snapshot 'snapshots/*.json' --report-dir reports --report-format json,html`,
+  tenantgate audit --snapshot tenant.json --fail-on medium \
+    --format sarif --output r.sarif --format html --output r.html
+  tenantgate audit --snapshot tenant.json --format json,html --output-dir reports
+  tenantgate audit --tenant contoso.onmicrosoft.com     # collect live, then audit
+  tenantgate audit --snapshot 'snapshots/*.json' \
+    --report-dir reports --report-format json,html`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runAudit(cmd.Context(), app, o) },
 	}

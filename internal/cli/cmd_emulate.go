@@ -21,6 +21,7 @@ import (
 	"github.com/tenantgate/tenantgate/internal/emulate"
 	"github.com/tenantgate/tenantgate/internal/report"
 	"github.com/tenantgate/tenantgate/internal/snapshot"
+	"github.com/tenantgate/tenantgate/internal/textcol"
 )
 
 func init() { register(newEmulateCmd) }
@@ -68,7 +69,8 @@ and the hostile behaviours tenantgate's safety guarantees are tested against
 (README "Safety guarantees"): a create that is carried out but answered 504 (or
 429, 503, a dropped connection), redirects to another host, pages cut
 mid-body, slow and oversized bodies, errors that echo the bearer token.
-Source names: ` + strings.Join(emulate.SourceNames(), ", ") + `.`,
+Source names:
+  ` + textcol.Indent(strings.Join(emulate.SourceNames(), ", ")+".", textcol.DefaultWidth, 2) + ``,
 		Example: `  tenantgate emulate
   TENANTGATE_ACCESS_TOKEN=emulator tenantgate audit --graph-endpoint http://127.0.0.1:8080 --arm-endpoint http://127.0.0.1:8080
   tenantgate emulate --tenant snapshot.json --latency 100ms --throttle 1 --deny subscribedSkus --fail diagnosticSettings:2

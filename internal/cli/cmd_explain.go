@@ -39,7 +39,7 @@ The verdict comes from a saved audit result (--result, written by audit
 --format json), a snapshot (--snapshot, evaluated now), the demo tenant
 (--demo) or a live tenant (--tenant, collected first).`,
 		Example: `  tenantgate explain TG.CA.2 --demo
-  tenantgate audit --snapshot contoso.json --baseline mine.yaml -f json -o result.json
+  tenantgate audit --snapshot contoso.json -f json -o result.json
   tenantgate explain TG.CA.8 --result result.json
   tenantgate explain tg.ca.5 --snapshot contoso.json --baseline mine.yaml`,
 		Args: func(cmd *cobra.Command, args []string) error {

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/tenantgate/tenantgate/internal/apply"
 	"github.com/tenantgate/tenantgate/internal/conn"
@@ -79,11 +80,13 @@ func NewRoot(app *App) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "tenantgate",
 		Short: "Audit a Microsoft 365 / Entra ID tenant against AiTM phishing and BEC defenses",
-		Long: `tenantgate audits a Microsoft 365 / Entra ID tenant against the defenses that stop
-Adversary-in-the-Middle phishing and business e-mail compromise, explains every
-verdict, and creates the missing Conditional Access policies in report-only mode.
+		Long: `tenantgate audits a Microsoft 365 / Entra ID tenant against the defenses
+that stop Adversary-in-the-Middle phishing and business e-mail compromise,
+explains every verdict, and creates the missing Conditional Access policies
+in report-only mode.
 
-Start with:  tenantgate audit --demo`,
+Start with:  tenantgate audit --demo
+Then:        tenantgate init --tenant ID, collect, audit, explain`,
 		Version:       version.Get().String(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -94,6 +97,13 @@ Start with:  tenantgate audit --demo`,
 	root.SetErr(app.Stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return oneSubject(cmd) }
+	// Flag help wraps to the terminal like every other text (cobra's
+	// default prints each flag on one line, 150 columns and more).
+	cobra.AddTemplateFunc("wrappedFlags", func(f *pflag.FlagSet) string { return f.FlagUsagesWrapped(app.width()) })
+	root.SetUsageTemplate(strings.NewReplacer(
+		"{{.LocalFlags.FlagUsages | trimTrailingWhitespaces}}", "{{wrappedFlags .LocalFlags | trimTrailingWhitespaces}}",
+		"{{.InheritedFlags.FlagUsages | trimTrailingWhitespaces}}", "{{wrappedFlags .InheritedFlags | trimTrailingWhitespaces}}",
+	).Replace(root.UsageTemplate()))
 	for _, f := range commands {
 		root.AddCommand(f(app))
 	}

@@ -273,11 +273,11 @@ func TestCollectSourceFailures(t *testing.T) {
 		skipped  []string // sources skipped as a consequence
 		moreData bool     // the failed source still has data (retries succeeded)
 	}{
-		{"403 CA policies", emulate.Options{Deny: []string{"conditionalAccessPolicies"}}, "conditionalAccessPolicies", snapshot.StatusDenied, 403, []string{"directoryUsers", "directoryGroups", "groupMembers", "servicePrincipals"}, false},
+		{"403 CA policies", emulate.Options{Deny: []string{"conditionalAccessPolicies"}}, "conditionalAccessPolicies", snapshot.StatusDenied, 403, []string{"directoryUsers", "directoryGroups", "groupMembers", "caServicePrincipals"}, false},
 		{"403 Global Administrators", emulate.Options{Deny: []string{"globalAdministrators"}}, "globalAdministrators", snapshot.StatusDenied, 403, []string{"signInActivity"}, false},
 		{"403 sign-in activity (no AuditLog.Read.All or no P1)", emulate.Options{Deny: []string{"signInActivity"}}, "signInActivity", snapshot.StatusDenied, 403, nil, false},
 		{"403 named users", emulate.Options{Deny: []string{"directoryUsers"}}, "directoryUsers", snapshot.StatusDenied, 403, nil, false},
-		{"403 service principals", emulate.Options{Deny: []string{"servicePrincipals"}}, "servicePrincipals", snapshot.StatusDenied, 403, nil, false},
+		{"403 service principals", emulate.Options{Deny: []string{"caServicePrincipals"}}, "caServicePrincipals", snapshot.StatusDenied, 403, nil, false},
 		{"403 licenses", emulate.Options{Deny: []string{"subscribedSkus"}}, "subscribedSkus", snapshot.StatusDenied, 403, nil, false},
 		{"403 organization", emulate.Options{Deny: []string{"organization"}}, "organization", snapshot.StatusDenied, 403, nil, false},
 		{"403 users", emulate.Options{Deny: []string{"breakGlassAccounts"}}, "breakGlassAccounts", snapshot.StatusDenied, 403, nil, false},

@@ -130,7 +130,7 @@ func (c *collector) collectDerived(ctx context.Context, first map[string]*read, 
 	const noCA = "the Conditional Access policies could not be read, so the objects they name are unknown"
 	chunked("directoryUsers", "id", refs.users, caOK, noCA)
 	chunked("directoryGroups", "id", refs.groups, caOK, noCA)
-	chunked("servicePrincipals", "appId", refs.apps, caOK, noCA)
+	chunked("caServicePrincipals", "appId", refs.apps, caOK, noCA)
 	chunked("signInActivity", "id", gaIDs, gaOK, "the Global Administrators could not be read")
 	me, _ := permissions.Lookup("groupMembers")
 	members := &derivedSource{e: me}

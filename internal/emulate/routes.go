@@ -454,7 +454,7 @@ func (s *Server) directory(c *call, p string) (reply, bool) {
 	case strings.EqualFold(p, "/groups"):
 		source, key = "directoryGroups", "id"
 	case strings.EqualFold(p, "/servicePrincipals"):
-		source, key = "servicePrincipals", "appId"
+		source, key = "caServicePrincipals", "appId"
 	default:
 		rest, ok := cutPrefixFold(p, "/groups/")
 		group, sub, _ := strings.Cut(rest, "/")

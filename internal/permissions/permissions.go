@@ -132,7 +132,7 @@ var Endpoints = []Endpoint{
 		Query:       "$select=id,userPrincipalName,displayName",
 		Application: []string{"GroupMember.Read.All"}, Delegated: []string{"GroupMember.Read.All"},
 		Derived: true, Optional: true, Note: "the users of each group Conditional Access policies exclude (init: who is excluded through a group)"},
-	{Source: "servicePrincipals", API: Graph, Version: "v1.0", Path: "/servicePrincipals",
+	{Source: "caServicePrincipals", API: Graph, Version: "v1.0", Path: "/servicePrincipals",
 		Query:       "$filter=appId in ({ids})&$select=id,appId,displayName",
 		Application: []string{"Application.Read.All"}, Delegated: []string{"Application.Read.All"},
 		Derived: true, Optional: true, Note: "names of the applications Conditional Access policies include or exclude"},

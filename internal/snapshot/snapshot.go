@@ -85,7 +85,7 @@ var Sources = map[string]Shape{
 	"directoryUsers":                 Collection,
 	"directoryGroups":                Collection,
 	"groupMembers":                   Collection,
-	"servicePrincipals":              Collection,
+	"caServicePrincipals":            Collection,
 	"signInActivity":                 Collection,
 	"diagnosticSettings":             Collection,
 	"logAnalyticsWorkspaces":         Collection,

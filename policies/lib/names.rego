@@ -46,7 +46,7 @@ roles := object.union(
 )
 
 # Applications are named by appId.
-apps := {lower(sp.appId): sp.displayName | some sp in lib.arr(input.data.servicePrincipals); is_string(sp.appId); is_string(sp.displayName)}
+apps := {lower(sp.appId): sp.displayName | some sp in lib.arr(input.data.caServicePrincipals); is_string(sp.appId); is_string(sp.displayName)}
 
 # user(id): "user 'Name' (upn)", "user upn" without a display name, or
 # "user <id>" when the snapshot lacks the user.

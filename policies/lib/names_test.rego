@@ -7,7 +7,7 @@ named := f.with_data({
 	"directoryUsers": [{"id": "U1", "displayName": "Taro Sato", "userPrincipalName": "taro@contoso.com"}],
 	"directoryGroups": [{"id": "g1", "displayName": "Finance"}],
 	"roleDefinitions": [{"id": "r-ga", "templateId": "62e90394-69f5-4237-9190-012177145e10", "displayName": "Global Administrator"}],
-	"servicePrincipals": [{"id": "sp1", "appId": "app-1", "displayName": "Payroll"}],
+	"caServicePrincipals": [{"id": "sp1", "appId": "app-1", "displayName": "Payroll"}],
 	"namedLocations": [{"id": "loc-1", "displayName": "Tokyo office", "@odata.type": "#microsoft.graph.ipNamedLocation"}],
 })
 
