@@ -418,13 +418,7 @@ func (c *collector) breakGlassOutcome(accounts []string, bg []bgReads) outcome {
 		}
 		list = append(list, el)
 	}
-	raw, err := json.Marshal(list)
-	if err != nil {
-		o.fail = response{err: err}
-		return o
-	}
-	o.data = raw
-	return o
+	return marshalOutcome(o, list)
 }
 
 // collectARM reads the Entra diagnostic settings, then (in parallel) every

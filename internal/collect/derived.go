@@ -174,13 +174,7 @@ func assemble(d *derivedSource, o outcome) outcome {
 		for i, r := range d.reads {
 			list[i] = snapshot.GroupMembers{Group: d.group[i], Members: append([]json.RawMessage{}, r.values...)}
 		}
-		raw, err := json.Marshal(list)
-		if err != nil {
-			o.fail = response{err: err}
-			return o
-		}
-		o.data = raw
-		return o
+		return marshalOutcome(o, list)
 	}
 	var values []json.RawMessage
 	for _, r := range d.reads {
@@ -196,4 +190,15 @@ func idOf(raw json.RawMessage) string {
 	var v struct{ ID string }
 	_ = json.Unmarshal(raw, &v)
 	return strings.ToLower(v.ID)
+}
+
+// marshalOutcome sets o's data to v as JSON (a failure to encode fails it).
+func marshalOutcome(o outcome, v any) outcome {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		o.fail = response{err: err}
+		return o
+	}
+	o.data = raw
+	return o
 }
