@@ -28,9 +28,20 @@ import data.tenantgate.hunt.lib
 
 counted(s) := [r | some r in s.runs; r.ipClass == ""]
 
-browser(r) if lower(r.clientApp) == "browser"
-
+# browser: a run has a browser family only when a browser made it: the
+# sign-in log says "Browser" (the UAL reader says so for any DeviceProperties
+# BrowserType, "Other" included) or, without a client app, the agent starts
+# with Mozilla/; and the agent names a rendering engine. Scripts that borrow
+# the Mozilla/ prefix (PowerShell: "Mozilla/5.0 (...) PowerShell/7.4.0") are
+# clients, not a second browser.
 browser(r) if {
+	browser_client(r)
+	lib.engine_ua(r.ua)
+}
+
+browser_client(r) if lower(r.clientApp) == "browser"
+
+browser_client(r) if {
 	r.clientApp == ""
 	lib.browser_ua(r.ua)
 }

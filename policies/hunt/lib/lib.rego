@@ -54,6 +54,13 @@ is_browser(ev) if {
 
 browser_ua(ua) if startswith(ua, "Mozilla/")
 
+# engine_ua: the user agent names a browser's rendering engine (Gecko,
+# AppleWebKit, Blink's AppleWebKit token, Trident, Presto), which every
+# browser sends and Mozilla/-prefixed scripts do not.
+engine_ua(ua) if regex.match(`(?i)\b(Gecko|AppleWebKit|Trident|Presto)/`, ua)
+
+engine_ua(ua) if regex.match(`(?i)\blike Gecko\b`, ua)
+
 # ua_family groups browser user agents: Edge, Chrome, Firefox, Safari, other.
 ua_family(ua) := "edge" if regex.match(`(?i)\bEdg(e|A|iOS)?/`, ua)
 
