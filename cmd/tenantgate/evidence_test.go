@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -255,6 +256,92 @@ func normalise(t *testing.T, path string) (map[string]any, string) {
 		sortAll(u["timeline"].([]any))
 	}
 	return r, to
+}
+
+// TestHuntBundleGapIsExact: one day slice of sign-ins that Graph refused
+// (Saturday 2023-12-09) is a gap of that day only: the blind spots name it,
+// a user active only on other days is still judged, and every user whose
+// activity reaches into it is unknown, never clean; the incident itself
+// (three days later) is found as from a complete bundle.
+func TestHuntBundleGapIsExact(t *testing.T) {
+	snap, err := demo.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	em := emulate.New(snap, emulate.Options{Incident: true, Token: token, PageSize: 500,
+		Date: func() time.Time { return time.Date(2023, 12, 14, 1, 0, 0, 0, time.UTC) }})
+	// Graph fails the sign-ins of that day's slice (both kinds), as when it
+	// keeps failing past the retries (a 4xx: not retried, so the test is
+	// quick).
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.URL.Path, "auditLogs/signIns") && strings.Contains(r.URL.Query().Get("$filter"), "createdDateTime ge 2023-12-09T00:00:00") {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte(`{"error":{"code":"BadRequest","message":"injected by the test"}}`))
+			return
+		}
+		em.ServeHTTP(w, r)
+	}))
+	t.Cleanup(ts.Close)
+	code, stdout, stderr := runCLI(t, "evidence", "--graph-endpoint", ts.URL, "--since", "2023-12-04", "--until", "2023-12-13", "-o", t.TempDir(), "--poll-interval", "10ms")
+	if code != 3 {
+		t.Fatalf("evidence: exit %d\n%s", code, stderr)
+	}
+	out := filepath.Join(t.TempDir(), "r.json")
+	code, _, stderr = runCLI(t, "hunt", strings.TrimSpace(stdout), "--baseline", "../../internal/demo/baseline.yaml", "--format", "json", "--output", out, "--now", "2023-12-14T02:00:00Z")
+	if code != 1 {
+		t.Fatalf("hunt: exit %d\n%s", code, stderr)
+	}
+	var res struct {
+		Coverage struct {
+			BlindSpots []struct{ Kind, Message string }
+		}
+		Users []struct {
+			UPN, Verdict string
+			Timeline     []struct{ Time time.Time }
+		}
+		Summary map[string]int
+	}
+	raw, _ := os.ReadFile(out)
+	if err := json.Unmarshal(raw, &res); err != nil {
+		t.Fatal(err)
+	}
+	named := false
+	for _, b := range res.Coverage.BlindSpots {
+		named = named || b.Kind == "signIns" && strings.Contains(b.Message, "the sign-in logs miss 2023-12-09T00:00:00Z to 2023-12-10T00:00:00Z")
+	}
+	if !named {
+		t.Errorf("no blind spot names the missing day: %+v", res.Coverage.BlindSpots)
+	}
+	gapFrom, gapTo := time.Date(2023, 12, 9, 0, 0, 0, 0, time.UTC), time.Date(2023, 12, 10, 0, 0, 0, 0, time.UTC)
+	judged := 0
+	for _, u := range res.Users {
+		if len(u.Timeline) == 0 {
+			continue
+		}
+		first, last := u.Timeline[0].Time, u.Timeline[0].Time
+		for _, e := range u.Timeline {
+			if !e.Time.IsZero() && e.Time.Before(first) {
+				first = e.Time
+			}
+			if e.Time.After(last) {
+				last = e.Time
+			}
+		}
+		reaches := first.Before(gapTo) && !last.Before(gapFrom)
+		switch {
+		case u.Verdict == "clean" && reaches:
+			t.Errorf("%s is clean although active from %s to %s, across the missing day", u.UPN, first, last)
+		case u.Verdict == "unknown" && !reaches:
+			t.Errorf("%s is unknown although active only from %s to %s", u.UPN, first, last)
+		case u.Verdict == "clean":
+			judged++
+		}
+	}
+	t.Logf("summary %v, %d judged clean beside the gap", res.Summary, judged)
+	if judged == 0 || res.Summary["unknown"] == 0 || res.Summary["compromised"] != 1 || res.Summary["suspicious"] != 1 {
+		t.Errorf("summary %v, %d users judged clean beside the gap", res.Summary, judged)
+	}
 }
 
 // TestHuntReadsBundleCoverage: a bundle's denied source is a blind spot of

@@ -51,7 +51,7 @@ func Run(ctx context.Context, eng *detect.Engine, o Options) (*result.Result, er
 			return nil, err
 		}
 		for _, g := range found.BlindSpots() {
-			co.Gaps = append(co.Gaps, result.BlindSpot{Kind: g.Kind, Message: g.Message})
+			co.Gaps = append(co.Gaps, correlate.Gap{Kind: g.Kind, Message: g.Message, From: g.From, To: g.To})
 		}
 		if from, to, ok := found.Window(); ok && co.Since == nil && co.Until == nil {
 			co.Since, co.Until = &from, &to

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/tenantgate/tenantgate/internal/inputerr"
 )
@@ -124,10 +125,12 @@ func (b *Bundle) Logs() []File {
 	return out
 }
 
-// BlindSpot is a log kind the bundle could not (fully) collect.
+// BlindSpot is a log kind the bundle could not (fully) collect: From and To
+// bound the time the failed source was asked for (zero: not bounded).
 type BlindSpot struct {
-	Kind    string
-	Message string
+	Kind     string
+	Message  string
+	From, To time.Time
 }
 
 // BlindSpots lists every log source that failed or did not finish, naming
@@ -138,7 +141,11 @@ func (b *Bundle) BlindSpots() []BlindSpot {
 		if s.Kind == "" || !s.Failed() {
 			continue
 		}
-		out = append(out, BlindSpot{Kind: s.Kind, Message: fmt.Sprintf("evidence bundle %s: %s", filepath.Base(b.Dir), s.Describe())})
+		bs := BlindSpot{Kind: s.Kind, Message: fmt.Sprintf("evidence bundle %s: %s", filepath.Base(b.Dir), s.Describe())}
+		if s.From != nil && s.To != nil {
+			bs.From, bs.To = *s.From, *s.To
+		}
+		out = append(out, bs)
 	}
 	return out
 }

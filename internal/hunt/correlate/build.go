@@ -295,8 +295,12 @@ func (r *run) whyNotAttributed(i int) string {
 	return "its address, session and token match no attacker indicator"
 }
 
-// covers: a log kind holds records around t (within the coverage slack).
+// covers: a log kind holds records around t (within the coverage slack),
+// and t is in none of its gaps.
 func (r *run) covers(kind string, t int64) bool {
+	if r.inGap(kind, t, t) {
+		return false
+	}
 	from, to, ok := r.kindRange(kind)
 	slack := int64(r.o.Params.CoverageSlack)
 	return ok && from-slack <= t && to+slack >= t
@@ -324,11 +328,6 @@ func (r *run) kindRange(kind string) (int64, int64, bool) {
 // after the window's start and ending no earlier than the slack before its
 // end.
 func (r *run) coversWindow(kind string) bool {
-	for _, g := range r.o.Gaps {
-		if g.Kind == kind {
-			return false
-		}
-	}
 	from, to, ok := r.kindRange(kind)
 	slack := int64(r.o.Params.CoverageSlack)
 	return ok && from <= r.window[0]+slack && to >= r.window[1]-slack
@@ -384,7 +383,7 @@ func (r *run) user(u event.Sym, fs []*userFinding, evDet map[int][]string, res *
 		ru.Verdict = result.Compromised
 	case entry || len(r.seenFrom[u]) > 0 || highUnattributed || len(attackerEvents) > 0:
 		ru.Verdict = result.Suspicious
-	case !r.coversWindow("signIns") || !r.coversWindow("unifiedAuditLog"):
+	case !r.coversWindow("signIns") || !r.coversWindow("unifiedAuditLog") || r.gapped(u):
 		ru.Verdict = result.Unknown
 	default:
 		ru.Verdict = result.Clean

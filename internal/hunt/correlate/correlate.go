@@ -57,9 +57,10 @@ type Options struct {
 	FS fs.FS
 	// Gaps are parts of a log kind known to be missing although its files
 	// are there (an evidence bundle's sources that failed or did not
-	// finish, with Graph's error): each is a blind spot, and a kind with a
-	// gap does not cover the window, so no user is called clean on it.
-	Gaps []result.BlindSpot
+	// finish, with Graph's error): each is a blind spot, and no user whose
+	// activity reaches into a gap of the sign-in logs or the unified audit
+	// log is called clean (see gaps.go).
+	Gaps []Gap
 }
 
 // Run investigates the events read.
@@ -91,8 +92,9 @@ type run struct {
 	o    Options
 	cls  *classifier
 
-	window       [2]int64 // investigated range (Unix ns)
-	in           []bool   // event inside the window
+	window       [2]int64   // investigated range (Unix ns)
+	blind        []interval // times the gaps of both verdict logs miss (nil: not computed)
+	in           []bool     // event inside the window
 	ipClass      map[event.Sym]string
 	firstSuccess map[pair]int64
 	geo          map[event.Sym]geo // country and network of an address, from sign-ins

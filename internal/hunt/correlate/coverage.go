@@ -40,7 +40,10 @@ func (r *run) coverage(res *result.Result) {
 			kc.To = tp(f.To)
 		}
 	}
-	c.BlindSpots = append(c.BlindSpots, r.o.Gaps...)
+	for _, g := range r.o.Gaps {
+		c.BlindSpots = append(c.BlindSpots, result.BlindSpot{Kind: g.Kind, Message: g.Message})
+	}
+	c.BlindSpots = append(c.BlindSpots, r.gapBlindSpots()...)
 	for _, b := range r.logs.BadRows {
 		c.BadRows = append(c.BadRows, result.BadRow{File: b.File, Line: b.Line, Reason: b.Reason})
 	}
