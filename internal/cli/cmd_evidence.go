@@ -53,7 +53,11 @@ sign-ins (interactive and non-interactive, Graph beta), directory audits, the
 unified audit log (through the Graph audit log query API), and, for each
 --user, their inbox rules, authentication methods, registered and owned
 devices, delegated permission grants and app role assignments; plus the
-service principals and the applications created in the window.
+service principals and the applications created in the window, the
+delegated grants for all users (AllPrincipals consents, which no user's
+list shows), and for each service principal created in the window every
+grant to it, the app role assignments granted to it and who is assigned
+to it.
 
 Every response is stored exactly as Graph returned it, one file per page,
 in a new directory DIR/<tenant>-<time>/ (0700; files 0600, created new,

@@ -54,7 +54,9 @@ type incidentData struct {
 	users   map[string]*incident.User // by lower-case UPN and by id
 	rules   map[string][]json.RawMessage
 	sps     []json.RawMessage
+	spIDs   map[string]bool // lower-case
 	apps    []record
+	grants  []record // GET /oauth2PermissionGrants, filterable
 }
 
 type auditRecord struct {
@@ -138,6 +140,15 @@ func buildIncident() (*incidentData, error) {
 	if err := d.directory(); err != nil {
 		return nil, err
 	}
+	// The tenant's delegated grants are the World's: the chatbot's, for all
+	// users.
+	for _, g := range w.OAuth2PermissionGrants() {
+		r, err := rec(g, time.Time{})
+		if err != nil {
+			return nil, err
+		}
+		d.grants = append(d.grants, r)
+	}
 	return d, nil
 }
 
@@ -201,6 +212,10 @@ func (d *incidentData) directory() error {
 		d.sps = append(d.sps, raw)
 	}
 	reply := []string{"http://localhost:7823/access"}
+	d.spIDs = map[string]bool{strings.ToLower(in.SPID): true}
+	for _, f := range first {
+		d.spIDs[f.id] = true
+	}
 	raw, _ := json.Marshal(map[string]any{"id": in.SPID, "appId": in.AppID, "displayName": in.AppName, "appDisplayName": in.AppName,
 		"accountEnabled": false, "servicePrincipalType": "Application", "appOwnerOrganizationId": tid,
 		"createdDateTime": spTime.UTC().Format(time.RFC3339), "replyUrls": reply, "tags": []string{"WindowsAzureActiveDirectoryIntegratedApp"}})
@@ -265,11 +280,37 @@ func (d *incidentData) userData(key, list string) ([]json.RawMessage, bool) {
 		if !victim {
 			return []json.RawMessage{}, true
 		}
-		return []json.RawMessage{enc(map[string]any{"id": "yx8pxZcbV0ypHZ4tKJGCJ" + hex.EncodeToString(seed[:4]), "appRoleId": "00000000-0000-0000-0000-000000000000",
-			"createdDateTime": in.ConsentTime.UTC().Format("2006-01-02T15:04:05.0000000Z"), "principalDisplayName": u.DisplayName,
-			"principalId": u.ID, "principalType": "User", "resourceDisplayName": in.AppName, "resourceId": in.SPID, "deletedDateTime": nil})}, true
+		return []json.RawMessage{d.consentAssignment()}, true
 	}
 	return nil, false
+}
+
+// consentAssignment is the app role assignment the victim's consent gave
+// herself on "chatbot" (the audit's "Add app role assignment grant to
+// user"): listed under the user's appRoleAssignments and the service
+// principal's appRoleAssignedTo.
+func (d *incidentData) consentAssignment() json.RawMessage {
+	in := d.world.Incident
+	u := in.Victim
+	seed := sha256.Sum256([]byte(u.ID))
+	raw, _ := json.Marshal(map[string]any{"id": "yx8pxZcbV0ypHZ4tKJGCJ" + hex.EncodeToString(seed[:4]), "appRoleId": "00000000-0000-0000-0000-000000000000",
+		"createdDateTime": in.ConsentTime.UTC().Format("2006-01-02T15:04:05.0000000Z"), "principalDisplayName": u.DisplayName,
+		"principalId": u.ID, "principalType": "User", "resourceDisplayName": in.AppName, "resourceId": in.SPID, "deletedDateTime": nil})
+	return raw
+}
+
+// servicePrincipalData answers a service principal's appRoleAssignments
+// (the application permissions granted to it: none, the chatbot asked for
+// delegated ones) and appRoleAssignedTo (who is assigned to it: the victim,
+// by her consent). ok is false for an unknown service principal.
+func (d *incidentData) servicePrincipalData(id, list string) ([]json.RawMessage, bool) {
+	if !d.spIDs[strings.ToLower(id)] {
+		return nil, false
+	}
+	if strings.EqualFold(list, "appRoleAssignedTo") && strings.EqualFold(id, d.world.Incident.SPID) {
+		return []json.RawMessage{d.consentAssignment()}, true
+	}
+	return []json.RawMessage{}, true
 }
 
 // me is the signed-in user of a delegated token: the responder.
@@ -293,6 +334,10 @@ func (s *Server) evidenceRoute(c *call) (reply, bool) {
 		source = "auditLogQueries"
 	case lower == "/serviceprincipals":
 		source = "servicePrincipals"
+	case lower == "/oauth2permissiongrants":
+		source = "oauth2PermissionGrants"
+	case strings.HasPrefix(lower, "/serviceprincipals/") && (strings.HasSuffix(lower, "/approleassignments") || strings.HasSuffix(lower, "/approleassignedto")):
+		source = "appRoleAssignments"
 	case lower == "/applications":
 		source = "applications"
 	case lower == "/me":
@@ -343,6 +388,17 @@ func (s *Server) evidenceRoute(c *call) (reply, bool) {
 		return s.logPage(c, d.apps, "applications"), true
 	case "me":
 		return okJSON(http.StatusOK, d.me()), true
+	}
+	if source == "oauth2PermissionGrants" && !strings.HasPrefix(lower, "/users/") {
+		return s.logPage(c, d.grants, "oauth2PermissionGrants"), true
+	}
+	if strings.HasPrefix(lower, "/serviceprincipals/") {
+		id, list, _ := strings.Cut(p[len("/servicePrincipals/"):], "/")
+		values, ok := d.servicePrincipalData(id, list)
+		if !ok {
+			return s.graphError(c, http.StatusNotFound, "Request_ResourceNotFound", "Resource '"+id+"' does not exist or one of its queried reference-property objects are not present."), true
+		}
+		return s.page(c, values, "servicePrincipals('"+id+"')/"+list), true
 	}
 	key, sub, _ := strings.Cut(p[len("/users/"):], "/")
 	list := source

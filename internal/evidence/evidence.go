@@ -20,6 +20,8 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -131,7 +133,22 @@ func Collect(ctx context.Context, opts conn.Options, job bundle.Job) (*bundle.Ma
 			return nil, err
 		}
 	}
-	r.runAll(ctx, tasks)
+	// The service principals first (one or a few pages): the grants of
+	// those created in the window are then read with everything else.
+	var sps, rest []task
+	for _, t := range tasks {
+		if t.src.ID == servicePrincipalsID {
+			sps = append(sps, t)
+		} else {
+			rest = append(rest, t)
+		}
+	}
+	r.runAll(ctx, sps)
+	more, err := r.servicePrincipalTasks()
+	if err != nil {
+		return nil, err
+	}
+	r.runAll(ctx, append(rest, more...))
 	r.bar.done()
 	m, err := w.Close(bundle.Run{Started: started, Finished: time.Now().UTC(), Resumed: w.Resumed(), Requests: g.Requests()})
 	if err != nil {
@@ -466,20 +483,25 @@ func (r *run) perUser(upn string) []task {
 	return out
 }
 
+// servicePrincipalsID is the source of the service principal list, which
+// the grants of those created in the window follow.
+const servicePrincipalsID = "directory/servicePrincipals"
+
 func (r *run) directory() []task {
 	q := r.req
 	spPerm, spLic := r.source("servicePrincipals")
 	apPerm, apLic := r.source("applications")
+	gPerm, gLic := r.source("tenantWideGrants")
 	sp := "/v1.0/servicePrincipals?$top=999"
 	ap := "/v1.0/applications?" + filterQuery(timeRange("createdDateTime", q.Since, q.Until))
+	// consentType supports $filter (eq) as documented on
+	// oAuth2PermissionGrant; a grant for all users belongs to no user.
+	grants := "/v1.0/oauth2PermissionGrants?" + filterQuery("consentType eq 'AllPrincipals'")
 	fr, to := q.Since, q.Until
 	inWindow := func(values []json.RawMessage) int {
 		n := 0
 		for _, v := range values {
-			var o struct {
-				CreatedDateTime time.Time `json:"createdDateTime"`
-			}
-			if json.Unmarshal(v, &o) == nil && !o.CreatedDateTime.Before(fr) && !o.CreatedDateTime.After(to) {
+			if _, ok := r.createdInWindow(v); ok {
 				n++
 			}
 		}
@@ -488,11 +510,101 @@ func (r *run) directory() []task {
 	return []task{
 		{first: sp, count: inWindow, note: func(n int) string {
 			return fmt.Sprintf("%d created in the window; Graph does not document createdDateTime as filterable on service principals, so the whole list is kept", n)
-		}, src: bundle.Source{ID: "directory/servicePrincipals", Source: "servicePrincipals", Title: "service principals", Request: "GET " + sp,
+		}, src: bundle.Source{ID: servicePrincipalsID, Source: "servicePrincipals", Title: "service principals", Request: "GET " + sp,
 			Files: "directory/servicePrincipals", Permission: spPerm, Licenses: spLic}},
 		{first: ap, src: bundle.Source{ID: "directory/applications", Source: "applications", Title: "applications created in the window", From: &fr, To: &to,
 			Request: "GET " + ap, Files: "directory/applications", Permission: apPerm, Licenses: apLic}},
+		{first: grants, src: bundle.Source{ID: "directory/oauth2PermissionGrants/allPrincipals", Source: "tenantWideGrants",
+			Title: "delegated permission grants for all users (AllPrincipals)", Request: "GET " + grants,
+			Files: "directory/oauth2PermissionGrants-allPrincipals", Permission: gPerm, Licenses: gLic}},
 	}
+}
+
+// createdInWindow returns a directory object's id when it was created in
+// the bundle's window.
+func (r *run) createdInWindow(v json.RawMessage) (string, bool) {
+	var o struct {
+		ID              string    `json:"id"`
+		CreatedDateTime time.Time `json:"createdDateTime"`
+	}
+	if json.Unmarshal(v, &o) != nil || o.CreatedDateTime.Before(r.req.Since) || o.CreatedDateTime.After(r.req.Until) {
+		return "", false
+	}
+	return o.ID, true
+}
+
+// servicePrincipalGrantsID is the source that records which service
+// principals' grants were asked for, or why none could be.
+const servicePrincipalGrantsID = "directory/servicePrincipalGrants"
+
+// servicePrincipalTasks plans, for each service principal created in the
+// window (read back from the bundle's pages of the list, so a resumed run
+// asks for the same ones), every delegated grant to it whatever its consent
+// type, the application permissions granted to it and who is assigned to
+// it: an app the attacker registered or consented to, and who else granted
+// it access. A summary source names those service principals, or says why
+// none could be asked for.
+func (r *run) servicePrincipalTasks() ([]task, error) {
+	perm, lic := r.source("servicePrincipalGrants")
+	sum := bundle.Source{ID: servicePrincipalGrantsID, Source: "servicePrincipalGrants",
+		Title: "grants and app role assignments of the service principals created in the window",
+		Request: "GET /v1.0/oauth2PermissionGrants?$filter=clientId eq '{id}'; GET /v1.0/servicePrincipals/{id}/appRoleAssignments; GET /v1.0/servicePrincipals/{id}/appRoleAssignedTo",
+		Permission: perm, Licenses: lic}
+	if err := r.w.Plan(sum); err != nil {
+		return nil, err
+	}
+	status, _, _ := r.w.Progress(servicePrincipalsID)
+	switch status {
+	case bundle.SourceOK:
+	case bundle.StatusIncomplete:
+		return nil, nil // interrupted: --resume reads the list, then these
+	default:
+		r.end(servicePrincipalGrantsID, bundle.Source{Status: bundle.SourceError, Code: "notCollected",
+			Error: "the service principal list could not be read, so the grants of those created in the window could not be asked for"}, task{src: sum})
+		return nil, nil
+	}
+	var ids []string
+	for _, p := range r.w.Pages(servicePrincipalsID) {
+		raw, err := os.ReadFile(filepath.Join(r.w.Dir(), filepath.FromSlash(p)))
+		if err != nil {
+			return nil, fmt.Errorf("read back %s: %w", p, err)
+		}
+		values, _, err := decodePage(raw)
+		if err != nil {
+			return nil, fmt.Errorf("read back %s: %w", p, err)
+		}
+		for _, v := range values {
+			if id, ok := r.createdInWindow(v); ok {
+				if uuid.Validate(id) != nil {
+					fmt.Fprintf(r.log, "warning: %s: service principal id %q is not a GUID; its grants are not asked for\n", p, id)
+					continue
+				}
+				ids = append(ids, strings.ToLower(id))
+			}
+		}
+	}
+	var tasks []task
+	for _, id := range ids {
+		dir := "directory/servicePrincipals/" + id
+		for _, s := range []struct{ name, first, title string }{
+			{"oauth2PermissionGrants", "/v1.0/oauth2PermissionGrants?" + filterQuery("clientId eq "+odataString(id)), "delegated permission grants to service principal " + id},
+			{"appRoleAssignments", "/v1.0/servicePrincipals/" + id + "/appRoleAssignments", "app role assignments granted to service principal " + id},
+			{"appRoleAssignedTo", "/v1.0/servicePrincipals/" + id + "/appRoleAssignedTo", "users and groups assigned to service principal " + id},
+		} {
+			t := task{first: s.first, src: bundle.Source{ID: dir + "/" + s.name, Source: "servicePrincipalGrants", Title: s.title,
+				Request: "GET " + s.first, Files: dir + "/" + s.name, Permission: perm, Licenses: lic}}
+			if err := r.w.Plan(t.src); err != nil {
+				return nil, err
+			}
+			tasks = append(tasks, t)
+		}
+	}
+	note := "no service principal was created in the window"
+	if len(ids) > 0 {
+		note = fmt.Sprintf("%d created in the window: %s", len(ids), strings.Join(ids, ", "))
+	}
+	r.end(servicePrincipalGrantsID, bundle.Source{Status: bundle.SourceOK, Note: note}, task{src: sum})
+	return tasks, nil
 }
 
 // runAll reads every source not yet complete: the unified audit log in its

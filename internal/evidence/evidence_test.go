@@ -262,6 +262,17 @@ func TestInterruptedRunResumes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ids := func(m *bundle.Manifest) []string {
+		var out []string
+		for _, s := range m.Sources {
+			out = append(out, s.ID+" "+s.Status+" "+s.Note)
+		}
+		slices.Sort(out)
+		return out
+	}
+	if !slices.Equal(ids(m2), ids(full)) {
+		t.Errorf("sources after resume:\n%s\nuninterrupted:\n%s", strings.Join(ids(m2), "\n"), strings.Join(ids(full), "\n"))
+	}
 	got, want := records(t, m2.Dir), records(t, full.Dir)
 	for _, kind := range []string{bundle.KindSignIns, bundle.KindDirectoryAudits, bundle.KindUnifiedAuditLog} {
 		slices.Sort(got[kind])
@@ -469,4 +480,91 @@ func TestDeniedAndThrottled(t *testing.T) {
 			t.Errorf("something was written: %v", entries)
 		}
 	})
+}
+
+// TestTenantWideGrants: the chatbot was consented for all users
+// (AllPrincipals), a grant no user's list shows: the bundle holds it from
+// the tenant-wide grants, with its scopes, and again among the grants of the
+// service principals created in the window, with the app role assignments
+// granted to it and who is assigned to it (the victim, by her consent).
+// Service principals created before the window are not asked about. When
+// the service principal list is denied, the bundle says why their grants
+// are missing, and the tenant-wide grants are still read.
+func TestTenantWideGrants(t *testing.T) {
+	const chatbot = "80cf2cdc-2178-400b-ab98-a0677b6bd694"
+	w, _, err := incident.Sunnyside().Generate(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Incident.SPID != chatbot {
+		t.Fatalf("the scenario's chatbot is %s", w.Incident.SPID)
+	}
+	_, url := server(t, emulate.Options{})
+	j := job(t)
+	j.Since = time.Date(2023, 12, 12, 0, 0, 0, 0, time.UTC)
+	m, err := evidence.Collect(context.Background(), connOpts(url), j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Status != bundle.StatusComplete {
+		t.Fatalf("status %s", m.Status)
+	}
+	type grant struct{ ID, ClientID, ConsentType, Scope string }
+	page := func(path string) []json.RawMessage {
+		t.Helper()
+		raw, err := os.ReadFile(filepath.Join(m.Dir, path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var p struct{ Value []json.RawMessage }
+		if err := json.Unmarshal(raw, &p); err != nil {
+			t.Fatal(err)
+		}
+		return p.Value
+	}
+	grants := func(path string) []grant {
+		var out []grant
+		for _, v := range page(path) {
+			var g grant
+			if err := json.Unmarshal(v, &g); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, g)
+		}
+		return out
+	}
+	want := grant{ID: "3Ag8WzMpnk-ofNvH2hfbNQ5Y4jXvqrpJkVJMIwHZjA4", ClientID: chatbot, ConsentType: "AllPrincipals", Scope: " Mail.ReadWrite MailboxSettings.ReadWrite User.Read"}
+	if g := grants("directory/oauth2PermissionGrants-allPrincipals-0001.json"); len(g) != 1 || g[0] != want {
+		t.Errorf("tenant-wide grants %+v", g)
+	}
+	dir := "directory/servicePrincipals/" + chatbot + "/"
+	if g := grants(dir + "oauth2PermissionGrants-0001.json"); len(g) != 1 || g[0] != want {
+		t.Errorf("the chatbot's grants %+v", g)
+	}
+	if a := page(dir + "appRoleAssignments-0001.json"); len(a) != 0 {
+		t.Errorf("application permissions granted to the chatbot: %s", a)
+	}
+	if a := page(dir + "appRoleAssignedTo-0001.json"); len(a) != 1 || !bytes.Contains(a[0], []byte(`"principalId":"`+w.Incident.Victim.ID+`"`)) {
+		t.Errorf("assigned to the chatbot: %s", a)
+	}
+	sum := source(m, "directory/servicePrincipalGrants")
+	if sum.Status != bundle.SourceOK || sum.Note != "1 created in the window: "+chatbot {
+		t.Errorf("summary source %+v", sum)
+	}
+	for _, s := range m.Sources {
+		if strings.HasPrefix(s.ID, "directory/servicePrincipals/") && !strings.HasPrefix(s.ID, "directory/servicePrincipals/"+chatbot+"/") {
+			t.Errorf("asked about a service principal created before the window: %s", s.ID)
+		}
+	}
+
+	_, url = server(t, emulate.Options{Deny: []string{"servicePrincipals"}})
+	m, err = evidence.Collect(context.Background(), connOpts(url), j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum = source(m, "directory/servicePrincipalGrants")
+	if m.Status != bundle.StatusPartial || sum.Status != bundle.SourceError || !strings.Contains(sum.Error, "service principal list could not be read") ||
+		source(m, "directory/oauth2PermissionGrants/allPrincipals").Status != bundle.SourceOK {
+		t.Errorf("service principals denied: %s, summary %+v", m.Status, sum)
+	}
 }

@@ -54,6 +54,12 @@ var EvidenceSources = []EvidenceSource{
 		Note: "createdDateTime is returned but not documented as filterable: the whole list is kept and the ones created in the window are counted in the manifest"},
 	{Source: "applications", Request: "GET /v1.0/applications?$filter=createdDateTime ge … and createdDateTime le …",
 		Application: []string{"Application.Read.All"}, Delegated: []string{"Application.Read.All"}},
+	{Source: "tenantWideGrants", Request: "GET /v1.0/oauth2PermissionGrants?$filter=consentType eq 'AllPrincipals'",
+		Application: []string{"Directory.Read.All"}, Delegated: []string{"Directory.Read.All"},
+		Note: "the delegated grants for all users (admin consent, or a user consenting for the organization as in the talk's 'chatbot'): they belong to no user, so the per-user list never shows them"},
+	{Source: "servicePrincipalGrants", Request: "GET /v1.0/oauth2PermissionGrants?$filter=clientId eq '{id}'; GET /v1.0/servicePrincipals/{id}/appRoleAssignments; GET /v1.0/servicePrincipals/{id}/appRoleAssignedTo",
+		Application: []string{"Directory.Read.All", "Application.Read.All"}, Delegated: []string{"Directory.Read.All", "Application.Read.All"},
+		Note: "for each service principal created in the window: every delegated grant to it (any user, any consent type), the application permissions granted to it (app role assignments) and the users and groups assigned to it"},
 }
 
 // LookupEvidence returns an evidence source by name.

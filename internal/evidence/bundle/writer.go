@@ -170,6 +170,14 @@ func (w *Writer) Progress(id string) (status string, pages int, next string) {
 	return s.Status, s.Pages, w.next[id]
 }
 
+// Pages returns the paths of a source's pages, in order (relative to the
+// bundle: join them with Dir).
+func (w *Writer) Pages(id string) []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]string(nil), w.pages[id]...)
+}
+
 // Query returns the audit log query a source recorded.
 func (w *Writer) Query(id string) *AuditQuery {
 	w.mu.Lock()
