@@ -547,8 +547,8 @@ const servicePrincipalGrantsID = "directory/servicePrincipalGrants"
 func (r *run) servicePrincipalTasks() ([]task, error) {
 	perm, lic := r.source("servicePrincipalGrants")
 	sum := bundle.Source{ID: servicePrincipalGrantsID, Source: "servicePrincipalGrants",
-		Title: "grants and app role assignments of the service principals created in the window",
-		Request: "GET /v1.0/oauth2PermissionGrants?$filter=clientId eq '{id}'; GET /v1.0/servicePrincipals/{id}/appRoleAssignments; GET /v1.0/servicePrincipals/{id}/appRoleAssignedTo",
+		Title:      "grants and app role assignments of the service principals created in the window",
+		Request:    "GET /v1.0/oauth2PermissionGrants?$filter=clientId eq '{id}'; GET /v1.0/servicePrincipals/{id}/appRoleAssignments; GET /v1.0/servicePrincipals/{id}/appRoleAssignedTo",
 		Permission: perm, Licenses: lic}
 	if err := r.w.Plan(sum); err != nil {
 		return nil, err
