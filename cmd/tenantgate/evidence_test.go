@@ -115,6 +115,34 @@ func TestEvidenceCommand(t *testing.T) {
 			t.Errorf("exit %d, %d entries\n%s", code, len(entries), stderr)
 		}
 	})
+	t.Run("record types", func(t *testing.T) {
+		code, stdout, stderr := runCLI(t, "evidence", "--graph-endpoint", url, "--since", "2023-12-12", "--until", "2023-12-12", "-o", t.TempDir(),
+			"--poll-interval", "10ms", "--record-types", "ExchangeAdmin,exchangeitem", "--add-record-types", "MicrosoftTeams,exchangeAdmin")
+		if code != 0 {
+			t.Fatalf("exit %d\n%s", code, stderr)
+		}
+		b, err := bundle.Open(strings.TrimSpace(stdout))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"exchangeAdmin", "exchangeItem", "microsoftTeams"}
+		if got := b.Manifest.Request.RecordTypes; !reflect.DeepEqual(got, want) {
+			t.Errorf("record types %v, want %v", got, want)
+		}
+		queries := 0
+		for _, f := range b.Manifest.Files {
+			if f.Role == bundle.RoleQuery {
+				queries++
+				raw, _ := os.ReadFile(b.Path(f))
+				if !bytes.Contains(raw, []byte(`"recordTypeFilters":["exchangeAdmin","exchangeItem","microsoftTeams"]`)) {
+					t.Errorf("the query asked for other types: %s", raw)
+				}
+			}
+		}
+		if queries != 1 {
+			t.Errorf("%d audit log query files", queries)
+		}
+	})
 	t.Run("retention", func(t *testing.T) {
 		code, _, stderr := runCLI(t, "evidence", "--graph-endpoint", url, "--since", "2023-06-01", "--until", "2023-06-02", "-o", t.TempDir(), "--poll-interval", "10ms")
 		if code != 0 || !strings.Contains(stderr, "older than the 30 days Entra keeps sign-in and audit logs (Microsoft Entra ID P1): everything before 2023-11-14 01:00 UTC is already gone") ||
@@ -123,11 +151,14 @@ func TestEvidenceCommand(t *testing.T) {
 		}
 	})
 	for name, bad := range map[string][]string{
-		"no since":       {"evidence", "-o", t.TempDir()},
-		"bad since":      {"evidence", "--since", "yesterday", "-o", t.TempDir()},
-		"resume + since": {"evidence", "--resume", first, "--since", "2023-12-01"},
-		"since > until":  {"evidence", "--since", "2023-12-12", "--until", "2023-12-10", "-o", t.TempDir()},
-		"not a bundle":   {"evidence", "--graph-endpoint", url, "--resume", t.TempDir()},
+		"no since":        {"evidence", "-o", t.TempDir()},
+		"bad since":       {"evidence", "--since", "yesterday", "-o", t.TempDir()},
+		"resume + since":  {"evidence", "--resume", first, "--since", "2023-12-01"},
+		"since > until":   {"evidence", "--since", "2023-12-12", "--until", "2023-12-10", "-o", t.TempDir()},
+		"not a bundle":    {"evidence", "--graph-endpoint", url, "--resume", t.TempDir()},
+		"bad record type": {"evidence", "--graph-endpoint", url, "--since", "2023-12-12", "-o", t.TempDir(), "--record-types", "exchangeAdmin,exchange"},
+		"enum sentinel":   {"evidence", "--graph-endpoint", url, "--since", "2023-12-12", "-o", t.TempDir(), "--add-record-types", "unknownFutureValue"},
+		"resume + types":  {"evidence", "--resume", first, "--add-record-types", "microsoftTeams"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if code, _, stderr := runCLI(t, bad...); code != 2 {

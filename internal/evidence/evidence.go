@@ -44,15 +44,6 @@ func (Live) Evidence(ctx context.Context, opts conn.Options, job bundle.Job) (*b
 	return Collect(ctx, opts, job)
 }
 
-// DefaultRecordTypes are the unified audit log record types hunt reads
-// (auditLogRecordType names of the Graph audit log query): Exchange admin
-// cmdlets (inbox rules, forwarding, audit settings), mailbox items (send,
-// delete, MailItemsAccessed), SharePoint and OneDrive files, Entra directory
-// and sign-in events, and Security & Compliance cmdlets (UAL retention).
-var DefaultRecordTypes = []string{"exchangeAdmin", "exchangeItem", "exchangeItemGroup", "exchangeItemAggregated",
-	"sharePoint", "sharePointFileOperation", "sharePointSharingOperation", "oneDrive",
-	"azureActiveDirectory", "azureActiveDirectoryStsLogon", "securityComplianceCenterEOPCmdlet"}
-
 // ErrTenantMismatch marks a credential that reaches another tenant than
 // --tenant or the resumed bundle's: nothing is written.
 var ErrTenantMismatch = errors.New("wrong tenant")
@@ -220,7 +211,7 @@ func (r *run) create(ctx context.Context, opts conn.Options, org, skus []byte, n
 	}
 	types := job.RecordTypes
 	if len(types) == 0 {
-		types = DefaultRecordTypes
+		types = bundle.DefaultRecordTypes()
 	}
 	users := make([]string, 0, len(job.Users))
 	for _, u := range job.Users {

@@ -240,3 +240,29 @@ func TestExpand(t *testing.T) {
 		t.Errorf("changed bundle: %v", err)
 	}
 }
+
+// TestRecordType: a documented auditLogRecordType in any case gives its wire
+// form (lower camel case, a leading acronym lowered whole); anything else,
+// the enum's sentinel included, is refused; every default is documented and
+// already in wire form.
+func TestRecordType(t *testing.T) {
+	for in, want := range map[string]string{
+		"exchangeadmin": "exchangeAdmin", "ExchangeAdmin": "exchangeAdmin", " microsoftTeams ": "microsoftTeams",
+		"CRM": "crm", "MIPLabel": "mipLabel", "AeD": "aeD", "WDATPAlerts": "wdatpAlerts", "MS365DIncident": "ms365DIncident",
+		"azureactivedirectorystslogon": "azureActiveDirectoryStsLogon",
+	} {
+		if got, err := RecordType(in); err != nil || got != want {
+			t.Errorf("RecordType(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"exchange", "unknownFutureValue", "", "ExchangeAdmin,ExchangeItem", "15"} {
+		if got, err := RecordType(bad); err == nil {
+			t.Errorf("RecordType(%q) = %q, want an error", bad, got)
+		}
+	}
+	for _, d := range DefaultRecordTypes() {
+		if got, err := RecordType(d); err != nil || got != d {
+			t.Errorf("default %q: %q, %v", d, got, err)
+		}
+	}
+}
