@@ -177,6 +177,7 @@ func runHunt(ctx context.Context, app *App, o *huntOptions, args []string) error
 		ho.ProgressTotal, ho.Progress = bar.start, bar.add
 		defer bar.done()
 	}
+	defer hunt.TuneGC()()
 	res, err := hunt.Run(ctx, eng, ho)
 	if err != nil {
 		return err

@@ -70,14 +70,9 @@ func Run(ctx context.Context, eng *detect.Engine, o Options) (*result.Result, er
 			}
 		}
 	}
-	// A million events are a few hundred MB; collecting less often saves
-	// CPU while the soft limit keeps the peak under the 1 GB the spec
-	// allows. A user's GOGC or GOMEMLIMIT wins (debug reads the
-	// environment only at start, so set only when unset).
 	if o.ProgressTotal != nil {
 		o.ProgressTotal(totalSize(o.FS, files))
 	}
-	defer tuneGC()()
 	logs, err := read.Read(ctx, files, event.NewStrings(), read.Options{
 		SkipUnknown: o.SkipUnknown, AllowBadRows: o.AllowBadRows, Keep: eng.Keep(), FS: o.FS, Progress: o.Progress,
 	})
@@ -91,16 +86,20 @@ func Run(ctx context.Context, eng *detect.Engine, o Options) (*result.Result, er
 	return correlate.Run(ctx, eng, logs, co)
 }
 
-// tuneGC raises GOGC and sets a soft memory limit for the run, unless the
-// environment set them; it returns the restore function.
-func tuneGC() func() {
+// TuneGC prepares the collector for an investigation and its reports and
+// returns the function that restores it. A million events are a few
+// hundred MB live, and reading makes a record's worth of garbage per
+// record: collecting less often (GOGC 200) saves much CPU, and a soft
+// limit keeps the peak under the 1 GB the spec allows. A user's GOGC or
+// GOMEMLIMIT wins.
+func TuneGC() func() {
 	var restore []func()
 	if os.Getenv("GOGC") == "" {
 		prev := debug.SetGCPercent(200)
 		restore = append(restore, func() { debug.SetGCPercent(prev) })
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
-		prev := debug.SetMemoryLimit(900 << 20)
+		prev := debug.SetMemoryLimit(800 << 20)
 		restore = append(restore, func() { debug.SetMemoryLimit(prev) })
 	}
 	return func() {

@@ -2,6 +2,7 @@ package correlate
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -32,6 +33,8 @@ func (r *run) artifacts(fs []*userFinding) result.Artifacts {
 	seenMsg := map[string]bool{}
 	seenFile := map[string]bool{}
 	var methods []result.Method
+	var methodCorr []event.Sym
+	var methodGeneric []bool
 	completed := false
 	for _, f := range fs {
 		if !artifact(f) {
@@ -71,14 +74,30 @@ func (r *run) artifacts(fs []*userFinding) result.Artifacts {
 				}
 			case "TG.HUNT.4":
 				m := result.Method{Method: str(facts, "method"), Time: tp(e.Time)}
+				generic, _ := facts["generic"].(bool)
 				if r.str(e.OpKey) == "user registered security info" {
 					if !completed {
-						methods = nil
+						methods, methodCorr, methodGeneric = nil, nil, nil
 					}
 					completed = true
 					methods = append(methods, m)
 				} else if !completed {
+					// One registration writes several "Update user."
+					// records under one correlation id (the phone app's
+					// details, then the method list): one method, under
+					// the name that says which.
+					if j := slices.Index(methodCorr, e.Corr); e.Corr != 0 && j >= 0 {
+						if methodGeneric[j] && !generic {
+							methods[j].Method, methodGeneric[j] = m.Method, false
+						}
+						if m.Time != nil && (methods[j].Time == nil || m.Time.Before(*methods[j].Time)) {
+							methods[j].Time = m.Time
+						}
+						continue
+					}
 					methods = append(methods, m)
+					methodCorr = append(methodCorr, e.Corr)
+					methodGeneric = append(methodGeneric, generic)
 				}
 			case "TG.HUNT.5":
 				name := str(facts, "device")

@@ -25,7 +25,7 @@ func (r *run) attribute() {
 	r.intrusion = map[event.Sym]int64{}
 	r.seenFrom = map[event.Sym]map[event.Sym]bool{}
 	r.victimOf = map[event.Sym]map[event.Sym]bool{}
-	r.attackerUAs = map[event.Sym]bool{}
+	r.attackerUAs = map[event.Sym]map[event.Sym]bool{}
 
 	a := &attribution{run: r}
 	r.entries(a)
@@ -233,7 +233,10 @@ func (a *attribution) drain() {
 			a.addSession(e.Session2, e.Time)
 			a.addToken(e.Token, e.Time)
 			if e.Has(event.SignIn) && e.UA != 0 {
-				a.attackerUAs[e.UA] = true
+				if a.attackerUAs[e.UA] == nil {
+					a.attackerUAs[e.UA] = map[event.Sym]bool{}
+				}
+				a.attackerUAs[e.UA][e.User] = true
 			}
 			if e.IP == 0 || a.ipClass[e.IP] != "" {
 				continue

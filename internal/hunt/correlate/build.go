@@ -231,6 +231,9 @@ func (r *run) findingsByUser() map[event.Sym][]*userFinding {
 		if n := len(m.events); n > 1 {
 			m.Summary += fmt.Sprintf(" (%d records, %s to %s)", n, fmtTime(first), fmtTime(last))
 		}
+		if m.ID == "TG.HUNT.1" {
+			m.Summary += r.sameAgentAs(k.user, m.events)
+		}
 		if !m.Attributed && m.Severity == "high" && m.ID != "TG.HUNT.2" && m.ID != "TG.HUNT.3" {
 			m.Summary += "; not attributed: " + r.whyNotAttributed(m.events[0])
 		}
@@ -254,6 +257,30 @@ func (r *run) findingsByUser() map[event.Sym][]*userFinding {
 		})
 	}
 	return out
+}
+
+// sameAgentAs names the other users whose attacker signed in with the user
+// agent of these sign-ins: hunt.md "Correlation" 4 looks the attacker's user
+// agents up in every other user's events. A shared browser agent alone
+// proves nothing, so it is said, not judged.
+func (r *run) sameAgentAs(u event.Sym, events []int) string {
+	others := map[string]bool{}
+	for _, i := range events {
+		for v := range r.attackerUAs[r.ev[i].UA] {
+			if v != u {
+				others[r.str(v)] = true
+			}
+		}
+	}
+	if len(others) == 0 {
+		return ""
+	}
+	names := make([]string, 0, len(others))
+	for n := range others {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return "; the same user agent as the attacker's sign-ins to " + strings.Join(names, ", ")
 }
 
 func idNum(id string) int {
@@ -336,7 +363,7 @@ func (r *run) coversWindow(kind string) bool {
 // user builds one user's verdict.
 func (r *run) user(u event.Sym, fs []*userFinding, evDet map[int][]string, res *result.Result) result.User {
 	name := r.str(u)
-	ru := result.User{UPN: name, Indicators: []result.Indicator{}, Findings: []result.Finding{}, Timeline: []result.Event{},
+	ru := result.User{UPN: name, Indicators: []result.Indicator{}, Findings: []result.Finding{},
 		ResponseSeen: []result.Response{}, RemainingActions: []result.Action{}}
 	var attackerEvents []int
 	for _, i := range r.byUser[u] {
@@ -393,8 +420,13 @@ func (r *run) user(u event.Sym, fs []*userFinding, evDet map[int][]string, res *
 	}
 	sort.Strings(ru.SeenFrom)
 	ru.Indicators = r.indicators(u, attackerEvents)
-	for _, i := range r.byUser[u] {
-		ru.Timeline = append(ru.Timeline, r.timelineEvent(int(i), evDet[int(i)]))
+	evs := r.byUser[u]
+	ru.Timeline = func(yield func(result.Event) bool) {
+		for _, i := range evs {
+			if !yield(r.timelineEvent(int(i), evDet[int(i)])) {
+				return
+			}
+		}
 	}
 	ru.Artifacts = r.artifacts(fs)
 	ru.ResponseSeen = r.responses(u, ru.Artifacts, fs)
@@ -443,7 +475,7 @@ func (r *run) indicators(u event.Sym, attackerEvents []int) []result.Indicator {
 		if _, ok := r.ips[pair{u, e.IP}]; ok && e.IP != 0 {
 			seen(ips, e.IP, e.Time)
 		}
-		if e.UA != 0 && (r.attackerUAs[e.UA] && e.Has(event.SignIn) || r.entry[i] == "TG.HUNT.3") {
+		if e.UA != 0 && (r.attackerUAs[e.UA] != nil && e.Has(event.SignIn) || r.entry[i] == "TG.HUNT.3") {
 			seen(uas, e.UA, e.Time)
 		}
 		for _, s := range []event.Sym{e.Session, e.Session2} {

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/netip"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -61,6 +62,9 @@ type Options struct {
 	// activity reaches into a gap of the sign-in logs or the unified audit
 	// log is called clean (see gaps.go).
 	Gaps []Gap
+	// Phase, when set, is told when each step starts ("detect",
+	// "attribute", "judge", "report"): for a progress display or a trace.
+	Phase func(name string)
 }
 
 // Run investigates the events read.
@@ -71,14 +75,23 @@ func Run(ctx context.Context, eng *detect.Engine, logs *read.Logs, o Options) (*
 	}
 	r := &run{ctx: ctx, eng: eng, logs: logs, ev: logs.Events, strs: logs.Strings, o: o,
 		cls: newClassifier(append([]netip.Prefix(nil), o.Trusted...), ms)}
+	phase := func(string) {}
+	if o.Phase != nil {
+		phase = o.Phase
+	}
+	phase("prepare")
 	r.prepare()
+	phase("detect")
 	if err := r.phase1(); err != nil {
 		return nil, err
 	}
+	phase("attribute")
 	r.attribute()
+	phase("judge")
 	if err := r.phase2(); err != nil {
 		return nil, err
 	}
+	phase("report")
 	return r.build(), nil
 }
 
@@ -121,7 +134,7 @@ type run struct {
 	intrusion   map[event.Sym]int64
 	seenFrom    map[event.Sym]map[event.Sym]bool // victim -> attacker addresses
 	victimOf    map[event.Sym]map[event.Sym]bool // victim -> users whose attacker address it was
-	attackerUAs map[event.Sym]bool
+	attackerUAs map[event.Sym]map[event.Sym]bool // user agent -> users of whose attacker sign-ins it is
 
 	final    map[string][]detect.Finding
 	details  map[int][]byte
@@ -271,6 +284,12 @@ func (r *run) input(phase2 bool) *detect.Input {
 			if d := r.details[i]; d != nil {
 				return d
 			}
+			if !phase2 {
+				// The authentication steps only word the final findings;
+				// judging candidates without them lets alike sign-ins be
+				// judged once.
+				return nil
+			}
 			return r.authDetail(i)
 		},
 	}
@@ -315,12 +334,11 @@ func (r *run) authDetail(i int) []byte {
 func (r *run) facts(phase2 bool) func(i int, w *event.JSON) {
 	return func(i int, w *event.JSON) {
 		e := &r.ev[i]
-		w.Key("firstSuccess")
-		if t, ok := r.firstSuccess[pair{e.User, e.IP}]; ok && e.IP != 0 {
-			w.Int(t)
-		} else {
-			w.Null()
-		}
+		// ipSeenBefore: the user signed in successfully from this address
+		// earlier in the inputs (failed attempts do not count).
+		w.Key("ipSeenBefore")
+		t, ok := r.firstSuccess[pair{e.User, e.IP}]
+		w.Bool(ok && e.IP != 0 && t < e.Time)
 		if !phase2 {
 			return
 		}
@@ -407,7 +425,12 @@ func (r *run) phase1() error {
 			}
 			r.phase1Findings[d.ID] = fs
 		case detect.PhaseSessions:
-			fs, err := r.eng.SessionFindings(r.ctx, d, r.params, r.sessionsJSON())
+			var fs []detect.Finding
+			err := r.sessionsJSON(d, func(batch []byte) error {
+				got, err := r.eng.SessionFindings(r.ctx, d, r.params, [][]byte{batch})
+				fs = append(fs, got...)
+				return err
+			})
 			if err != nil {
 				return err
 			}
@@ -460,51 +483,88 @@ func (r *run) resolveAliases() {
 }
 
 // sessionsJSON lists, for every session key and token id, its runs: the
-// stretches of its events from one address, country, network and user
-// agent (TG.HUNT.2's input). Keys whose events never differ in country,
-// network or user agent cannot be replays and are left out.
-func (r *run) sessionsJSON() []byte {
+// stretches of its events alike in all TG.HUNT.2 compares (country,
+// network, user agent, client app); a new address alone (DHCP, a mobile
+// network) does not start a run, it joins the run's addresses. Events from
+// addresses that can never be indicators (trusted networks, Microsoft 365
+// front ends) are left out before counting, as hunt.md says. Keys whose
+// remaining events share one country, one network and one browser family
+// (the detection's families rule names them, once for all distinct user
+// agents) can make no pair and are left out. The keys go to eval in
+// batches (JSON arrays), each evaluated before the next is built.
+func (r *run) sessionsJSON(d *detect.Detection, eval func([]byte) error) error {
+	family, err := r.agentFamilies(d)
+	if err != nil {
+		return err
+	}
 	var w event.JSON
-	w.Open('[')
+	n := 0
+	flush := func() {
+		if n > 0 && err == nil {
+			w.Close(']')
+			err = eval(w.B)
+		}
+		w.Reset()
+		n = 0
+	}
+	type tuple struct {
+		country, ua, client event.Sym
+		asn                 uint32
+	}
+	type runT struct {
+		tu           tuple
+		ips          []event.Sym
+		first, last  int32
+		ftime, ltime int64
+	}
 	emit := func(typ string, key event.Sym, idx []int32) {
 		if len(idx) < 2 {
 			return
 		}
-		type tuple struct {
-			ip, country, ua, client event.Sym
-			asn                     uint32
-		}
-		var runs []struct {
-			tu           tuple
-			first, last  int32
-			ftime, ltime int64
-		}
-		countries, asns, uas := map[event.Sym]bool{}, map[uint32]bool{}, map[event.Sym]bool{}
+		var runs []runT
+		countries, asns, families := map[event.Sym]bool{}, map[uint32]bool{}, map[string]bool{}
 		for _, i := range idx {
 			e := &r.ev[i]
-			tu := tuple{ip: e.IP, country: e.Country, asn: e.ASN, ua: e.UA, client: e.ClientApp}
+			if r.ipClass[e.IP] != "" {
+				// Trusted networks and Microsoft 365 front ends can never
+				// be indicators: left out before counting (hunt.md).
+				continue
+			}
+			tu := tuple{country: e.Country, asn: e.ASN, ua: e.UA, client: e.ClientApp}
 			if g, ok := r.geoOf(e.User, e.IP); ok && tu.country == 0 && tu.asn == 0 {
 				tu.country, tu.asn = g.country, g.asn
 			}
-			countries[tu.country], asns[tu.asn], uas[tu.ua] = true, true, true
-			if n := len(runs); n > 0 && runs[n-1].tu == tu {
-				runs[n-1].last, runs[n-1].ltime = i, e.Time
+			countries[tu.country], asns[tu.asn] = true, true
+			if f := family[agentKey{e.UA, e.ClientApp}]; f != "" {
+				families[f] = true
+			}
+			if k := len(runs); k > 0 && runs[k-1].tu == tu {
+				rn := &runs[k-1]
+				rn.last, rn.ltime = i, e.Time
+				if e.IP != 0 && len(rn.ips) < 8 && !slices.Contains(rn.ips, e.IP) {
+					rn.ips = append(rn.ips, e.IP)
+				}
 				continue
 			}
-			runs = append(runs, struct {
-				tu           tuple
-				first, last  int32
-				ftime, ltime int64
-			}{tu, i, i, e.Time, e.Time})
+			rn := runT{tu: tu, first: i, last: i, ftime: e.Time, ltime: e.Time}
+			if e.IP != 0 {
+				rn.ips = []event.Sym{e.IP}
+			}
+			runs = append(runs, rn)
 		}
-		if len(runs) < 2 || (len(countries) < 2 && len(asns) < 2 && len(uas) < 2) {
+		if len(runs) < 2 || (len(countries) < 2 && len(asns) < 2 && len(families) < 2) {
 			return
 		}
+		user := r.ev[idx[0]].User
+		if n == 0 {
+			w.Open('[')
+		}
+		n++
 		w.Open('{')
 		w.KeyStr("key", r.str(key))
 		w.KeyStr("type", typ)
 		w.Key("user")
-		w.Str(r.str(r.ev[idx[0]].User))
+		w.Str(r.str(user))
 		w.Key("runs")
 		w.Open('[')
 		for _, rn := range runs {
@@ -517,10 +577,12 @@ func (r *run) sessionsJSON() []byte {
 			w.Int(rn.ftime)
 			w.Key("tl")
 			w.Int(rn.ltime)
-			w.Key("ip")
-			w.Str(r.str(rn.tu.ip))
-			w.Key("ipClass")
-			w.Str(r.ipClass[rn.tu.ip])
+			w.Key("ips")
+			w.Open('[')
+			for _, ip := range rn.ips {
+				w.Str(r.str(ip))
+			}
+			w.Close(']')
 			w.Key("country")
 			w.Str(r.str(rn.tu.country))
 			w.Key("asn")
@@ -533,6 +595,9 @@ func (r *run) sessionsJSON() []byte {
 		}
 		w.Close(']')
 		w.Close('}')
+		if len(w.B) > 1<<20 {
+			flush()
+		}
 	}
 	for _, k := range sortedKeys(r.bySession, r.strs) {
 		emit("session", k, r.bySession[k])
@@ -540,8 +605,48 @@ func (r *run) sessionsJSON() []byte {
 	for _, k := range sortedKeys(r.byToken, r.strs) {
 		emit("token", k, r.byToken[k])
 	}
-	w.Close(']')
-	return w.B
+	flush()
+	return err
+}
+
+type agentKey struct{ ua, client event.Sym }
+
+// agentFamilies asks the sessions detection for the browser family of
+// every user agent (with its client app) of the session and token keys'
+// events that can be indicators.
+func (r *run) agentFamilies(d *detect.Detection) (map[agentKey]string, error) {
+	seen := map[agentKey]bool{}
+	var keys []agentKey
+	var agents []detect.Agent
+	for _, m := range []map[event.Sym][]int32{r.bySession, r.byToken} {
+		for _, idx := range m {
+			if len(idx) < 2 {
+				continue
+			}
+			for _, i := range idx {
+				e := &r.ev[i]
+				k := agentKey{e.UA, e.ClientApp}
+				if seen[k] || r.ipClass[e.IP] != "" {
+					continue
+				}
+				seen[k] = true
+				keys = append(keys, k)
+				agents = append(agents, detect.Agent{UA: r.str(k.ua), ClientApp: r.str(k.client)})
+			}
+		}
+	}
+	out := map[agentKey]string{}
+	if len(agents) == 0 {
+		return out, nil
+	}
+	fams, err := r.eng.Families(r.ctx, d, agents)
+	if err != nil {
+		return nil, err
+	}
+	for j, k := range keys {
+		out[k] = fams[j]
+	}
+	return out, nil
 }
 
 func sortedKeys[V any](m map[event.Sym]V, strs *event.Strings) []event.Sym {
@@ -628,14 +733,14 @@ func (r *run) ruleWords() map[string][]string {
 
 // readDetails reads again the records of the events that lack a Detail.
 func (r *run) readDetails(idx []int) error {
-	byFile := map[uint32][]uint32{}
+	byFile := map[uint32][]read.Record{}
 	evOf := map[[2]uint32]int{}
 	for _, i := range idx {
 		e := &r.ev[i]
 		if e.Detail != nil || r.details[i] != nil {
 			continue
 		}
-		byFile[e.File] = append(byFile[e.File], e.Rec)
+		byFile[e.File] = append(byFile[e.File], read.Record{Ord: e.Rec, Off: e.Off})
 		evOf[[2]uint32{e.File, e.Rec}] = i
 	}
 	if r.details == nil {

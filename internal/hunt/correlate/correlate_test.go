@@ -64,6 +64,7 @@ type ev struct {
 	flags                             event.Flags
 	detail                            string
 	clientApp, clientInfo, device     string
+	corr                              string
 }
 
 func (l *logs) add(e ev) *logs {
@@ -74,6 +75,7 @@ func (l *logs) add(e ev) *logs {
 		User: s(e.user), Target: s(e.target), Op: s(e.op), OpKey: s(event.NormOp(e.op)), IP: s(e.ip), UA: s(e.ua), Session: s(e.session),
 		Token: s(e.token), App: s(e.app), Resource: s(e.app), Country: s(e.country), ASN: e.asn, ErrorCode: e.errorCode,
 		RecordType: e.rt, Kind: e.kind, Flags: e.flags, UserType: -1, ClientApp: s(e.clientApp), ClientInfo: s(e.clientInfo), DeviceID: s(e.device),
+		Corr: s(e.corr),
 	}
 	if e.detail != "" {
 		x.Detail = []byte(e.detail)
@@ -294,6 +296,9 @@ func TestOtherVictimFromAttackerIP(t *testing.T) {
 	if b := userOf(res, bystand); b != nil && b.Verdict != result.Clean {
 		t.Errorf("a failed attempt from the attacker's address made the bystander %s", b.Verdict)
 	}
+	if f := o.Findings[0]; f.ID != "TG.HUNT.1" || !strings.Contains(f.Summary, "the same user agent as the attacker's sign-ins to "+victim) {
+		t.Errorf("the attacker's user agent looked up in the other victim's sign-ins: %+v", f)
+	}
 	// --user johanna: the other victim is in scope, the bystander not.
 	o2 := opts()
 	o2.Users = []string{victim}
@@ -430,5 +435,100 @@ func TestIOC(t *testing.T) {
 	u := userOf(res, victim)
 	if u == nil || u.Verdict != result.Suspicious || u.Findings[0].Severity != "high" {
 		t.Errorf("with the IOC: %+v", u)
+	}
+}
+
+// TestReplayLeavesOutTrustedAndMicrosoft: a session used from the trusted
+// office and from Microsoft's front ends besides the user's home is no
+// replay (those addresses are left out before counting); from a second
+// outside country it is.
+func TestReplayLeavesOutTrustedAndMicrosoft(t *testing.T) {
+	l := newLogs()
+	for d := -48 * time.Hour; d <= 48*time.Hour; d += 24 * time.Hour {
+		l.signIn(d, victim, homeIP, "NL", 1136, "s-own", 0)
+		l.ual(d+time.Minute, victim, "MailItemsAccessed", 50, homeIP, "s-own", `{"mailAccess":"Sync"}`)
+	}
+	l.add(ev{at: time.Hour, kind: event.SignIns, user: victim, op: "SignIn", ip: office, ua: firefox, session: "s-own", country: "JP", asn: 2516, flags: event.SignIn | event.Success, app: officeHome, clientApp: "Browser", device: "d1"})
+	l.add(ev{at: 2 * time.Hour, kind: event.SignIns, user: victim, op: "SignIn", ip: "20.190.181.19", ua: edge, session: "s-own", country: "US", asn: 8075, flags: event.SignIn | event.Success, app: officeHome, clientApp: "Browser", device: "d1"})
+	res := investigate(t, l.read(), opts())
+	if u := userOf(res, victim); u != nil {
+		for _, f := range u.Findings {
+			if f.ID == "TG.HUNT.2" {
+				t.Errorf("replay from trusted or Microsoft addresses: %s", f.Summary)
+			}
+		}
+	}
+	l.add(ev{at: 3 * time.Hour, kind: event.SignIns, user: victim, op: "SignIn", ip: replayIP, ua: firefox, session: "s-own", country: "FR", asn: 64497, flags: event.SignIn | event.Success, app: officeHome, clientApp: "Browser", device: "d1"})
+	res = investigate(t, l.read(), opts())
+	u := userOf(res, victim)
+	found := false
+	for _, f := range u.Findings {
+		found = found || (f.ID == "TG.HUNT.2" && strings.Contains(f.Summary, "2 countries (FR, NL)"))
+	}
+	if !found || u.Verdict == result.Clean {
+		t.Errorf("replay from a second outside country: %+v", u.Findings)
+	}
+}
+
+// An administrator's browser session and the Exchange Online PowerShell
+// sign-in that reuses it (its UAL copy has no client app and a
+// "Mozilla/5.0 ... PowerShell/7.4.0" agent) are one browser family, not a
+// replay, even outside the trusted networks.
+func TestReplayNotFromPowerShellBesideBrowser(t *testing.T) {
+	const ps = "Mozilla/5.0 (Windows NT 10.0; Microsoft Windows 10.0.19045; ja-JP) PowerShell/7.4.0"
+	l := newLogs()
+	for d := -48 * time.Hour; d <= 0; d += 24 * time.Hour {
+		l.signIn(d, victim, homeIP, "NL", 1136, "s-old", 0)
+	}
+	l.add(ev{at: time.Hour, kind: event.SignIns, user: victim, op: "SignIn", ip: homeIP, ua: edge, session: "s-adm", country: "NL", asn: 1136, flags: event.SignIn | event.Success, app: "c44b4083-3bb0-49c1-b47d-974e53cbdf3c", clientApp: "Browser", device: "d1"})
+	l.add(ev{at: time.Hour, kind: event.UnifiedAuditLog, user: victim, op: "UserLoggedIn", rt: 15, ip: homeIP, ua: edge, session: "s-adm", flags: event.SignIn | event.Success | event.ByUser, clientApp: "Browser", device: "d1"})
+	l.add(ev{at: time.Hour + 11*time.Minute, kind: event.SignIns, user: victim, op: "SignIn", ip: homeIP, ua: ps, session: "s-adm", country: "NL", asn: 1136, flags: event.SignIn | event.Success, app: "fb78d390-0c51-40cd-8e17-fdbfab77341b", clientApp: "Mobile Apps and Desktop clients", device: "d1"})
+	l.add(ev{at: time.Hour + 11*time.Minute, kind: event.UnifiedAuditLog, user: victim, op: "UserLoggedIn", rt: 15, ip: homeIP, ua: ps, session: "s-adm", flags: event.SignIn | event.Success | event.ByUser, device: "d1"})
+	res := investigate(t, l.read(), opts())
+	if u := userOf(res, victim); u != nil {
+		for _, f := range u.Findings {
+			if f.ID == "TG.HUNT.2" {
+				t.Errorf("PowerShell beside the browser taken for a replay: %s", f.Summary)
+			}
+		}
+	}
+	// A second browser family in the same session is one.
+	l.add(ev{at: 2 * time.Hour, kind: event.UnifiedAuditLog, user: victim, op: "MailItemsAccessed", rt: 50, ip: homeIP, ua: firefox, session: "s-adm", flags: event.ByUser, detail: `{"mailAccess":"Bind"}`})
+	res = investigate(t, l.read(), opts())
+	found := false
+	for _, f := range userOf(res, victim).Findings {
+		found = found || (f.ID == "TG.HUNT.2" && strings.Contains(f.Summary, "2 browser families (edge, firefox)"))
+	}
+	if !found {
+		t.Errorf("edge and Firefox in one session: no replay found: %+v", userOf(res, victim))
+	}
+}
+
+// One security info registration writes two "Update user." records under
+// one correlation id (the phone app's details without an address, then
+// the method list from the attacker's): one method registered, named by
+// the record that says which.
+func TestOneRegistrationTwoRecords(t *testing.T) {
+	l := incident()
+	l.add(ev{at: 3 * time.Minute, kind: event.UnifiedAuditLog, user: victim, target: victim, op: "Update user.", rt: 8, corr: "c-reg",
+		detail: `{"modified":[{"name":"StrongAuthenticationPhoneAppDetail","old":"[]","new":"[{\"DeviceName\":\"iPhone 15\"}]"}]}`})
+	l.add(ev{at: 3*time.Minute + time.Second, kind: event.UnifiedAuditLog, user: victim, target: victim, op: "Update user.", rt: 8, ip: proxyIP, corr: "c-reg", flags: event.ByUser,
+		detail: `{"modified":[{"name":"StrongAuthenticationMethod","old":"[]","new":"[{\"MethodType\":6}]"}]}`})
+	u := userOf(investigate(t, l.read(), opts()), victim)
+	if u == nil {
+		t.Fatal("victim not listed")
+	}
+	ms := u.Artifacts.MethodsRegistered
+	if len(ms) != 1 || ms[0].Method != "Authenticator app on iPhone 15" || !ms[0].Time.Equal(t0.Add(3*time.Minute)) {
+		t.Errorf("methods registered: %+v", ms)
+	}
+	// Without the shared correlation id they are two.
+	l = incident()
+	l.add(ev{at: 3 * time.Minute, kind: event.UnifiedAuditLog, user: victim, target: victim, op: "Update user.", rt: 8, corr: "c-1",
+		detail: `{"modified":[{"name":"StrongAuthenticationPhoneAppDetail","old":"[]","new":"[{\"DeviceName\":\"iPhone 15\"}]"}]}`})
+	l.add(ev{at: 3*time.Minute + time.Second, kind: event.UnifiedAuditLog, user: victim, target: victim, op: "Update user.", rt: 8, ip: proxyIP, corr: "c-2", flags: event.ByUser,
+		detail: `{"modified":[{"name":"StrongAuthenticationMethod","old":"[]","new":"[{\"MethodType\":6}]"}]}`})
+	if ms := userOf(investigate(t, l.read(), opts()), victim).Artifacts.MethodsRegistered; len(ms) != 2 {
+		t.Errorf("two registrations: %+v", ms)
 	}
 }

@@ -31,7 +31,7 @@ func BenchmarkOfficeHomeSignIns(b *testing.B) {
 	}
 	d := &e.Catalog()[0]
 	in := &Input{Events: evs, Strings: strs, Params: params(), IPClass: func(event.Sym) string { return "" },
-		Facts: func(i int, w *event.JSON) { w.Key("firstSuccess"); w.Int(t0) }}
+		Facts: func(i int, w *event.JSON) { w.Key("ipSeenBefore"); w.Bool(true) }}
 	idx, err := e.Candidates(context.Background(), d, in)
 	if err != nil || len(idx) != n {
 		b.Fatal(err, len(idx))

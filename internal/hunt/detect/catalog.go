@@ -46,11 +46,15 @@ type Detection struct {
 	Detail bool `json:"-"`
 	// RuleWords: also judged on candidates of mailboxes with a hiding rule
 	// (TG.HUNT.11).
-	RuleWords bool   `json:"-"`
-	Order     int    `json:"-"`
-	Package   string `json:"package"`
-	File      string `json:"file"`
-	Line      int    `json:"line"`
+	RuleWords bool `json:"-"`
+	// Reads, when set, are all the event fields the detection's condition
+	// and findings read (METADATA "reads"): events alike in them (and in
+	// the correlation's facts) are judged once, the finding citing them all.
+	Reads   []string `json:"-"`
+	Order   int      `json:"-"`
+	Package string   `json:"package"`
+	File    string   `json:"file"`
+	Line    int      `json:"line"`
 }
 
 // Filter is one alternative of a prefilter: every non-empty part must match.
@@ -68,6 +72,14 @@ type Filter struct {
 }
 
 const detectionsPrefix = "data.tenantgate.hunt.detections."
+
+// readableFields are the event fields a detection may declare it reads.
+var readableFields = map[string]bool{
+	"kind": true, "user": true, "target": true, "op": true, "opk": true, "rt": true, "userType": true, "ip": true, "ipClass": true,
+	"ua": true, "session": true, "session2": true, "token": true, "app": true, "appName": true, "resource": true, "clientApp": true,
+	"clientInfo": true, "country": true, "asn": true, "deviceId": true, "error": true, "signIn": true, "success": true, "byUser": true,
+	"byApp": true, "detail": true,
+}
 
 // valueFields are the event fields a prefilter may filter by value.
 var valueFields = map[string]bool{"app": true, "resource": true, "ua": true, "clientInfo": true}
@@ -100,6 +112,15 @@ func catalogFrom(mods map[string]*ast.Module) ([]Detection, *Detection, error) {
 		}
 		d.Detail, _ = cu["detail"].(bool)
 		d.RuleWords, _ = cu["rule_words"].(bool)
+		if rs, ok := cu["reads"].([]any); ok {
+			for _, x := range rs {
+				f := fmt.Sprint(x)
+				if !readableFields[f] {
+					return nil, nil, fmt.Errorf("%s: reads: %q is not an event field", name, f)
+				}
+				d.Reads = append(d.Reads, f)
+			}
+		}
 		switch o := cu["order"].(type) {
 		case int:
 			d.Order = o

@@ -2,9 +2,11 @@ package detect
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -177,5 +179,104 @@ func TestActions(t *testing.T) {
 	}
 	if len(as) != 1 || as[0].Action != "password reset" || !as[0].Exempt || as[0].Target != "johanna@sunnyside08.onmicrosoft.com" {
 		t.Errorf("actions: %+v", as)
+	}
+}
+
+// TestReadsDeclarationIsExact: a detection that declares the fields it
+// reads gives the same findings evaluated once per distinct combination as
+// evaluated on every event (here TG.HUNT.14 on varied OWA records).
+func TestReadsDeclarationIsExact(t *testing.T) {
+	e := newEngine(t)
+	var d *Detection
+	for i := range e.Catalog() {
+		if len(e.Catalog()[i].Reads) > 0 {
+			d = &e.Catalog()[i]
+		}
+	}
+	if d == nil {
+		t.Fatal("no detection declares reads")
+	}
+	strs := event.NewStrings()
+	var evs []event.Event
+	t0 := time.Date(2023, 12, 12, 5, 0, 0, 0, time.UTC)
+	for i := range 400 {
+		ci := "Client=OWA;Action=ViaProxy"
+		if i%7 == 0 {
+			ci = "Client=REST;Client=RESTSystem;;"
+		}
+		evs = append(evs, event.Event{
+			Kind: event.UnifiedAuditLog, Time: t0.Add(time.Duration(i) * time.Minute).UnixNano(), RecordType: []int16{1, 2, 3, 50, 6}[i%5],
+			User: strs.Intern(fmt.Sprintf("u%d@x.com", i%3)), Op: strs.Intern([]string{"Send", "MailItemsAccessed", "Create"}[i%3]),
+			IP: strs.Intern(fmt.Sprintf("198.51.100.%d", i%4)), ClientInfo: strs.Intern(ci), UserType: 0,
+		})
+		evs[i].OpKey = strs.Intern(event.NormOp(strs.Str(evs[i].Op)))
+	}
+	in := &Input{Events: evs, Strings: strs, Params: params(),
+		IPClass: func(ip event.Sym) string {
+			if strs.Str(ip) == "198.51.100.3" {
+				return "trusted"
+			}
+			return ""
+		},
+		Facts: func(i int, w *event.JSON) { w.Key("attacker"); w.Bool(i%11 == 0) }}
+	idx, err := e.Candidates(context.Background(), d, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	once, err := e.Findings(context.Background(), d, in, idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := *d
+	plain.Reads = nil
+	every, err := e.Findings(context.Background(), &plain, in, idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	judged := func(fs []Finding) map[int]string {
+		m := map[int]string{}
+		for _, f := range fs {
+			for _, i := range f.Events {
+				m[i] = f.Severity + " " + f.Group
+			}
+		}
+		return m
+	}
+	a, b := judged(once), judged(every)
+	if len(b) == 0 || len(a) != len(b) {
+		t.Fatalf("%d events judged once per combination, %d one by one", len(a), len(b))
+	}
+	for i, v := range b {
+		if a[i] != v {
+			t.Errorf("event %d: %q once per combination, %q one by one", i, a[i], v)
+		}
+	}
+	if len(once) >= len(every) {
+		t.Errorf("no saving: %d evaluations vs %d", len(once), len(every))
+	}
+}
+
+func TestFamilies(t *testing.T) {
+	e := newEngine(t)
+	var d *Detection
+	for i := range e.Catalog() {
+		if e.Catalog()[i].Phase == PhaseSessions {
+			d = &e.Catalog()[i]
+		}
+	}
+	if d == nil {
+		t.Fatal("no sessions detection")
+	}
+	got, err := e.Families(context.Background(), d, []Agent{
+		{UA: "Mozilla/5.0 (Windows NT 10.0; rv:109.0) Gecko/20100101 Firefox/115.0"},
+		{UA: "Mozilla/5.0 (Windows NT 10.0; rv:109.0) Gecko/20100101 Firefox/115.0", ClientApp: "Mobile Apps and Desktop clients"},
+		{UA: "Mozilla/5.0 (Windows NT 10.0; Microsoft Windows 10.0.19045; ja-JP) PowerShell/7.4.0"},
+		{UA: "Microsoft Office/16.0", ClientApp: "Browser"}, // no rendering engine named
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"firefox", "", "", ""}; !slices.Equal(got, want) {
+		t.Errorf("families = %q, want %q", got, want)
 	}
 }

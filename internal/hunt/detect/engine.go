@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/maphash"
 	"runtime"
 	"sort"
 	"strconv"
@@ -32,6 +33,7 @@ type Engine struct {
 	response Detection
 	findings map[string]rego.PreparedEvalQuery // by package
 	keep     map[string]rego.PreparedEvalQuery
+	families map[string]rego.PreparedEvalQuery // sessions phase
 	actions  rego.PreparedEvalQuery
 	accepted map[int32]bool
 }
@@ -50,13 +52,19 @@ func New(ctx context.Context) (*Engine, error) {
 	if c.Compile(mods); c.Failed() {
 		return nil, fmt.Errorf("compile hunt policies: %w", c.Errors)
 	}
-	e := &Engine{catalog: cat, response: *resp, findings: map[string]rego.PreparedEvalQuery{}, keep: map[string]rego.PreparedEvalQuery{}}
+	e := &Engine{catalog: cat, response: *resp, findings: map[string]rego.PreparedEvalQuery{}, keep: map[string]rego.PreparedEvalQuery{},
+		families: map[string]rego.PreparedEvalQuery{}}
 	prep := func(q string) (rego.PreparedEvalQuery, error) {
 		return rego.New(rego.Compiler(c), rego.Query(q), rego.StrictBuiltinErrors(true)).PrepareForEval(ctx)
 	}
 	for _, d := range cat {
 		if e.findings[d.Package], err = prep(d.Package + ".findings"); err != nil {
 			return nil, fmt.Errorf("prepare %s: %w", d.ID, err)
+		}
+		if d.Phase == PhaseSessions {
+			if e.families[d.Package], err = prep(d.Package + ".families"); err != nil {
+				return nil, fmt.Errorf("prepare %s families: %w", d.ID, err)
+			}
 		}
 		for _, f := range d.Filters {
 			if len(f.Values) > 0 {
@@ -266,12 +274,97 @@ func (e *Engine) keepValues(ctx context.Context, d *Detection, f *Filter, in *In
 const batchSize = 1000
 
 // Findings evaluates a detection on events (indexes), in batches spread
-// over the cores; the result is in event order.
+// over the cores; the result is in event order. A detection that declares
+// the fields it reads is evaluated once per distinct combination of them
+// (and of the correlation's facts): OWA through a proxy is hundreds of
+// thousands of records of a few users and addresses.
 func (e *Engine) Findings(ctx context.Context, d *Detection, in *Input, idx []int) ([]Finding, error) {
+	reps, groups := idx, map[int][]int(nil)
+	if len(d.Reads) > 0 {
+		reps, groups = distinct(d.Reads, in, idx)
+	}
 	q := e.findings[d.Package]
 	var out []Finding
-	err := batches(ctx, idx, func(part []int) (func(), error) {
+	err := batches(ctx, reps, func(part []int) (func(), error) {
 		v, err := eval(ctx, q, eventsInput(in, part))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", d.ID, err)
+		}
+		var fs []Finding
+		if err := decode(v, &fs); err != nil {
+			return nil, fmt.Errorf("%s findings: %w", d.ID, err)
+		}
+		return func() { out = append(out, fs...) }, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if groups != nil {
+		for i := range out {
+			f := &out[i]
+			evs := f.Events
+			if len(evs) == 0 {
+				evs = []int{f.Event}
+			}
+			var all []int
+			for _, x := range evs {
+				all = append(all, groups[x]...)
+			}
+			sort.Ints(all)
+			f.Events = all
+		}
+	}
+	finish(d.ID, out)
+	return out, nil
+}
+
+// distinct picks one event per combination of the fields a detection reads
+// and its facts; groups maps each representative to the events it stands
+// for (itself first).
+func distinct(fields []string, in *Input, idx []int) ([]int, map[int][]int) {
+	// Keyed by a 128-bit hash of what the detection reads: the keys of
+	// hundreds of thousands of candidates would otherwise be their JSON.
+	s1, s2 := maphash.MakeSeed(), maphash.MakeSeed()
+	byKey := map[[2]uint64]int{}
+	groups := map[int][]int{}
+	var reps []int
+	var w event.JSON
+	for _, i := range idx {
+		w.Reset()
+		w.Open('{')
+		writeFields(&w, in, i, fields)
+		if in.Facts != nil {
+			in.Facts(i, &w)
+		}
+		w.Close('}')
+		k := [2]uint64{maphash.Bytes(s1, w.B), maphash.Bytes(s2, w.B)}
+		if r, ok := byKey[k]; ok {
+			groups[r] = append(groups[r], i)
+			continue
+		}
+		byKey[k] = i
+		groups[i] = []int{i}
+		reps = append(reps, i)
+	}
+	return reps, groups
+}
+
+// SessionFindings evaluates a sessions detection (TG.HUNT.2) on keys: each
+// batch is a JSON array for input.sessions, evaluated on every core.
+func (e *Engine) SessionFindings(ctx context.Context, d *Detection, params []byte, batchesJSON [][]byte) ([]Finding, error) {
+	idx := make([]int, len(batchesJSON))
+	for i := range idx {
+		idx[i] = i
+	}
+	var out []Finding
+	err := batchesOf(ctx, idx, 1, func(part []int) (func(), error) {
+		var b bytes.Buffer
+		b.WriteString(`{"params":`)
+		b.Write(params)
+		b.WriteString(`,"sessions":`)
+		b.Write(batchesJSON[part[0]])
+		b.WriteByte('}')
+		v, err := eval(ctx, e.findings[d.Package], b.Bytes())
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", d.ID, err)
 		}
@@ -288,25 +381,35 @@ func (e *Engine) Findings(ctx context.Context, d *Detection, in *Input, idx []in
 	return out, nil
 }
 
-// SessionFindings evaluates a sessions detection (TG.HUNT.2) on keys
-// (input.sessions, a JSON array).
-func (e *Engine) SessionFindings(ctx context.Context, d *Detection, params, sessions []byte) ([]Finding, error) {
-	var b bytes.Buffer
-	b.WriteString(`{"params":`)
-	b.Write(params)
-	b.WriteString(`,"sessions":`)
-	b.Write(sessions)
-	b.WriteByte('}')
-	v, err := eval(ctx, e.findings[d.Package], b.Bytes())
+// Agent is a user agent with the client app the sign-in log gives it.
+type Agent struct{ UA, ClientApp string }
+
+// Families evaluates a sessions-phase detection's families rule: the
+// browser family of each agent, "" for a client that is not a browser.
+func (e *Engine) Families(ctx context.Context, d *Detection, agents []Agent) ([]string, error) {
+	var w event.JSON
+	w.Open('{')
+	w.Key("agents")
+	w.Open('[')
+	for _, a := range agents {
+		w.Open('{')
+		w.Key("ua")
+		w.Str(a.UA)
+		w.Key("clientApp")
+		w.Str(a.ClientApp)
+		w.Close('}')
+	}
+	w.Close(']')
+	w.Close('}')
+	v, err := eval(ctx, e.families[d.Package], w.B)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", d.ID, err)
+		return nil, fmt.Errorf("%s families: %w", d.ID, err)
 	}
-	var out []Finding
-	if err := decode(v, &out); err != nil {
-		return nil, fmt.Errorf("%s findings: %w", d.ID, err)
+	var fams []string
+	if err := decode(v, &fams); err != nil || len(fams) != len(agents) {
+		return nil, fmt.Errorf("%s families: %d for %d agents (%v)", d.ID, len(fams), len(agents), err)
 	}
-	finish(d.ID, out)
-	return out, nil
+	return fams, nil
 }
 
 // Actions evaluates the containment package on events.
@@ -353,9 +456,13 @@ func finish(id string, fs []Finding) {
 // batches runs f on parts of idx on every core; the functions f returns
 // are applied in order (results stay in event order).
 func batches(ctx context.Context, idx []int, f func([]int) (func(), error)) error {
+	return batchesOf(ctx, idx, batchSize, f)
+}
+
+func batchesOf(ctx context.Context, idx []int, size int, f func([]int) (func(), error)) error {
 	var parts [][]int
 	for len(idx) > 0 {
-		n := min(batchSize, len(idx))
+		n := min(size, len(idx))
 		parts = append(parts, idx[:n])
 		idx = idx[n:]
 	}
@@ -429,15 +536,17 @@ func eventsInput(in *Input, idx []int) []byte {
 	return w.B
 }
 
+// allFields are the fields writeEvent writes (with i, t and time).
+var allFields = []string{"kind", "user", "target", "op", "opk", "ip", "ua", "session", "session2", "token", "app", "appName",
+	"resource", "clientApp", "clientInfo", "country", "deviceId", "ipClass", "rt", "userType", "asn", "error",
+	"signIn", "success", "byUser", "byApp", "detail"}
+
 // writeEvent writes event i as the policies see it (policies/hunt/lib).
 func writeEvent(w *event.JSON, in *Input, i int) {
 	ev := &in.Events[i]
-	s := in.str
 	w.Open('{')
 	w.Key("i")
 	w.Int(int64(i))
-	w.Key("kind")
-	w.Str(ev.Kind.String())
 	w.Key("t")
 	w.Int(ev.Time)
 	w.Key("time")
@@ -446,51 +555,98 @@ func writeEvent(w *event.JSON, in *Input, i int) {
 	} else {
 		w.Str("")
 	}
-	for _, f := range [...]struct {
-		k string
-		v event.Sym
-	}{{"user", ev.User}, {"target", ev.Target}, {"op", ev.Op}, {"opk", ev.OpKey}, {"ip", ev.IP}, {"ua", ev.UA},
-		{"session", ev.Session}, {"session2", ev.Session2}, {"token", ev.Token}, {"app", ev.App}, {"appName", ev.AppName},
-		{"resource", ev.Resource}, {"clientApp", ev.ClientApp}, {"clientInfo", ev.ClientInfo}, {"country", ev.Country},
-		{"deviceId", ev.DeviceID}} {
-		w.Key(f.k)
-		w.Str(s(f.v))
-	}
-	w.Key("ipClass")
-	if in.IPClass != nil && ev.IP != 0 {
-		w.Str(in.IPClass(ev.IP))
-	} else {
-		w.Str("")
-	}
-	w.Key("rt")
-	w.Int(int64(ev.RecordType))
-	w.Key("userType")
-	w.Int(int64(ev.UserType))
-	w.Key("asn")
-	w.Int(int64(ev.ASN))
-	w.Key("error")
-	w.Int(int64(ev.ErrorCode))
-	for _, f := range [...]struct {
-		k string
-		v event.Flags
-	}{{"signIn", event.SignIn}, {"success", event.Success}, {"byUser", event.ByUser}, {"byApp", event.ByApp}} {
-		w.Key(f.k)
-		w.Bool(ev.Has(f.v))
-	}
-	d := ev.Detail
-	if in.Detail != nil {
-		if x := in.Detail(i); x != nil {
-			d = x
-		}
-	}
-	if d != nil {
-		w.Key("detail")
-		w.Raw(d)
-	}
+	writeFields(w, in, i, allFields)
 	if in.Facts != nil {
 		in.Facts(i, w)
 	}
 	w.Close('}')
+}
+
+// writeFields writes the named fields of event i.
+func writeFields(w *event.JSON, in *Input, i int, fields []string) {
+	ev := &in.Events[i]
+	sym := func(k string, v event.Sym) { w.Key(k); w.Str(in.str(v)) }
+	for _, f := range fields {
+		switch f {
+		case "kind":
+			w.Key(f)
+			w.Str(ev.Kind.String())
+		case "user":
+			sym(f, ev.User)
+		case "target":
+			sym(f, ev.Target)
+		case "op":
+			sym(f, ev.Op)
+		case "opk":
+			sym(f, ev.OpKey)
+		case "ip":
+			sym(f, ev.IP)
+		case "ua":
+			sym(f, ev.UA)
+		case "session":
+			sym(f, ev.Session)
+		case "session2":
+			sym(f, ev.Session2)
+		case "token":
+			sym(f, ev.Token)
+		case "app":
+			sym(f, ev.App)
+		case "appName":
+			sym(f, ev.AppName)
+		case "resource":
+			sym(f, ev.Resource)
+		case "clientApp":
+			sym(f, ev.ClientApp)
+		case "clientInfo":
+			sym(f, ev.ClientInfo)
+		case "country":
+			sym(f, ev.Country)
+		case "deviceId":
+			sym(f, ev.DeviceID)
+		case "ipClass":
+			w.Key(f)
+			if in.IPClass != nil && ev.IP != 0 {
+				w.Str(in.IPClass(ev.IP))
+			} else {
+				w.Str("")
+			}
+		case "rt":
+			w.Key(f)
+			w.Int(int64(ev.RecordType))
+		case "userType":
+			w.Key(f)
+			w.Int(int64(ev.UserType))
+		case "asn":
+			w.Key(f)
+			w.Int(int64(ev.ASN))
+		case "error":
+			w.Key(f)
+			w.Int(int64(ev.ErrorCode))
+		case "signIn":
+			w.Key(f)
+			w.Bool(ev.Has(event.SignIn))
+		case "success":
+			w.Key(f)
+			w.Bool(ev.Has(event.Success))
+		case "byUser":
+			w.Key(f)
+			w.Bool(ev.Has(event.ByUser))
+		case "byApp":
+			w.Key(f)
+			w.Bool(ev.Has(event.ByApp))
+		case "detail":
+			d := ev.Detail
+			if in.Detail != nil {
+				if x := in.Detail(i); x != nil {
+					d = x
+				}
+			}
+			if d != nil {
+				w.Key("detail")
+				w.Raw(d)
+			}
+		}
+	}
 }
 
 // ParamsJSON renders durations as nanoseconds, as the policies compare.

@@ -92,6 +92,9 @@ type Event struct {
 	File uint32 // index into the run's file list
 	Line uint32 // physical line where the record starts (1-based)
 	Rec  uint32 // ordinal of the record in its file (to read it again)
+	// Off is the byte offset of the record in its file, when the file can
+	// be read from there (UTF-8); -1 otherwise.
+	Off int64
 
 	User       Sym // lower-cased UPN of who did it (or whom it concerns when no one did)
 	Target     Sym // lower-cased UPN of the user an audit record targets
@@ -169,6 +172,9 @@ func (t *Strings) Intern(s string) Sym {
 	if id, ok := t.ids[s]; ok {
 		return id
 	}
+	// A copy: s is often a slice of a whole CSV row or JSON record, which
+	// keeping would keep alive.
+	s = strings.Clone(s)
 	id := Sym(len(t.strs))
 	t.strs = append(t.strs, s)
 	t.ids[s] = id
@@ -196,11 +202,19 @@ func (t *Strings) Str(id Sym) string { return t.strs[id] }
 func (t *Strings) Len() int { return len(t.strs) }
 
 // Merge interns every string of o and returns the translation from o's
-// Syms to t's.
+// Syms to t's (o's strings are already copies: they are shared, not
+// copied again).
 func (t *Strings) Merge(o *Strings) []Sym {
 	m := make([]Sym, len(o.strs))
 	for i, s := range o.strs {
-		m[i] = t.Intern(s)
+		if id, ok := t.ids[s]; ok {
+			m[i] = id
+			continue
+		}
+		id := Sym(len(t.strs))
+		t.strs = append(t.strs, s)
+		t.ids[s] = id
+		m[i] = id
 	}
 	return m
 }

@@ -16,15 +16,17 @@ import (
 type jsonScanner struct {
 	r     io.Reader
 	buf   []byte
-	pos   int // next byte to scan
-	end   int // end of valid data
-	line  int // line of buf[pos]
+	pos   int   // next byte to scan
+	end   int   // end of valid data
+	base  int64 // offset in the input of buf[0]
+	line  int   // line of buf[pos]
 	eof   bool
 	rerr  error
 	stack []state
 	// context is the last page's @odata.context (it names the mailbox of
 	// a messageRules page).
 	context string
+	last    int64 // offset of the last record returned
 }
 
 type state uint8
@@ -61,6 +63,7 @@ func (s *jsonScanner) fill(keep int) (int, bool) {
 		return 0, false
 	}
 	moved := keep
+	s.base += int64(keep)
 	if keep > 0 {
 		copy(s.buf, s.buf[keep:s.end])
 		s.end -= keep
@@ -110,7 +113,8 @@ func (s *jsonScanner) peek() byte {
 }
 
 // Next returns the next record (valid until the next call) and the line of
-// its opening brace; io.EOF at the end.
+// its opening brace; io.EOF at the end. Offset is the record's offset in
+// the input after the call.
 func (s *jsonScanner) Next() ([]byte, int, error) {
 	for {
 		c := s.peek()
@@ -158,6 +162,7 @@ func (s *jsonScanner) Next() ([]byte, int, error) {
 				if err != nil {
 					return nil, 0, err
 				}
+				s.last = s.base + int64(start)
 				return s.buf[start:end], line, nil
 			}
 			if top == 0 {

@@ -108,19 +108,22 @@ func (c *counter) Read(p []byte) (int, error) {
 // UTF-16 with a BOM (PowerShell 5.1's Export-Csv -Encoding Unicode) is
 // decoded. Line breaks are kept as they are (CRLF or LF), so line numbers
 // are the file's.
-func decoded(r io.Reader) (*bufio.Reader, string, error) {
+//
+// prefix is the number of bytes before the text (a UTF-8 BOM), or -1 when
+// text offsets are not file offsets (UTF-16).
+func decoded(r io.Reader) (*bufio.Reader, string, int64, error) {
 	br := bufio.NewReaderSize(r, 1<<20)
 	head, _ := br.Peek(3)
 	switch {
 	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
 		_, _ = br.Discard(3)
-		return br, "UTF-8 with BOM", nil
+		return br, "UTF-8 with BOM", 3, nil
 	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}):
 		dec := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()
-		return bufio.NewReaderSize(transform.NewReader(br, dec), 1<<20), "UTF-16 LE", nil
+		return bufio.NewReaderSize(transform.NewReader(br, dec), 1<<20), "UTF-16 LE", -1, nil
 	case bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
 		dec := unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM).NewDecoder()
-		return bufio.NewReaderSize(transform.NewReader(br, dec), 1<<20), "UTF-16 BE", nil
+		return bufio.NewReaderSize(transform.NewReader(br, dec), 1<<20), "UTF-16 BE", -1, nil
 	}
-	return br, "UTF-8", nil
+	return br, "UTF-8", 0, nil
 }

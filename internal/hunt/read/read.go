@@ -98,6 +98,7 @@ type job struct {
 	context string
 	lines   []int
 	ords    []uint32   // record ordinals in the file
+	recOffs []int64    // record byte offsets in the file (-1: not seekable)
 	rows    [][]string // CSV
 	raw     []byte     // JSON records, back to back
 	offs    []int      // JSON record bounds in raw (len(lines)+1)
@@ -191,19 +192,31 @@ func Read(ctx context.Context, paths []string, strs *event.Strings, opts Options
 	remap := make([][]event.Sym, workers)
 	for wi, t := range tables {
 		remap[wi] = strs.Merge(t)
+		tables[wi] = nil // its strings are the run's now; its maps can go
 	}
+	// Copy the chunks into one slice, dropping repeats on the way, and let
+	// each chunk go as soon as it is copied: the events exist twice only
+	// one chunk at a time.
 	events := make([]event.Event, 0, total)
+	dd := newDeduper(seed, total)
 	for i, p := range paths {
 		f := &logs.Files[i]
 		bads := readerBad[i]
-		for _, r := range results[i] {
+		for k := range results[i] {
+			r := &results[i][k]
 			m := remap[r.worker]
-			for k := range r.events {
-				r.events[k].Remap(m)
+			for j := range r.events {
+				e := &r.events[j]
+				e.Remap(m)
+				if dd.repeat(e) {
+					f.Duplicates++
+					continue
+				}
+				events = append(events, *e)
 			}
-			events = append(events, r.events...)
 			f.Records += r.records
 			bads = append(bads, r.bad...)
+			r.events = nil
 		}
 		results[i] = nil
 		sort.SliceStable(bads, func(a, b int) bool { return bads[a].Line < bads[b].Line })
@@ -219,7 +232,7 @@ func Read(ctx context.Context, paths []string, strs *event.Strings, opts Options
 		})
 		logs.Auth[k] = oneSource(steps)
 	}
-	logs.Events = dedup(events, logs.Files, seed)
+	logs.Events = events
 	sortByTime(logs.Events)
 	for i := range logs.Events {
 		e := &logs.Events[i]
@@ -277,40 +290,41 @@ func sortByTime(ev []event.Event) {
 	}
 }
 
-// dedup drops repeats of a record id within a kind, keeping the first in
-// file order, and charges each repeat to its file. A sign-in's key is its
-// request id with its time and outcome.
-func dedup(events []event.Event, files []File, seed maphash.Seed) []event.Event {
-	seed2 := maphash.MakeSeed()
-	seen := make([]map[[2]uint64]struct{}, len(event.Kinds)+1)
-	out := events[:0]
-	for _, e := range events {
-		if e.ID == "" {
-			out = append(out, e)
-			continue
-		}
-		m := seen[e.Kind]
-		if m == nil {
-			m = make(map[[2]uint64]struct{}, len(events)/2)
-			seen[e.Kind] = m
-		}
-		id := e.ID
-		if e.Kind == event.SignIns {
-			// The portal writes an MFA-interrupted sign-in and its
-			// completion under one Request ID: only a row repeated with
-			// the same time and outcome is a duplicate.
-			id = fmt.Sprintf("%s|%d|%d", e.ID, e.Time, e.ErrorCode)
-		}
-		k := [2]uint64{maphash.String(seed, id), maphash.String(seed2, id)}
-		if _, dup := m[k]; dup {
-			files[e.File].Duplicates++
-			continue
-		}
-		m[k] = struct{}{}
-		out = append(out, e)
+// deduper finds repeats of a record id within a kind; called in file
+// order, it keeps the first and each repeat is charged to its own file. A
+// sign-in's key is its request id with its time and outcome.
+type deduper struct {
+	seed, seed2 maphash.Seed
+	seen        []map[[2]uint64]struct{}
+	hint        int
+}
+
+func newDeduper(seed maphash.Seed, hint int) *deduper {
+	return &deduper{seed: seed, seed2: maphash.MakeSeed(), seen: make([]map[[2]uint64]struct{}, len(event.Kinds)+1), hint: hint}
+}
+
+func (d *deduper) repeat(e *event.Event) bool {
+	if e.ID == "" {
+		return false
 	}
-	clear(events[len(out):])
-	return out
+	m := d.seen[e.Kind]
+	if m == nil {
+		m = make(map[[2]uint64]struct{}, d.hint/2)
+		d.seen[e.Kind] = m
+	}
+	id := e.ID
+	if e.Kind == event.SignIns {
+		// The portal writes an MFA-interrupted sign-in and its
+		// completion under one Request ID: only a row repeated with
+		// the same time and outcome is a duplicate.
+		id = fmt.Sprintf("%s|%d|%d", e.ID, e.Time, e.ErrorCode)
+	}
+	k := [2]uint64{maphash.String(d.seed, id), maphash.String(d.seed2, id)}
+	if _, dup := m[k]; dup {
+		return true
+	}
+	m[k] = struct{}{}
+	return false
 }
 
 // run maps one chunk.
@@ -322,7 +336,7 @@ func (w *worker) run(j *job, path string) result {
 		n := len(w.out)
 		err := w.mapOne(j, i, line)
 		for k := n; k < len(w.out); k++ {
-			w.out[k].Rec = j.ords[i]
+			w.out[k].Rec, w.out[k].Off = j.ords[i], j.recOffs[i]
 		}
 		if err != nil {
 			r.bad = append(r.bad, BadRow{File: path, Line: line, Reason: err.Error()})
@@ -365,19 +379,27 @@ type fileReader struct {
 	want    map[uint32]bool
 	w       *worker
 	details map[uint32][]byte
+	// prefix is the offset of the text in the file (a BOM, a #TYPE line);
+	// -1 when text offsets are not file offsets.
+	prefix int64
 }
 
 // record delivers one record (a CSV row, or JSON bytes valid until the
 // next call) with its physical line.
-func (fr *fileReader) record(mk func() *job, row []string, raw []byte, line int) error {
+func (fr *fileReader) record(mk func() *job, row []string, raw []byte, line int, off int64) error {
 	ord := fr.ord
 	fr.ord++
+	if fr.prefix < 0 {
+		off = -1
+	} else {
+		off += fr.prefix
+	}
 	if fr.want != nil {
 		if !fr.want[ord] {
 			return nil
 		}
 		j := mk()
-		j.ords, j.lines = []uint32{ord}, []int{line}
+		j.ords, j.lines, j.recOffs = []uint32{ord}, []int{line}, []int64{off}
 		if row != nil {
 			j.rows = [][]string{row}
 		} else {
@@ -395,6 +417,7 @@ func (fr *fileReader) record(mk func() *job, row []string, raw []byte, line int)
 	j := fr.cur
 	j.lines = append(j.lines, line)
 	j.ords = append(j.ords, ord)
+	j.recOffs = append(j.recOffs, off)
 	if row != nil {
 		j.rows = append(j.rows, row)
 	} else {
@@ -456,11 +479,11 @@ func (fr *fileReader) read() error {
 		return inputerr.New(fr.path, "cannot read: %v", err)
 	}
 	defer f.Close()
-	br, enc, err := decoded(&counter{r: f, on: fr.opts.Progress})
+	br, enc, prefix, err := decoded(&counter{r: f, on: fr.opts.Progress})
 	if err != nil {
 		return inputerr.New(fr.path, "cannot decode: %v", err)
 	}
-	fr.file.Encoding = enc
+	fr.file.Encoding, fr.prefix = enc, prefix
 	first, err := firstByte(br)
 	if err != nil {
 		return inputerr.New(fr.path, "cannot read: %v", err)
@@ -500,10 +523,14 @@ func firstByte(br *bufio.Reader) (byte, error) {
 func (fr *fileReader) readCSV(br *bufio.Reader) error {
 	offset := 0
 	if head, _ := br.Peek(5); string(head) == "#TYPE" {
-		if _, err := br.ReadString('\n'); err != nil && !errors.Is(err, io.EOF) {
+		l, err := br.ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
 			return inputerr.New(fr.path, "cannot read: %v", err)
 		}
 		offset = 1
+		if fr.prefix >= 0 {
+			fr.prefix += int64(len(l))
+		}
 	}
 	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1
@@ -527,6 +554,7 @@ func (fr *fileReader) readCSV(br *bufio.Reader) error {
 		if fr.ctx.Err() != nil {
 			return fr.ctx.Err()
 		}
+		off := cr.InputOffset()
 		row, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
@@ -548,7 +576,7 @@ func (fr *fileReader) readCSV(br *bufio.Reader) error {
 			fr.bad = append(fr.bad, BadRow{File: fr.path, Line: line, Reason: fmt.Sprintf("%d columns where the header has %d", len(row), len(hdr))})
 			continue
 		}
-		if err := fr.record(mk, row, nil, line); err != nil {
+		if err := fr.record(mk, row, nil, line, off); err != nil {
 			return err
 		}
 	}
@@ -603,7 +631,7 @@ func (fr *fileReader) readJSON(br *bufio.Reader) error {
 			}
 			context = sc.context
 		}
-		if err := fr.record(mk, nil, rec, line); err != nil {
+		if err := fr.record(mk, nil, rec, line, sc.last); err != nil {
 			return err
 		}
 	}
@@ -617,20 +645,133 @@ func (fr *fileReader) readJSON(br *bufio.Reader) error {
 	return fr.flush()
 }
 
-// Details reads again the records of one file at the given ordinals and
-// returns their Detail (absent when a record has none). The first read
-// keeps Detail only for candidates known before correlation; the records
-// correlation later attributes to the attacker (mail sent, read, deleted,
-// files downloaded) are few, so reading them twice costs less than
-// holding the Detail of every mail read in memory.
-func Details(ctx context.Context, fsys fs.FS, path string, ords []uint32) (map[uint32][]byte, error) {
+// Record names a record to read again: its ordinal in the file and its
+// byte offset (-1: unknown).
+type Record struct {
+	Ord uint32
+	Off int64
+}
+
+// Details reads again the records of one file and returns their Detail by
+// ordinal (absent when a record has none). The first read keeps Detail only
+// for candidates known before correlation; the records correlation later
+// attributes to the attacker (mail sent, read, deleted, files downloaded)
+// are few, so reading them twice costs less than holding the Detail of
+// every mail read in memory. When the file is UTF-8 and seekable, each
+// record is read at its offset; otherwise the file is read through again.
+func Details(ctx context.Context, fsys fs.FS, path string, recs []Record) (map[uint32][]byte, error) {
+	seek := len(recs) > 0
+	for _, r := range recs {
+		seek = seek && r.Off >= 0
+	}
+	if seek {
+		if got, ok, err := detailsAt(fsys, path, recs); ok || err != nil {
+			return got, err
+		}
+	}
 	fr := &fileReader{path: path, file: &File{Path: path}, opts: &Options{FS: fsys}, ctx: ctx,
 		want: map[uint32]bool{}, w: newWorker(0, nil, maphash.MakeSeed()), details: map[uint32][]byte{}}
-	for _, o := range ords {
-		fr.want[o] = true
+	for _, r := range recs {
+		fr.want[r.Ord] = true
 	}
 	if err := fr.read(); err != nil {
 		return nil, err
 	}
 	return fr.details, nil
+}
+
+// detailsAt reads each record at its offset; ok is false when the file
+// cannot seek (then the caller reads it through).
+func detailsAt(fsys fs.FS, path string, recs []Record) (map[uint32][]byte, bool, error) {
+	var f io.ReadCloser
+	var err error
+	if fsys != nil {
+		f, err = fsys.Open(path)
+	} else {
+		f, err = os.Open(path)
+	}
+	if err != nil {
+		return nil, false, inputerr.New(path, "cannot read: %v", err)
+	}
+	defer f.Close()
+	rs, ok := f.(io.ReadSeeker)
+	if !ok {
+		return nil, false, nil
+	}
+	// The file's shape, from its start, as the first read saw it.
+	br, _, prefix, err := decoded(rs)
+	if err != nil || prefix < 0 {
+		return nil, false, err
+	}
+	first, err := firstByte(br)
+	if err != nil || first == 0 {
+		return nil, false, err
+	}
+	w := newWorker(0, nil, maphash.MakeSeed())
+	out := map[uint32][]byte{}
+	keep := func(ord uint32) {
+		if len(w.out) > 0 {
+			out[ord] = w.out[0].Detail
+		}
+		w.out = w.out[:0]
+	}
+	if first == '[' || first == '{' {
+		sc := newJSONScanner(br)
+		rec, _, err := sc.Next()
+		if err != nil {
+			return nil, false, nil
+		}
+		var p fastjson.Parser
+		v, err := p.ParseBytes(rec)
+		if err != nil {
+			return nil, false, nil
+		}
+		jf, ok := recognizeJSON(v, sc.context)
+		if !ok {
+			return nil, false, nil
+		}
+		for _, r := range recs {
+			if _, err := rs.Seek(r.Off, io.SeekStart); err != nil {
+				return nil, false, nil
+			}
+			rec, _, err := newJSONScanner(bufio.NewReader(rs)).Next()
+			if err != nil {
+				return nil, false, nil
+			}
+			if v, err := w.p.ParseBytes(rec); err == nil && jf.mapper(w, v, 0, sc.context) == nil {
+				keep(r.Ord)
+			}
+		}
+		return out, true, nil
+	}
+	if head, _ := br.Peek(5); string(head) == "#TYPE" {
+		if _, err := br.ReadString('\n'); err != nil {
+			return nil, false, nil
+		}
+	}
+	cr := csv.NewReader(br)
+	cr.FieldsPerRecord, cr.LazyQuotes = -1, true
+	hdr, err := cr.Read()
+	if err != nil {
+		return nil, false, nil
+	}
+	cf, ok := recognizeCSV(newHeader(hdr))
+	if !ok || cf.mapper == nil {
+		return nil, false, nil
+	}
+	for _, r := range recs {
+		if _, err := rs.Seek(r.Off, io.SeekStart); err != nil {
+			return nil, false, nil
+		}
+		cr := csv.NewReader(bufio.NewReader(rs))
+		cr.FieldsPerRecord, cr.LazyQuotes = -1, true
+		row, err := cr.Read()
+		if err != nil {
+			return nil, false, nil
+		}
+		if cf.mapper(w, row, 0) == nil {
+			keep(r.Ord)
+		}
+	}
+	return out, true, nil
 }

@@ -459,23 +459,30 @@ func TestExpand(t *testing.T) {
 // TestDetailsReadAgain: a second read of chosen records gives the Detail a
 // first read keeping every Detail gives.
 func TestDetailsReadAgain(t *testing.T) {
-	for _, f := range []string{"ual_search.csv", "ual_graph_records.json", "audit_portal.csv"} {
+	for _, f := range []string{"ual_search.csv", "ual_graph_records.json", "audit_portal.csv", "ual_mgmt_api.json", "signins_graph.jsonl", "ual_purview.csv"} {
 		all := readFiles(t, Options{}, td(f))
 		none := readFiles(t, Options{Keep: func(event.Kind, string, int16) bool { return false }}, td(f))
-		var ords []uint32
+		var recs, seq []Record
 		for _, e := range none.Events {
 			if e.Detail != nil {
 				t.Fatalf("%s: Keep false kept a Detail", f)
 			}
-			ords = append(ords, e.Rec)
+			if e.Off < 0 {
+				t.Errorf("%s: record %d has no offset", f, e.Rec)
+			}
+			recs = append(recs, Record{e.Rec, e.Off})
+			seq = append(seq, Record{e.Rec, -1})
 		}
-		got, err := Details(context.Background(), nil, td(f), ords)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range all.Events {
-			if !bytes.Equal(got[e.Rec], e.Detail) {
-				t.Errorf("%s record %d (line %d): read again %s, first read %s", f, e.Rec, e.Line, got[e.Rec], e.Detail)
+		// At their offsets, and by reading the file through.
+		for _, rs := range [][]Record{recs, seq} {
+			got, err := Details(context.Background(), nil, td(f), rs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range all.Events {
+				if !bytes.Equal(got[e.Rec], e.Detail) {
+					t.Errorf("%s record %d (line %d, offset %d): read again %s, first read %s", f, e.Rec, e.Line, rs[0].Off, got[e.Rec], e.Detail)
+				}
 			}
 		}
 	}
@@ -511,5 +518,82 @@ func TestRealSamples(t *testing.T) {
 				t.Errorf("bad row %s:%d: %s", b.File, b.Line, b.Reason)
 			}
 		})
+	}
+}
+
+// TestDetailsReadAgainUTF16: a UTF-16 file has no usable offsets; its
+// records are read again by reading it through.
+func TestDetailsReadAgainUTF16(t *testing.T) {
+	raw, err := os.ReadFile(td("ual_search.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u16, err := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().Bytes(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "u16.csv")
+	if err := os.WriteFile(p, u16, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	all := readFiles(t, Options{}, p)
+	var recs []Record
+	for _, e := range all.Events {
+		if e.Off != -1 {
+			t.Fatalf("record %d: offset %d in a UTF-16 file", e.Rec, e.Off)
+		}
+		recs = append(recs, Record{e.Rec, e.Off})
+	}
+	got, err := Details(context.Background(), nil, p, recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range all.Events {
+		if !bytes.Equal(got[e.Rec], e.Detail) {
+			t.Errorf("record %d: %s, want %s", e.Rec, got[e.Rec], e.Detail)
+		}
+	}
+}
+
+// A UAL sign-in's BrowserType names the browser; "Other" is what
+// PowerShell and desktop clients get too, so it makes no browser.
+func TestUALBrowserType(t *testing.T) {
+	rec := func(id, browser, ua string) string {
+		return `{"CreationTime":"2023-12-13T07:11:30","Id":"` + id + `","Operation":"UserLoggedIn","RecordType":15,"UserType":0,"Workload":"AzureActiveDirectory",` +
+			`"ClientIP":"203.0.113.13","ObjectId":"00000002-0000-0ff1-ce00-000000000000","UserId":"yumin@sunnyside08.onmicrosoft.com",` +
+			`"ExtendedProperties":[{"Name":"UserAgent","Value":"` + ua + `"}],` +
+			`"DeviceProperties":[{"Name":"BrowserType","Value":"` + browser + `"},{"Name":"SessionId","Value":"9e27e3be-611b-44a6-9d6a-acf6dceebeb4"}]}`
+	}
+	p := filepath.Join(t.TempDir(), "ual.json")
+	body := rec("916cafd8-a6c9-4a05-87f7-19e2a43f0500", "Other", "Mozilla/5.0 (Windows NT 10.0; Microsoft Windows 10.0.19045; ja-JP) PowerShell/7.4.0") + "\n" +
+		rec("67b12f2a-c6f7-4f9d-b5b9-dcc808ae0600", "Edge", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/119.0.0.0 Safari/537.36 Edg/119.0.0.0") + "\n"
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	vs := views(readFiles(t, Options{}, p))
+	got := map[string]string{}
+	for _, v := range vs {
+		got[v.ID] = v.ClientApp
+	}
+	if got["916cafd8-a6c9-4a05-87f7-19e2a43f0500"] != "" || got["67b12f2a-c6f7-4f9d-b5b9-dcc808ae0600"] != "Browser" {
+		t.Errorf("client apps: %v", got)
+	}
+}
+
+// Entra ID records in the UAL carry their correlation id as InterSystemsId.
+func TestUALInterSystemsID(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "ual.json")
+	body := `{"CreationTime":"2023-12-12T04:53:09","Id":"Directory_3a1c_S32HS_1","Operation":"Update user.","RecordType":8,"UserType":4,"Workload":"AzureActiveDirectory","ObjectId":"johanna@sunnyside08.onmicrosoft.com","UserId":"ServicePrincipal_a1f2","InterSystemsId":"3a1cda05-dee2-422d-b7a3-f3ba6a61e335"}` + "\n" +
+		`{"CreationTime":"2023-12-12T05:03:07","Id":"e1","Operation":"Send","RecordType":2,"UserType":0,"Workload":"Exchange","UserId":"johanna@sunnyside08.onmicrosoft.com","InterSystemsId":"not-a-correlation"}` + "\n"
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	l := readFiles(t, Options{}, p)
+	got := map[string]string{}
+	for _, e := range l.Events {
+		got[e.ID] = l.Strings.Str(e.Corr)
+	}
+	if got["Directory_3a1c_S32HS_1"] != "3a1cda05-dee2-422d-b7a3-f3ba6a61e335" || got["e1"] != "" {
+		t.Errorf("correlation ids: %v", got)
 	}
 }

@@ -78,7 +78,7 @@ func inboxRuleCSV(h header) csvMapper {
 			}
 		}
 		if idc >= 0 && idc < len(row) {
-			r.id = "rule:" + row[idc]
+			r.id = "rule:" + row[idc] // a new string
 		} else {
 			r.id = w.rowID(row)
 		}

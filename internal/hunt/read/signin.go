@@ -32,7 +32,7 @@ func (w *worker) emitSignIn(s *signIn, line int) error {
 		return bad("sign-in without an error code (status)")
 	}
 	e := event.Event{
-		Time: t.UnixNano(), ID: s.id, Line: uint32(line), File: w.file, Kind: event.SignIns, UserType: -1,
+		Time: t.UnixNano(), ID: strings.Clone(s.id), Line: uint32(line), File: w.file, Kind: event.SignIns, UserType: -1,
 		User: w.lower(s.upn), IP: w.ip(s.ip), UA: w.in.Intern(s.ua),
 		Session: w.in.Intern(s.session), Token: w.in.Intern(s.token), Corr: w.in.Intern(s.corr),
 		App: w.lower(s.app), AppName: w.in.Intern(s.appName), Resource: w.lower(s.resource),

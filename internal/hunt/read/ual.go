@@ -12,7 +12,8 @@ var ualKeys = newKeySet("CreationTime", "Id", "Operation", "RecordType", "UserId
 	"ClientIPAddress", "ActorIpAddress", "UserAgent", "ExtendedProperties", "DeviceProperties", "SessionId",
 	"AppAccessContext", "ApplicationId", "AppId", "ObjectId", "ClientInfoString", "ErrorNumber", "Workload",
 	"ResultStatus", "Parameters", "ModifiedProperties", "Target", "Item", "AffectedItems", "Folders", "Folder",
-	"DestFolder", "OperationProperties", "SourceFileName", "SiteUrl", "MailboxOwnerUPN", "CorrelationId")
+	"DestFolder", "OperationProperties", "SourceFileName", "SiteUrl", "MailboxOwnerUPN", "CorrelationId",
+	"InterSystemsId")
 
 const (
 	uCreation = iota
@@ -49,6 +50,7 @@ const (
 	uSiteURL
 	uMailboxOwner
 	uCorr
+	uInterSystems
 )
 
 // recordTypes maps the names some exports write for RecordType
@@ -160,7 +162,7 @@ func (w *worker) emitUAL(v *fastjson.Value, fb ualFallback, line int) error {
 	e := event.Event{Time: t.UnixNano(), Line: uint32(line), File: w.file, Kind: event.UnifiedAuditLog, UserType: -1}
 	e.ID = str(s[uID])
 	if e.ID == "" {
-		e.ID = fb.id
+		e.ID = strings.Clone(fb.id) // a CSV column: not a slice of the whole row
 	}
 	op := str(s[uOp])
 	if op == "" {
@@ -235,6 +237,13 @@ func (w *worker) emitUAL(v *fastjson.Value, fb ualFallback, line int) error {
 	if corr == "" {
 		corr = ctxCorr
 	}
+	if corr == "" && e.RecordType == 8 {
+		// Entra ID records: "the GUID that tracks the actions across
+		// components" (Management Activity API schema), shared by the
+		// records one request writes (a security info registration's
+		// "Update user." pair).
+		corr = str(s[uInterSystems])
+	}
 	e.Corr = w.in.Intern(corr)
 	app := str(s[uApplicationID])
 	if app == "" {
@@ -249,7 +258,10 @@ func (w *worker) emitUAL(v *fastjson.Value, fb ualFallback, line int) error {
 	objectID := str(s[uObjectID])
 	if e.RecordType == 15 {
 		e.Resource = w.lower(objectID)
-		if browser != "" {
+		// DeviceProperties' BrowserType names the browser (Edge, Chrome,
+		// ...); "Other" is also what PowerShell and desktop clients get,
+		// so it says nothing and the user agent decides.
+		if browser != "" && !strings.EqualFold(browser, "other") {
 			e.ClientApp = w.in.Intern("Browser")
 		}
 		switch strings.ToLower(op) {

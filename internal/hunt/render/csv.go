@@ -65,7 +65,7 @@ func writeCSV(w io.Writer, r *result.Result, o Options) error {
 	} else {
 		// A result read back from JSON has only the users' timelines.
 		for _, u := range r.Users {
-			for _, e := range u.Timeline {
+			for e := range u.Timeline {
 				if e.User == "" {
 					e.User = u.UPN
 				}

@@ -31,6 +31,7 @@ func hostileResult() *result.Result {
 	tp := func(d time.Duration) *time.Time { t := t0.Add(d); return &t }
 	sp := func(s string) *string { return &s }
 	u := result.User{UPN: "victim@example.com", Verdict: result.Compromised, InitialIntrusion: tp(0)}
+	var timeline []result.Event
 	for i, h := range hostile {
 		u.Indicators = append(u.Indicators, result.Indicator{Kind: "userAgent", Value: h, FirstSeen: tp(0), LastSeen: tp(time.Hour)})
 		u.Artifacts.RulesCreated = append(u.Artifacts.RulesCreated, result.Rule{Name: h, Parameters: map[string]string{"SubjectOrBodyContainsWords": h}})
@@ -40,11 +41,12 @@ func hostileResult() *result.Result {
 		u.Artifacts.AppsConsented = append(u.Artifacts.AppsConsented, result.App{Name: h, AppID: "id", Scopes: []string{"Mail.Read"}})
 		u.Findings = append(u.Findings, result.Finding{ID: "TG.HUNT.10", Severity: "high", Title: "Mail sent in an attacker session", Time: tp(time.Minute), Summary: "sent " + h, Attributed: true,
 			Evidence: []result.Evidence{{File: "UAL.csv", Line: i + 2, RecordID: h}}})
-		u.Timeline = append(u.Timeline, result.Event{Time: tp(time.Duration(i) * time.Minute), Source: "unifiedAuditLog", Operation: h, IP: sp("198.51.100.162"),
+		timeline = append(timeline, result.Event{Time: tp(time.Duration(i) * time.Minute), Source: "unifiedAuditLog", Operation: h, IP: sp("198.51.100.162"),
 			UserAgent: sp(h), Session: sp(h), Attacker: true, Detections: []string{"TG.HUNT.10"}, User: "victim@example.com", Country: "FR", File: "UAL.csv", Line: i + 2})
 		u.RemainingActions = append(u.RemainingActions, result.Action{Kind: "warn-recipients", Object: map[string]string{"subject": h, "count": "1"}, Text: "warn " + h})
 		u.ResponseSeen = append(u.ResponseSeen, result.Response{Action: h, By: h, Time: tp(2 * time.Hour)})
 	}
+	u.Timeline = result.EventList(timeline)
 	r := &result.Result{SchemaVersion: 1, Tool: result.Tool{Name: "tenantgate", Version: "test"}, GeneratedAt: t0.Add(48 * time.Hour),
 		Window: result.Window{From: tp(-time.Hour), To: tp(3 * time.Hour)}, Users: []result.User{u},
 		Summary:    result.Summary{Compromised: 1},
@@ -53,13 +55,7 @@ func hostileResult() *result.Result {
 		*r.Coverage.Kind(k) = result.KindCoverage{Files: []string{}}
 	}
 	r.Coverage.Skipped = []result.Skipped{{File: hostile[8], Reason: hostile[6]}}
-	r.Timeline = func(yield func(result.Event) bool) {
-		for _, e := range u.Timeline {
-			if !yield(e) {
-				return
-			}
-		}
-	}
+	r.Timeline = u.Timeline
 	return r
 }
 

@@ -24,7 +24,7 @@ func TestHTMLInChromium(t *testing.T) {
 	}
 	total, attacker := 0, 0
 	for _, u := range r.Users[:2] {
-		for _, e := range u.Timeline {
+		for e := range u.Timeline {
 			total++
 			if e.Attacker {
 				attacker++

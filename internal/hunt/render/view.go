@@ -258,7 +258,7 @@ func (v *view) user(r *result.Result, u *result.User, n int) *userView {
 	for _, a := range u.RemainingActions {
 		uv.Todo = append(uv.Todo, v.action(u, a))
 	}
-	for _, e := range u.Timeline {
+	for e := range u.Timeline {
 		uv.Timeline = append(uv.Timeline, v.event(e))
 		if e.Attacker {
 			uv.Attacker++
@@ -295,7 +295,7 @@ func (v *view) happened(u *result.User) []item {
 	// 1. Suspicious sign-ins: the attacker's sign-in records, their time
 	// range, user agents and addresses.
 	var first, last *time.Time
-	for _, e := range u.Timeline {
+	for e := range u.Timeline {
 		if !e.Attacker || e.Time == nil || !isSignIn(e) {
 			continue
 		}
@@ -396,7 +396,7 @@ func (v *view) happened(u *result.User) []item {
 			it.Lines = append(it.Lines, c.N("sent.subject", s.Count, "Subject", s.Subject))
 		}
 		hours := map[time.Time]int{}
-		for _, e := range u.Timeline {
+		for e := range u.Timeline {
 			if e.Attacker && e.Time != nil && slices.Contains(e.Detections, "TG.HUNT.10") {
 				hours[e.Time.In(v.loc).Truncate(time.Hour)]++
 			}

@@ -9,6 +9,7 @@
 package result
 
 import (
+	"bytes"
 	"encoding/json"
 	"time"
 )
@@ -59,7 +60,7 @@ type Result struct {
 	Complete bool `json:"-"`
 	// Timeline walks every event read inside the window, in time order
 	// (the CSV timeline); it is not part of the JSON. nil when unavailable.
-	Timeline func(yield func(Event) bool) `json:"-"`
+	Timeline Events `json:"-"`
 }
 
 // Tool names the program.
@@ -200,10 +201,12 @@ type User struct {
 	InitialIntrusion *time.Time  `json:"initialIntrusion"`
 	Indicators       []Indicator `json:"indicators"`
 	Findings         []Finding   `json:"findings"`
-	Timeline         []Event     `json:"timeline"`
-	Artifacts        Artifacts   `json:"artifacts"`
-	ResponseSeen     []Response  `json:"responseSeen"`
-	RemainingActions []Action    `json:"remainingActions"`
+	// Timeline is the user's events in time order, made on demand (see
+	// Events).
+	Timeline         Events     `json:"timeline"`
+	Artifacts        Artifacts  `json:"artifacts"`
+	ResponseSeen     []Response `json:"responseSeen"`
+	RemainingActions []Action   `json:"remainingActions"`
 	// SeenFrom lists the attacker addresses this user signed in from,
 	// when the user was found as another victim (not in the JSON: its
 	// findings and indicators say it).
@@ -242,6 +245,68 @@ type Evidence struct {
 // Event is one timeline entry. User, Country, File and Line are not in the
 // per-user JSON timeline (the user is the entry's; the evidence of the
 // findings names the records) but the merged CSV timeline needs them.
+// Events is a sequence of timeline events in time order, made one at a
+// time from the run's compact events when walked (for e := range
+// u.Timeline): the timelines of a million-record investigation would
+// otherwise be hundreds of megabytes of Go values held at once. A nil
+// Events is empty.
+type Events func(yield func(Event) bool)
+
+// EventList is the Events of a slice (tests, small results).
+func EventList(evs []Event) Events {
+	return func(yield func(Event) bool) {
+		for _, e := range evs {
+			if !yield(e) {
+				return
+			}
+		}
+	}
+}
+
+// Len walks the events and counts them.
+func (s Events) Len() int {
+	n := 0
+	if s != nil {
+		for range s {
+			n++
+		}
+	}
+	return n
+}
+
+// MarshalJSON writes the events as a JSON array ([] when empty), text
+// as is (user agents and subjects keep their < > &).
+func (s Events) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	b.WriteByte('[')
+	n := 0
+	if s != nil {
+		for e := range s {
+			if n > 0 {
+				b.WriteByte(',')
+			}
+			n++
+			if err := enc.Encode(e); err != nil {
+				return nil, err
+			}
+		}
+	}
+	b.WriteByte(']')
+	return b.Bytes(), nil
+}
+
+// UnmarshalJSON reads a JSON array of events (a result read back).
+func (s *Events) UnmarshalJSON(b []byte) error {
+	var evs []Event
+	if err := json.Unmarshal(b, &evs); err != nil {
+		return err
+	}
+	*s = EventList(evs)
+	return nil
+}
+
 type Event struct {
 	Time       *time.Time `json:"time"`
 	Source     string     `json:"source"`

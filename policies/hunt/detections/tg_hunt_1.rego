@@ -21,6 +21,7 @@
 #     or Graph POST /users/{id}/revokeSignInSessions) and reset the password;
 #     then review everything the session and its address did.
 #   phase: detect
+#   reads: [kind, user, ip, ipClass, app, appName, resource, error, clientApp, ua, deviceId, signIn, country, asn, detail]
 #   prefilter:
 #     - kinds: [signIns]
 #       values: [app, resource]
@@ -45,10 +46,9 @@ office(ev) if lower(ev.app) in apps
 office(ev) if lower(ev.resource) in apps
 
 # new_ip: no successful sign-in of this user from this address earlier in
-# the inputs (failed attempts do not count).
-new_ip(ev) if object.get(ev, "firstSuccess", null) == null
-
-new_ip(ev) if not object.get(ev, "firstSuccess", null) < ev.t
+# the inputs (the correlation's fact ipSeenBefore; failed attempts do not
+# count).
+new_ip(ev) if not object.get(ev, "ipSeenBefore", false)
 
 candidate(ev) if {
 	ev.signIn
@@ -65,7 +65,7 @@ findings contains f if {
 	some ev in input.events
 	candidate(ev)
 	corroborated := object.get(ev, "corroborated", false)
-	f := lib.finding(ev, severity(corroborated), summary(ev, corroborated), concat("|", [ev.ip, ev.session]), "corroborated", {})
+	f := lib.finding(ev, severity(corroborated), summary(ev, corroborated), ev.ip, "corroborated", {})
 }
 
 severity(true) := "high"

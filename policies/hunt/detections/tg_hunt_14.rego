@@ -16,6 +16,7 @@
 #     Check the sessions and addresses of these records against the user's
 #     own; limit Outlook on the web sessions (sign-in frequency 1 hour).
 #   phase: detect
+#   reads: [user, target, op, rt, ip, ipClass, clientInfo]
 #   prefilter:
 #     - kinds: [unifiedAuditLog]
 #       record_types: [1, 2, 3, 50]

@@ -22,18 +22,30 @@ package tenantgate.hunt.detections.tg_hunt_2
 import data.tenantgate.hunt.lib
 
 # input.sessions: [{key, type: session|token, user, runs: [{i, last, t, tl,
-# ip, ipClass, country, asn, ua, clientApp}]}], runs in time order: a run is
-# a stretch of the key's events from one address, country, ASN and user
-# agent (i its first event, last its last one).
+# ips, country, asn, ua, clientApp}]}], runs in time order: a run is a
+# stretch of the key's events alike in all this rule compares (country,
+# ASN, user agent, client app), i its first event, last its last one, ips
+# the addresses it came from. Events from addresses that can never be
+# indicators (trusted networks, Microsoft 365 front ends) are not in the
+# runs: the correlation leaves them out before counting.
 
-counted(s) := [r | some r in s.runs; r.ipClass == ""]
+# families: the browser family of each of input.agents ([{ua,
+# clientApp}]), in order; "" for a client that is not a browser (never
+# compared by family). The correlation asks it once for the distinct user
+# agents of all keys, to leave out the keys whose events share one
+# country, one network and one browser family: they can make no pair.
+families := [family(a) | some a in input.agents]
+
+family(a) := lib.ua_family(a.ua) if browser(a)
+
+else := ""
 
 # browser: a run has a browser family only when a browser made it: the
-# sign-in log says "Browser" (the UAL reader says so for any DeviceProperties
-# BrowserType, "Other" included) or, without a client app, the agent starts
-# with Mozilla/; and the agent names a rendering engine. Scripts that borrow
-# the Mozilla/ prefix (PowerShell: "Mozilla/5.0 (...) PowerShell/7.4.0") are
-# clients, not a second browser.
+# sign-in log says "Browser" (the UAL reader says so for a DeviceProperties
+# BrowserType naming a browser, not for "Other") or, without a client app,
+# the agent is a browser's (lib.browser_ua); and the agent names a rendering
+# engine. Scripts that borrow the Mozilla/ prefix (PowerShell: "Mozilla/5.0
+# (...) PowerShell/7.4.0") are clients, not a second browser.
 browser(r) if {
 	browser_client(r)
 	lib.engine_ua(r.ua)
@@ -53,34 +65,33 @@ near(a, b) if {
 	b.t - a.tl <= input.params.replay_window
 }
 
-differ(a, b, "country") if {
-	a.country != ""
-	b.country != ""
-	a.country != b.country
-}
-
-differ(a, b, "asn") if {
-	a.asn != 0
-	b.asn != 0
-	a.asn != b.asn
-}
-
-differ(a, b, "browser") if {
-	browser(a)
-	browser(b)
-	lib.ua_family(a.ua) != lib.ua_family(b.ua)
-}
-
-# pairs: the conflicting pairs of runs of a key, by what differs.
+# pairs: the conflicting pairs of runs of a key, by what differs. Only
+# neighbours need comparing: if two runs within the window differ in a
+# value, two runs between them that both know the value differ in it too,
+# and are closer. (Runs that do not know a value, an unknown country or a
+# non-browser client, are skipped for it.)
 pairs(s) := [[a, b, what] |
-	runs := counted(s)
-	some x, a in runs
-	some y, b in runs
-	x < y
+	some what in ["country", "asn", "browser"]
+	rs := [r | some r in s.runs; known(r, what)]
+	count(rs) > 1
+	some i in numbers.range(1, count(rs) - 1)
+	a := rs[i - 1]
+	b := rs[i]
 	near(a, b)
-	some what in {"country", "asn", "browser"}
-	differ(a, b, what)
+	value(a, what) != value(b, what)
 ]
+
+known(r, "country") if r.country != ""
+
+known(r, "asn") if r.asn != 0
+
+known(r, "browser") if browser(r)
+
+value(r, "country") := r.country
+
+value(r, "asn") := r.asn
+
+value(r, "browser") := lib.ua_family(r.ua)
 
 findings contains f if {
 	some s in input.sessions
@@ -91,7 +102,7 @@ findings contains f if {
 	countries := {r.country | some r in involved; r.country != ""}
 	asns := {sprintf("AS%d", [r.asn]) | some r in involved; r.asn != 0}
 	families := {lib.ua_family(r.ua) | some r in involved; browser(r)}
-	ips := {r.ip | some r in involved; r.ip != ""}
+	ips := {ip | some r in involved; some ip in r.ips; ip != ""}
 	whats := {p[2] | some p in ps}
 	f := {
 		"event": first,

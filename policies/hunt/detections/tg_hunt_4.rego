@@ -59,8 +59,12 @@ findings contains f if {
 	registered(ev)
 	sev := severity(ev)
 	m := method(ev)
-	f := lib.finding(ev, sev, sprintf("security info registered for %s: %s (%s)%s%s", [lib.who(ev), m, ev.op, lib.from(ev), lib.escalation_text(ev)]), concat("|", [ev.opk, substring(ev.time, 0, 19)]), "no", {"method": m})
+	f := lib.finding(ev, sev, sprintf("security info registered for %s: %s (%s)%s%s", [lib.who(ev), m, ev.op, lib.from(ev), lib.escalation_text(ev)]), concat("|", [ev.opk, substring(ev.time, 0, 19)]), "no", {"method": m, "generic": m in generic})
 }
+
+# generic: the names given when a record does not say which method; the
+# report prefers another record's name for the same registration.
+generic := {"strong authentication method", "security info"}
 
 severity(ev) := "high" if lib.escalated(ev)
 

@@ -51,6 +51,14 @@ test_method if {
 	method(t.replace(registered, {"detail": {"service": "Authentication Methods"}})) == ["security info"]
 }
 
+generic(ev) := [f.facts.generic | some f in d.findings with input as t.with_events([ev])]
+
+test_generic_names if {
+	generic(update_user) == [false]
+	generic(object.union(update_user, {"detail": {"modified": [{"name": "StrongAuthenticationMethod", "old": "", "new": "[]"}]}})) == [true]
+	generic(t.replace(registered, {"detail": {"service": "Authentication Methods"}})) == [true]
+}
+
 test_summary if {
 	[s] := [f.summary | some f in d.findings with input as t.with_events([object.union(registered, {"afterEntry": t.t0 - t.minute})])]
 	s == "security info registered for johanna@sunnyside08.onmicrosoft.com: Authenticator App with Notification and Code (User registered security info) from 2a0b:f4c2:1::1 within 60 min of an entry-indicator event"

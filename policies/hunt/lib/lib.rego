@@ -9,8 +9,8 @@
 #   appName, resource, clientApp, clientInfo, country, asn, deviceId, error,
 #   signIn, success, byUser, byApp, detail {...}
 #
-# and facts the correlation adds: firstSuccess (the user's first successful
-# sign-in from ip, null when none), attacker (attributed to the attacker),
+# and facts the correlation adds: ipSeenBefore (the user signed in
+# successfully from ip earlier in the inputs), attacker (attributed to the attacker),
 # fromIndicator (carries an attacker IP, session or token), afterEntry (time
 # of the user's latest entry-indicator event at or before t, null when none),
 # corroborated (TG.HUNT.1), mailboxWords (TG.HUNT.11).
@@ -52,7 +52,14 @@ is_browser(ev) if {
 	browser_ua(ev.ua)
 }
 
-browser_ua(ua) if startswith(ua, "Mozilla/")
+# browser_ua: a browser's user agent. Scripts that borrow the "Mozilla/"
+# prefix say what they are further on: PowerShell's web cmdlets and
+# Exchange Online PowerShell ("... PowerShell/7.4.0",
+# "WindowsPowerShell/5.1"), whose UAL sign-in records carry no client app.
+browser_ua(ua) if {
+	startswith(ua, "Mozilla/")
+	not regex.match(`(?i)PowerShell/`, ua)
+}
 
 # engine_ua: the user agent names a browser's rendering engine (Gecko,
 # AppleWebKit, Blink's AppleWebKit token, Trident, Presto), which every
