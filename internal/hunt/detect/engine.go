@@ -83,12 +83,8 @@ func New(ctx context.Context) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := eval(ctx, q, []byte("{}"))
-	if err != nil {
-		return nil, fmt.Errorf("accepted_errors: %w", err)
-	}
 	var codes []int32
-	if err := decode(v, &codes); err != nil || len(codes) == 0 {
+	if err := evalInto(ctx, q, []byte("{}"), &codes); err != nil || len(codes) == 0 {
 		return nil, fmt.Errorf("accepted_errors: %v", err)
 	}
 	e.accepted = map[int32]bool{}
@@ -252,12 +248,8 @@ func (e *Engine) keepValues(ctx context.Context, d *Detection, f *Filter, in *In
 	}
 	w.Close(']')
 	w.Close('}')
-	v, err := eval(ctx, e.keep[d.Package], w.B)
-	if err != nil {
-		return nil, fmt.Errorf("%s keep: %w", d.ID, err)
-	}
 	var vals []string
-	if err := decode(v, &vals); err != nil {
+	if err := evalInto(ctx, e.keep[d.Package], w.B, &vals); err != nil {
 		return nil, fmt.Errorf("%s keep: %w", d.ID, err)
 	}
 	kept := map[event.Sym]bool{}
@@ -286,13 +278,9 @@ func (e *Engine) Findings(ctx context.Context, d *Detection, in *Input, idx []in
 	q := e.findings[d.Package]
 	var out []Finding
 	err := batches(ctx, reps, func(part []int) (func(), error) {
-		v, err := eval(ctx, q, eventsInput(in, part))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", d.ID, err)
-		}
 		var fs []Finding
-		if err := decode(v, &fs); err != nil {
-			return nil, fmt.Errorf("%s findings: %w", d.ID, err)
+		if err := evalInto(ctx, q, eventsInput(in, part), &fs); err != nil {
+			return nil, fmt.Errorf("%s: %w", d.ID, err)
 		}
 		return func() { out = append(out, fs...) }, nil
 	})
@@ -364,13 +352,9 @@ func (e *Engine) SessionFindings(ctx context.Context, d *Detection, params []byt
 		b.WriteString(`,"sessions":`)
 		b.Write(batchesJSON[part[0]])
 		b.WriteByte('}')
-		v, err := eval(ctx, e.findings[d.Package], b.Bytes())
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", d.ID, err)
-		}
 		var fs []Finding
-		if err := decode(v, &fs); err != nil {
-			return nil, fmt.Errorf("%s findings: %w", d.ID, err)
+		if err := evalInto(ctx, e.findings[d.Package], b.Bytes(), &fs); err != nil {
+			return nil, fmt.Errorf("%s: %w", d.ID, err)
 		}
 		return func() { out = append(out, fs...) }, nil
 	})
@@ -401,12 +385,8 @@ func (e *Engine) Families(ctx context.Context, d *Detection, agents []Agent) ([]
 	}
 	w.Close(']')
 	w.Close('}')
-	v, err := eval(ctx, e.families[d.Package], w.B)
-	if err != nil {
-		return nil, fmt.Errorf("%s families: %w", d.ID, err)
-	}
 	var fams []string
-	if err := decode(v, &fams); err != nil || len(fams) != len(agents) {
+	if err := evalInto(ctx, e.families[d.Package], w.B, &fams); err != nil || len(fams) != len(agents) {
 		return nil, fmt.Errorf("%s families: %d for %d agents (%v)", d.ID, len(fams), len(agents), err)
 	}
 	return fams, nil
@@ -416,12 +396,8 @@ func (e *Engine) Families(ctx context.Context, d *Detection, agents []Agent) ([]
 func (e *Engine) Actions(ctx context.Context, in *Input, idx []int) ([]Action, error) {
 	var out []Action
 	err := batches(ctx, idx, func(part []int) (func(), error) {
-		v, err := eval(ctx, e.actions, eventsInput(in, part))
-		if err != nil {
-			return nil, fmt.Errorf("response actions: %w", err)
-		}
 		var as []Action
-		if err := decode(v, &as); err != nil {
+		if err := evalInto(ctx, e.actions, eventsInput(in, part), &as); err != nil {
 			return nil, fmt.Errorf("response actions: %w", err)
 		}
 		return func() { out = append(out, as...) }, nil
@@ -507,12 +483,20 @@ func eval(ctx context.Context, q rego.PreparedEvalQuery, input []byte) (any, err
 	return rs[0].Expressions[0].Value, nil
 }
 
-func decode(v any, out any) error {
+// evalInto evaluates q on input and decodes its value into out.
+func evalInto(ctx context.Context, q rego.PreparedEvalQuery, input []byte, out any) error {
+	v, err := eval(ctx, q, input)
+	if err != nil {
+		return err
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	return json.Unmarshal(b, out)
+	if err := json.Unmarshal(b, out); err != nil {
+		return fmt.Errorf("decode the result: %w", err)
+	}
+	return nil
 }
 
 // eventsInput is {"params":..., "context":..., "events":[...]}.
@@ -566,6 +550,8 @@ func writeEvent(w *event.JSON, in *Input, i int) {
 func writeFields(w *event.JSON, in *Input, i int, fields []string) {
 	ev := &in.Events[i]
 	sym := func(k string, v event.Sym) { w.Key(k); w.Str(in.str(v)) }
+	num := func(k string, v int64) { w.Key(k); w.Int(v) }
+	flag := func(k string, f event.Flags) { w.Key(k); w.Bool(ev.Has(f)) }
 	for _, f := range fields {
 		switch f {
 		case "kind":
@@ -611,29 +597,21 @@ func writeFields(w *event.JSON, in *Input, i int, fields []string) {
 				w.Str("")
 			}
 		case "rt":
-			w.Key(f)
-			w.Int(int64(ev.RecordType))
+			num(f, int64(ev.RecordType))
 		case "userType":
-			w.Key(f)
-			w.Int(int64(ev.UserType))
+			num(f, int64(ev.UserType))
 		case "asn":
-			w.Key(f)
-			w.Int(int64(ev.ASN))
+			num(f, int64(ev.ASN))
 		case "error":
-			w.Key(f)
-			w.Int(int64(ev.ErrorCode))
+			num(f, int64(ev.ErrorCode))
 		case "signIn":
-			w.Key(f)
-			w.Bool(ev.Has(event.SignIn))
+			flag(f, event.SignIn)
 		case "success":
-			w.Key(f)
-			w.Bool(ev.Has(event.Success))
+			flag(f, event.Success)
 		case "byUser":
-			w.Key(f)
-			w.Bool(ev.Has(event.ByUser))
+			flag(f, event.ByUser)
 		case "byApp":
-			w.Key(f)
-			w.Bool(ev.Has(event.ByApp))
+			flag(f, event.ByApp)
 		case "detail":
 			d := ev.Detail
 			if in.Detail != nil {
