@@ -171,10 +171,13 @@ func TestEvidenceCommand(t *testing.T) {
 // TestEvidenceThenHuntMatchesDemo: emulate -> evidence -> hunt, offline: the
 // bundle collected from the emulated incident gives the report `hunt --demo`
 // gives from the responder's portal and PowerShell exports of the same
-// events. They are compared modulo what the export format itself decides,
-// each listed in normalise; everything else (verdicts, findings and their
-// summaries, severities, indicators, artifacts, timelines, responses,
-// remaining actions, coverage counts and ranges, blind spots) must be equal.
+// events, whether hunt is given the demo's baseline (the office network
+// trusted) or takes the office network from the bundle's trusted named
+// locations. They are compared modulo what the export format itself
+// decides, each listed in normalise; everything else (verdicts, findings
+// and their summaries, severities, indicators, artifacts, timelines,
+// responses, remaining actions, coverage counts and ranges, blind spots)
+// must be equal.
 func TestEvidenceThenHuntMatchesDemo(t *testing.T) {
 	url := incidentServer(t, emulate.Options{})
 	code, stdout, stderr := runCLI(t, "evidence", "--graph-endpoint", url, "--since", "2023-12-04", "--until", "2023-12-13", "-o", t.TempDir(), "--poll-interval", "10ms")
@@ -191,24 +194,52 @@ func TestEvidenceThenHuntMatchesDemo(t *testing.T) {
 	if code, _, stderr := runCLI(t, "hunt", dir, "--baseline", "../../internal/demo/baseline.yaml", "--format", "json", "--output", bundleJSON, "--now", now); code != 1 {
 		t.Fatalf("hunt BUNDLE: exit %d\n%s", code, stderr)
 	}
-	want, wantTo := normalise(t, demoJSON)
-	got, gotTo := normalise(t, bundleJSON)
-	// The window's end: the bundle's is the --until it was collected for
-	// (the end of 2023-12-13); the exports know no window, so --demo's ends
-	// at their last record, inside that day.
-	if gotTo != "2023-12-14T00:00:00Z" || !strings.HasPrefix(wantTo, "2023-12-13T") {
-		t.Errorf("window ends: bundle %s, demo %s", gotTo, wantTo)
+	// Without the demo's baseline, the office network comes from the
+	// bundle's trusted named locations (the insane "Remote work
+	// (temporary)" one left out), and the report is the same.
+	noBaselineJSON := filepath.Join(out, "nobaseline.json")
+	if code, _, stderr := runCLI(t, "hunt", dir, "--format", "json", "--output", noBaselineJSON, "--now", now); code != 1 {
+		t.Fatalf("hunt BUNDLE without --baseline: exit %d\n%s", code, stderr)
 	}
+	want, wantTo := normalise(t, demoJSON)
+	for name, path := range map[string]string{"with the demo's baseline": bundleJSON, "with the bundle's trusted locations": noBaselineJSON} {
+		got, gotTo := normalise(t, path)
+		// The window's end: the bundle's is the --until it was collected
+		// for (the end of 2023-12-13); the exports know no window, so
+		// --demo's ends at their last record, inside that day.
+		if gotTo != "2023-12-14T00:00:00Z" || !strings.HasPrefix(wantTo, "2023-12-13T") {
+			t.Errorf("%s: window ends: bundle %s, demo %s", name, gotTo, wantTo)
+		}
+		// Where the trusted networks came from, when the bundle gave them.
+		cov := got["coverage"].(map[string]any)
+		if tn, ok := cov["trustedNetworks"]; ok {
+			b, _ := json.Marshal(tn)
+			if !bytes.Contains(b, []byte(`"used":[{"id":"ce533cc8-a063-4afd-bece-020f81cc89c8","name":"Tokyo HQ","ranges":["203.0.113.0/24"]`)) ||
+				!bytes.Contains(b, []byte(`"excluded":[{"id":"df3bf952-e781-43a0-9320-846f0195c93b","name":"Remote work (temporary)"`)) {
+				t.Errorf("%s: trusted networks %s", name, b)
+			}
+			delete(cov, "trustedNetworks")
+		} else if path == noBaselineJSON {
+			t.Errorf("%s: the report does not say where its trusted networks came from", name)
+		}
+		compareReports(t, name, want, got)
+	}
+}
+
+// compareReports fails at the first line where two normalised reports
+// differ.
+func compareReports(t *testing.T, name string, want, got map[string]any) {
+	t.Helper()
 	if !reflect.DeepEqual(want, got) {
 		w, _ := json.MarshalIndent(want, "", " ")
 		g, _ := json.MarshalIndent(got, "", " ")
 		wl, gl := strings.Split(string(w), "\n"), strings.Split(string(g), "\n")
 		for i := 0; i < len(wl) && i < len(gl); i++ {
 			if wl[i] != gl[i] {
-				t.Fatalf("the bundle's report differs from hunt --demo's at line %d:\n--demo: %s\nbundle: %s", i+1, wl[i], gl[i])
+				t.Fatalf("%s: the bundle's report differs from hunt --demo's at line %d:\n--demo: %s\nbundle: %s", name, i+1, wl[i], gl[i])
 			}
 		}
-		t.Fatalf("the bundle's report differs from hunt --demo's in length (%d / %d lines)", len(wl), len(gl))
+		t.Fatalf("%s: the bundle's report differs from hunt --demo's in length (%d / %d lines)", name, len(wl), len(gl))
 	}
 }
 

@@ -102,7 +102,7 @@ unknown because logs are missing; 4 runtime failure.`,
 	f.StringVar(&o.iocFile, "ioc", "", "file of the responder's indicators (addresses, CIDRs, user agents, session ids)")
 	f.StringSliceVar(&o.iocIPs, "ioc-ip", nil, "attacker address or CIDR (repeatable, comma-separated)")
 	f.StringArrayVar(&o.iocUAs, "ioc-user-agent", nil, "attacker user agent fragment (repeatable)")
-	f.StringSliceVar(&o.trusted, "trusted", nil, "trusted network CIDR, added to the baseline's hunt.trusted_networks (repeatable, comma-separated)")
+	f.StringSliceVar(&o.trusted, "trusted", nil, "trusted network CIDR, added to the baseline's hunt.trusted_networks (repeatable, comma-separated); with none given, an evidence bundle's trusted named locations are used")
 	f.StringVar(&o.failOn, "fail-on", "suspicious", "lowest verdict that fails the run (exit 1): suspicious or compromised")
 	f.BoolVar(&o.skipUnknown, "skip-unknown", false, "skip files that are not a recognised log (listed under coverage.skipped) instead of failing")
 	f.BoolVar(&o.allowBadRows, "allow-bad-rows", false, "read files with more than 1% unreadable rows (each is listed with its file and line)")
@@ -166,7 +166,7 @@ func runHunt(ctx context.Context, app *App, o *huntOptions, args []string) error
 	if err != nil {
 		return fmt.Errorf("load hunt policies: %w", err)
 	}
-	ho := hunt.Options{Paths: args, SkipUnknown: o.skipUnknown, AllowBadRows: o.allowBadRows, Correlate: co}
+	ho := hunt.Options{Paths: args, SkipUnknown: o.skipUnknown, AllowBadRows: o.allowBadRows, Correlate: co, InsaneLocations: insaneLocations(b)}
 	if o.demo {
 		if ho.FS, err = huntdemo.FS(); err != nil {
 			return fmt.Errorf("demo set: %w", err)

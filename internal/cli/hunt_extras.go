@@ -14,6 +14,7 @@ import (
 
 	"github.com/tenantgate/tenantgate/internal/baseline"
 	"github.com/tenantgate/tenantgate/internal/engine"
+	"github.com/tenantgate/tenantgate/internal/hunt"
 	"github.com/tenantgate/tenantgate/internal/hunt/result"
 	"github.com/tenantgate/tenantgate/internal/snapshot"
 	"github.com/tenantgate/tenantgate/internal/textsafe"
@@ -166,4 +167,41 @@ func otherTenant(snap *snapshot.Snapshot, res *result.Result) string {
 		return ""
 	}
 	return fmt.Sprintf("--snapshot: none of the users investigated (domains %s) is in the snapshot tenant's verified domains; its retention may be another tenant's", strings.Join(seen, ", "))
+}
+
+// insaneLocations judges an evidence bundle's named locations with the
+// policies' own trusted-location rules (lib/ca.rego, as TG.CA.5 and plan
+// do): the trusted locations failing the sanity rule; and when the rules
+// cannot judge the set (a location lacking what they read), an error, so
+// that none is trusted.
+func insaneLocations(b *baseline.Baseline) hunt.InsaneLocations {
+	return func(ctx context.Context, locs []json.RawMessage) (map[string]string, error) {
+		eng, err := engine.New(ctx, Version)
+		if err != nil {
+			return nil, fmt.Errorf("load policies: %w", err)
+		}
+		raw, err := json.Marshal(locs)
+		if err != nil {
+			return nil, err
+		}
+		snap := &snapshot.Snapshot{SchemaVersion: snapshot.SchemaVersion,
+			Sources: map[string]snapshot.Source{"namedLocations": {Status: snapshot.StatusOK}},
+			Data:    map[string]json.RawMessage{"namedLocations": raw}}
+		var incomplete []string
+		if _, err := eng.EvalQuery(ctx, "data.tenantgate.lib.ca.locations_incomplete", snap, b, &incomplete); err != nil {
+			return nil, err
+		}
+		if len(incomplete) > 0 {
+			return nil, fmt.Errorf("%s", strings.Join(incomplete, "; "))
+		}
+		bad, err := eng.InsaneTrustedLocations(ctx, snap, b)
+		if err != nil {
+			return nil, err
+		}
+		out := map[string]string{}
+		for _, l := range bad {
+			out[l.ID] = l.Reason
+		}
+		return out, nil
+	}
 }

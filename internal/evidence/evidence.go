@@ -488,6 +488,8 @@ func (r *run) directory() []task {
 	// consentType supports $filter (eq) as documented on
 	// oAuth2PermissionGrant; a grant for all users belongs to no user.
 	grants := "/v1.0/oauth2PermissionGrants?" + filterQuery("consentType eq 'AllPrincipals'")
+	nlPerm, nlLic := r.source("namedLocations")
+	nl := "/v1.0/identity/conditionalAccess/namedLocations"
 	fr, to := q.Since, q.Until
 	inWindow := func(values []json.RawMessage) int {
 		n := 0
@@ -508,6 +510,9 @@ func (r *run) directory() []task {
 		{first: grants, src: bundle.Source{ID: "directory/oauth2PermissionGrants/allPrincipals", Source: "tenantWideGrants",
 			Title: "delegated permission grants for all users (AllPrincipals)", Request: "GET " + grants,
 			Files: "directory/oauth2PermissionGrants-allPrincipals", Permission: gPerm, Licenses: gLic}},
+		{first: nl, src: bundle.Source{ID: bundle.NamedLocationsID, Source: "namedLocations",
+			Title: "named locations (the trusted ones are hunt's trusted networks when none are given)", Request: "GET " + nl,
+			Files: "directory/namedLocations", Permission: nlPerm, Licenses: nlLic}},
 	}
 }
 

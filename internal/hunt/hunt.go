@@ -35,12 +35,18 @@ type Options struct {
 	// ProgressTotal, when set, receives the size of all the files before
 	// reading starts (the progress bar's total).
 	ProgressTotal func(total int64)
+	// InsaneLocations, when set, lets hunt take an evidence bundle's
+	// trusted named locations as the trusted networks when
+	// Correlate.Trusted is empty (the responder gave none): those failing
+	// the sanity rule it judges are left out (trusted.go).
+	InsaneLocations InsaneLocations
 }
 
 // Run reads the logs and investigates them.
 func Run(ctx context.Context, eng *detect.Engine, o Options) (*result.Result, error) {
 	files := o.Paths
 	co := o.Correlate
+	var trusted *result.TrustedNetworks
 	if o.FS == nil {
 		// Evidence bundles (tenantgate evidence) are recognised by their
 		// manifest, verified, and read as their Graph pages; their failed
@@ -55,6 +61,11 @@ func Run(ctx context.Context, eng *detect.Engine, o Options) (*result.Result, er
 		}
 		if from, to, ok := found.Window(); ok && co.Since == nil && co.Until == nil {
 			co.Since, co.Until = &from, &to
+		}
+		if len(found.Bundles) > 0 && len(co.Trusted) == 0 && o.InsaneLocations != nil {
+			if trusted, co.Trusted, err = trustedFromBundles(ctx, found, o.InsaneLocations, co.Since, co.Until); err != nil {
+				return nil, err
+			}
 		}
 		if files, err = read.Expand(found.Paths); err != nil {
 			return nil, err
@@ -83,7 +94,12 @@ func Run(ctx context.Context, eng *detect.Engine, o Options) (*result.Result, er
 	if co.Now.IsZero() {
 		co.Now = time.Now()
 	}
-	return correlate.Run(ctx, eng, logs, co)
+	res, err := correlate.Run(ctx, eng, logs, co)
+	if err != nil {
+		return nil, err
+	}
+	res.Coverage.TrustedNetworks = trusted
+	return res, nil
 }
 
 // TuneGC prepares the collector for an investigation and its reports and

@@ -1,6 +1,7 @@
 package bundle
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -95,4 +96,20 @@ func (f *Found) BlindSpots() []BlindSpot {
 		out = append(out, b.BlindSpots()...)
 	}
 	return out
+}
+
+// NamedLocations are the named locations of every bundle found, and for
+// each bundle without them why (its source failed, or it predates them).
+func (f *Found) NamedLocations() (locs []json.RawMessage, missing []string, err error) {
+	for _, b := range f.Bundles {
+		l, why, err := b.NamedLocations()
+		if err != nil {
+			return nil, nil, err
+		}
+		if why != "" {
+			missing = append(missing, filepath.Base(b.Dir)+": "+why)
+		}
+		locs = append(locs, l...)
+	}
+	return locs, missing, nil
 }

@@ -184,3 +184,42 @@ func (s Source) Describe() string {
 	}
 	return msg
 }
+
+// NamedLocationsID is the source of the tenant's named locations.
+const NamedLocationsID = "directory/namedLocations"
+
+// NamedLocations returns the named locations the bundle holds (every
+// page's values, as Graph returned them); when the source failed, was not
+// collected or is missing, why instead.
+func (b *Bundle) NamedLocations() ([]json.RawMessage, string, error) {
+	var src *Source
+	for i := range b.Manifest.Sources {
+		if b.Manifest.Sources[i].ID == NamedLocationsID {
+			src = &b.Manifest.Sources[i]
+		}
+	}
+	switch {
+	case src == nil:
+		return nil, "the bundle holds no named locations (collected by an older tenantgate)", nil
+	case src.Status != SourceOK:
+		return nil, "the named locations were not collected: " + src.Describe(), nil
+	}
+	var out []json.RawMessage
+	for _, f := range b.Manifest.Files {
+		if f.Source != src.Source || f.Role != RolePage {
+			continue
+		}
+		raw, err := os.ReadFile(b.Path(f))
+		if err != nil {
+			return nil, "", err
+		}
+		var page struct {
+			Value []json.RawMessage `json:"value"`
+		}
+		if err := json.Unmarshal(raw, &page); err != nil {
+			return nil, "", inputerr.New(b.Path(f), "not a Graph page: %v", err)
+		}
+		out = append(out, page.Value...)
+	}
+	return out, "", nil
+}

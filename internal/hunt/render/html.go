@@ -262,6 +262,11 @@ func mapView(v *view, f func(string) string) {
 	for _, row := range v.Coverage.Rows {
 		all(row)
 	}
+	if tv := v.Coverage.Trusted; tv != nil {
+		tv.Lead = f(tv.Lead)
+		all(tv.Lines)
+		all(tv.Warnings)
+	}
 	if rt := v.Coverage.Retention; rt != nil {
 		rt.Lead = f(rt.Lead)
 		all(rt.Lines)

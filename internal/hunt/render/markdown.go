@@ -187,6 +187,13 @@ func writeCoverageLists(b *bufio.Writer, v *view, li func(string) string, md fun
 		fmt.Fprintf(b, "%s\n\n", md(c.T("blind.none")))
 	}
 	list(c.T("section.blindspots"), cv.BlindSpots)
+	if tv := cv.Trusted; tv != nil {
+		fmt.Fprintf(b, "**%s**\n\n%s\n\n", md(c.T("section.trusted")), md(tv.Lead))
+		for _, l := range append(append([]string{}, tv.Lines...), tv.Warnings...) {
+			b.WriteString(li(l))
+		}
+		b.WriteString("\n")
+	}
 	if rt := cv.Retention; rt != nil {
 		fmt.Fprintf(b, "**%s**\n\n%s\n\n", md(c.T("section.retention")), md(rt.Lead))
 		for _, l := range append(append([]string{}, rt.Lines...), rt.Warnings...) {

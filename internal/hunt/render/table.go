@@ -201,6 +201,12 @@ func writeTable(w io.Writer, r *result.Result, o Options) error {
 	for _, s := range cv.BlindSpots {
 		para(2, 2, "! "+s)
 	}
+	if tv := cv.Trusted; tv != nil {
+		para(2, 0, tv.Lead)
+		for _, l := range append(append([]string{}, tv.Lines...), tv.Warnings...) {
+			para(4, 2, "- "+l)
+		}
+	}
 	if rt := cv.Retention; rt != nil {
 		para(2, 0, rt.Lead)
 		for _, l := range append(append([]string{}, rt.Lines...), rt.Warnings...) {

@@ -118,6 +118,7 @@ type coverageView struct {
 	MoreBad    int
 	Skipped    []string
 	Retention  *retentionView
+	Trusted    *retentionView // where the trusted networks came from (no Controls)
 }
 
 type retentionView struct {
@@ -545,6 +546,36 @@ func (v *view) coverage(r *result.Result) {
 		}
 		cv.Retention = rv
 	}
+	if tn := r.Coverage.TrustedNetworks; tn != nil {
+		cv.Trusted = v.trusted(tn)
+	}
+}
+
+// trusted says which of an evidence bundle's trusted named locations were
+// taken as the trusted networks, which were not, and why.
+func (v *view) trusted(tn *result.TrustedNetworks) *retentionView {
+	c := v.c
+	tv := &retentionView{Lead: c.T("trusted.lead")}
+	loc := func(id string, l result.TrustedLocation) string {
+		return c.T(id, "Name", l.Name, "Ranges", strings.Join(l.Ranges, ", "), "Reason", l.Reason, "Time", v.tm(&l.Time))
+	}
+	for _, l := range tn.Used {
+		id := "trusted.used"
+		if l.Code == "changed-after-window" {
+			id = "trusted.used.after"
+		}
+		tv.Lines = append(tv.Lines, loc(id, l))
+	}
+	for _, l := range tn.Excluded {
+		tv.Warnings = append(tv.Warnings, loc("trusted.excluded."+l.Code, l))
+	}
+	if tn.Unavailable != "" {
+		tv.Warnings = append(tv.Warnings, c.T("trusted.unavailable", "Reason", tn.Unavailable))
+	}
+	if len(tn.Used) == 0 {
+		tv.Warnings = append(tv.Warnings, c.T("trusted.none"))
+	}
+	return tv
 }
 
 func (v *view) blindSpot(b result.BlindSpot) string {

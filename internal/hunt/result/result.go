@@ -99,6 +99,37 @@ type Coverage struct {
 	// Retention is what the tenant keeps, from a snapshot of it (hunt
 	// --snapshot); absent without one.
 	Retention *Retention `json:"retention,omitempty"`
+	// TrustedNetworks says where the trusted networks came from when
+	// neither the baseline nor --trusted gave any: the evidence bundle's
+	// trusted named locations. Absent when the responder gave them.
+	TrustedNetworks *TrustedNetworks `json:"trustedNetworks,omitempty"`
+}
+
+// TrustedNetworks are the trusted networks hunt took from the tenant's
+// trusted named locations, as an evidence bundle holds them: those used and
+// those left out, and why.
+type TrustedNetworks struct {
+	Source string `json:"source"` // the bundle(s) the locations come from
+	// Unavailable says why no location could be read (the source failed
+	// or the bundle has none): there are then no trusted networks.
+	Unavailable string            `json:"unavailable,omitempty"`
+	Used        []TrustedLocation `json:"used"`
+	Excluded    []TrustedLocation `json:"excluded"`
+}
+
+// TrustedLocation is one trusted IP named location.
+type TrustedLocation struct {
+	ID     string   `json:"id"`
+	Name   string   `json:"name"`
+	Ranges []string `json:"ranges"`
+	// Reason: why it was left out, or a caveat on its use.
+	Reason string `json:"reason,omitempty"`
+	// Code and Time let a translated report say Reason: insane (the
+	// trusted-location sanity rule; Reason is the policies' text),
+	// changed-in-window, changed-after-window (Time the change), range (a
+	// range that cannot be read).
+	Code string    `json:"-"`
+	Time time.Time `json:"-"`
 }
 
 // Retention is the tenant's log retention as the audit judges it
