@@ -24,15 +24,20 @@ import (
 // the day after it.
 func incidentServer(t *testing.T, opts emulate.Options) string {
 	t.Helper()
+	ts := httptest.NewServer(incidentHandler(t, opts))
+	t.Cleanup(ts.Close)
+	return ts.URL
+}
+
+func incidentHandler(t *testing.T, opts emulate.Options) http.Handler {
+	t.Helper()
 	snap, err := demo.Snapshot()
 	if err != nil {
 		t.Fatal(err)
 	}
 	opts.Incident, opts.Token, opts.PageSize = true, token, 500
 	opts.Date = func() time.Time { return time.Date(2023, 12, 14, 1, 0, 0, 0, time.UTC) }
-	ts := httptest.NewServer(emulate.New(snap, opts))
-	t.Cleanup(ts.Close)
-	return ts.URL
+	return emulate.New(snap, opts)
 }
 
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -326,12 +331,7 @@ func normalise(t *testing.T, path string) (map[string]any, string) {
 // activity reaches into it is unknown, never clean; the incident itself
 // (three days later) is found as from a complete bundle.
 func TestHuntBundleGapIsExact(t *testing.T) {
-	snap, err := demo.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	em := emulate.New(snap, emulate.Options{Incident: true, Token: token, PageSize: 500,
-		Date: func() time.Time { return time.Date(2023, 12, 14, 1, 0, 0, 0, time.UTC) }})
+	em := incidentHandler(t, emulate.Options{})
 	// Graph fails the sign-ins of that day's slice (both kinds), as when it
 	// keeps failing past the retries (a 4xx: not retried, so the test is
 	// quick).
