@@ -61,7 +61,8 @@ service principals and the applications created in the window, the
 delegated grants for all users (AllPrincipals consents, which no user's
 list shows), and for each service principal created in the window every
 grant to it, the app role assignments granted to it and who is assigned
-to it.
+to it; and the tenant's named locations (hunt takes the trusted ones as
+its trusted networks when neither its baseline nor --trusted gives any).
 
 Every response is stored exactly as Graph returned it, one file per page,
 in a new directory DIR/<tenant>-<time>/ (0700; files 0600, created new,
