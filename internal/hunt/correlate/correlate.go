@@ -126,8 +126,9 @@ type run struct {
 
 	// attribution
 	attacker    []bool
-	entry       map[int]string // entry-indicator events and why
-	corrob      map[int]bool   // TG.HUNT.1 events corroborated
+	entry       map[int]string        // entry-indicator events and why
+	corrob      map[int]bool          // TG.HUNT.1 events corroborated
+	escalate    map[event.Sym][]int64 // per user, times of TG.HUNT.1/2/3 events (escalators)
 	sessions    map[event.Sym]int64
 	tokens      map[event.Sym]int64
 	ips         map[pair]int64 // (user, address) -> t0
@@ -372,18 +373,49 @@ func (r *run) fromIndicator(e *event.Event) bool {
 	return ok && e.Token != 0
 }
 
-// lastEntryBefore is the time of the user's latest entry-indicator event at
-// or before t.
+// lastEntryBefore is the time of the user's latest TG.HUNT.1/2/3 event
+// (or entry indicator) at or before t: what escalates TG.HUNT.4 and 5.
 func (r *run) lastEntryBefore(user event.Sym, t int64) (int64, bool) {
-	var best int64
-	found := false
-	for i := range r.entry {
+	ts := r.escalators()[user]
+	k, _ := slices.BinarySearch(ts, t+1)
+	if k == 0 {
+		return 0, false
+	}
+	return ts[k-1], true
+}
+
+// escalators are, per user, the times of the events after which a
+// registration is high (hunt.md TG.HUNT.4: "within followup_window after a
+// TG.HUNT.1/2/3 event of the same user"): every AiTM-shaped sign-in
+// (TG.HUNT.1, corroborated or not: a registration from the proxy's
+// directory audit record carries no session to corroborate it with), every
+// replayed key's events (TG.HUNT.2), the tooling agents that are entries
+// (TG.HUNT.3; failed spraying attempts are not), and the responder's IOC
+// matches.
+func (r *run) escalators() map[event.Sym][]int64 {
+	if r.escalate != nil {
+		return r.escalate
+	}
+	r.escalate = map[event.Sym][]int64{}
+	add := func(i int) {
 		e := &r.ev[i]
-		if e.User == user && e.Time <= t && (!found || e.Time > best) {
-			best, found = e.Time, true
+		if e.User != 0 && e.Time != 0 {
+			r.escalate[e.User] = append(r.escalate[e.User], e.Time)
 		}
 	}
-	return best, found
+	for i := range r.entry {
+		add(i)
+	}
+	for _, f := range r.phase1Findings["TG.HUNT.1"] {
+		for _, i := range f.Events {
+			add(i)
+		}
+	}
+	for u, ts := range r.escalate {
+		slices.Sort(ts)
+		r.escalate[u] = ts
+	}
+	return r.escalate
 }
 
 // candidates lists a detection's candidates inside the window.

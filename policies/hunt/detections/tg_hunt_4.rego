@@ -4,7 +4,7 @@
 #   A new MFA method registered for the user (or its registration started):
 #   the attacker's way to keep signing in after the stolen cookie expires.
 #   High when it comes from an attacker indicator or within the followup
-#   window after an entry-indicator event of the same user.
+#   window after a TG.HUNT.1, 2 or 3 event of the same user.
 # custom:
 #   id: TG.HUNT.4
 #   order: 4

@@ -61,7 +61,7 @@ test_generic_names if {
 
 test_summary if {
 	[s] := [f.summary | some f in d.findings with input as t.with_events([object.union(registered, {"afterEntry": t.t0 - t.minute})])]
-	s == "security info registered for johanna@sunnyside08.onmicrosoft.com: Authenticator App with Notification and Code (User registered security info) from 2a0b:f4c2:1::1 within 60 min of an entry-indicator event"
+	s == "security info registered for johanna@sunnyside08.onmicrosoft.com: Authenticator App with Notification and Code (User registered security info) from 2a0b:f4c2:1::1 within 60 min of a TG.HUNT.1-3 event"
 	[u] := [f.summary | some f in d.findings with input as t.with_events([object.union(registered, {"fromIndicator": true, "ip": ""})])]
 	endswith(u, "(User registered security info) from an attacker indicator")
 }

@@ -4,7 +4,7 @@
 #   A device registered to the user or the user added as its owner: the
 #   attacker's way to reach resources that require a registered device.
 #   High when it comes from an attacker indicator or within the followup
-#   window after an entry-indicator event of the same user.
+#   window after a TG.HUNT.1, 2 or 3 event of the same user.
 # custom:
 #   id: TG.HUNT.5
 #   order: 5

@@ -12,7 +12,9 @@
 # and facts the correlation adds: ipSeenBefore (the user signed in
 # successfully from ip earlier in the inputs), attacker (attributed to the attacker),
 # fromIndicator (carries an attacker IP, session or token), afterEntry (time
-# of the user's latest entry-indicator event at or before t, null when none),
+# of the user's latest TG.HUNT.1/2/3 event at or before t, null when none:
+# every AiTM-shaped sign-in, corroborated or not, replayed keys, tooling
+# agents that are entries, IOC matches),
 # corroborated (TG.HUNT.1), mailboxWords (TG.HUNT.11).
 #
 # A detection's `findings` are objects made by `finding` below.
@@ -125,8 +127,8 @@ attacker(ev) if object.get(ev, "attacker", false) == true
 
 from_indicator(ev) if object.get(ev, "fromIndicator", false) == true
 
-# followup: within the baseline's followup window after an entry-indicator
-# event (TG.HUNT.1 corroborated, 2, 3) of the same user.
+# followup: within the baseline's followup window after a TG.HUNT.1/2/3
+# event of the same user (afterEntry).
 followup(ev) if {
 	after := object.get(ev, "afterEntry", null)
 	after != null
@@ -141,7 +143,7 @@ escalated(ev) if followup(ev)
 
 escalation_text(ev) := " from an attacker indicator" if from_indicator(ev)
 
-else := sprintf(" within %s of an entry-indicator event", [window_text(input.params.followup_window)]) if followup(ev)
+else := sprintf(" within %s of a TG.HUNT.1-3 event", [window_text(input.params.followup_window)]) if followup(ev)
 
 else := ""
 

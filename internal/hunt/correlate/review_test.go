@@ -1,0 +1,62 @@
+package correlate
+
+import (
+	"testing"
+	"time"
+
+	"github.com/tenantgate/tenantgate/internal/hunt/event"
+	"github.com/tenantgate/tenantgate/internal/hunt/result"
+)
+
+// covered is a log set whose sign-ins and UAL cover t0-48h .. t0+48h
+// through a bystander, and where the victim works from home before.
+func covered() *logs {
+	l := newLogs()
+	for d := -48 * time.Hour; d <= 48*time.Hour; d += 12 * time.Hour {
+		l.signIn(d, bystand, office, "JP", 2516, "s-bob", 0)
+		l.ual(d+time.Minute, bystand, "MailItemsAccessed", 50, office, "s-bob", "")
+	}
+	l.signIn(-24*time.Hour, victim, homeIP, "JP", 64501, "s-home", 0)
+	return l
+}
+
+func finding(u *result.User, id string) *result.Finding {
+	if u == nil {
+		return nil
+	}
+	for i := range u.Findings {
+		if u.Findings[i].ID == id {
+			return &u.Findings[i]
+		}
+	}
+	return nil
+}
+
+// TestEscalationAfterUncorroboratedAiTMSignIn: hunt.md TG.HUNT.4/5 are high
+// "within followup_window after a TG.HUNT.1/2/3 event of the same user". An
+// AiTM-shaped sign-in that nothing corroborates (no replay, no tooling, no
+// IOC; the directory audit log carries no session to tie the registration
+// to it) is still a TG.HUNT.1 event: security info registered ten minutes
+// later is high, and the user is not clean.
+func TestEscalationAfterUncorroboratedAiTMSignIn(t *testing.T) {
+	l := covered()
+	l.signIn(0, victim, proxyIP, "US", 64496, "s-att", 0)
+	l.add(ev{at: 10 * time.Minute, kind: event.DirectoryAudits, user: victim, target: victim, op: "User registered security info", ip: proxyIP,
+		flags: event.ByUser, detail: `{"actorType":"User","service":"Authentication Methods","resultReason":"User registered Authenticator App with Notification and Code"}`})
+	l.add(ev{at: 5 * time.Hour, kind: event.DirectoryAudits, user: victim, target: victim, op: "Register device", ip: proxyIP,
+		flags: event.ByUser, detail: `{"actorType":"User","targets":[{"type":"Device","name":"LAPTOP-1"}]}`})
+	res := investigate(t, l.read(), opts())
+	u := userOf(res, victim)
+	if f := finding(u, "TG.HUNT.1"); f == nil || f.Severity != "medium" {
+		t.Fatalf("the AiTM-shaped sign-in, uncorroborated: %+v", f)
+	}
+	if f := finding(u, "TG.HUNT.4"); f == nil || f.Severity != "high" {
+		t.Errorf("security info registered 10 min after a TG.HUNT.1 event: %+v", f)
+	}
+	if f := finding(u, "TG.HUNT.5"); f == nil || f.Severity != "medium" {
+		t.Errorf("a device registered 5 h later (outside the followup window): %+v", f)
+	}
+	if u.Verdict == result.Clean {
+		t.Errorf("verdict %s with a high-severity registration after an AiTM-shaped sign-in", u.Verdict)
+	}
+}
