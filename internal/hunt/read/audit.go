@@ -221,7 +221,7 @@ func auditCSV(h header) csvMapper {
 		a := audit{
 			when: f(when), corr: f(corr), service: f(service), category: f(category), activity: f(activity),
 			result: f(result), reason: f(reason), ua: f(ua), actorType: f(actorType), actorUPN: f(actorUPN), ip: f(ip), actorApp: f(actorApp),
-			id: w.rowID(row),
+			id: rowID(h, row),
 		}
 		for _, tc := range targets {
 			tg := auditTarget{typ: f(tc.typ), id: f(tc.id), name: f(tc.name), upn: f(tc.upn)}

@@ -131,7 +131,7 @@ func Read(ctx context.Context, paths []string, strs *event.Strings, opts Options
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := newWorker(wi, opts.Keep, seed)
+			w := newWorker(wi, opts.Keep)
 			tables[wi] = w.in
 			for j := range jobs {
 				r := w.run(j, paths[j.file])
@@ -670,7 +670,7 @@ func Details(ctx context.Context, fsys fs.FS, path string, recs []Record) (map[u
 		}
 	}
 	fr := &fileReader{path: path, file: &File{Path: path}, opts: &Options{FS: fsys}, ctx: ctx,
-		want: map[uint32]bool{}, w: newWorker(0, nil, maphash.MakeSeed()), details: map[uint32][]byte{}}
+		want: map[uint32]bool{}, w: newWorker(0, nil), details: map[uint32][]byte{}}
 	for _, r := range recs {
 		fr.want[r.Ord] = true
 	}
@@ -707,7 +707,7 @@ func detailsAt(fsys fs.FS, path string, recs []Record) (map[uint32][]byte, bool,
 	if err != nil || first == 0 {
 		return nil, false, err
 	}
-	w := newWorker(0, nil, maphash.MakeSeed())
+	w := newWorker(0, nil)
 	out := map[uint32][]byte{}
 	keep := func(ord uint32) {
 		if len(w.out) > 0 {

@@ -80,7 +80,7 @@ func inboxRuleCSV(h header) csvMapper {
 		if idc >= 0 && idc < len(row) {
 			r.id = "rule:" + row[idc] // a new string
 		} else {
-			r.id = w.rowID(row)
+			r.id = rowID(h, row)
 		}
 		return w.emitRule(&r, line)
 	}

@@ -2,7 +2,8 @@ package read
 
 import (
 	"fmt"
-	"hash/maphash"
+	"hash/fnv"
+	"slices"
 	"strings"
 
 	"github.com/valyala/fastjson"
@@ -33,7 +34,6 @@ type worker struct {
 	file   uint32
 	out    []event.Event
 	auth   map[string][]AuthStep // AuthDetails rows (companion files)
-	seed   maphash.Seed
 }
 
 type keepKey struct {
@@ -42,11 +42,11 @@ type keepKey struct {
 	rt   int16
 }
 
-func newWorker(id int, keep func(event.Kind, string, int16) bool, seed maphash.Seed) *worker {
+func newWorker(id int, keep func(event.Kind, string, int16) bool) *worker {
 	if keep == nil {
 		keep = func(event.Kind, string, int16) bool { return true }
 	}
-	return &worker{id: id, in: event.NewStrings(), keep: keep, kept: map[keepKey]bool{}, slots: make([]*fastjson.Value, 64), slots2: make([]*fastjson.Value, 64), seed: seed}
+	return &worker{id: id, in: event.NewStrings(), keep: keep, kept: map[keepKey]bool{}, slots: make([]*fastjson.Value, 64), slots2: make([]*fastjson.Value, 64)}
 }
 
 // ip interns an address in canonical form; text that is no address is
@@ -87,16 +87,33 @@ func (w *worker) wants(e *event.Event) bool {
 	return v
 }
 
-// rowID is a record's dedup key when its source has no id: a hash of the
-// whole row (only an exact repeat is a duplicate).
-func (w *worker) rowID(parts []string) string {
-	var h maphash.Hash
-	h.SetSeed(w.seed)
-	for _, p := range parts {
-		h.WriteString(p)
-		h.WriteByte(0)
+// rowID is a record's id when its source has none (the portal's audit
+// CSV, a Get-InboxRule export without RuleIdentity): a fixed hash of its
+// content, the non-empty cells by column name, so the id is the same on
+// every run and in every download of the row whatever its column order
+// (the same row in two files is one record; only an exact repeat is a
+// duplicate).
+func rowID(h header, row []string) string {
+	cells := make([][2]string, 0, len(row))
+	for i, v := range row {
+		if i < len(h.names) && v != "" {
+			cells = append(cells, [2]string{h.names[i], v})
+		}
 	}
-	return fmt.Sprintf("row:%016x", h.Sum64())
+	slices.SortFunc(cells, func(a, b [2]string) int {
+		if c := strings.Compare(a[0], b[0]); c != 0 {
+			return c
+		}
+		return strings.Compare(a[1], b[1])
+	})
+	f := fnv.New64a()
+	for _, c := range cells {
+		f.Write([]byte(c[0]))
+		f.Write([]byte{0})
+		f.Write([]byte(c[1]))
+		f.Write([]byte{0})
+	}
+	return fmt.Sprintf("row:%016x", f.Sum64())
 }
 
 // upn reports whether s looks like a user principal name (a user, not a
