@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -258,11 +257,10 @@ func compareReports(t *testing.T, name string, want, got map[string]any) {
 //   - the record id of directory audit evidence: the portal's audit CSV has
 //     no id column (hunt names such a row by a hash of it), Graph's records
 //     carry their own. Sign-in and unified audit log ids are compared.
-//   - the order of records of the same time: both formats list a second's
-//     records in their own order, so findings, timelines and evidence lists
-//     are compared sorted, and where a finding's summary names one of its
-//     records (the first read), the operations of the user's events of that
-//     same time are masked in it.
+//
+// Records of the same time are ordered on their content (internal/hunt/read),
+// so findings, timelines, evidence lists and the record a finding's summary
+// names are compared as they are.
 func normalise(t *testing.T, path string) (map[string]any, string) {
 	t.Helper()
 	raw, err := os.ReadFile(path)
@@ -288,19 +286,9 @@ func normalise(t *testing.T, path string) (map[string]any, string) {
 		delete(cov[k].(map[string]any), "files")
 	}
 	delete(cov, "skipped")
-	key := func(v any) string { b, _ := json.Marshal(v); return string(b) }
-	sortAll := func(l []any) { sort.SliceStable(l, func(i, j int) bool { return key(l[i]) < key(l[j]) }) }
 	for _, u := range r["users"].([]any) {
-		u := u.(map[string]any)
-		opsAt := map[string][]string{}
-		for _, e := range u["timeline"].([]any) {
-			e := e.(map[string]any)
-			opsAt[e["time"].(string)] = append(opsAt[e["time"].(string)], e["operation"].(string))
-		}
-		for _, f := range u["findings"].([]any) {
-			f := f.(map[string]any)
-			ev := f["evidence"].([]any)
-			for _, e := range ev {
+		for _, f := range u.(map[string]any)["findings"].([]any) {
+			for _, e := range f.(map[string]any)["evidence"].([]any) {
 				e := e.(map[string]any)
 				if kindOf[e["file"].(string)] == "directoryAudits" {
 					delete(e, "recordId")
@@ -308,19 +296,7 @@ func normalise(t *testing.T, path string) (map[string]any, string) {
 				delete(e, "file")
 				delete(e, "line")
 			}
-			sortAll(ev)
-			if len(ev) > 1 {
-				ops := opsAt[f["time"].(string)]
-				sort.Slice(ops, func(i, j int) bool { return len(ops[i]) > len(ops[j]) }) // longest first: no op masks part of another
-				s := f["summary"].(string)
-				for _, op := range ops {
-					s = strings.ReplaceAll(s, op, "<operation>")
-				}
-				f["summary"] = s
-			}
 		}
-		sortAll(u["findings"].([]any))
-		sortAll(u["timeline"].([]any))
 	}
 	return r, to
 }

@@ -21,6 +21,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/valyala/fastjson"
@@ -233,7 +234,7 @@ func Read(ctx context.Context, paths []string, strs *event.Strings, opts Options
 		logs.Auth[k] = oneSource(steps)
 	}
 	logs.Events = events
-	sortByTime(logs.Events)
+	sortByTime(logs.Events, strs)
 	for i := range logs.Events {
 		e := &logs.Events[i]
 		f := &logs.Files[e.File]
@@ -249,11 +250,16 @@ func Read(ctx context.Context, paths []string, strs *event.Strings, opts Options
 	return logs, nil
 }
 
-// sortByTime orders events by time, keeping file order among equal times,
-// with timeless records last. It sorts small indexes and then permutes the
-// events in place: a stable sort moving whole events is several times
-// slower on a million of them, and a copy would double the memory.
-func sortByTime(ev []event.Event) {
+// sortByTime orders events by time, timeless records last. Records of the
+// same time are ordered on their content (kind, operation, user, target,
+// address, session, user agent, record id), not on where they stand in the
+// files: the same records exported in another order or format (newest
+// first, grouped by record type, Graph pages) give the same timeline,
+// findings and evidence lists. Only identical records keep file order. It
+// sorts small indexes and then permutes the events in place: a stable sort
+// moving whole events is several times slower on a million of them, and a
+// copy would double the memory.
+func sortByTime(ev []event.Event, strs *event.Strings) {
 	idx := make([]int32, len(ev))
 	for i := range idx {
 		idx[i] = int32(i)
@@ -266,6 +272,9 @@ func sortByTime(ev []event.Event) {
 	}
 	slices.SortFunc(idx, func(a, b int32) int {
 		if c := cmp.Compare(key(a), key(b)); c != 0 {
+			return c
+		}
+		if c := sameTime(&ev[a], &ev[b], strs); c != 0 {
 			return c
 		}
 		return cmp.Compare(a, b)
@@ -288,6 +297,21 @@ func sortByTime(ev []event.Event) {
 			j = k
 		}
 	}
+}
+
+// sameTime orders two records of the same time on their content.
+func sameTime(x, y *event.Event, strs *event.Strings) int {
+	if c := cmp.Compare(x.Kind, y.Kind); c != 0 {
+		return c
+	}
+	for _, p := range [...][2]event.Sym{{x.OpKey, y.OpKey}, {x.User, y.User}, {x.Target, y.Target}, {x.IP, y.IP}, {x.Session, y.Session}, {x.UA, y.UA}} {
+		if p[0] != p[1] {
+			if c := strings.Compare(strs.Str(p[0]), strs.Str(p[1])); c != 0 {
+				return c
+			}
+		}
+	}
+	return strings.Compare(x.ID, y.ID)
 }
 
 // deduper finds repeats of a record id within a kind; called in file
