@@ -437,7 +437,7 @@ func (r *run) user(u event.Sym, fs []*userFinding, evDet map[int][]string, res *
 func (r *run) timelineEvent(i int, det []string) result.Event {
 	e := &r.ev[i]
 	country := r.str(e.Country)
-	if g, ok := r.geoOf(r.userOf(i), e.IP); ok && country == "" {
+	if g, ok := r.geoOf(e.IP); ok && country == "" {
 		country = r.str(g.country)
 	}
 	if det == nil {
@@ -502,7 +502,7 @@ func (r *run) indicators(u event.Sym, attackerEvents []int) []result.Indicator {
 		for _, k := range keys {
 			ind := result.Indicator{Kind: kind, Value: r.str(k), FirstSeen: tp(m[k].first), LastSeen: tp(m[k].last)}
 			if kind == "ip" {
-				if g, ok := r.geoOf(u, k); ok {
+				if g, ok := r.geoOf(k); ok {
 					ind.Country = sp(r.str(g.country))
 					if g.asn != 0 {
 						asn := int(g.asn)

@@ -111,7 +111,6 @@ type run struct {
 	ipClass      map[event.Sym]string
 	firstSuccess map[pair]int64
 	geo          map[event.Sym]geo // country and network of an address, from sign-ins
-	userGeo      map[pair]geo      // the same per user (addresses are shared and re-assigned)
 	params       []byte
 
 	bySession map[event.Sym][]int32
@@ -151,14 +150,11 @@ type geo struct {
 
 func (r *run) str(s event.Sym) string { return r.strs.Str(s) }
 
-// geoOf is where an address is, as the sign-in logs place it: from the
-// user's own sign-ins from it first (the same address can be placed in
-// other networks for other users, e.g. a re-assigned home line), else from
-// anyone's.
-func (r *run) geoOf(user, ip event.Sym) (geo, bool) {
-	if g, ok := r.userGeo[pair{user, ip}]; ok {
-		return g, true
-	}
+// geoOf is where an address is, as the sign-in logs place it (the first
+// sign-in from it that says): Entra geolocates the address, so every
+// user's sign-ins from it say the same, and the UAL and audit records from
+// it, which carry no place, are placed alike.
+func (r *run) geoOf(ip event.Sym) (geo, bool) {
 	g, ok := r.geo[ip]
 	return g, ok
 }
@@ -191,7 +187,6 @@ func (r *run) prepare() {
 	r.ipClass = map[event.Sym]string{}
 	r.firstSuccess = map[pair]int64{}
 	r.geo = map[event.Sym]geo{}
-	r.userGeo = map[pair]geo{}
 	r.bySession = map[event.Sym][]int32{}
 	r.byToken = map[event.Sym][]int32{}
 	r.byUserIP = map[pair][]int32{}
@@ -210,12 +205,16 @@ func (r *run) prepare() {
 				}
 			}
 			if e.Kind == event.SignIns && (e.Country != 0 || e.ASN != 0) {
-				if _, ok := r.geo[e.IP]; !ok {
-					r.geo[e.IP] = geo{e.Country, e.ASN}
+				// The first sign-in that says each (Graph v1.0 has no
+				// network number; a later portal row may).
+				g := r.geo[e.IP]
+				if g.country == 0 {
+					g.country = e.Country
 				}
-				if _, ok := r.userGeo[pair{e.User, e.IP}]; !ok {
-					r.userGeo[pair{e.User, e.IP}] = geo{e.Country, e.ASN}
+				if g.asn == 0 {
+					g.asn = e.ASN
 				}
+				r.geo[e.IP] = g
 			}
 		}
 		r.in[i] = e.Time == 0 || (e.Time >= lo && e.Time <= hi)
@@ -563,7 +562,7 @@ func (r *run) sessionsJSON(d *detect.Detection, eval func([]byte) error) error {
 				continue
 			}
 			tu := tuple{country: e.Country, asn: e.ASN, ua: e.UA, client: e.ClientApp}
-			if g, ok := r.geoOf(e.User, e.IP); ok && tu.country == 0 && tu.asn == 0 {
+			if g, ok := r.geoOf(e.IP); ok && tu.country == 0 && tu.asn == 0 {
 				tu.country, tu.asn = g.country, g.asn
 			}
 			countries[tu.country], asns[tu.asn] = true, true

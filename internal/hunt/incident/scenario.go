@@ -232,6 +232,7 @@ func (sc Scenario) people() (*World, []*person) {
 		{"breakglass01", "Break Glass 01", true}, {"breakglass02", "Break Glass 02", true},
 	}
 	seen := map[string]bool{}
+	homes := map[string]Place{}
 	var people []*person
 	add := func(local, display string, admin bool) {
 		u := &User{ID: g.GUID(), UPN: local + "@" + tenant.Domain, DisplayName: display, Admin: admin,
@@ -245,6 +246,15 @@ func (sc Scenario) people() (*World, []*person) {
 			p.home = Place{IP: fmt.Sprintf("2001:db8:100:%x::%x", 0x10+i, 1+r.IntN(0xfff)), City: []string{"Setagaya", "Yokohama", "Kawasaki", "Saitama", "Chiba"}[r.IntN(5)], State: "Tokyo", Country: "JP", ASN: 64501 + r.IntN(4)}
 		} else {
 			p.home = Place{IP: fmt.Sprintf("192.0.2.%d", 1+i%180), City: []string{"Setagaya", "Yokohama", "Kawasaki", "Saitama", "Chiba"}[r.IntN(5)], State: "Tokyo", Country: "JP", ASN: 64501 + r.IntN(4)}
+		}
+		// Users share the 180 IPv4 home addresses; an address is in one
+		// place and one network whoever signs in from it (Entra places
+		// the address, not the user). The draws above are kept so the
+		// rest of the scenario stays as it was.
+		if h, ok := homes[p.home.IP]; ok {
+			p.home = h
+		} else {
+			homes[p.home.IP] = p.home
 		}
 		ua, br := edgeUA, "Edge 119.0.0"
 		if r.IntN(5) == 0 {
