@@ -420,6 +420,18 @@ func TestHuntReadsBundleCoverage(t *testing.T) {
 	if res.Window.From != "2023-12-11T00:00:00Z" || res.Window.To != "2023-12-14T00:00:00Z" {
 		t.Errorf("window %+v, want the bundle's request", res.Window)
 	}
+	// --since alone moves the start only: the end is still the bundle's.
+	code, _, stderr = runCLI(t, "hunt", dir, "--baseline", "../../internal/demo/baseline.yaml", "--since", "2023-12-12", "--format", "json", "--output", out)
+	if code == 0 || code == 2 || code == 4 {
+		t.Fatalf("hunt --since: exit %d\n%s", code, stderr)
+	}
+	raw, _ = os.ReadFile(out)
+	if err := json.Unmarshal(raw, &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Window.From != "2023-12-12T00:00:00Z" || res.Window.To != "2023-12-14T00:00:00Z" {
+		t.Errorf("window with --since only %+v, want 2023-12-12 to the bundle's end", res.Window)
+	}
 	b, _ := bundle.Open(dir)
 	page := b.Path(b.Logs()[0])
 	if err := os.WriteFile(page, []byte(`{"value":[]}`), 0o600); err != nil {

@@ -59,8 +59,14 @@ func Run(ctx context.Context, eng *detect.Engine, o Options) (*result.Result, er
 		for _, g := range found.BlindSpots() {
 			co.Gaps = append(co.Gaps, correlate.Gap{Kind: g.Kind, Message: g.Message, From: g.From, To: g.To})
 		}
-		if from, to, ok := found.Window(); ok && co.Since == nil && co.Until == nil {
-			co.Since, co.Until = &from, &to
+		// Each bound the command line does not give is the bundles'.
+		if from, to, ok := found.Window(); ok {
+			if co.Since == nil && (co.Until == nil || !from.After(*co.Until)) {
+				co.Since = &from
+			}
+			if co.Until == nil && !to.Before(*co.Since) {
+				co.Until = &to
+			}
 		}
 		if len(found.Bundles) > 0 && len(co.Trusted) == 0 && o.InsaneLocations != nil {
 			if trusted, co.Trusted, err = trustedFromBundles(ctx, found, o.InsaneLocations, co.Since, co.Until); err != nil {
