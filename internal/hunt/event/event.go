@@ -63,7 +63,7 @@ type Sym uint32
 type Flags uint8
 
 const (
-	// Success: a sign-in that succeeded (error code 0, or UAL UserLoggedIn).
+	// Success: a sign-in that succeeded (error code 0; UAL UserLoggedIn with ErrorNumber 0 or none).
 	Success Flags = 1 << iota
 	// SignIn: the event is a sign-in (Entra sign-in log, or UAL RecordType 15).
 	SignIn

@@ -264,15 +264,25 @@ func (w *worker) emitUAL(v *fastjson.Value, fb ualFallback, line int) error {
 		if browser != "" && !strings.EqualFold(browser, "other") {
 			e.ClientApp = w.in.Intern("Browser")
 		}
+		// The outcome is the sign-in log's: successful only with error
+		// 0. The UAL writes interrupts as UserLoggedIn with their code
+		// (50140, "keep me signed in"; the sign-in log's Interrupted), and
+		// a UserLoginFailed without a number is a failure all the same
+		// (-1: never an accepted code).
+		n, hasNumber := integer(s[uErrorNumber])
 		switch strings.ToLower(op) {
 		case "userloggedin":
-			e.Flags |= event.SignIn | event.Success
+			e.Flags |= event.SignIn
+			if n == 0 {
+				e.Flags |= event.Success
+			}
 		case "userloginfailed":
 			e.Flags |= event.SignIn
+			if !hasNumber || n == 0 {
+				n = -1
+			}
 		}
-		if n, ok := integer(s[uErrorNumber]); ok {
-			e.ErrorCode = int32(n)
-		}
+		e.ErrorCode = int32(n)
 	}
 	// Who: the UserId when it is a user; otherwise (a service acting) the
 	// user the record targets.
