@@ -38,9 +38,29 @@ type Engine struct {
 	accepted map[int32]bool
 }
 
-// New compiles the embedded hunt policies.
+// New compiles the embedded hunt policies the way the audit engine does:
+// without the verification-only compiler stages (engine.Compile), which
+// change nothing in what the policies evaluate to (the hunt policies use no
+// `with`, which would keep the type check). TestFastCompileSameResults
+// (internal/hunt) compiles them with every stage, strict (NewChecked), and
+// compares the demo's report from both.
 func New(ctx context.Context) (*Engine, error) {
-	mods, err := engine.Modules(Entry, responseEntry)
+	return compileEngine(ctx, engine.Compile)
+}
+
+// NewChecked compiles the embedded hunt policies with every compiler stage,
+// strict: what the tests run to hold New's shortcut sound.
+func NewChecked(ctx context.Context) (*Engine, error) {
+	return compileEngine(ctx, engine.CompileChecked)
+}
+
+// Modules are the hunt policies New compiles (the entry points' reach).
+func Modules() (map[string]*ast.Module, error) {
+	return engine.Modules(Entry, responseEntry)
+}
+
+func compileEngine(ctx context.Context, compile func(map[string]*ast.Module) (*ast.Compiler, error)) (*Engine, error) {
+	mods, err := Modules()
 	if err != nil {
 		return nil, err
 	}
@@ -48,9 +68,9 @@ func New(ctx context.Context) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := ast.NewCompiler().WithStrict(true)
-	if c.Compile(mods); c.Failed() {
-		return nil, fmt.Errorf("compile hunt policies: %w", c.Errors)
+	c, err := compile(mods)
+	if err != nil {
+		return nil, fmt.Errorf("hunt: %w", err)
 	}
 	e := &Engine{catalog: cat, response: *resp, findings: map[string]rego.PreparedEvalQuery{}, keep: map[string]rego.PreparedEvalQuery{},
 		families: map[string]rego.PreparedEvalQuery{}}
