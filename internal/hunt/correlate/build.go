@@ -144,7 +144,9 @@ func isUPN(s string) bool {
 }
 
 // scope: every user, or the --user list and the other victims found from
-// their attackers (transitively).
+// their attackers (transitively), in both directions: a user who signed in
+// from another's attacker address and that other user share an attacker,
+// whichever of them the investigation reached first.
 func (r *run) scope(users []event.Sym) map[event.Sym]bool {
 	out := map[event.Sym]bool{}
 	if len(r.o.Users) == 0 {
@@ -161,13 +163,9 @@ func (r *run) scope(users []event.Sym) map[event.Sym]bool {
 	for changed := true; changed; {
 		changed = false
 		for v, from := range r.victimOf {
-			if out[v] {
-				continue
-			}
 			for u := range from {
-				if out[u] {
-					out[v], changed = true, true
-					break
+				if out[u] != out[v] {
+					out[u], out[v], changed = true, true, true
 				}
 			}
 		}

@@ -60,3 +60,21 @@ func TestEscalationAfterUncorroboratedAiTMSignIn(t *testing.T) {
 		t.Errorf("verdict %s with a high-severity registration after an AiTM-shaped sign-in", u.Verdict)
 	}
 }
+
+// TestUserScopeBothWays: --user focuses on the users given and the other
+// victims found from their attackers. Focusing on the second victim (who
+// signed in from the first one's attacker address) reports the first one
+// too: the same attacker's addresses tie them, whichever was found first.
+func TestUserScopeBothWays(t *testing.T) {
+	l := incident()
+	l.signIn(2*time.Hour, other, proxyIP, "US", 64496, "s-other", 0)
+	o := opts()
+	o.Users = []string{other}
+	res := investigate(t, l.read(), o)
+	if u := userOf(res, victim); u == nil || u.Verdict != result.Compromised {
+		t.Errorf("--user %s: the first victim of the same attacker is not reported: %+v", other, u)
+	}
+	if res.Summary.Compromised != 1 || res.Summary.Suspicious != 1 || res.Summary.Clean != 0 {
+		t.Errorf("--user %s: summary %+v", other, res.Summary)
+	}
+}
