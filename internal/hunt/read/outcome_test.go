@@ -51,3 +51,28 @@ func TestUALSignInOutcome(t *testing.T) {
 		t.Errorf("UserLoginFailed without an ErrorNumber: %+v (error code 0 is accepted)", o)
 	}
 }
+
+// TestPowerShellDates: Microsoft-Extractor-Suite before 2024 wrote Graph's
+// dates through Windows PowerShell's ConvertTo-Json, as "\/Date(ms)\/"
+// (docs/hunt-inputs.md; its issues #76 and #96 show createdDateTime and
+// auditData.CreationTime so). Milliseconds since the epoch, UTC: machine-
+// written and unambiguous, read as such.
+func TestPowerShellDates(t *testing.T) {
+	dir := t.TempDir()
+	si := filepath.Join(dir, "signins.json")
+	ual := filepath.Join(dir, "ual.json")
+	if err := os.WriteFile(si, []byte(`[{"id":"r1","createdDateTime":"\/Date(1702356617000)\/","userPrincipalName":"johanna@sunnyside08.onmicrosoft.com","appId":"4765445b-32c6-49b0-83e6-1d93765276ca","ipAddress":"198.51.100.7","status":{"errorCode":0}}]`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(ual, []byte(`[{"CreationTime":"/Date(1702356644000+0000)/","Id":"u1","Operation":"UserLoggedIn","RecordType":15,"UserType":0,"Workload":"AzureActiveDirectory","UserId":"johanna@sunnyside08.onmicrosoft.com","ClientIP":"198.51.100.7"}]`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	l := readFiles(t, Options{}, si, ual)
+	got := map[string]string{}
+	for _, v := range views(l) {
+		got[v.ID] = v.Time
+	}
+	if got["r1"] != "2023-12-12T04:50:17Z" || got["u1"] != "2023-12-12T04:50:44Z" || len(l.BadRows) != 0 {
+		t.Errorf("times %v, bad rows %+v", got, l.BadRows)
+	}
+}

@@ -167,10 +167,15 @@ func array(v *fastjson.Value) []*fastjson.Value {
 // with or without fraction and zone ("2023-12-12T13:50:17Z",
 // "2023-06-23T16:15:11.6719696+00:00"), and the UAL's CreationTime, which is
 // UTC without a zone ("2023-12-11T06:53:00"). A space may stand for the T.
-// Locale-written dates ("5/25/2023 11:36:35") are refused: their day and
-// month order cannot be known.
+// Windows PowerShell's JSON dates ("/Date(1702356617000)/", what
+// Microsoft-Extractor-Suite wrote before 2024) are milliseconds since the
+// epoch. Locale-written dates ("5/25/2023 11:36:35") are refused: their day
+// and month order cannot be known.
 func parseTime(s string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "/Date(") {
+		return parseMSDate(s)
+	}
 	if len(s) < 19 || s[4] != '-' || s[7] != '-' {
 		return time.Time{}, false
 	}
@@ -189,4 +194,21 @@ func parseTime(s string) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// parseMSDate reads "/Date(ms)/" or "/Date(ms+hhmm)/": the milliseconds are
+// UTC; the offset only says how the writer's clock showed it.
+func parseMSDate(s string) (time.Time, bool) {
+	body, ok := strings.CutPrefix(s, "/Date(")
+	if body, ok = strings.CutSuffix(body, ")/"); !ok {
+		return time.Time{}, false
+	}
+	if i := strings.IndexAny(body[min(1, len(body)):], "+-"); i >= 0 {
+		body = body[:i+min(1, len(body))]
+	}
+	ms, err := strconv.ParseInt(body, 10, 64)
+	if err != nil || ms < 0 || ms > 253402300799999 {
+		return time.Time{}, false
+	}
+	return time.UnixMilli(ms).UTC(), true
 }
