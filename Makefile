@@ -78,7 +78,10 @@ FUZZ_TARGETS := \
 	./internal/apply:FuzzPlan \
 	./internal/apply:FuzzTemplate \
 	./internal/diff:FuzzParse \
-	./internal/cli:FuzzTenantsFile
+	./internal/cli:FuzzTenantsFile \
+	./internal/hunt/read:FuzzReadCSV \
+	./internal/hunt/read:FuzzReadJSON \
+	./internal/hunt/read:FuzzReadJSONLines
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		echo "fuzz $${t#*:} in $${t%%:*} for $(FUZZTIME)"; \
