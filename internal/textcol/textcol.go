@@ -10,8 +10,10 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
+	"github.com/rivo/uniseg"
 )
 
 // DefaultWidth is the width used when output is not a terminal and COLUMNS
@@ -34,9 +36,15 @@ func EnvWidth() int {
 	return max(n, MinWidth)
 }
 
-// Wrap breaks s into lines of at most width cells, at spaces where it can
-// and inside a word only when the word alone is wider than a line. Runs of
-// whitespace (newlines included) count as one space.
+// Wrap breaks s into lines of at most width cells. Runs of whitespace
+// (newlines included) count as one space. Lines break at spaces; a word that
+// does not fit goes whole to the next line, so ids (GUIDs), UPNs and paths
+// stay copyable. Inside a word a line breaks only where the word holds
+// Japanese or other wide text (between its characters, by the Unicode line
+// breaking rules, which keep 、。」 off a line's start), or where the word alone
+// is wider than a line (after '/', '.', '_', '?', '&', '=', ',', ';' or ':'
+// if it can, else anywhere). A URL is never broken: a terminal can only open
+// it whole, so it may run past the width.
 func Wrap(s string, width int) []string {
 	s = strings.Join(strings.Fields(s), " ")
 	if s == "" {
@@ -45,31 +53,103 @@ func Wrap(s string, width int) []string {
 	if width < 1 || Width(s) <= width {
 		return []string{s}
 	}
-	// Greedy at spaces only: ansi.Wordwrap would also break at every hyphen,
-	// cutting object ids (GUIDs) in half; ids, URLs and paths stay whole and
-	// copyable. A word wider than a line alone is cut hard (ansi.Hardwrap).
-	var out []string
-	cur, curW := "", 0
+	l := &liner{width: width}
 	for _, word := range strings.Split(s, " ") {
-		ww := Width(word)
-		switch {
-		case cur == "":
-		case curW+1+ww <= width:
-			cur, curW = cur+" "+word, curW+1+ww
-			continue
-		default:
-			out = append(out, cur)
-		}
-		cur, curW = word, ww
-		if ww > width {
-			parts := strings.Split(ansi.Hardwrap(word, width, false), "\n")
-			out = append(out, parts[:len(parts)-1]...)
-			cur = parts[len(parts)-1]
-			curW = Width(cur)
+		l.word(word)
+	}
+	l.newline()
+	return l.out
+}
+
+// liner fills lines greedily.
+type liner struct {
+	width int
+	out   []string
+	cur   strings.Builder
+	curW  int
+}
+
+func (l *liner) word(w string) {
+	ww := Width(w)
+	gap := 0
+	if l.cur.Len() > 0 {
+		gap = 1
+	}
+	switch {
+	case l.curW+gap+ww <= l.width:
+		l.add(w, ww, gap)
+	case strings.Contains(w, "://") || (ww <= l.width && !hasWide(w)):
+		l.newline()
+		l.add(w, ww, 0)
+	default:
+		for i, p := range pieces(w, l.width) {
+			pw, g := Width(p), 0
+			if i == 0 && l.cur.Len() > 0 {
+				g = 1
+			}
+			if l.curW+g+pw > l.width {
+				l.newline()
+				g = 0
+			}
+			l.add(p, pw, g)
 		}
 	}
-	out = append(out, cur)
+}
+
+func (l *liner) add(s string, w, gap int) {
+	if gap > 0 {
+		l.cur.WriteByte(' ')
+	}
+	l.cur.WriteString(s)
+	l.curW += gap + w
+}
+
+func (l *liner) newline() {
+	if l.cur.Len() > 0 {
+		l.out = append(l.out, l.cur.String())
+	}
+	l.cur.Reset()
+	l.curW = 0
+}
+
+// hasWide reports whether s holds a character two cells wide (CJK).
+func hasWide(s string) bool { return Width(s) > utf8.RuneCountInString(s) }
+
+// pieces cuts a word at its line break opportunities (UAX #14, from
+// rivo/uniseg); a piece still wider than a line is cut after punctuation,
+// and what is still too wide, anywhere (ansi.Hardwrap, grapheme-aware).
+func pieces(w string, width int) []string {
+	var out []string
+	state := -1
+	for rest := w; rest != ""; {
+		var seg string
+		seg, rest, _, state = uniseg.FirstLineSegmentInString(rest, state)
+		if Width(seg) <= width {
+			out = append(out, seg)
+			continue
+		}
+		for _, p := range splitAfter(seg, "/._?&=,;:") {
+			if Width(p) <= width {
+				out = append(out, p)
+				continue
+			}
+			out = append(out, strings.Split(ansi.Hardwrap(p, width, false), "\n")...)
+		}
+	}
 	return out
+}
+
+// splitAfter cuts s after each byte of cuts (ASCII), keeping the bytes.
+func splitAfter(s, cuts string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte(cuts, s[i]) >= 0 && i+1 < len(s) {
+			out = append(out, s[start:i+1])
+			start = i + 1
+		}
+	}
+	return append(out, s[start:])
 }
 
 // Indent wraps s to width with every line after the first indented by

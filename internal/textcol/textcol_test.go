@@ -73,3 +73,48 @@ func TestTableFits(t *testing.T) {
 		t.Errorf("natural widths %v", ws)
 	}
 }
+
+func TestWrapInsideWords(t *testing.T) {
+	for _, tc := range []struct {
+		in    string
+		width int
+		want  []string
+	}{
+		// Japanese breaks between characters, never before 、 or 。.
+		{"johanna@contoso.com 氏の権限で、下記アプリケーションが追加されました。", 40, []string{
+			"johanna@contoso.com 氏の権限で、下記アプ",
+			"リケーションが追加されました。",
+		}},
+		{"あいうえお、かきくけこ", 10, []string{"あいうえ", "お、かきく", "けこ"}},
+		// An identifier wider than the line breaks after its dots.
+		{"(authorizationPolicy.defaultUserRolePermissions.allowedToCreateApps = true)", 40, []string{
+			"(authorizationPolicy.",
+			"defaultUserRolePermissions.",
+			"allowedToCreateApps = true)",
+		}},
+		// A path after its slashes, starting on the line it follows.
+		{"Graph: PATCH /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/Fido2", 51, []string{
+			"Graph: PATCH /policies/authenticationMethodsPolicy/",
+			"authenticationMethodConfigurations/Fido2",
+		}},
+	} {
+		got := Wrap(tc.in, tc.width)
+		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+			t.Errorf("Wrap(%q, %d) =\n%q, want\n%q", tc.in, tc.width, got, tc.want)
+		}
+		for _, l := range got {
+			if Width(l) > tc.width {
+				t.Errorf("Wrap(%q, %d): line %q is %d wide", tc.in, tc.width, l, Width(l))
+			}
+		}
+		if strings.ReplaceAll(strings.Join(got, ""), " ", "") != strings.ReplaceAll(tc.in, " ", "") {
+			t.Errorf("Wrap(%q) lost text: %q", tc.in, got)
+		}
+	}
+	// A URL is never broken, even wider than the line.
+	url := "https://entra.microsoft.com/#view/Microsoft_AAD_ConditionalAccess/PolicyBlade/policyId/4d729cdf-296d-4f03-a5e3-d9115cbe32dc"
+	got := Wrap("open "+url+" now", 40)
+	if strings.Join(got, "|") != "open|"+url+"|now" {
+		t.Errorf("URL: %q", got)
+	}
+}
