@@ -253,7 +253,8 @@ func TestHuntDemoEveryFormat(t *testing.T) {
 				}
 			}
 			for i, line := range strings.Split(table, "\n") {
-				if w := textcol.Width(line); w > 80 {
+				// A URL is printed whole (a terminal opens it whole).
+				if w := textcol.Width(line); w > 80 && !strings.Contains(line, "://") {
 					t.Errorf("%s table line %d is %d columns: %q", lang, i+1, w, line)
 				}
 			}

@@ -13,6 +13,7 @@ import (
 	"github.com/tenantgate/tenantgate/internal/conn"
 	"github.com/tenantgate/tenantgate/internal/inputerr"
 	"github.com/tenantgate/tenantgate/internal/permissions"
+	"github.com/tenantgate/tenantgate/internal/textcol"
 	"github.com/tenantgate/tenantgate/internal/textsafe"
 )
 
@@ -473,39 +474,49 @@ func ParsePlan(path string, raw []byte) (*Plan, error) {
 	return &p, nil
 }
 
-// WriteText renders the plan for people: what will be created, with the
-// exact bodies and warnings, what will not and why, and the manual steps.
-// Names and messages come from the tenant and the files, so each passes
-// textsafe (one line, control characters neutralised) on its way out.
-func WriteText(w io.Writer, p *Plan, bodies bool) {
+// WriteText renders the plan for people, wrapped to width columns: what will
+// be created, with the exact bodies and warnings, what will not and why, and
+// the manual steps. Names and messages come from the tenant and the files, so
+// each passes textsafe (one line, control characters neutralised) on its way
+// out. The bodies are printed as Graph gets them, unwrapped: they are data.
+func WriteText(w io.Writer, p *Plan, bodies bool, width int) {
 	line := textsafe.Line
-	fmt.Fprintf(w, "Plan for %s · baseline %s\n", line(p.TenantLabel()), line(p.Baseline.Name+" "+p.Baseline.Version))
+	// para writes text after prefix, continuing under the text.
+	para := func(prefix, text string) {
+		fmt.Fprintf(w, "%s%s\n", prefix, textcol.Indent(text, width, textcol.Width(prefix)))
+	}
+	para("", fmt.Sprintf("Plan for %s · baseline %s", line(p.TenantLabel()), line(p.Baseline.Name+" "+p.Baseline.Version)))
 	if len(p.BreakGlass) > 0 {
 		var names []string
 		for _, a := range p.BreakGlass {
 			names = append(names, fmt.Sprintf("%s (%s)", line(a.Requested), line(a.ID)))
 		}
-		fmt.Fprintf(w, "Break-glass accounts excluded from every policy: %s\n", strings.Join(names, ", "))
+		para("", "Break-glass accounts excluded from every policy: "+strings.Join(names, ", "))
 	}
 	if p.Blocked != "" {
-		fmt.Fprintf(w, "\n!! apply will refuse to create anything: %s\n", textsafe.Text(p.Blocked))
+		fmt.Fprintln(w)
+		para("!! ", "apply will refuse to create anything: "+line(p.Blocked))
 	}
+	fmt.Fprintln(w)
 	switch n := len(p.Create); n {
 	case 0:
-		fmt.Fprintf(w, "\nNothing to create: no failed Conditional Access control needs a policy apply can add.\n")
+		para("", "Nothing to create: no failed Conditional Access control needs a policy apply can add.")
 	case 1:
-		fmt.Fprintf(w, "\nWill create 1 Conditional Access policy, in report-only mode (%s):\n", ReportOnly)
+		para("", fmt.Sprintf("Will create 1 Conditional Access policy, in report-only mode (%s):", ReportOnly))
 	default:
-		fmt.Fprintf(w, "\nWill create %d Conditional Access policies, all in report-only mode (%s):\n", n, ReportOnly)
+		para("", fmt.Sprintf("Will create %d Conditional Access policies, all in report-only mode (%s):", n, ReportOnly))
 	}
 	for _, it := range p.Create {
 		closes := "closes: " + it.Title
 		if it.Blocker != "" {
 			closes = "does not close it yet: " + it.Blocker + " (see To do by hand)"
 		}
-		fmt.Fprintf(w, "\n  + %s  %s\n    %s\n    because: %s\n", line(it.Control), line(it.DisplayName), line(closes), line(it.Finding))
+		fmt.Fprintln(w)
+		para("  + "+line(it.Control)+"  ", line(it.DisplayName))
+		para("    ", line(closes))
+		para("    because: ", line(it.Finding))
 		for _, warn := range it.Warnings {
-			fmt.Fprintf(w, "    warning: %s\n", line(warn))
+			para("    warning: ", line(warn))
 		}
 		if bodies {
 			var buf bytes.Buffer
@@ -517,13 +528,16 @@ func WriteText(w io.Writer, p *Plan, bodies bool) {
 	if len(p.Skipped) > 0 {
 		fmt.Fprintf(w, "\nWill not create:\n")
 		for _, s := range p.Skipped {
-			fmt.Fprintf(w, "  - %s: %s\n", line(s.Control), line(s.Reason))
+			para("  - ", line(s.Control)+": "+line(s.Reason))
 		}
 	}
 	if len(p.Manual) > 0 {
 		fmt.Fprintf(w, "\nTo do by hand (apply never changes these):\n")
 		for _, m := range p.Manual {
-			fmt.Fprintf(w, "\n  * %s [%s] %s\n    now: %s\n    fix: %s\n", line(m.Control), line(m.Status), line(m.Title), line(m.Finding), line(m.Steps))
+			fmt.Fprintln(w)
+			para("  * ", fmt.Sprintf("%s [%s] %s", line(m.Control), line(m.Status), line(m.Title)))
+			para("    now: ", line(m.Finding))
+			para("    fix: ", line(m.Steps))
 		}
 	}
 }

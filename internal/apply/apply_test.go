@@ -485,7 +485,7 @@ func TestWriteTextNothingToCreate(t *testing.T) {
 	p, _ := demoPlan(t, nil)
 	p.Create = nil
 	var buf bytes.Buffer
-	WriteText(&buf, p, true)
+	WriteText(&buf, p, true, 80)
 	if out := buf.String(); strings.Contains(out, "Will create 0") || !strings.Contains(out, "Nothing to create") {
 		t.Errorf("plan text:\n%s", out)
 	}
@@ -494,7 +494,7 @@ func TestWriteTextNothingToCreate(t *testing.T) {
 func TestWriteText(t *testing.T) {
 	p, _ := demoPlan(t, nil)
 	var buf bytes.Buffer
-	WriteText(&buf, p, true)
+	WriteText(&buf, p, true, 80)
 	out := buf.String()
 	for _, want := range []string{
 		"Will create 7 Conditional Access policies, all in report-only mode",
@@ -699,7 +699,7 @@ func TestPlanTellsTheTruthAboutTrustedLocations(t *testing.T) {
 		t.Errorf("%d manual fixes, want one per blocked control", manual)
 	}
 	var buf bytes.Buffer
-	WriteText(&buf, p, false)
+	WriteText(&buf, p, false, 1000) // one line per sentence, to match it whole
 	out := buf.String()
 	if !strings.Contains(out, "does not close it yet: cannot close TG.CA.5 until trusted location 'Remote work (temporary)' is fixed") ||
 		strings.Contains(out, "closes: "+p.Create[4].Title) {

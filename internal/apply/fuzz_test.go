@@ -25,7 +25,7 @@ func FuzzPlan(f *testing.F) {
 			t.Fatalf("an accepted plan, written, does not load: %v", err)
 		}
 		buf.Reset()
-		WriteText(&buf, p, true)
+		WriteText(&buf, p, true, 80)
 		if u := testutil.UnsafeText(buf.String()); u != "" {
 			t.Fatalf("plan text: raw %s", u)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/tenantgate/tenantgate/internal/conn"
 	"github.com/tenantgate/tenantgate/internal/inputerr"
 	"github.com/tenantgate/tenantgate/internal/report"
+	"github.com/tenantgate/tenantgate/internal/textcol"
 	"github.com/tenantgate/tenantgate/internal/textsafe"
 )
 
@@ -34,7 +35,7 @@ func newApplyCmd(app *App) *cobra.Command {
 	o := &applyOptions{}
 	cmd := &cobra.Command{
 		Use:   "apply",
-		Short: "Create the planned Conditional Access policies, in report-only mode only",
+		Short: "Create the planned policies, in report-only mode only",
 		Long: `Create the Conditional Access policies of the plan (see 'tenantgate plan'), each
 in report-only mode (enabledForReportingButNotEnforced) and excluding every
 break-glass account. apply re-reads the tenant's policies right before creating
@@ -42,15 +43,15 @@ anything, never creates a policy whose name already exists, and never updates or
 deletes anything.
 
 Without --plan it audits first (live, or --snapshot for the audit while the
-policies are still re-read live). With --plan it applies a saved plan and refuses
-when the tenant's policies changed since the plan was made; --baseline must then
-name the baseline the plan was made with.
+policies are still re-read live). With --plan it applies a saved plan and
+refuses when the tenant's policies changed since the plan was made; --baseline
+must then name the baseline the plan was made with.
 
 Before showing the plan it checks, and refuses otherwise: the credential reaches
 the tenant the plan or snapshot was made for (read from GET /organization); the
 baseline's break-glass accounts exist in that tenant; every body is report-only
-and excludes each of them by its id there (a plan file's own break-glass list and
-item names are never trusted; a file with a key given twice is invalid).
+and excludes each of them by its id there (a plan file's own break-glass list
+and item names are never trusted; a file with a key given twice is invalid).
 
 It creates only with --yes, or after you type "yes" at the prompt on a terminal.
 
@@ -62,11 +63,12 @@ not created, or unknown (check the portal). After a 403 it stops and names the
 missing permission.
 
 Exit codes: 0 every policy created or already there; 2 refused (no or unknown
-break-glass accounts, another tenant, stale or invalid plan, no confirmation); 4 a
-policy was not created or its outcome is unknown, or Graph could not be reached
-(the organization included).`,
+break-glass accounts, another tenant, stale or invalid plan, no confirmation);
+4 a policy was not created or its outcome is unknown, or Graph could not be
+reached (the organization included).`,
 		Example: `  tenantgate plan --tenant contoso.onmicrosoft.com --output plan.json
-  tenantgate apply --tenant contoso.onmicrosoft.com --plan plan.json --baseline mine.yaml --yes`,
+  tenantgate apply --tenant contoso.onmicrosoft.com --plan plan.json \
+    --baseline mine.yaml --yes`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runApply(cmd, app, o) },
 	}
@@ -116,14 +118,14 @@ func runApply(cmd *cobra.Command, app *App, o *applyOptions) error {
 	// refuse states why nothing is created, before the plan it concerns.
 	refuse := func(code int, err error) error {
 		fmt.Fprintf(app.Stderr, "tenantgate: %s\n\n", textsafe.Line(err.Error()))
-		apply.WriteText(app.Stderr, p, false)
+		apply.WriteText(app.Stderr, p, false, app.width())
 		return &ExitError{Code: code}
 	}
 	if p.Blocked != "" {
 		return refuse(report.ExitInput, &apply.BlockedError{Reason: p.Blocked})
 	}
 	if len(p.Create) == 0 {
-		apply.WriteText(app.Stderr, p, false)
+		apply.WriteText(app.Stderr, p, false, app.width())
 		return nil
 	}
 	if app.Live == nil {
@@ -144,10 +146,10 @@ func runApply(cmd *cobra.Command, app *App, o *applyOptions) error {
 	case err != nil:
 		return &ExitError{Code: report.ExitRuntime, Err: err}
 	case len(pending) == 0:
-		fmt.Fprintf(app.Stderr, "Already applied: the %d policies of the plan exist in %s; nothing to create.\n", len(p.Create), textsafe.Line(p.TenantLabel()))
+		fmt.Fprintln(app.Stderr, textcol.Indent(fmt.Sprintf("Already applied: the %d policies of the plan exist in %s; nothing to create.", len(p.Create), textsafe.Line(p.TenantLabel())), app.width(), 0))
 		return nil
 	}
-	apply.WriteText(app.Stderr, p, false)
+	apply.WriteText(app.Stderr, p, false, app.width())
 	if !o.yes {
 		ok, err := confirm(ctx, app, len(pending), p)
 		if err != nil {
@@ -179,6 +181,13 @@ func runApply(cmd *cobra.Command, app *App, o *applyOptions) error {
 	} else {
 		fmt.Fprintln(app.Stdout)
 		line := textsafe.Line // names and Graph's messages, on one inert line
+		width := app.width()
+		// Each outcome: its status and control, then the policy's name and
+		// what happened, continued under the name.
+		say := func(status, control, text string) {
+			prefix := fmt.Sprintf("%-8s %-9s", status, control)
+			fmt.Fprintf(app.Stdout, "%s%s\n", prefix, textcol.Indent(text, width, len(prefix)))
+		}
 		for _, r := range out {
 			switch r.Status {
 			case apply.Created:
@@ -186,19 +195,19 @@ func runApply(cmd *cobra.Command, app *App, o *applyOptions) error {
 				if r.Note != "" {
 					note = "; " + r.Note
 				}
-				fmt.Fprintf(app.Stdout, "created  %s  %s  (id %s, report-only%s)\n", r.Control, line(r.DisplayName), line(r.ID), line(note))
+				say("created", r.Control, fmt.Sprintf("%s (id %s, report-only%s)", line(r.DisplayName), line(r.ID), line(note)))
 			case apply.Exists:
-				fmt.Fprintf(app.Stdout, "exists   %s  %s  (already existed; not created again)\n", r.Control, line(r.DisplayName))
+				say("exists", r.Control, line(r.DisplayName)+" (already existed; not created again)")
 			case apply.Unknown:
-				fmt.Fprintf(app.Stdout, "UNKNOWN  %s  %s: %s\n", r.Control, line(r.DisplayName), line(r.Error))
+				say("UNKNOWN", r.Control, line(r.DisplayName)+": "+line(r.Error))
 			case apply.NotAttempted:
-				fmt.Fprintf(app.Stdout, "SKIPPED  %s  %s: %s\n", r.Control, line(r.DisplayName), line(r.Error))
+				say("SKIPPED", r.Control, line(r.DisplayName)+": "+line(r.Error))
 			default:
-				fmt.Fprintf(app.Stdout, "FAILED   %s  %s: %s\n", r.Control, line(r.DisplayName), line(r.Error))
+				say("FAILED", r.Control, line(r.DisplayName)+": "+line(r.Error))
 			}
 		}
 		if failed == 0 {
-			fmt.Fprintln(app.Stdout, "\nNext: watch the report-only results in the sign-in logs (Conditional Access > report-only tab) for a week or two, fix what would break, then switch each policy to On yourself.")
+			fmt.Fprintf(app.Stdout, "\n%s\n", textcol.Indent("Next: watch the report-only results in the sign-in logs (Conditional Access > report-only tab) for a week or two, fix what would break, then switch each policy to On yourself.", width, 0))
 		}
 	}
 	if failed > 0 {

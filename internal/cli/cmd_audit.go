@@ -51,7 +51,7 @@ func newAuditCmd(app *App) *cobra.Command {
 	o := &auditOptions{}
 	cmd := &cobra.Command{
 		Use:   "audit",
-		Short: "Evaluate the controls against a snapshot (or the demo tenant) and report",
+		Short: "Evaluate the controls on a tenant, snapshot or the demo; report",
 		Long: `Evaluate every control of the baseline against a tenant snapshot and report
 per control: pass, fail, not_licensed, not_assessed or waived.
 
@@ -82,8 +82,8 @@ tenants by name; an empty shard is a success with no tenants.`,
   tenantgate audit --snapshot tenant.json --format json --output result.json
   tenantgate audit --snapshot tenant.json --fail-on medium \
     --format sarif --output r.sarif --format html --output r.html
-  tenantgate audit --snapshot tenant.json --format json,html --output-dir reports
-  tenantgate audit --tenant contoso.onmicrosoft.com     # collect live, then audit
+  tenantgate audit --snapshot tenant.json --format json,html --output-dir out
+  tenantgate audit --tenant contoso.onmicrosoft.com   # collect live, then audit
   tenantgate audit --snapshot 'snapshots/*.json' \
     --report-dir reports --report-format json,html`,
 		Args: cobra.NoArgs,

@@ -39,7 +39,7 @@ func newCollectCmd(app *App) *cobra.Command {
 	o := &collectOptions{}
 	cmd := &cobra.Command{
 		Use:   "collect",
-		Short: "Read a tenant through Microsoft Graph and Azure Resource Manager into a snapshot file",
+		Short: "Read a tenant (Graph and ARM) into a snapshot file",
 		Long: `Read the tenant's Conditional Access policies, authentication and consent
 settings, licenses, device registration and enrollment settings, the baseline's
 break-glass accounts with their group and role memberships, and the Entra
@@ -117,11 +117,16 @@ denied or failed, its snapshot written) and none failed (0 with
 --allow-incomplete); 4 some tenant failed entirely (nothing readable from
 Graph, another tenant reached, or its secret not set: no snapshot); 2 a bad
 tenants file (named with its line), baseline or flag: nothing is collected.`,
-		Example: `  tenantgate collect --tenant contoso.onmicrosoft.com --baseline baseline.yaml -o snapshot.json
-  tenantgate collect --auth device-code --client-id 11111111-2222-3333-4444-555555555555 -o snapshot.json
-  TENANTGATE_ACCESS_TOKEN=x tenantgate collect --graph-endpoint http://127.0.0.1:8080 --arm-endpoint http://127.0.0.1:8080 -o demo.json
-  tenantgate collect --tenants tenants.yaml --output-dir snapshots --parallel-tenants 8
-  tenantgate collect --tenants tenants.yaml --output-dir snapshots/shard-2 --shard 2/4`,
+		Example: `  tenantgate collect --tenant contoso.onmicrosoft.com --baseline baseline.yaml \
+    -o snapshot.json
+  tenantgate collect --auth device-code \
+    --client-id 11111111-2222-3333-4444-555555555555 -o snapshot.json
+  TENANTGATE_ACCESS_TOKEN=x tenantgate collect -o demo.json \
+    --graph-endpoint http://127.0.0.1:8080 --arm-endpoint http://127.0.0.1:8080
+  tenantgate collect --tenants tenants.yaml --output-dir snapshots \
+    --parallel-tenants 8
+  tenantgate collect --tenants tenants.yaml --output-dir snapshots/shard-2 \
+    --shard 2/4`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.tenants != "" {

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -27,6 +28,7 @@ import (
 	"github.com/tenantgate/tenantgate/internal/safefile"
 	"github.com/tenantgate/tenantgate/internal/shard"
 	"github.com/tenantgate/tenantgate/internal/snapshot"
+	"github.com/tenantgate/tenantgate/internal/textcol"
 	"github.com/tenantgate/tenantgate/internal/textsafe"
 	"github.com/tenantgate/tenantgate/internal/yamldoc"
 )
@@ -414,7 +416,7 @@ func runCollectFleet(ctx context.Context, app *App, cmd *cobra.Command, o *colle
 	case sum.Counts[TenantPartial] > 0 && !o.allowIncomplete:
 		sum.Exit = report.ExitIncomplete
 	}
-	printFleet(app.Stderr, &sum, filepath.Join(o.outputDir, CollectSummaryName))
+	printFleet(app.Stderr, &sum, filepath.Join(o.outputDir, CollectSummaryName), app.width())
 	err = safefile.Write(filepath.Join(o.outputDir, CollectSummaryName), safefile.Private, func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -498,31 +500,31 @@ func sameTenant(want string, snap *snapshot.Snapshot) error {
 	return nil
 }
 
-// printFleet writes one line per tenant, in the file's order, and a total.
-func printFleet(w io.Writer, s *collectSummary, summaryPath string) {
-	width := 0
-	for _, t := range s.Tenants {
-		width = max(width, len(t.Name))
-	}
-	for _, t := range s.Tenants {
-		detail := t.File
-		switch t.Status {
+// printFleet writes a table of the tenants, in the file's order, wrapped to
+// width, and a total.
+func printFleet(w io.Writer, s *collectSummary, summaryPath string, width int) {
+	t := textcol.Table{Columns: []textcol.Column{{Header: "TENANT"}, {Header: "STATUS"}, {Header: "REQUESTS"}, {Header: "TIME", Min: 6}, {Header: "DETAIL", Min: 20}}}
+	for _, tn := range s.Tenants {
+		detail := tn.File
+		switch tn.Status {
 		case TenantFailed:
-			detail = t.Error
+			detail = tn.Error
 		case TenantPartial:
 			var parts []string
-			for _, name := range slices.Sorted(maps.Keys(t.FailedSources)) {
-				parts = append(parts, name+" "+strings.SplitN(t.FailedSources[name], ":", 2)[0])
+			for _, name := range slices.Sorted(maps.Keys(tn.FailedSources)) {
+				parts = append(parts, name+" "+strings.SplitN(tn.FailedSources[name], ":", 2)[0])
 			}
-			detail = t.File + " (" + strings.Join(parts, ", ") + ")"
+			detail = tn.File + " (" + strings.Join(parts, ", ") + ")"
 		}
-		fmt.Fprintf(w, "%-*s  %-7s  %4d requests  %6.1fs  %s\n", width, t.Name, t.Status, t.RoundTrips, float64(t.DurationMs)/1000, textsafe.Line(detail))
+		t.Rows = append(t.Rows, []string{textsafe.Line(tn.Name), tn.Status, strconv.FormatInt(tn.RoundTrips, 10), fmt.Sprintf("%.1fs", float64(tn.DurationMs)/1000), textsafe.Line(detail)})
 	}
-	if s.Shard != "" {
-		fmt.Fprintf(w, "shard %s: ", s.Shard)
-	}
-	fmt.Fprintf(w, "%d tenants: %d ok, %d partial, %d failed, %d requests in %.1fs; summary in %s\n",
+	t.Write(w, width)
+	total := fmt.Sprintf("%d tenants: %d ok, %d partial, %d failed, %d requests in %.1fs; summary in %s",
 		len(s.Tenants), s.Counts[TenantOK], s.Counts[TenantPartial], s.Counts[TenantFailed], s.RoundTrips, float64(s.DurationMs)/1000, summaryPath)
+	if s.Shard != "" {
+		total = "shard " + s.Shard + ": " + total
+	}
+	fmt.Fprintln(w, textcol.Indent(total, width, 0))
 }
 
 // redact is conn.Redact with a tenant's own credentials.

@@ -268,6 +268,7 @@ func TestCollectFleetMissingSecretFailsOneTenant(t *testing.T) {
 		t.Fatal(err)
 	}
 	live := &fleetLive{seen: map[string]conn.Options{}, do: func(string) (*snapshot.Snapshot, error) { return demo.Snapshot() }}
+	t.Setenv("COLUMNS", "1000") // each tenant's line whole, to match its message
 	code, _, stderr := runLive(t, live, "collect", "--tenants", file, "--output-dir", filepath.Join(dir, "out"))
 	if code != 4 {
 		t.Fatalf("exit %d, want 4 (a tenant failed)\n%s", code, stderr)

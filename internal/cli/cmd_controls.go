@@ -63,21 +63,17 @@ controls. --long adds why each control matters and what to change.`,
 			}
 			width := app.width()
 			if long {
-				var b strings.Builder
-				field := func(name, text string) {
-					b.WriteString("  " + name + ": " + textcol.Indent(textsafe.Line(text), width-2, len(name)+4) + "\n")
-				}
+				var entries []longEntry
 				for _, c := range list {
-					b.WriteString(textcol.Indent(c.ID+"  ["+c.Severity+"]  "+c.Title, width, 4) + "\n")
-					field("license", licTitle(c.Requires))
-					field("seed", c.SeedText())
-					field("why", c.Description)
-					field("fix", c.Remediation)
-					field("rego", fmt.Sprintf("%s:%d", c.File, c.Line))
-					b.WriteString("\n")
+					entries = append(entries, longEntry{c.ID + "  [" + c.Severity + "]  " + c.Title, [][2]string{
+						{"license", licTitle(c.Requires)},
+						{"seed", c.SeedText()},
+						{"why", c.Description},
+						{"fix", c.Remediation},
+						{"rego", fmt.Sprintf("%s:%d", c.File, c.Line)},
+					}})
 				}
-				_, err := io.WriteString(app.Stdout, b.String())
-				return err
+				return writeLong(app.Stdout, width, entries)
 			}
 			t := textcol.Table{Columns: []textcol.Column{{Header: "ID", Min: 9}, {Header: "SEVERITY"}, {Header: "LICENSE", Min: 12}, {Header: "TITLE", Min: 20}}}
 			for _, c := range list {
@@ -90,4 +86,26 @@ controls. --long adds why each control matters and what to change.`,
 	cmd.Flags().StringVarP(&format, "format", "f", "table", "output format: table or json")
 	cmd.Flags().BoolVarP(&long, "long", "l", false, "show why each control matters, its license and the fix")
 	return cmd
+}
+
+// longEntry is one catalog entry of a --long listing (controls, detections):
+// a heading and named fields.
+type longEntry struct {
+	head   string
+	fields [][2]string
+}
+
+// writeLong lays entries out for the terminal: the heading wrapped with a
+// hanging indent, each field's text wrapped under itself.
+func writeLong(w io.Writer, width int, entries []longEntry) error {
+	var b strings.Builder
+	for _, e := range entries {
+		b.WriteString(textcol.Indent(textsafe.Line(e.head), width, 4) + "\n")
+		for _, f := range e.fields {
+			b.WriteString("  " + f[0] + ": " + textcol.Indent(textsafe.Line(f[1]), width, len(f[0])+4) + "\n")
+		}
+		b.WriteString("\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }

@@ -3,21 +3,27 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
-	"text/tabwriter"
+	"regexp"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tenantgate/tenantgate/internal/hunt/detect"
+	"github.com/tenantgate/tenantgate/internal/textcol"
 )
 
 func init() { register(newDetectionsCmd) }
+
+// techniqueID finds the MITRE ATT&CK ids in a technique text
+// ("T1557 Adversary-in-the-Middle; T1539 Steal Web Session Cookie").
+var techniqueID = regexp.MustCompile(`\bT\d{4}(?:\.\d{3})?\b`)
 
 func newDetectionsCmd(app *App) *cobra.Command {
 	var format string
 	var long bool
 	cmd := &cobra.Command{
 		Use:   "detections",
-		Short: "List the hunt detections (TG.HUNT.n): id, severity, title, ATT&CK technique",
+		Short: "List the hunt detections: id, severity, title, ATT&CK technique",
 		Long: `List the detections of tenantgate hunt, read from their Rego METADATA:
 id, severity (high when the condition fully holds; some are medium on their
 own), title and MITRE ATT&CK technique. --long adds what each looks for, the
@@ -46,18 +52,25 @@ talk's slide it comes from and the response step.`,
 				return d.Severity
 			}
 			if long {
+				var entries []longEntry
 				for _, d := range cat {
-					fmt.Fprintf(app.Stdout, "%s  [%s]  %s\n  technique: %s\n  seed: %s\n  what: %s\n  response: %s\n  rego: %s:%d\n\n",
-						d.ID, sev(d), d.Title, d.Technique, d.Seed, d.Description, d.Response, d.File, d.Line)
+					entries = append(entries, longEntry{d.ID + "  [" + sev(d) + "]  " + d.Title, [][2]string{
+						{"technique", d.Technique},
+						{"seed", d.Seed},
+						{"what", d.Description},
+						{"response", d.Response},
+						{"rego", fmt.Sprintf("%s:%d", d.File, d.Line)},
+					}})
 				}
-				return nil
+				return writeLong(app.Stdout, app.width(), entries)
 			}
-			tw := tabwriter.NewWriter(app.Stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tSEVERITY\tTITLE\tTECHNIQUE")
+			// The table names techniques by id (their names are in --long
+			// and the JSON), so a title keeps its line at 80 columns.
+			t := textcol.Table{Columns: []textcol.Column{{Header: "ID", Min: 10}, {Header: "SEVERITY", Min: 11}, {Header: "TITLE", Min: 20}, {Header: "ATT&CK", Min: 9}}}
 			for _, d := range cat {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", d.ID, sev(d), d.Title, d.Technique)
+				t.Rows = append(t.Rows, []string{d.ID, sev(d), d.Title, strings.Join(techniqueID.FindAllString(d.Technique, -1), " ")})
 			}
-			return tw.Flush()
+			return t.Write(app.Stdout, app.width())
 		},
 	}
 	cmd.Flags().StringVarP(&format, "format", "f", "table", "output format: table or json")

@@ -36,7 +36,7 @@ func newDiffCmd(app *App) *cobra.Command {
 	var settingsOnly bool
 	cmd := &cobra.Command{
 		Use:   "diff OLD NEW",
-		Short: "Compare two snapshots or two audit results: what changed, which controls regressed",
+		Short: "Compare two snapshots or audit results: changes, regressions",
 		Long: `Compare two snapshots (tenantgate collect) or two audit results (audit --format
 json) of a tenant, for periodic posture checks.
 

@@ -22,6 +22,7 @@ import (
 	"github.com/tenantgate/tenantgate/internal/report"
 	"github.com/tenantgate/tenantgate/internal/snapshot"
 	"github.com/tenantgate/tenantgate/internal/textcol"
+	"github.com/tenantgate/tenantgate/internal/textsafe"
 )
 
 func init() { register(newEmulateCmd) }
@@ -56,9 +57,9 @@ func newEmulateCmd(app *App) *cobra.Command {
 	o := &emulateOptions{}
 	cmd := &cobra.Command{
 		Use:   "emulate",
-		Short: "Serve the demo tenant (or a snapshot) over a local Graph- and ARM-compatible endpoint",
-		Long: `Serve a tenant over Microsoft Graph's and Azure Resource Manager's wire format on
-a loopback address, so collect, audit, plan and apply can be tried without a
+		Short: "Serve the demo tenant over a local Graph/ARM-compatible endpoint",
+		Long: `Serve a tenant over Microsoft Graph's and Azure Resource Manager's wire format
+on a loopback address, so collect, audit, plan and apply can be tried without a
 tenant: versioned paths (/v1.0, /beta), @odata.nextLink paging, JSON $batch
 (gzip request bodies), Graph error bodies, and POST of Conditional Access
 policies (kept in memory; PATCH and DELETE are refused and logged).
@@ -72,9 +73,12 @@ mid-body, slow and oversized bodies, errors that echo the bearer token.
 Source names:
   ` + textcol.Indent(strings.Join(emulate.SourceNames(), ", ")+".", textcol.DefaultWidth, 2) + ``,
 		Example: `  tenantgate emulate
-  TENANTGATE_ACCESS_TOKEN=emulator tenantgate audit --graph-endpoint http://127.0.0.1:8080 --arm-endpoint http://127.0.0.1:8080
-  tenantgate emulate --tenant snapshot.json --latency 100ms --throttle 1 --deny subscribedSkus --fail diagnosticSettings:2
-  tenantgate emulate --create-fault after:504:1 --redirect conditionalAccessPolicies --redirect-to http://127.0.0.1:9999 --echo-token`,
+  TENANTGATE_ACCESS_TOKEN=emulator tenantgate audit \
+    --graph-endpoint http://127.0.0.1:8080 --arm-endpoint http://127.0.0.1:8080
+  tenantgate emulate --tenant snapshot.json --latency 100ms --throttle 1 \
+    --deny subscribedSkus --fail diagnosticSettings:2
+  tenantgate emulate --create-fault after:504:1 --echo-token \
+    --redirect conditionalAccessPolicies --redirect-to http://127.0.0.1:9999`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runEmulate(cmd.Context(), app, o) },
 	}
@@ -227,17 +231,21 @@ func runEmulate(ctx context.Context, app *App, o *emulateOptions) error {
 			return &ExitError{Code: report.ExitRuntime, Err: err}
 		}
 		defer os.Remove(path)
-		baselineFlag = " --baseline " + path
+		baselineFlag = " \\\n    --baseline " + path
 	}
-	fmt.Fprintf(app.Stdout, `Graph emulator serving %s at %s (Ctrl-C stops it)
+	// Commands to copy, one flag group per line: they fit 80 columns.
+	endpoints := " \\\n    --graph-endpoint " + url + " \\\n    --arm-endpoint " + url
+	fmt.Fprintf(app.Stdout, `%s
 
 Use it from another shell (any non-empty token is accepted):
   export TENANTGATE_ACCESS_TOKEN=emulator
-  tenantgate collect --graph-endpoint %[2]s --arm-endpoint %[2]s%[3]s -o snapshot.json
-  tenantgate audit   --graph-endpoint %[2]s --arm-endpoint %[2]s%[3]s
-`, name, url, baselineFlag)
+  tenantgate collect -o snapshot.json%s%s
+  tenantgate audit%s%s
+`, textcol.Indent(fmt.Sprintf("Graph emulator serving %s at %s", textsafe.Line(name), url), app.width(), 0)+"\nCtrl-C stops it.",
+		endpoints, baselineFlag, endpoints, baselineFlag)
 	if opts.Incident {
-		fmt.Fprintf(app.Stdout, `  tenantgate evidence --graph-endpoint %[1]s --since 2023-12-04 --until 2023-12-13 -o evidence
+		fmt.Fprintf(app.Stdout, `  tenantgate evidence --since 2023-12-04 --until 2023-12-13 -o evidence \
+    --graph-endpoint %s
   tenantgate hunt evidence/<the directory evidence printed>
 `, url)
 	}

@@ -51,18 +51,18 @@ func newEvidenceCmd(app *App) *cobra.Command {
 	o := &evidenceOptions{}
 	cmd := &cobra.Command{
 		Use:   "evidence",
-		Short: "Collect an incident's logs over Graph into a hashed, resumable evidence bundle that hunt reads",
+		Short: "Collect an incident's logs into a hashed, resumable bundle",
 		Long: `Collect the logs of an incident window from the tenant into an evidence bundle:
 sign-ins (interactive and non-interactive, Graph beta), directory audits, the
 unified audit log (through the Graph audit log query API), and, for each
 --user, their inbox rules, authentication methods, registered and owned
-devices, delegated permission grants and app role assignments; plus the
-service principals and the applications created in the window, the
-delegated grants for all users (AllPrincipals consents, which no user's
-list shows), and for each service principal created in the window every
-grant to it, the app role assignments granted to it and who is assigned
-to it; and the tenant's named locations (hunt takes the trusted ones as
-its trusted networks when neither its baseline nor --trusted gives any).
+devices, delegated permission grants and app role assignments; plus the service
+principals and the applications created in the window, the delegated grants for
+all users (AllPrincipals consents, which no user's list shows), and for each
+service principal created in the window every grant to it, the app role
+assignments granted to it and who is assigned to it; and the tenant's named
+locations (hunt takes the trusted ones as its trusted networks when neither its
+baseline nor --trusted gives any).
 
 Every response is stored exactly as Graph returned it, one file per page,
 in a new directory DIR/<tenant>-<time>/ (0700; files 0600, created new,
@@ -94,8 +94,11 @@ Exit codes: 0 every source collected; 3 partial (a source denied, failed or
 unfinished: see the manifest and the warnings); 4 nothing could be read, or
 the credential reaches another tenant (nothing written); 2 bad flags, or a
 --resume bundle that was changed since it was written.`,
-		Example: `  tenantgate evidence --tenant contoso.onmicrosoft.com --user johanna@contoso.com --since 2023-12-04 -o evidence
-  tenantgate evidence --tenant contoso.onmicrosoft.com --since 2023-12-04T00:00:00Z --until 2023-12-13 -o evidence   # all users, through 12-13
+		Example: `  tenantgate evidence --tenant contoso.onmicrosoft.com \
+    --user johanna@contoso.com --since 2023-12-04 -o evidence
+  # all users, through the end of 12-13:
+  tenantgate evidence --tenant contoso.onmicrosoft.com \
+    --since 2023-12-04T00:00:00Z --until 2023-12-13 -o evidence
   tenantgate evidence --resume evidence/contoso.onmicrosoft.com-20231214T090000Z
   tenantgate hunt evidence/contoso.onmicrosoft.com-20231214T090000Z`,
 		Args: cobra.NoArgs,

@@ -29,7 +29,7 @@ func newExplainCmd(app *App) *cobra.Command {
 	o := &explainOptions{}
 	cmd := &cobra.Command{
 		Use:   "explain ID",
-		Short: "One control in full: finding, policies considered, evidence, remediation, admin center links",
+		Short: "One control in full: finding, policies, evidence, remediation",
 		Long: `Explain one control's verdict: the full finding (never cut), every Conditional
 Access policy the control considered and why it does or does not count, the
 evidence with names and Microsoft Entra admin center links, what to grant when

@@ -50,10 +50,10 @@ func newHuntCmd(app *App) *cobra.Command {
 	o := &huntOptions{}
 	cmd := &cobra.Command{
 		Use:   "hunt PATH...",
-		Short: "Investigate exported sign-in, audit and unified audit logs for an AiTM / BEC compromise",
+		Short: "Investigate exported logs for an AiTM / BEC compromise",
 		Long: `Investigate exported logs for an Adversary-in-the-Middle / business e-mail
-compromise: how the attacker got in, what they changed, read, sent, deleted
-and downloaded, who else is affected, and what is still to clean up.
+compromise: how the attacker got in, what they changed, read, sent, deleted and
+downloaded, who else is affected, and what is still to clean up.
 
 PATH: files, directories (read recursively) and globs, any mix. Each file's
 kind is recognised from its content: Entra sign-in logs (portal CSV or JSON,
@@ -70,24 +70,27 @@ coverage window unless --since/--until, and its sources that failed are
 blind spots naming Graph's error.
 
 Outputs: --format and --output in pairs, in order; a format without an
-output goes to stdout (at most one). Formats: ` + strings.Join(huntrender.Formats(), ", ") + `.
+output goes to stdout (at most one).
+Formats: ` + strings.Join(huntrender.Formats(), ", ") + `.
 Files are written new, 0600, never through a symbolic link. table, markdown
 and html are the incident report in the talk's three parts (what happened,
 what was done, what is left to do) in --lang en or ja, times in --tz; csv is
 the merged timeline for a spreadsheet; json is the contract (English, UTC).
 
---ioc FILE: one indicator per line (a line starting with '#' is a comment): an address or
-CIDR, "ua:" or "user-agent:" and a user agent fragment, "session:" or
-"token:" and an id; a line without a prefix is an address when it parses as
-one, else a user agent fragment.
+--ioc FILE: one indicator per line (a line starting with '#' is a comment):
+an address or CIDR, "ua:" or "user-agent:" and a user agent fragment,
+"session:" or "token:" and an id; a line without a prefix is an address when
+it parses as one, else a user agent fragment.
 
 Exit codes: 0 nobody compromised, suspicious or unknown; 1 a user is
 compromised or suspicious (--fail-on compromised: compromised only); 2 usage
 or input error (file and line named); 3 nobody counts for 1 but a user is
 unknown because logs are missing; 4 runtime failure.`,
 		Example: `  tenantgate hunt --demo
-  tenantgate hunt exports/ --trusted 203.0.113.0/24 --format json --output hunt.json --format table
-  tenantgate hunt InteractiveSignIns_*.csv AuditLogs_*.csv UAL.csv --user johanna@contoso.com --since 2023-12-01
+  tenantgate hunt exports/ --trusted 203.0.113.0/24 \
+    --format json --output hunt.json --format table
+  tenantgate hunt InteractiveSignIns_*.csv AuditLogs_*.csv UAL.csv \
+    --user johanna@contoso.com --since 2023-12-01
   tenantgate hunt evidence/contoso.onmicrosoft.com-20231214T090000Z`,
 		RunE: func(cmd *cobra.Command, args []string) error { return runHunt(cmd.Context(), app, o, args) },
 	}

@@ -16,6 +16,8 @@ import (
 	"github.com/tenantgate/tenantgate/internal/safefile"
 	"github.com/tenantgate/tenantgate/internal/snapshot"
 	"github.com/tenantgate/tenantgate/internal/starter"
+	"github.com/tenantgate/tenantgate/internal/textcol"
+	"github.com/tenantgate/tenantgate/internal/textsafe"
 	"github.com/tenantgate/tenantgate/internal/version"
 )
 
@@ -31,7 +33,7 @@ func newInitCmd(app *App) *cobra.Command {
 	o := &initOptions{}
 	cmd := &cobra.Command{
 		Use:   "init",
-		Short: "Propose a starter baseline: break-glass candidates, excluded groups, licences",
+		Short: "Propose a starter baseline: break-glass candidates, licences",
 		Long: `Propose a starter baseline from a tenant (--tenant, collected live), a snapshot
 (--snapshot) or the demo tenant (--demo), and write it for review.
 
@@ -124,8 +126,17 @@ func runInit(ctx context.Context, app *App, o *initOptions) error {
 		return outputError(o.output, "baseline", err)
 	}
 	if o.output != "-" {
-		fmt.Fprintf(app.Stderr, "wrote %s: %d break-glass candidate(s), %d partly excluded admin(s), %d excluded group(s), all commented out for review\n",
-			o.output, len(p.Candidates), len(p.Partial), len(p.ExcludedGroups))
+		n := func(k int, one, many string) string {
+			if k == 1 {
+				return "1 " + one
+			}
+			return fmt.Sprintf("%d %s", k, many)
+		}
+		msg := fmt.Sprintf("wrote %s: %s, %s, %s, all commented out. Uncomment the accounts you know are your break-glass accounts, then give the file to collect, audit and plan as --baseline %s",
+			o.output, n(len(p.Candidates), "break-glass candidate", "break-glass candidates"),
+			n(len(p.Partial), "admin excluded from some policies only", "admins excluded from some policies only"),
+			n(len(p.ExcludedGroups), "excluded group", "excluded groups"), o.output)
+		fmt.Fprintln(app.Stderr, textcol.Indent(textsafe.Line(msg), app.width(), 0))
 	}
 	return nil
 }

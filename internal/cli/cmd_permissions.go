@@ -14,8 +14,14 @@ func newPermissionsCmd(app *App) *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
 		Use:   "permissions",
-		Short: "Print the least-privileged Graph permissions and Azure roles each command needs, and how to grant them",
-		Args:  cobra.NoArgs,
+		Short: "Print the least-privileged permissions each command needs",
+		Long: `Print the least-privileged Microsoft Graph permissions (application and
+delegated) and Azure roles each command needs, the Entra roles a signed-in
+user needs, what each source becomes without its permission (denied: the
+controls that read it are not_assessed), and how to grant them (Azure CLI,
+Microsoft Graph PowerShell). --format json gives the same per command and per
+source (evidence's sources under evidenceSources).`,
+		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			switch format {
 			case "text":

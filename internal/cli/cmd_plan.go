@@ -30,13 +30,13 @@ func newPlanCmd(app *App) *cobra.Command {
 	o := &planOptions{}
 	cmd := &cobra.Command{
 		Use:   "plan",
-		Short: "List the report-only Conditional Access policies apply would create",
-		Long: `Audit the tenant and list, for every failed control TG.CA.1-TG.CA.7 the tenant
-is licensed for, the Conditional Access policy apply would create: the control it
-closes, the exact Graph request body, and the warnings to read first. It also
-says what will not be created and why, and the manual steps for failed controls
-apply never touches (consent, logs, authentication methods, enrollment
-notifications).
+		Short: "List the report-only CA policies apply would create",
+		Long: `Audit the tenant and list, for every failed control TG.CA.1-7, TG.CA.10 and
+TG.CA.11 the tenant is licensed for, the Conditional Access policy apply would
+create: the control it closes, the exact Graph request body, and the warnings
+to read first. It also says what will not be created and why, and the manual
+steps for failed controls apply never touches (consent, logs, authentication
+methods, enrollment notifications, trusted locations to fix).
 
 Every policy is created in report-only mode (enabledForReportingButNotEnforced)
 and excludes the baseline's break-glass accounts. Templates are embedded;
@@ -55,7 +55,7 @@ and excludes the baseline's break-glass accounts. Templates are embedded;
 				case "json":
 					return apply.WritePlan(w, p)
 				default:
-					apply.WriteText(w, p, true)
+					apply.WriteText(w, p, true, app.width())
 					return nil
 				}
 			}
@@ -67,7 +67,7 @@ and excludes the baseline's break-glass accounts. Templates are embedded;
 				if o.format == "json" {
 					return nil
 				}
-				apply.WriteText(app.Stdout, p, false)
+				apply.WriteText(app.Stdout, p, false, app.width())
 				b := o.baseline
 				if b == "" {
 					b = "BASELINE.yaml" // the embedded baseline names no break-glass account

@@ -16,26 +16,56 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 // The text every README command prints fits an 80-column terminal (COLUMNS
 // decides the width off a terminal too), and the command tables are kept as
-// golden files at that width.
+// golden files at that width. Only a URL may run past the width: a terminal
+// opens it whole. The JSON bodies plan shows are data, printed as Graph gets
+// them (a display name is one string), so they are left out of the check.
 func TestTextFits80Columns(t *testing.T) {
 	t.Setenv("COLUMNS", "80")
-	for _, tc := range []struct {
+	cases := []struct {
 		name   string
 		args   []string
 		golden string
 	}{
+		{"root", []string{}, "root-help.txt"}, // not nil: cobra would read os.Args
 		{"audit demo", []string{"audit", "--demo", "--format", "table"}, ""},
 		{"controls", []string{"controls"}, "controls.txt"},
 		{"controls long", []string{"controls", "--long"}, "controls-long.txt"},
 		{"permissions", []string{"permissions"}, "permissions.txt"},
-	} {
+		{"detections", []string{"detections"}, "detections.txt"},
+		{"detections long", []string{"detections", "--long"}, "detections-long.txt"},
+		{"plan demo", []string{"plan", "--demo"}, "plan-demo.txt"},
+		{"explain", []string{"explain", "TG.CA.8", "--demo"}, ""},
+		{"explain not assessed", []string{"explain", "TG.CA.8", "--snapshot", demoWith(t, "conditionalAccessPolicies")}, ""},
+		{"init", []string{"init", "--demo", "-o", filepath.Join(t.TempDir(), "b.yaml")}, ""},
+		{"hunt demo", []string{"hunt", "--demo", "--format", "table"}, ""},
+		{"hunt demo ja", []string{"hunt", "--demo", "--format", "table", "--lang", "ja", "--tz", "Asia/Tokyo"}, ""},
+		{"detections unknown format", []string{"detections", "--format", "yaml"}, ""},
+		{"version", []string{"version"}, ""},
+	}
+	for _, c := range NewRoot(&App{}).Commands() {
+		cases = append(cases, struct {
+			name   string
+			args   []string
+			golden string
+		}{c.Name() + " help", []string{c.Name(), "--help"}, ""})
+	}
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, out, errOut := run(t, tc.args...)
-			if strings.TrimSpace(out) == "" {
-				t.Fatalf("no output; stderr %s", errOut)
+			if strings.TrimSpace(out+errOut) == "" {
+				t.Fatal("no output")
 			}
+			body := false
 			for _, l := range strings.Split(out+errOut, "\n") {
-				if textcol.Width(l) > 80 {
+				switch trimmed := strings.TrimSpace(l); {
+				case trimmed == "POST /v1.0/identity/conditionalAccess/policies":
+					body = true
+				case body && strings.HasPrefix(l, "      "):
+					continue
+				default:
+					body = false
+				}
+				if textcol.Width(l) > 80 && !strings.Contains(l, "://") {
 					t.Errorf("%d columns: %q", textcol.Width(l), l)
 				}
 			}
@@ -72,7 +102,7 @@ func TestInit(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "baseline.yaml")
 	code, _, errOut := run(t, "init", "--demo", "-o", path)
-	if code != 0 || !strings.Contains(errOut, "1 break-glass candidate(s), 1 partly excluded admin(s)") {
+	if code != 0 || !strings.Contains(strings.Join(strings.Fields(errOut), " "), "1 break-glass candidate, 1 admin excluded from some policies only") {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	raw, err := os.ReadFile(path)

@@ -20,6 +20,7 @@ import (
 	"github.com/tenantgate/tenantgate/internal/inputerr"
 	"github.com/tenantgate/tenantgate/internal/report"
 	"github.com/tenantgate/tenantgate/internal/snapshot"
+	"github.com/tenantgate/tenantgate/internal/textcol"
 	"github.com/tenantgate/tenantgate/internal/textsafe"
 	"github.com/tenantgate/tenantgate/internal/version"
 )
@@ -99,10 +100,21 @@ Then:        tenantgate init --tenant ID, collect, audit, explain`,
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return oneSubject(cmd) }
 	// Flag help wraps to the terminal like every other text (cobra's
 	// default prints each flag on one line, 150 columns and more).
+	// So do the command list (a command's summary continues under itself)
+	// and cobra's closing hint.
 	cobra.AddTemplateFunc("wrappedFlags", func(f *pflag.FlagSet) string { return f.FlagUsagesWrapped(app.width()) })
+	cobra.AddTemplateFunc("wrappedShort", func(c *cobra.Command) string {
+		pad := c.NamePadding()
+		return textcol.Pad(c.Name(), pad) + " " + textcol.Indent(c.Short, app.width(), 2+pad+1)
+	})
+	cobra.AddTemplateFunc("moreHelp", func(c *cobra.Command) string {
+		return textcol.Indent(`Use "`+c.CommandPath()+` [command] --help" for more information about a command.`, app.width(), 0)
+	})
 	root.SetUsageTemplate(strings.NewReplacer(
 		"{{.LocalFlags.FlagUsages | trimTrailingWhitespaces}}", "{{wrappedFlags .LocalFlags | trimTrailingWhitespaces}}",
 		"{{.InheritedFlags.FlagUsages | trimTrailingWhitespaces}}", "{{wrappedFlags .InheritedFlags | trimTrailingWhitespaces}}",
+		"{{rpad .Name .NamePadding }} {{.Short}}", "{{wrappedShort .}}",
+		`Use "{{.CommandPath}} [command] --help" for more information about a command.`, "{{moreHelp .}}",
 	).Replace(root.UsageTemplate()))
 	for _, f := range commands {
 		root.AddCommand(f(app))

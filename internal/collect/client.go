@@ -422,6 +422,13 @@ func (o *observer) note(format string, args ...any) {
 	}
 }
 
+// log writes a line only with --verbose.
+func (o *observer) log(format string, args ...any) {
+	if o.verbose != nil {
+		o.printf(o.verbose, "collect: "+format, args...)
+	}
+}
+
 func (o *observer) printf(w io.Writer, format string, args ...any) {
 	line := o.redact(fmt.Sprintf(format, args...))
 	o.mu.Lock()

@@ -260,7 +260,7 @@ func (c *collector) run(ctx context.Context, breakGlass []string) (*snapshot.Sna
 		if isGraph(name) {
 			graphOK--
 		}
-		c.obs.note("%s %s: %s\n", name, snapshot.StatusError, snap.Sources[name].Error)
+		c.obs.log("%s %s: %s\n", name, snapshot.StatusError, snap.Sources[name].Error)
 	}
 	if org, ok := snap.Data["organization"]; ok {
 		var o struct{ ID, DisplayName string }
@@ -289,14 +289,17 @@ func statusOf(r response) string {
 	return snapshot.StatusError
 }
 
+// report logs each source's outcome with --verbose only: on a terminal the
+// progress shows retries and the total, and the command lists every source
+// that failed once, as warnings, after the run.
 func (c *collector) report(name string, o outcome) {
 	switch {
 	case o.source.Status == snapshot.StatusSkipped:
-		c.obs.note("%s skipped: %s\n", name, o.source.Error)
+		c.obs.log("%s skipped: %s\n", name, o.source.Error)
 	case o.data != nil:
-		c.obs.note("%s ok\n", name)
+		c.obs.log("%s ok\n", name)
 	default:
-		c.obs.note("%s %s: %s\n", name, statusOf(o.fail), failText(o.fail))
+		c.obs.log("%s %s: %s\n", name, statusOf(o.fail), failText(o.fail))
 	}
 }
 

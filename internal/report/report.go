@@ -143,18 +143,26 @@ type Object struct {
 	UserPrincipalName string `json:"userPrincipalName,omitempty"`
 }
 
-// EvidenceText is an evidence id with its name when known:
-// "4d72… 'CA003: Outlook on the web'" or "breakglass02@… (user)".
+// EvidenceText is an evidence id with its name when known, the display name
+// quoted and the UPN beside it, as findings name them:
+// "4d72… 'CA003: Outlook on the web'", "4f6a… 'Break Glass 01'
+// breakglass01@contoso.com".
 func (r Result) EvidenceText(id string) string {
 	o, ok := r.Objects[id]
 	if !ok || o.DisplayName == "" && o.UserPrincipalName == "" {
 		return id
 	}
-	name := o.DisplayName
-	if o.UserPrincipalName != "" {
-		name = strings.TrimSpace(name + " " + o.UserPrincipalName)
+	var parts []string
+	if o.DisplayName != "" {
+		parts = append(parts, "'"+o.DisplayName+"'")
 	}
-	return id + " '" + name + "'"
+	if o.UserPrincipalName != "" && o.UserPrincipalName != id {
+		parts = append(parts, o.UserPrincipalName)
+	}
+	if len(parts) == 0 {
+		return id
+	}
+	return id + " " + strings.Join(parts, " ")
 }
 
 // Considered is one policy a control looked at.
