@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"time"
@@ -253,15 +252,7 @@ func runEvidence(cmd *cobra.Command, app *App, o *evidenceOptions) error {
 	}
 	job.Retention = retentionFor(ctx, eng, b)
 	if app.terminal(app.Stderr) {
-		// The bar draws with carriage returns and escape sequences of its
-		// own making, which the textsafe writer around stderr would show
-		// as text: it gets the terminal itself. Tenant text never goes
-		// through it.
-		var raw io.Writer = app.Stderr
-		if u, ok := raw.(interface{ Unwrap() io.Writer }); ok {
-			raw = u.Unwrap()
-		}
-		job.Progress = raw
+		job.Progress = app.rawStderr()
 	}
 	o.conn.Log = app.Stderr
 	m, err := live.Evidence(ctx, o.conn, job)

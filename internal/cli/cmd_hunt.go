@@ -176,7 +176,7 @@ func runHunt(ctx context.Context, app *App, o *huntOptions, args []string) error
 		}
 	}
 	if app.terminal(app.Stderr) {
-		bar := newReadProgress(app.Stderr)
+		bar := newReadProgress(app.rawStderr())
 		ho.ProgressTotal, ho.Progress = bar.start, bar.add
 		defer bar.done()
 	}

@@ -31,6 +31,10 @@ func TestHuntProgressOnlyOnATerminal(t *testing.T) {
 			t.Errorf("stderr is not a terminal, yet hunt wrote to it: %q", errb.String())
 		case term && !strings.Contains(errb.String(), "hunt: reading logs"):
 			t.Errorf("stderr is a terminal, but no progress bar: %q", errb.String())
+		case term && (!strings.Contains(errb.String(), "\r") || strings.Contains(errb.String(), `\x0d`)):
+			// The bar redraws with carriage returns: they reach the
+			// terminal as such, not escaped into visible "\x0d".
+			t.Errorf("the bar's carriage returns were escaped: %q", errb.String())
 		}
 		if !json.Valid(out.Bytes()) {
 			t.Errorf("terminal=%v: the report on stdout is not JSON (the bar went there?)", term)

@@ -24,6 +24,17 @@ func (a *App) terminal(v any) bool {
 	return a.IsTerminal != nil && a.IsTerminal(v)
 }
 
+// rawStderr is stderr without the textsafe writer Main puts around it, for
+// a progress bar: it draws with carriage returns and escape sequences of its
+// own making, which the textsafe writer would show as text. Tenant text never
+// goes through it.
+func (a *App) rawStderr() io.Writer {
+	if u, ok := a.Stderr.(interface{ Unwrap() io.Writer }); ok {
+		return u.Unwrap()
+	}
+	return a.Stderr
+}
+
 // width is the width text output is laid out for: $COLUMNS when set (so a
 // user or a script can ask for any width, also in a pipe), else the
 // terminal's width when stdout is one, else textcol.DefaultWidth (80: files,
