@@ -42,6 +42,20 @@ func azureCloud(name string) cloud.Configuration {
 	return cloud.AzurePublic
 }
 
+// tokenError says why no first token could be had. The identity platform's
+// answer is server text, so it is redacted like any other; with no
+// credential configured for a local endpoint (tenantgate emulate, most
+// likely), the message starts with what to do.
+func tokenError(opts conn.Options, desc string, err error, obs *observer) error {
+	hint := ""
+	if opts.Auth == "" && os.Getenv(TokenEnv) == "" && opts.AccessToken == "" {
+		if u, perr := url.Parse(opts.GraphEndpoint); perr == nil && u.Host != "" && conn.IsLoopback(u.Hostname()) {
+			hint = fmt.Sprintf(" (a local endpoint such as tenantgate emulate accepts any token: export %s=emulator)", TokenEnv)
+		}
+	}
+	return fmt.Errorf("cannot get a token for Microsoft Graph with %s%s: %w", desc, hint, redactedError{err, obs.redact(err.Error())})
+}
+
 // credential builds the token source for opts; desc names it for messages.
 // The prompt writer receives the device-code instructions (never a secret).
 func credential(opts conn.Options, prompt io.Writer) (cred azcore.TokenCredential, desc string, err error) {

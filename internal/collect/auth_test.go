@@ -2,6 +2,7 @@ package collect
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -74,5 +75,29 @@ func TestStaticTokenIsUsedAsIs(t *testing.T) {
 	tok, err := staticToken{"abc"}.GetToken(context.Background(), policy.TokenRequestOptions{Scopes: []string{"https://management.azure.com/.default"}})
 	if err != nil || tok.Token != "abc" {
 		t.Fatalf("%v %v", tok, err)
+	}
+}
+
+// A token that cannot be had against a local endpoint (the emulator) says
+// how to give one; against Graph itself, or with a token given, it does not.
+func TestTokenErrorHint(t *testing.T) {
+	fail := errors.New("DefaultAzureCredential: failed to acquire a token")
+	hint := "export TENANTGATE_ACCESS_TOKEN=emulator"
+	for _, tc := range []struct {
+		endpoint, env string
+		want          bool
+	}{
+		{"http://127.0.0.1:8080", "", true},
+		{"http://localhost:8080", "", true},
+		{"", "", false},
+		{"https://graph.microsoft.com", "", false},
+		{"http://127.0.0.1:8080", "some-token", false},
+	} {
+		t.Setenv(TokenEnv, tc.env)
+		opts := conn.Options{GraphEndpoint: tc.endpoint}
+		err := tokenError(opts, "azidentity default chain", fail, newObserver(opts))
+		if got := strings.Contains(err.Error(), hint); got != tc.want || !errors.Is(err, fail) {
+			t.Errorf("endpoint %q, env %q: %v", tc.endpoint, tc.env, err)
+		}
 	}
 }

@@ -61,13 +61,7 @@ func graphAdapter(opts conn.Options) (*adapter, azcore.TokenCredential, string, 
 	if err != nil {
 		return nil, nil, "", err
 	}
-	obs := &observer{progress: opts.Progress}
-	obs.addSecret(string(opts.AccessToken))
-	obs.addSecret(string(opts.ClientSecret))
-	if opts.Verbose {
-		obs.verbose = opts.Log
-	}
-	a, err := newAdapter(cred, graphScope(opts), graphURL, obs)
+	a, err := newAdapter(cred, graphScope(opts), graphURL, newObserver(opts))
 	if err != nil {
 		return nil, nil, "", fmt.Errorf("graph client: %w", err)
 	}

@@ -422,6 +422,18 @@ func (o *observer) note(format string, args ...any) {
 	}
 }
 
+// newObserver is the observer of one run of opts: progress and verbose
+// logs where opts sends them, and the run's own credentials redacted.
+func newObserver(opts conn.Options) *observer {
+	obs := &observer{progress: opts.Progress}
+	obs.addSecret(string(opts.AccessToken))
+	obs.addSecret(string(opts.ClientSecret))
+	if opts.Verbose {
+		obs.verbose = opts.Log
+	}
+	return obs
+}
+
 // log writes a line only with --verbose.
 func (o *observer) log(format string, args ...any) {
 	if o.verbose != nil {

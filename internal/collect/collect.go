@@ -84,12 +84,7 @@ func collectWith(ctx context.Context, opts conn.Options, breakGlass []string, h 
 			return nil, err
 		}
 	}
-	c := &collector{opts: opts, cred: cred, credDesc: desc, obs: &observer{progress: opts.Progress}, sleep: h.sleep}
-	c.obs.addSecret(string(opts.AccessToken))
-	c.obs.addSecret(string(opts.ClientSecret))
-	if opts.Verbose {
-		c.obs.verbose = opts.Log
-	}
+	c := &collector{opts: opts, cred: cred, credDesc: desc, obs: newObserver(opts), sleep: h.sleep}
 	if c.sleep == nil {
 		c.sleep = sleepCtx
 	}
@@ -159,8 +154,7 @@ func (c *collector) run(ctx context.Context, breakGlass []string) (*snapshot.Sna
 	// message, and an interactive flow (device code) prompts once, not once
 	// per parallel request.
 	if _, err := c.cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{c.graphScope}}); err != nil {
-		// The identity platform's answer is server text too.
-		return nil, fmt.Errorf("cannot get a token for Microsoft Graph with %s: %w", c.credDesc, redactedError{err, c.obs.redact(err.Error())})
+		return nil, tokenError(c.opts, c.credDesc, err, c.obs)
 	}
 	results := map[string]outcome{}
 	var mu sync.Mutex

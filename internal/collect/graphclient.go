@@ -72,7 +72,7 @@ func NewGraphClient(ctx context.Context, opts conn.Options) (*GraphClient, error
 	}
 	tok, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{graphScope(opts)}})
 	if err != nil {
-		return nil, fmt.Errorf("cannot get a token for Microsoft Graph with %s: %w", desc, err)
+		return nil, tokenError(opts, desc, err, a.obs)
 	}
 	a.obs.addSecret(tok.Token)
 	return &GraphClient{a: a, principal: claims(tok.Token)}, nil
