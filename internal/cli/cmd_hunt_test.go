@@ -201,3 +201,28 @@ func TestDetections(t *testing.T) {
 		t.Errorf("--long: %s", out[:min(len(out), 300)])
 	}
 }
+
+// A --user no record names (another domain, a typo) is no all-clear: the
+// run warns and exits 3, whatever else it found; a UPN the logs hold, in
+// any case, is investigated as usual.
+func TestHuntUserNotInTheLogs(t *testing.T) {
+	for _, tc := range []struct {
+		users []string
+		code  int
+		warn  bool
+	}{
+		{[]string{"johanna@contoso.com"}, 3, true},
+		{[]string{"Johanna@Sunnyside08.onmicrosoft.com"}, 1, false},
+		{[]string{"johanna@sunnyside08.onmicrosoft.com", "nobody@sunnyside08.onmicrosoft.com"}, 1, true},
+	} {
+		args := []string{"hunt", "--demo", "--format", "json"}
+		for _, u := range tc.users {
+			args = append(args, "--user", u)
+		}
+		code, out, errOut := run(t, args...)
+		flat := strings.Join(strings.Fields(errOut), " ")
+		if code != tc.code || strings.Contains(flat, "no record in these logs names this user") != tc.warn || !json.Valid([]byte(out)) {
+			t.Errorf("%v: exit %d (want %d), stderr %q", tc.users, code, tc.code, errOut)
+		}
+	}
+}

@@ -43,6 +43,15 @@ func (r *run) build() *result.Result {
 	res.Complete = r.coversWindow("signIns") && r.coversWindow("unifiedAuditLog")
 	users := r.users()
 	scope := r.scope(users)
+	seen := map[event.Sym]bool{}
+	for _, u := range users {
+		seen[u] = true
+	}
+	for _, u := range r.o.Users {
+		if s, ok := r.strs.Lookup(lower(u)); !ok || !seen[s] {
+			res.Unseen = append(res.Unseen, u)
+		}
+	}
 	perUser := r.findingsByUser()
 	evDetections := map[int][]string{}
 	for _, uf := range perUser {

@@ -58,6 +58,10 @@ type Result struct {
 	// window. Without them no user can be clean, and a run that found no
 	// user at all is no all-clear either (exit 3).
 	Complete bool `json:"-"`
+	// Unseen are the --user UPNs no record of the logs names: a misspelt
+	// UPN or another domain, or an account without activity in the window.
+	// Nothing can be said about them, so they keep the run from exit 0.
+	Unseen []string `json:"-"`
 	// Timeline walks every event read inside the window, in time order
 	// (the CSV timeline); it is not part of the JSON. nil when unavailable.
 	Timeline Events `json:"-"`
@@ -468,7 +472,7 @@ func (r *Result) ExitCode(failOnCompromised bool) int {
 	switch {
 	case found:
 		return ExitFound
-	case r.Summary.Unknown > 0 || !r.Complete:
+	case r.Summary.Unknown > 0 || !r.Complete || len(r.Unseen) > 0:
 		return ExitIncomplete
 	}
 	return ExitClean
