@@ -207,6 +207,7 @@ func TestCollectMixedFleet(t *testing.T) {
 	dir := t.TempDir()
 	file, servers := writeFleet(t, dir, tenants, nil)
 	out := filepath.Join(dir, "snapshots")
+	t.Setenv("COLUMNS", "1000") // one line per tenant in the summary table, to match it
 	code, stdout, stderr := runFleet(t, "--tenants", file, "--output-dir", out, "--parallel-tenants", "4", "-v")
 	noTokenAnywhere(t, dir, stdout+stderr, allTokens...)
 	if code != 4 {

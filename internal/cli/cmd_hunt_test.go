@@ -44,7 +44,7 @@ func TestHuntExitCodes(t *testing.T) {
 			return []string{"hunt", "--demo", "--format", "json", "--fail-on", "compromised"}
 		}, 1, "", ""},
 		{"demo: focus on a clean user", func(*testing.T) []string {
-			return []string{"hunt", "--demo", "--format", "json", "--user", "YuminN@sunnyside08.onmicrosoft.com"}
+			return []string{"hunt", "--demo", "--format", "json", "--user", "Yumin@Sunnyside08.onmicrosoft.com"}
 		}, 0, `"compromised": 0`, ""},
 		{"clean", func(t *testing.T) []string {
 			return []string{"hunt", cleanSet(t), "--trusted", "203.0.113.0/24", "-f", "json"}
