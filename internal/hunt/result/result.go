@@ -272,9 +272,29 @@ type Finding struct {
 
 // Evidence points at a record.
 type Evidence struct {
-	File     string `json:"file"`
-	Line     int    `json:"line"`
+	File string `json:"file"`
+	Line int    `json:"line"`
+	// RecordID is "" for a record without an id (null in the JSON:
+	// unknown values are null).
 	RecordID string `json:"recordId"`
+}
+
+// MarshalJSON writes an unknown record id as null.
+func (e Evidence) MarshalJSON() ([]byte, error) {
+	var id *string
+	if e.RecordID != "" {
+		id = &e.RecordID
+	}
+	// Unescaped: the encoder writing the document decides on HTML escapes.
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(struct {
+		File     string  `json:"file"`
+		Line     int     `json:"line"`
+		RecordID *string `json:"recordId"`
+	}{e.File, e.Line, id})
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), err
 }
 
 // Event is one timeline entry. User, Country, File and Line are not in the

@@ -59,3 +59,20 @@ func TestEventsRoundTrip(t *testing.T) {
 		t.Errorf("read back: %v", ops)
 	}
 }
+
+// TestUnknownRecordIDIsNull: hunt.md "unknown values are null": evidence
+// from a record without an id (an export that has none and a record that
+// does not name itself) cites recordId null, not "".
+func TestUnknownRecordIDIsNull(t *testing.T) {
+	b, err := json.Marshal([]Evidence{{File: "a.json", Line: 3}, {File: "b.csv", Line: 2, RecordID: "r1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `[{"file":"a.json","line":3,"recordId":null},{"file":"b.csv","line":2,"recordId":"r1"}]`; string(b) != want {
+		t.Errorf("got  %s\nwant %s", b, want)
+	}
+	var back []Evidence
+	if err := json.Unmarshal(b, &back); err != nil || back[0].RecordID != "" || back[1].RecordID != "r1" {
+		t.Errorf("read back: %+v %v", back, err)
+	}
+}
