@@ -444,7 +444,7 @@ func (r *run) user(u event.Sym, fs []*userFinding, evDet map[int][]string, res *
 func (r *run) timelineEvent(i int, det []string) result.Event {
 	e := &r.ev[i]
 	country := r.str(e.Country)
-	if g, ok := r.geoOf(e.IP); ok && country == "" {
+	if g, ok := r.geoOf(e.IP, e.Time); ok && country == "" {
 		country = r.str(g.country)
 	}
 	if det == nil {
@@ -509,7 +509,7 @@ func (r *run) indicators(u event.Sym, attackerEvents []int) []result.Indicator {
 		for _, k := range keys {
 			ind := result.Indicator{Kind: kind, Value: r.str(k), FirstSeen: tp(m[k].first), LastSeen: tp(m[k].last)}
 			if kind == "ip" {
-				if g, ok := r.geoOf(k); ok {
+				if g, ok := r.geoOf(k, m[k].first); ok {
 					ind.Country = sp(r.str(g.country))
 					if g.asn != 0 {
 						asn := int(g.asn)

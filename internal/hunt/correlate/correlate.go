@@ -12,6 +12,7 @@
 package correlate
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io/fs"
@@ -110,7 +111,7 @@ type run struct {
 	in           []bool     // event inside the window
 	ipClass      map[event.Sym]string
 	firstSuccess map[pair]int64
-	geo          map[event.Sym]geo // country and network of an address, from sign-ins
+	geo          map[event.Sym][]placed // where the sign-in logs placed an address, over time
 	params       []byte
 
 	bySession map[event.Sym][]int32
@@ -150,13 +151,50 @@ type geo struct {
 
 func (r *run) str(s event.Sym) string { return r.strs.Str(s) }
 
-// geoOf is where an address is, as the sign-in logs place it (the first
-// sign-in from it that says): Entra geolocates the address, so every
-// user's sign-ins from it say the same, and the UAL and audit records from
-// it, which carry no place, are placed alike.
-func (r *run) geoOf(ip event.Sym) (geo, bool) {
-	g, ok := r.geo[ip]
-	return g, ok
+// placed: from t on (until the next entry), the sign-in logs place an
+// address in g.
+type placed struct {
+	t int64
+	g geo
+}
+
+// place records where a sign-in places its address at its time (events
+// come in time order). Only changes are kept: an address is in one place
+// at a time, and sign-ins that do not say one part (Graph v1.0 has no
+// network number) fill it in.
+func (r *run) place(ip event.Sym, t int64, country event.Sym, asn uint32) {
+	ps := r.geo[ip]
+	if n := len(ps); n > 0 {
+		last := &ps[n-1].g
+		if (country == 0 || last.country == 0 || country == last.country) && (asn == 0 || last.asn == 0 || asn == last.asn) {
+			if last.country == 0 {
+				last.country = country
+			}
+			if last.asn == 0 {
+				last.asn = asn
+			}
+			return
+		}
+	}
+	r.geo[ip] = append(ps, placed{t, geo{country, asn}})
+}
+
+// geoOf is where an address was at t, as the sign-in logs placed it: the
+// place they gave it last at or before t (the first one for earlier
+// records). An address is geolocated, not a user: every user's sign-ins
+// from it at one time say the same; over weeks a line is re-assigned or
+// the location data changes. The UAL and the audit log carry no place:
+// their records from the address are placed so.
+func (r *run) geoOf(ip event.Sym, t int64) (geo, bool) {
+	ps := r.geo[ip]
+	if len(ps) == 0 {
+		return geo{}, false
+	}
+	k, found := slices.BinarySearchFunc(ps, t, func(p placed, t int64) int { return cmp.Compare(p.t, t) })
+	if !found && k > 0 {
+		k--
+	}
+	return ps[k].g, true
 }
 
 // prepare computes the window, the address classes, the first successful
@@ -186,7 +224,7 @@ func (r *run) prepare() {
 	r.in = make([]bool, len(r.ev))
 	r.ipClass = map[event.Sym]string{}
 	r.firstSuccess = map[pair]int64{}
-	r.geo = map[event.Sym]geo{}
+	r.geo = map[event.Sym][]placed{}
 	r.bySession = map[event.Sym][]int32{}
 	r.byToken = map[event.Sym][]int32{}
 	r.byUserIP = map[pair][]int32{}
@@ -205,16 +243,7 @@ func (r *run) prepare() {
 				}
 			}
 			if e.Kind == event.SignIns && (e.Country != 0 || e.ASN != 0) {
-				// The first sign-in that says each (Graph v1.0 has no
-				// network number; a later portal row may).
-				g := r.geo[e.IP]
-				if g.country == 0 {
-					g.country = e.Country
-				}
-				if g.asn == 0 {
-					g.asn = e.ASN
-				}
-				r.geo[e.IP] = g
+				r.place(e.IP, e.Time, e.Country, e.ASN)
 			}
 		}
 		r.in[i] = e.Time == 0 || (e.Time >= lo && e.Time <= hi)
@@ -562,7 +591,7 @@ func (r *run) sessionsJSON(d *detect.Detection, eval func([]byte) error) error {
 				continue
 			}
 			tu := tuple{country: e.Country, asn: e.ASN, ua: e.UA, client: e.ClientApp}
-			if g, ok := r.geoOf(e.IP); ok && tu.country == 0 && tu.asn == 0 {
+			if g, ok := r.geoOf(e.IP, e.Time); ok && tu.country == 0 && tu.asn == 0 {
 				tu.country, tu.asn = g.country, g.asn
 			}
 			countries[tu.country], asns[tu.asn] = true, true

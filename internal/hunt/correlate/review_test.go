@@ -78,3 +78,37 @@ func TestUserScopeBothWays(t *testing.T) {
 		t.Errorf("--user %s: summary %+v", other, res.Summary)
 	}
 }
+
+// TestAddressPlacedAtItsTime: the UAL carries no place; its records are
+// placed where the sign-in logs placed their address at that time.
+// An address re-assigned between two users (a home line placed in another
+// network ten days earlier) does not make the second user's own session a
+// replay "from two networks".
+func TestAddressPlacedAtItsTime(t *testing.T) {
+	l := covered()
+	l.signIn(-240*time.Hour, bystand, "192.0.2.77", "NL", 1136, "s-old", 0)
+	l.signIn(0, victim, "192.0.2.77", "JP", 64501, "s-v", 0)
+	l.ual(10*time.Minute, victim, "MailItemsAccessed", 50, "192.0.2.77", "s-v", `{"mailAccess":"Bind"}`)
+	l.ual(20*time.Minute, victim, "Send", 2, "192.0.2.77", "s-v", `{"items":[{"subject":"Hello"}]}`)
+	res := investigate(t, l.read(), opts())
+	u := userOf(res, victim)
+	if f := finding(u, "TG.HUNT.2"); f != nil {
+		t.Errorf("the user's own session taken for a replay: %s", f.Summary)
+	}
+	if u != nil && (u.Verdict == result.Compromised || u.Verdict == result.Suspicious) {
+		t.Errorf("verdict %s", u.Verdict)
+	}
+	n := 0
+	res.Timeline(func(e result.Event) bool {
+		if e.User == victim && e.Source == "unifiedAuditLog" {
+			n++
+			if e.Country != "JP" {
+				t.Errorf("%s at %v placed in %q, want JP (the sign-in of that time)", e.Operation, e.Time, e.Country)
+			}
+		}
+		return true
+	})
+	if n != 2 {
+		t.Errorf("%d UAL records of the victim", n)
+	}
+}
