@@ -8,6 +8,7 @@ package read
 
 import (
 	"bufio"
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/csv"
@@ -511,6 +512,12 @@ func (fr *fileReader) read() error {
 	first, err := firstByte(br)
 	if err != nil {
 		return inputerr.New(fr.path, "cannot read: %v", err)
+	}
+	// A compressed export is named as such, not as CSV of binary columns.
+	if head, _ := br.Peek(4); bytes.HasPrefix(head, []byte{0x1f, 0x8b}) {
+		return fr.unknown("gzip-compressed: decompress it first (gunzip)")
+	} else if bytes.HasPrefix(head, []byte("PK\x03\x04")) {
+		return fr.unknown("a zip archive: extract it first")
 	}
 	switch first {
 	case 0:

@@ -2,6 +2,7 @@ package read
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"os"
@@ -358,9 +359,15 @@ func TestUnknownAndSkipped(t *testing.T) {
 	unk := write("notes.csv", "a,b,c\n1,2,3\n")
 	comp := write("InteractiveSignIns_AppliedCAPs.csv", "\"Request ID\",\"Policy\"\n\"x\",\"y\"\n")
 	empty := write("empty.json", "  \n")
-	for _, p := range []string{unk, empty} {
-		if _, err := Read(context.Background(), []string{p}, event.NewStrings(), Options{}); !inputerr.Is(err) || !strings.Contains(err.Error(), p) {
-			t.Errorf("%s: want an input error naming the file, got %v", p, err)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte("\"Request ID\",\"Policy\"\n"))
+	zw.Close()
+	gzPath := write("AuditLogs_2023-12-14.csv.gz", gz.String())
+	zipPath := write("export.zip", "PK\x03\x04\x14\x00rest of an archive")
+	for p, why := range map[string]string{unk: "unknown CSV columns", empty: "empty", gzPath: "gzip-compressed: decompress it first", zipPath: "a zip archive: extract it first"} {
+		if _, err := Read(context.Background(), []string{p}, event.NewStrings(), Options{}); !inputerr.Is(err) || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), why) {
+			t.Errorf("%s: want an input error naming the file and %q, got %v", p, why, err)
 		}
 	}
 	l := readFiles(t, Options{SkipUnknown: true}, unk, comp, td("signins_v1_array.json"))
