@@ -35,7 +35,7 @@ action := "urn:user:registersecurityinfo"
 
 strong := {"block", "mfa", "compliantDevice", "domainJoinedDevice", "strength"}
 
-lockout := "users who have not registered MFA yet are locked out by a block grant: onboard them with a Temporary Access Pass"
+lockout := "users who have not registered MFA yet are locked out; onboard them with a Temporary Access Pass"
 
 relevant := ca.action_policies(action)
 
@@ -51,11 +51,11 @@ blocks := [p | some p in qualifying; "block" in p.grantControls.builtInControls]
 
 # controls.md: the finding itself must warn about block lockouts; it names
 # the blocking policies, and no note repeats it (the warning appears once).
-block_warning := sprintf("; warning: policy %s blocks registration, and %s", [ca.names(blocks), lockout]) if count(blocks) > 0
+block_warning := sprintf("; warning: policy %s blocks registration, so %s", [ca.names(blocks), lockout]) if count(blocks) > 0
 
 else := ""
 
-fail_warning := sprintf(". Before choosing a block grant: %s", [lockout])
+fail_warning := sprintf(". With a block grant, %s", [lockout])
 
 verdict := lib.pass_notes(
 	sprintf("policy %s protects security-info registration outside trusted locations (%s)%s%s", [ca.name(qualifying[0]), ca.grant_label(qualifying[0]), ca.legacy_trusted_ips(qualifying[0]), block_warning]),

@@ -36,7 +36,7 @@ country := {
 
 with_locations(ps, locs) := f.with_data({"conditionalAccessPolicies": ps, "namedLocations": locs})
 
-lockout := "users who have not registered MFA yet are locked out by a block grant: onboard them with a Temporary Access Pass"
+lockout := "users who have not registered MFA yet are locked out; onboard them with a Temporary Access Pass"
 
 # ---- pass ----------------------------------------------------------------------
 
@@ -52,7 +52,7 @@ test_pass_block_warns_about_lockout if {
 	r := c.result with input as with_locations([sp({"grantControls": f.grant("OR", ["block"])})], [office])
 	r.status == "pass"
 	contains(r.finding, "(or of [block])")
-	contains(r.finding, sprintf("warning: policy 'Security info registration' blocks registration, and %s", [lockout]))
+	contains(r.finding, sprintf("warning: policy 'Security info registration' blocks registration, so %s", [lockout]))
 	r.notes == [] # the warning is shown once, in the finding
 }
 
@@ -402,10 +402,10 @@ test_finding_warns_about_block_lockout if {
 	blk := f.policy({"id": "blk", "displayName": "Block registration", "conditions": {"applications": {"includeApplications": [], "includeUserActions": ["urn:user:registersecurityinfo"]}}, "grantControls": f.grant("OR", ["block"])})
 	r := c.result with input as f.with_policies([blk])
 	r.status == "pass"
-	contains(r.finding, "blocks registration, and users who have not registered MFA yet are locked out by a block grant")
+	contains(r.finding, "blocks registration, so users who have not registered MFA yet are locked out; onboard them")
 	r2 := c.result with input as f.with_policies([])
 	r2.status == "fail"
-	contains(r2.finding, "Before choosing a block grant: users who have not registered MFA yet are locked out")
+	contains(r2.finding, ". With a block grant, users who have not registered MFA yet are locked out; onboard them")
 }
 
 # ---- named locations that cannot be judged, and ranges that cover everything --

@@ -158,6 +158,10 @@ else := lib.fail(
 }
 
 else := lib.pass(
-	sprintf("%d break-glass account(s) exist and are excluded from every Conditional Access policy that could apply to them (%d of the %d policies that are not disabled)", [count(found), count(relevant), count(active)]),
+	sprintf("%s excluded from every Conditional Access policy that could apply to them (%d of the %d policies that are not disabled)", [accounts_exist, count(relevant), count(active)]),
 	[a.user.id | some a in found],
 )
+
+accounts_exist := "1 break-glass account exists and is" if count(found) == 1
+
+else := sprintf("%d break-glass accounts exist and are", [count(found)])

@@ -79,7 +79,7 @@ test_not_licensed_without_p1 if {
 test_pass_excluded_directly if {
 	r := c.result with input as f.with_policies([pol("a", {}), pol("b", {"state": "enabledForReportingButNotEnforced"})])
 	r.status == "pass"
-	r.finding == "2 break-glass account(s) exist and are excluded from every Conditional Access policy that could apply to them (2 of the 2 policies that are not disabled)"
+	r.finding == "2 break-glass accounts exist and are excluded from every Conditional Access policy that could apply to them (2 of the 2 policies that are not disabled)"
 	r.evidence == [f.bg1, f.bg2]
 }
 
@@ -109,7 +109,7 @@ test_problems_name_each_missing_exclusion if {
 test_pass_excluded_through_group if {
 	r := c.result with input as f.with_policies([pol("a", users({"excludeUsers": [], "excludeGroups": [f.bg_group]}))])
 	r.status == "pass"
-	contains(r.finding, "2 break-glass account(s) exist")
+	contains(r.finding, "2 break-glass accounts exist")
 }
 
 # controls.md: excluded "directly or through an excluded group it is a member
@@ -144,7 +144,7 @@ test_accounts_the_baseline_does_not_name_are_ignored if {
 	inp := f.with_baseline(f.with_policies([pol("a", users({"excludeUsers": [f.bg1]}))]), {"break_glass": ["bg1@contoso.com"]})
 	r := c.result with input as inp
 	r.status == "pass"
-	contains(r.finding, "1 break-glass account(s) exist")
+	contains(r.finding, "1 break-glass account exists and is excluded")
 }
 
 test_pass_disabled_policy_ignored if {
