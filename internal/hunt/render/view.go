@@ -509,7 +509,7 @@ func (v *view) coverage(r *result.Result) {
 		if len(kc.Files) == 0 {
 			cv.Narrow = append(cv.Narrow, c.T("coverage.none", "Kind", c.T("kind."+k)))
 		} else {
-			cv.Narrow = append(cv.Narrow, c.T("coverage.line", "Kind", c.T("kind."+k), "Files", len(kc.Files), "Records", kc.Records, "Duplicates", kc.Duplicates, "Bad", kc.BadRows, "From", v.tm(kc.From), "To", v.tm(kc.To)))
+			cv.Narrow = append(cv.Narrow, c.N("coverage.line", len(kc.Files), "Kind", c.T("kind."+k), "Files", len(kc.Files), "Records", kc.Records, "Duplicates", kc.Duplicates, "Bad", kc.BadRows, "From", v.tm(kc.From), "To", v.tm(kc.To)))
 		}
 	}
 	for _, b := range r.Coverage.BlindSpots {
