@@ -9,7 +9,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -19,6 +18,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/tenantgate/tenantgate/internal/baseline"
+	"github.com/tenantgate/tenantgate/internal/gcpause"
 	"github.com/tenantgate/tenantgate/internal/report"
 	"github.com/tenantgate/tenantgate/internal/snapshot"
 )
@@ -63,7 +63,7 @@ const StarterQuery = "data.tenantgate.starter.proposal"
 func NewWith(ctx context.Context, version string, queries ...string) (*Engine, error) {
 	var mods map[string]*ast.Module
 	var err error
-	withoutGC(func() { mods, err = Modules(append([]string{AuditQuery, licensesQuery}, queries...)...) })
+	gcpause.During(func() { mods, err = Modules(append([]string{AuditQuery, licensesQuery}, queries...)...) })
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +84,7 @@ func (e *Engine) prepare() error {
 		defer close(e.ready)
 		var c *ast.Compiler
 		var err error
-		withoutGC(func() { c, err = Compile(e.mods) })
+		gcpause.During(func() { c, err = Compile(e.mods) })
 		if err != nil {
 			e.prepErr = err
 			return
@@ -197,17 +197,6 @@ func (e *Engine) evalJSON(ctx context.Context, name, query string, s *snapshot.S
 		return false, fmt.Errorf("%s has the wrong shape: %w", name, err)
 	}
 	return true, nil
-}
-
-// withoutGC runs f with the garbage collector paused. Parsing and compiling
-// the policies allocate ~18 MB in ~30 ms, most of it garbage the compiler
-// drops as it goes; collecting during that time cost a third of an
-// `audit --demo` run's CPU (docs/performance.md). The pause is bounded by
-// that work; the collector resumes with the previous setting afterwards.
-func withoutGC(f func()) {
-	old := debug.SetGCPercent(-1)
-	defer debug.SetGCPercent(old)
-	f()
 }
 
 // Catalog returns the controls in catalog order.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tenantgate/tenantgate/internal/evidence/bundle"
+	"github.com/tenantgate/tenantgate/internal/gcpause"
 	"github.com/tenantgate/tenantgate/internal/hunt/correlate"
 	"github.com/tenantgate/tenantgate/internal/hunt/detect"
 	"github.com/tenantgate/tenantgate/internal/hunt/event"
@@ -117,8 +118,8 @@ func Run(ctx context.Context, eng *detect.Engine, o Options) (*result.Result, er
 func TuneGC() func() {
 	var restore []func()
 	if os.Getenv("GOGC") == "" {
-		prev := debug.SetGCPercent(200)
-		restore = append(restore, func() { debug.SetGCPercent(prev) })
+		prev := gcpause.SetPercent(200)
+		restore = append(restore, func() { gcpause.SetPercent(prev) })
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		prev := debug.SetMemoryLimit(800 << 20)
