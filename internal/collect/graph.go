@@ -179,8 +179,20 @@ func (c *collector) batch(ctx context.Context, reads []*read) {
 		}
 		got[item.ID] = true
 		ir := response{status: item.Status, body: itemBody(item.Body), retryAfter: header(item.Headers, "Retry-After")}
-		if item.Status >= 400 {
+		switch {
+		case item.Status >= 400:
 			ir.code, ir.msg = graphError(ir.body)
+		case item.Status >= 300:
+			// Graph never moves a $batch item; whatever the redirect says,
+			// its body is no answer from the tenant, and the source is an
+			// error that names it (not a bare "Found" that reads like a
+			// permission problem).
+			ir.body, ir.code = nil, "redirectRefused"
+			ir.msg = "the service answered this $batch item with a redirect"
+			if loc := header(item.Headers, "Location"); loc != "" {
+				ir.msg += " to " + loc
+			}
+			ir.msg += "; tenantgate never follows a redirect inside $batch"
 		}
 		reads[i-1].settle(c, c.obs.redactResponse(ir), false)
 	}

@@ -150,6 +150,28 @@ func TestRedirectsStayOnTheEndpoint(t *testing.T) {
 		})
 	}
 
+	// A $batch item answered with a redirect: the source is an error that
+	// says so and names where it pointed (not a bare "HTTP 302: Found", which
+	// read like a missing permission), and the other host hears nothing.
+	t.Run("$batch item to another host", func(t *testing.T) {
+		before := len(other.received())
+		e := newEnv(t, fixture(t), emulate.Options{Faults: emulate.Faults{Redirect: []string{"conditionalAccessPolicies"}, RedirectTo: ots.URL}})
+		snap, err := e.collect(t, breakGlass(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := snap.Sources["conditionalAccessPolicies"]
+		if s.Status != snapshot.StatusError || s.Code != "redirectRefused" || !strings.Contains(s.Error, "redirect to "+ots.URL) {
+			t.Errorf("conditionalAccessPolicies: %+v", s)
+		}
+		if _, ok := snap.Data["conditionalAccessPolicies"]; ok {
+			t.Error("a redirected $batch item has data")
+		}
+		if got := other.received()[before:]; len(got) != 0 {
+			t.Fatalf("the other host received %v", got)
+		}
+	})
+
 	// apply's policy list: a redirected page fails the list (and apply).
 	for _, tt := range []struct {
 		name string

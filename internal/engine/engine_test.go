@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"os"
 	"regexp"
 	"strings"
@@ -256,6 +257,33 @@ func TestDeniedSourcesNeverPass(t *testing.T) {
 				t.Errorf("evaluation warnings: %v", r.Warnings)
 			}
 		})
+	}
+}
+
+// TestRedirectedSourceAdvice: a source the collector refused because the
+// service redirected it elsewhere is not_assessed with advice about the
+// endpoint, not a permission to grant (the token was never the problem).
+func TestRedirectedSourceAdvice(t *testing.T) {
+	base, b := testutil.Demo(t)
+	s := *base
+	s.Sources, s.Data = maps.Clone(base.Sources), maps.Clone(base.Data)
+	delete(s.Data, "conditionalAccessPolicies")
+	s.Sources["conditionalAccessPolicies"] = snapshot.Source{Status: snapshot.StatusError, HTTPStatus: 302, Code: "redirectRefused",
+		Error: "the service answered this $batch item with a redirect to http://elsewhere.example/; tenantgate never follows a redirect inside $batch"}
+	r, err := testEngine(t).Evaluate(context.Background(), &s, b, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, res := range r.Results {
+		if res.ID != "TG.ID.1" {
+			continue
+		}
+		if res.Status != report.NotAssessed || !strings.Contains(res.MissingText(), "was redirected") || strings.Contains(res.MissingText(), "is granted") {
+			t.Errorf("TG.ID.1 %s, missing: %q", res.Status, res.MissingText())
+		}
+	}
+	if len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], "check the endpoint and any proxy") {
+		t.Errorf("warnings: %v", r.Warnings)
 	}
 }
 

@@ -43,13 +43,14 @@ func missingFor(ctl Control, s *snapshot.Snapshot, finding string) []report.Miss
 		if !ok {
 			status = "absent"
 		}
-		out = append(out, missingSource(name, status))
+		out = append(out, missingSource(name, status, src.Code))
 	}
 	return out
 }
 
-// missingSource says what to do about one source that was not read.
-func missingSource(name, status string) report.Missing {
+// missingSource says what to do about one source that was not read; code is
+// the error code the collector recorded.
+func missingSource(name, status, code string) report.Missing {
 	m := report.Missing{Source: name, Status: status}
 	e, known := permissions.Lookup(name)
 	switch {
@@ -62,6 +63,10 @@ func missingSource(name, status string) report.Missing {
 		m.Action = "name your break-glass accounts under break_glass in the baseline (`tenantgate init` proposes them), then collect again"
 	case status == snapshot.StatusSkipped:
 		m.Action = "collect again once the sources " + name + " depends on can be read"
+	case code == "redirectRefused":
+		// Not a permission: something between tenantgate and the service
+		// (a proxy, a wrong endpoint) sent the read elsewhere.
+		m.Action = "check the endpoint and any proxy in between: the read of " + name + " was redirected, which tenantgate never follows off the endpoint; then collect again"
 	default:
 		m.Action = "collect again: reading " + name + " failed (a service error); if it persists, check that " + grantText(e) + " is granted"
 	}
@@ -116,7 +121,7 @@ func sourceWarnings(s *snapshot.Snapshot, r *report.Report) []string {
 		if e := strings.TrimRight(strings.TrimSpace(src.Error), "."); e != "" {
 			msg += ": " + e
 		}
-		msg += "; " + missingSource(name, src.Status).Action
+		msg += "; " + missingSource(name, src.Status, src.Code).Action
 		if e, ok := permissions.Lookup(name); ok && e.Optional {
 			msg += "; no verdict depends on it (it gives " + e.Note + ")"
 		}
