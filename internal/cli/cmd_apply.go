@@ -211,7 +211,11 @@ func runApply(cmd *cobra.Command, app *App, o *applyOptions) error {
 		}
 	}
 	if failed > 0 {
-		return &ExitError{Code: report.ExitRuntime, Err: fmt.Errorf("%d of %d policies were not created (or not confirmed); see above", failed, len(out))}
+		verb := "were"
+		if failed == 1 {
+			verb = "was"
+		}
+		return &ExitError{Code: report.ExitRuntime, Err: fmt.Errorf("%d of %d policies %s not created (or not confirmed); see above", failed, len(out), verb)}
 	}
 	return nil
 }
