@@ -11,7 +11,7 @@ import (
 
 // TestManifestListsEveryFile: every corpus file is in the manifest with its
 // provenance and licence (third-party captures keep their own licences,
-// NOTICE), and every manifest entry exists.
+// NOTICE), every manifest entry exists, and every file is in a case.
 func TestManifestListsEveryFile(t *testing.T) {
 	m := manifest(t)
 	listed := map[string]bool{}
@@ -37,6 +37,23 @@ func TestManifestListsEveryFile(t *testing.T) {
 		}
 		if _, err := m.Raw(f); err != nil {
 			t.Errorf("%s: %v", f.Path, err)
+		}
+	}
+	// A file's verdicts are those of the cases that list it: a file no case
+	// lists would be in the corpus without any verdict checked.
+	inCase := map[string]bool{}
+	for _, c := range m.Cases {
+		files, err := m.CaseFiles(c)
+		if err != nil {
+			t.Error(err)
+		}
+		for _, f := range files {
+			inCase[f.Path] = true
+		}
+	}
+	for _, f := range m.Files {
+		if !inCase[f.Path] {
+			t.Errorf("%s is in no case, so no verdict checks it: add it to a case", f.Path)
 		}
 	}
 	root := filepath.Join("testdata", "corpus")
