@@ -224,3 +224,46 @@ func TestImpostorWouldPass(t *testing.T) {
 		t.Fatalf("the impostor's policies make %d CA controls pass; the harness's redirect faults would prove nothing", passes)
 	}
 }
+
+// TestTimeoutAgainstASlowService: --timeout stops collect, a live audit and
+// apply with the real collector against a service that answers every body
+// slowly (internal/cli's TestTimeout uses a stand-in collector): exit 4,
+// "timed out", no partial snapshot, no results, and apply creates nothing.
+func TestTimeoutAgainstASlowService(t *testing.T) {
+	// Every body takes about a second (ten pieces 100ms apart).
+	srv, conn := emulator(t, emulate.Options{Faults: emulate.Faults{SlowBody: 100 * time.Millisecond}})
+	before := len(srv.ConditionalAccessPolicies())
+	out := filepath.Join(t.TempDir(), "snap.json")
+	snapFile := filepath.Join(t.TempDir(), "demo.json")
+	if err := os.WriteFile(snapFile, demo.SnapshotJSON(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"collect", []string{"collect", "--baseline", demoBaseline, "--output", out, "--timeout", "1500ms"}},
+		{"live audit", []string{"audit", "--baseline", demoBaseline, "--format", "json", "--timeout", "1500ms"}},
+		{"apply", []string{"apply", "--snapshot", snapFile, "--baseline", demoBaseline, "--yes", "--timeout", "500ms"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			start := time.Now()
+			code, stdout, stderr := tool(t, append(tc.args, conn...)...)
+			if code != report.ExitRuntime || !strings.Contains(stderr, "timed out after") || !strings.Contains(stderr, "(--timeout)") {
+				t.Errorf("exit %d, stderr %q", code, stderr)
+			}
+			if tc.name != "apply" && stdout != "" {
+				t.Errorf("a timed-out run printed results: %.200q", stdout)
+			}
+			if took := time.Since(start); took > 15*time.Second {
+				t.Errorf("took %s", took)
+			}
+		})
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Error("a partial snapshot was written")
+	}
+	if n := len(srv.ConditionalAccessPolicies()); n != before {
+		t.Errorf("apply created %d policies after its deadline", n-before)
+	}
+}
