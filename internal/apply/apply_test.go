@@ -691,7 +691,7 @@ func TestPlanTellsTheTruthAboutTrustedLocations(t *testing.T) {
 	manual := 0
 	for _, m := range p.Manual {
 		if strings.HasPrefix(m.Title, "Fix trusted location 'Remote work (temporary)'") && strings.Contains(m.Steps, "namedLocations/"+locs[0].ID) &&
-			strings.HasPrefix(m.Finding, "trusted location 'Remote work (temporary)', whose ranges cover 4294967296 IPv4 addresses (more than a /8's 16777216), so \"outside trusted locations\" means nothing: "+m.Control) {
+			strings.HasPrefix(m.Finding, "trusted location 'Remote work (temporary)', whose ranges cover 4,294,967,296 IPv4 addresses (more than a /8's 16,777,216), so \"outside trusted locations\" means nothing: "+m.Control) {
 			manual++
 		}
 	}

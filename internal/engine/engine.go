@@ -135,8 +135,8 @@ const insaneQuery = "data.tenantgate.lib.ca.insane_trusted_locations"
 
 // Location is a trusted named location that fails the sanity rule: its
 // ranges, and why (Reason: the locations blamed together and the addresses
-// they cover, e.g. "trusted location 'X', whose ranges cover 4294967296 IPv4
-// addresses (more than a /8's 16777216)").
+// they cover, e.g. "trusted location 'X', whose ranges cover 4,294,967,296 IPv4
+// addresses (more than a /8's 16,777,216)").
 type Location struct {
 	ID          string   `json:"id"`
 	DisplayName string   `json:"displayName"`

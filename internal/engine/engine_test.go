@@ -67,7 +67,7 @@ func TestDemoVerdicts(t *testing.T) {
 		{"TG.CA.2", "fail", "re-authenticates every 4 hours; the baseline allows at most 1"},
 		{"TG.CA.3", "fail", "'CA005: Require compliant device (pilot)' would satisfy this control but is report-only"},
 		{"TG.CA.4", "fail", "no Conditional Access policy requires a phishing-resistant authentication strength"},
-		{"TG.CA.5", "fail", "trusted location 'Remote work (temporary)', whose ranges cover 4294967296 IPv4 addresses"},
+		{"TG.CA.5", "fail", "trusted location 'Remote work (temporary)', whose ranges cover 4,294,967,296 IPv4 addresses"},
 		{"TG.CA.6", "fail", "tenant setting is notRequired"},
 		{"TG.CA.7", "not_licensed", "Microsoft Entra ID P2"},
 		{"TG.CA.8", "fail", "does not exclude breakglass02@sunnyside08.onmicrosoft.com"},

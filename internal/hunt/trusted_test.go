@@ -33,7 +33,7 @@ func TestTrustedFromLocations(t *testing.T) {
 		if len(got) != len(locs) {
 			t.Errorf("judged %d locations, want all %d", len(got), len(locs))
 		}
-		return map[string]string{"all": "trusted location 'Remote work', whose ranges cover 4294967296 IPv4 addresses"}, nil
+		return map[string]string{"all": "trusted location 'Remote work', whose ranges cover 4,294,967,296 IPv4 addresses"}, nil
 	}
 	tn, prefixes := trustedFromLocations(context.Background(), "bundle b", locs, nil, insane, &since, &until)
 	var used, excluded []string
@@ -50,7 +50,7 @@ func TestTrustedFromLocations(t *testing.T) {
 	if !slices.Equal(prefixes, want) {
 		t.Errorf("prefixes %v, want %v", prefixes, want)
 	}
-	if r := tn.Excluded[0].Reason; !strings.Contains(r, "4294967296 IPv4 addresses") {
+	if r := tn.Excluded[0].Reason; !strings.Contains(r, "4,294,967,296 IPv4 addresses") {
 		t.Errorf("insane reason %q", r)
 	}
 	if tn.Excluded[1].Time != time.Date(2023, 12, 12, 5, 30, 0, 0, time.UTC) || !strings.Contains(tn.Excluded[1].Reason, "attacker") {

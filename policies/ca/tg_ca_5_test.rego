@@ -256,7 +256,7 @@ test_fail_mfa_or_terms_of_use if {
 test_fail_trusted_location_all_ipv4 if {
 	r := c.result with input as with_locations([sp({})], [office, ip_location("loc-any", "Anywhere", true, ["0.0.0.0/0"])])
 	r.status == "fail"
-	contains(r.finding, "relies on trusted location 'Anywhere', whose ranges cover 4294967296 IPv4 addresses (more than a /8's 16777216), so \"outside trusted locations\" means nothing")
+	contains(r.finding, "relies on trusted location 'Anywhere', whose ranges cover 4,294,967,296 IPv4 addresses (more than a /8's 16,777,216), so \"outside trusted locations\" means nothing")
 	r.evidence == ["sp"]
 }
 
@@ -267,13 +267,13 @@ test_fail_trusted_location_all_ipv6 if {
 	}
 	r := c.result with input as with_locations([sp({})], [loc])
 	r.status == "fail"
-	contains(r.finding, "relies on trusted location 'All IPv6', whose ranges cover 340282366920938463463374607431768211456 IPv6 addresses (more than a /32's 79228162514264337593543950336)")
+	contains(r.finding, "relies on trusted location 'All IPv6', whose ranges cover 340,282,366,920,938,463,463,374,607,431,768,211,456 IPv6 addresses (more than a /32's 79,228,162,514,264,337,593,543,950,336)")
 }
 
 test_fail_trusted_location_slash_7 if {
 	r := c.result with input as with_locations([sp({})], [ip_location("loc-wide", "Wide", true, ["10.0.0.0/8", "2.0.0.0/7"])])
 	r.status == "fail"
-	contains(r.finding, "relies on trusted location 'Wide', whose ranges cover 50331648 IPv4 addresses (more than a /8's 16777216)")
+	contains(r.finding, "relies on trusted location 'Wide', whose ranges cover 50,331,648 IPv4 addresses (more than a /8's 16,777,216)")
 }
 
 test_fail_wide_trusted_location_excluded_by_id if {
@@ -443,11 +443,11 @@ test_incomplete_named_location_irrelevant_without_location_exclusion if {
 
 test_fail_trusted_location_covers_everything_by_other_spellings if {
 	cases := [
-		["340282366920938463463374607431768211456 IPv6", {"@odata.type": "#microsoft.graph.iPv6CidrRange", "cidrAddress": "0::/0"}],
-		["340282366920938463463374607431768211456 IPv6", {"@odata.type": "#microsoft.graph.iPv6CidrRange", "cidrAddress": "0:0:0:0:0:0:0:0/0"}],
-		["4294967296 IPv4", {"@odata.type": "#microsoft.graph.iPv4Range", "lowerAddress": "0.0.0.0", "upperAddress": "255.255.255.255"}],
-		["16777217 IPv4", {"@odata.type": "#microsoft.graph.iPv4Range", "lowerAddress": "10.0.0.0", "upperAddress": "11.0.0.0"}],
-		["340282366920938463463374607431768211456 IPv6", {"@odata.type": "#microsoft.graph.iPv6Range", "lowerAddress": "::", "upperAddress": "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"}],
+		["340,282,366,920,938,463,463,374,607,431,768,211,456 IPv6", {"@odata.type": "#microsoft.graph.iPv6CidrRange", "cidrAddress": "0::/0"}],
+		["340,282,366,920,938,463,463,374,607,431,768,211,456 IPv6", {"@odata.type": "#microsoft.graph.iPv6CidrRange", "cidrAddress": "0:0:0:0:0:0:0:0/0"}],
+		["4,294,967,296 IPv4", {"@odata.type": "#microsoft.graph.iPv4Range", "lowerAddress": "0.0.0.0", "upperAddress": "255.255.255.255"}],
+		["16,777,217 IPv4", {"@odata.type": "#microsoft.graph.iPv4Range", "lowerAddress": "10.0.0.0", "upperAddress": "11.0.0.0"}],
+		["340,282,366,920,938,463,463,374,607,431,768,211,456 IPv6", {"@odata.type": "#microsoft.graph.iPv6Range", "lowerAddress": "::", "upperAddress": "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"}],
 	]
 	every tc in cases {
 		loc := object.union(any_v4, {"ipRanges": [tc[1]]})
@@ -535,7 +535,7 @@ test_fail_many_slash_9s if {
 	loc := ip_location("loc-nines", "Nines", true, ["16.0.0.0/9", "16.128.0.0/9", "17.0.0.0/9"])
 	r := c.result with input as with_locations([sp({})], [office, loc])
 	r.status == "fail"
-	contains(r.finding, "relies on trusted location 'Nines', whose ranges cover 25165824 IPv4 addresses (more than a /8's 16777216), so \"outside trusted locations\" means nothing")
+	contains(r.finding, "relies on trusted location 'Nines', whose ranges cover 25,165,824 IPv4 addresses (more than a /8's 16,777,216), so \"outside trusted locations\" means nothing")
 	not contains(r.finding, "'Office'")
 }
 
@@ -552,7 +552,7 @@ test_fail_wide_ranges_spread_over_locations if {
 	b := ip_location("loc-b", "B", true, ["17.0.0.0/9"])
 	r := c.result with input as with_locations([sp({})], [a, b, cn])
 	r.status == "fail"
-	contains(r.finding, "relies on trusted locations 'A', 'B', whose ranges together cover 25165824 IPv4 addresses (more than a /8's 16777216)")
+	contains(r.finding, "relies on trusted locations 'A', 'B', whose ranges together cover 25,165,824 IPv4 addresses (more than a /8's 16,777,216)")
 }
 
 # A policy excluding only one of them by id relies on that one alone.
@@ -578,7 +578,7 @@ test_fail_ipv6_wider_than_slash_32 if {
 		r := c.result with input as with_locations([sp({})], [ip_location("loc-v6", "V6", true, cidrs)])
 		r.status == "fail"
 		contains(r.finding, "relies on trusted location 'V6', whose ranges cover ")
-		contains(r.finding, "IPv6 addresses (more than a /32's 79228162514264337593543950336)")
+		contains(r.finding, "IPv6 addresses (more than a /32's 79,228,162,514,264,337,593,543,950,336)")
 	}
 }
 

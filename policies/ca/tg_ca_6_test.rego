@@ -168,7 +168,7 @@ test_fail_trusted_location_contains_everything if {
 	})
 	r := c.result with input as inp
 	r.status == "fail"
-	contains(r.finding, "relies on trusted location 'Anywhere', whose ranges cover 4294967296 IPv4 addresses (more than a /8's 16777216)")
+	contains(r.finding, "relies on trusted location 'Anywhere', whose ranges cover 4,294,967,296 IPv4 addresses (more than a /8's 16,777,216)")
 }
 
 test_fail_include_locations_not_all if {

@@ -842,9 +842,17 @@ sanity_text(g) := sprintf("trusted location '%s', whose ranges cover %s", [g[0].
 } else := sprintf("trusted locations %s, whose ranges together cover %s", [lib.quote_all([l.displayName | some l in g]), coverage_text(covered(g))])
 
 coverage_text(c) := concat(" and ", array.concat(
-	[sprintf("%d IPv4 addresses (more than a /8's %d)", [c.ipv4, ipv4_limit]) | c.ipv4 > ipv4_limit],
-	[sprintf("%d IPv6 addresses (more than a /32's %d)", [c.ipv6, ipv6_limit]) | c.ipv6 > ipv6_limit],
+	[sprintf("%s IPv4 addresses (more than a /8's %s)", [grouped(c.ipv4), grouped(ipv4_limit)]) | c.ipv4 > ipv4_limit],
+	[sprintf("%s IPv6 addresses (more than a /32's %s)", [grouped(c.ipv6), grouped(ipv6_limit)]) | c.ipv6 > ipv6_limit],
 ))
+
+# grouped(n) writes a count with thousands separators: 4,294,967,296 is read
+# at a glance as "all of IPv4"; 4294967296 is not.
+grouped(n) := concat(",", array.concat([substring(s, 0, head)], [substring(s, i, 3) | some i in numbers.range_step(head, count(s) - 1, 3)])) if {
+	s := sprintf("%d", [n])
+	count(s) > 3
+	head := ((count(s) - 1) % 3) + 1
+} else := sprintf("%d", [n])
 
 range_text(r) := r.cidrAddress if is_string(r.cidrAddress)
 

@@ -287,7 +287,7 @@ test_insane_trusted_locations if {
 	]})
 	ca.insane_trusted_locations == [{
 		"id": "halves", "displayName": "halves", "ranges": ["0.0.0.0/1", "128.0.0.0/1"],
-		"reason": "trusted location 'halves', whose ranges cover 4294967296 IPv4 addresses (more than a /8's 16777216)",
+		"reason": "trusted location 'halves', whose ranges cover 4,294,967,296 IPv4 addresses (more than a /8's 16,777,216)",
 	}] with input as inp
 }
 
@@ -298,7 +298,7 @@ test_insane_trusted_locations_together if {
 		ip_loc("b", true, ["17.0.0.0/9"]),
 		ip_loc("untrusted", false, ["18.0.0.0/9"]),
 	]})
-	reason := "trusted locations 'a', 'b', whose ranges together cover 25165824 IPv4 addresses (more than a /8's 16777216)"
+	reason := "trusted locations 'a', 'b', whose ranges together cover 25,165,824 IPv4 addresses (more than a /8's 16,777,216)"
 	ca.insane_trusted_locations == [
 		{"id": "a", "displayName": "a", "ranges": ["16.0.0.0/9", "16.128.0.0/9"], "reason": reason},
 		{"id": "b", "displayName": "b", "ranges": ["17.0.0.0/9"], "reason": reason},
@@ -330,4 +330,13 @@ test_device_state_problems if {
 	ca.device_state_problems(devices({"includeDeviceStates": ["All"], "excludeDeviceStates": ["Compliant", "DomainJoined"]})) == ["has a device state condition (excludeDeviceStates Compliant/DomainJoined)"]
 	ca.device_state_problems(devices({"includeDevices": ["Compliant"]})) == ["has a device state condition (includeDevices Compliant)"]
 	ca.device_problems(devices({"excludeDevices": "Compliant"})) == ["has a device state condition (excludeDevices Compliant)"]
+}
+
+test_grouped if {
+	ca.grouped(0) == "0"
+	ca.grouped(999) == "999"
+	ca.grouped(1000) == "1,000"
+	ca.grouped(16777216) == "16,777,216"
+	ca.grouped(4294967296) == "4,294,967,296"
+	ca.grouped(79228162514264337593543950336) == "79,228,162,514,264,337,593,543,950,336"
 }

@@ -18,7 +18,7 @@ func TestTrustedNetworksRendered(t *testing.T) {
 		Used: []result.TrustedLocation{{ID: "hq", Name: "Tokyo HQ", Ranges: []string{"203.0.113.0/24"}},
 			{ID: "vpn", Name: "VPN", Ranges: []string{"192.0.2.10-192.0.2.17"}, Code: "changed-after-window", Time: time.Date(2024, 3, 11, 8, 52, 19, 0, time.UTC)}},
 		Excluded: []result.TrustedLocation{{ID: "all", Name: "Remote work", Ranges: []string{"0.0.0.0/1", "128.0.0.0/1"}, Code: "insane",
-			Reason: "trusted location 'Remote work', whose ranges cover 4294967296 IPv4 addresses"},
+			Reason: "trusted location 'Remote work', whose ranges cover 4,294,967,296 IPv4 addresses"},
 			{ID: "new", Name: "Partner", Ranges: []string{"198.51.100.0/24"}, Code: "changed-in-window", Time: time.Date(2023, 12, 12, 5, 30, 0, 0, time.UTC)},
 			{ID: "bad", Name: "Typo", Ranges: []string{"203.0.113.300/24"}, Code: "range", Reason: `range "203.0.113.300/24": bad`}},
 		Unavailable: "b2: the named locations were not collected"}
@@ -26,7 +26,7 @@ func TestTrustedNetworksRendered(t *testing.T) {
 		for _, format := range []string{"table", "markdown", "html"} {
 			out := render(t, format, &r, Options{Lang: lang, Width: 200, Location: time.UTC})
 			for _, want := range []string{"Tokyo HQ (203.0.113.0/24)", "VPN (192.0.2.10-192.0.2.17)", "2024-03-11", "Remote work (0.0.0.0/1, 128.0.0.0/1)",
-				"4294967296 IPv4 addresses", "Partner (198.51.100.0/24)", "2023-12-12", "Typo", "b2: the named locations were not collected"} {
+				"4,294,967,296 IPv4 addresses", "Partner (198.51.100.0/24)", "2023-12-12", "Typo", "b2: the named locations were not collected"} {
 				if !strings.Contains(out, want) {
 					t.Errorf("%s %s: %q missing", lang, format, want)
 				}
