@@ -403,7 +403,7 @@ func TestSameIncidentEachFormatAlone(t *testing.T) {
 	}{
 		{"Graph: signIns beta pages, directoryAudits, audit log query records", []string{"graph/signIns_beta_interactive.json", nonInteractive, "graph/directoryAudits.json", "graph/auditLogQuery_records.json"}},
 		{"portal JSON downloads, Purview CSV", []string{"portal/InteractiveSignIns_2023-12-04_2023-12-14.json", nonInteractive, "portal/AuditLogs_2023-12-14.json", "purview/AuditLog_Purview_en-US.csv"}},
-		{"JSON Lines sign-ins and AuditData, query records with auditData as a string", []string{"graph/signIns_beta_interactive.jsonl", nonInteractive, "graph/directoryAudits.json", "ual/AuditData.jsonl"}},
+		{"JSON Lines sign-ins and AuditData", []string{"graph/signIns_beta_interactive.jsonl", nonInteractive, "graph/directoryAudits.json", "ual/AuditData.jsonl"}},
 		{"Extractor-Suite sign-ins, UTF-16 Search-UnifiedAuditLog with #TYPE", []string{"extractor-suite/20231214093012-InteractiveSignIns-SignInLogs.json", nonInteractive, "graph/directoryAudits.json", "ual/Search-UnifiedAuditLog_en-AU_utf16.csv"}},
 		{"audit log query records with auditData as a string", []string{"graph/signIns_beta_interactive.json", nonInteractive, "graph/directoryAudits.json", "graph/auditLogQuery_records_string.json"}},
 	}
