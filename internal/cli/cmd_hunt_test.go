@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	huntdemo "github.com/tenantgate/tenantgate/internal/hunt/demo"
 )
 
 // cleanSet writes two days of ordinary work of one user from the office:
@@ -55,6 +57,12 @@ func TestHuntExitCodes(t *testing.T) {
 		{"suspicious counts only by default", func(t *testing.T) []string {
 			return []string{"hunt", readData("signins_graph_pages.json"), "--ioc-ip", "2a0b:f4c2:1::/48", "-f", "json", "--fail-on", "compromised"}
 		}, 3, `"suspicious": 1`, ""},
+		// Without the unified audit log, 298 users are unknown (exit 3 on
+		// its own), but the directory audit log still shows Johanna's
+		// attacker registering security info and an app: 1 wins over 3.
+		{"compromised beside unknown users: 1 wins over 3", func(t *testing.T) []string {
+			return append(append([]string{"hunt"}, demoWithout(t, "UAL_")...), "--trusted", "203.0.113.0/24", "-f", "json", "--fail-on", "compromised")
+		}, 1, `"unknown": 298`, ""},
 		{"bad rows: file and line", func(*testing.T) []string { return []string{"hunt", readData("ual_badrows.csv")} }, 2, "", "ual_badrows.csv:"},
 		// The readable rows hold the talk's ".." rule: high, unattributed
 		// (no sign-in logs): suspicious.
@@ -225,4 +233,24 @@ func TestHuntUserNotInTheLogs(t *testing.T) {
 			t.Errorf("%v: exit %d (want %d), stderr %q", tc.users, code, tc.code, errOut)
 		}
 	}
+}
+
+// demoWithout extracts the demo set and returns its files but those whose
+// name starts with drop.
+func demoWithout(t *testing.T, drop string) []string {
+	t.Helper()
+	paths, err := huntdemo.Extract(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, p := range paths {
+		if !strings.HasPrefix(filepath.Base(p), drop) {
+			out = append(out, p)
+		}
+	}
+	if len(out) != len(paths)-1 {
+		t.Fatalf("%s names %d files of %v", drop, len(paths)-len(out), paths)
+	}
+	return out
 }
