@@ -1,10 +1,14 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -144,5 +148,22 @@ func TestHuntJSONKeysExactly(t *testing.T) {
 		if !seen[p] {
 			t.Errorf("no run produced %s: the check above did not see it", p)
 		}
+	}
+}
+
+// fullWriter fails every write, as stdout on a full disk.
+type fullWriter struct{}
+
+func (fullWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// TestHuntRuntimeFailureExit4: a report that cannot be written after the
+// investigation ran is a runtime failure (exit 4), not an input error, and
+// says what failed.
+func TestHuntRuntimeFailureExit4(t *testing.T) {
+	var errb bytes.Buffer
+	app := &App{Stdin: strings.NewReader(""), Stdout: fullWriter{}, Stderr: &errb, IsTerminal: func(any) bool { return false }}
+	code := Main(context.Background(), app, []string{"hunt", "--demo", "-f", "json"})
+	if code != 4 || !strings.Contains(errb.String(), "no space left on device") {
+		t.Errorf("exit %d (want 4): %s", code, errb.String())
 	}
 }
