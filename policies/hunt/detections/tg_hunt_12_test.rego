@@ -24,6 +24,8 @@ test_sync_throttled if {
 }
 
 test_not_attributed_or_other if {
+	count(got(t.replace(read, {"rt": 2}))) == 1
+	count(got(t.replace(read, {"detail": {"mailAccess": "sync"}}))) == 1
 	got(t.replace(read, {"attacker": false})) == []
 	got(t.replace(read, {"rt": 3})) == []
 	got(t.replace(read, {"detail": {"mailAccess": "Search"}})) == []

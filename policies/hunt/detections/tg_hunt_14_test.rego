@@ -15,6 +15,12 @@ cases := [
 	{"name": "Microsoft address", "ev": t.replace(owa, {"ipClass": "microsoft"}), "want": []},
 	{"name": "no address", "ev": t.replace(owa, {"ip": ""}), "want": []},
 	{"name": "Outlook desktop", "ev": t.replace(owa, {"clientInfo": "Client=MSExchangeRPC"}), "want": []},
+	{"name": "ExchangeAdmin (1)", "ev": t.replace(owa, {"rt": 1, "op": "New-InboxRule", "opk": "new-inboxrule"}), "want": ["medium"]},
+	{"name": "ExchangeItem (2)", "ev": t.replace(owa, {"rt": 2, "op": "Send", "opk": "send"}), "want": ["medium"]},
+	{"name": "ExchangeItemGroup (3)", "ev": t.replace(owa, {"rt": 3, "op": "MoveToDeletedItems", "opk": "movetodeleteditems"}), "want": ["medium"]},
+	{"name": "OWA without ViaProxy", "ev": t.replace(owa, {"clientInfo": "Client=OWA;Action=Sync"}), "want": []},
+	{"name": "ViaProxy inside a longer client string", "ev": t.replace(owa, {"clientInfo": "Client=OWA;Action=ViaProxy;UserAgent=Mozilla/5.0"}), "want": ["medium"]},
+	{"name": "a sign-in record (15) is not an Exchange record", "ev": t.replace(owa, {"rt": 15}), "want": []},
 	{"name": "not an Exchange record", "ev": t.replace(owa, {"rt": 6}), "want": []},
 ]
 

@@ -23,6 +23,8 @@ cases := [
 	{"name": "desktop client", "ev": {"clientApp": "Mobile Apps and Desktop clients"}, "want": null},
 	{"name": "UAL UserLoggedIn, browser user agent", "ev": {"kind": "unifiedAuditLog", "op": "UserLoggedIn", "opk": "userloggedin", "rt": 15, "clientApp": "", "app": "", "country": ""}, "want": "medium"},
 	{"name": "UAL UserLoggedIn, no browser", "ev": {"kind": "unifiedAuditLog", "op": "UserLoggedIn", "opk": "userloggedin", "rt": 15, "clientApp": "", "ua": "Microsoft Office/16.0"}, "want": null},
+	{"name": "UAL UserLoggedIn interrupted (50140)", "ev": {"kind": "unifiedAuditLog", "op": "UserLoggedIn", "opk": "userloggedin", "rt": 15, "clientApp": "", "app": "", "error": 50140, "success": false}, "want": "medium"},
+	{"name": "UAL UserLoginFailed (no accepted code)", "ev": {"kind": "unifiedAuditLog", "op": "UserLoginFailed", "opk": "userloginfailed", "rt": 15, "clientApp": "", "app": "", "error": -1, "success": false}, "want": null},
 	{"name": "not a sign-in", "ev": {"signIn": false}, "want": null},
 	{"name": "corroborated", "ev": {"corroborated": true}, "want": "high"},
 ]

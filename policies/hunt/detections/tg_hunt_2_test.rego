@@ -25,6 +25,8 @@ cases := [
 	{"name": "Internet Explorer (Trident, family other) beside Edge, no client app", "runs": [run(1, t.t0, {"clientApp": "", "ua": t.edge}), run(2, t.t0 + t.hour, {"clientApp": "", "ua": "Mozilla/5.0 (Windows NT 10.0; WOW64; Trident/7.0; rv:11.0) like Gecko"})], "want": true},
 	{"name": "another address, same country and network", "runs": [run(1, t.t0, {}), run(2, t.t0 + t.hour, {"ip": "2a0b:f4c2:1::2"})], "want": false},
 	{"name": "outside the replay window", "runs": [run(1, t.t0, {}), run(2, t.t0 + 13 * t.hour, {"country": "FR", "asn": 16276})], "want": false},
+	{"name": "exactly the replay window apart (inclusive)", "runs": [run(1, t.t0, {}), run(2, t.t0 + 12 * t.hour, {"country": "FR", "asn": 16276})], "want": true},
+	{"name": "one nanosecond past the replay window", "runs": [run(1, t.t0, {}), run(2, (t.t0 + 12 * t.hour) + 1, {"country": "FR", "asn": 16276})], "want": false},
 	{"name": "a long run ending within the window", "runs": [object.union(run(1, t.t0, {}), {"tl": t.t0 + 20 * t.hour}), run(2, t.t0 + 30 * t.hour, {"country": "FR", "asn": 16276})], "want": true},
 	{"name": "unknown country and network are not a difference", "runs": [run(1, t.t0, {"country": "", "asn": 0}), run(2, t.t0 + t.hour, {"ip": "54.36.108.162"})], "want": false},
 	{"name": "one run", "runs": [run(1, t.t0, {})], "want": false},

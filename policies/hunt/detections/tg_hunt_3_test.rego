@@ -21,6 +21,36 @@ test_cases if {
 	failures == []
 }
 
+# Every agent of the baseline's default list, as real tools write it, makes
+# an accepted sign-in an entry indicator.
+test_every_default_agent if {
+	agents := {
+		"python-requests": "python-requests/2.31.0",
+		"axios/": "axios/1.6.8",
+		"PostmanRuntime/": "PostmanRuntime/7.36.3",
+		"AADInternals": "AADInternals",
+		"azurehound": "azurehound/v2.1.7",
+		"BAV2ROPC": "BAV2ROPC",
+		"fasthttp": "fasthttp",
+		"Go-http-client": "Go-http-client/2.0",
+	}
+	count(agents) == count(t.params.tooling_user_agents)
+	failures := [tool |
+		some tool in t.params.tooling_user_agents
+		[f] := [f | some f in d.findings with input as t.with_events([object.union(t.signin, {"ua": agents[tool]})])]
+		not ok_agent(f, tool)
+	]
+	failures == []
+	misses := [tool | some tool in t.params.tooling_user_agents; count([f | some f in d.findings with input as t.with_events([object.union(t.signin, {"ua": agents[tool]})])]) != 1]
+	misses == []
+}
+
+ok_agent(f, tool) if {
+	f.severity == "high"
+	f.indicator == "yes"
+	f.facts.tool == tool
+}
+
 test_keep if {
 	kept := d.keep with input as {"params": t.params, "values": ["python-requests/2.28", t.ff, "PostmanRuntime/7.36.0"]}
 	kept == {"python-requests/2.28", "PostmanRuntime/7.36.0"}
