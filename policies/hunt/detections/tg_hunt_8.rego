@@ -2,7 +2,8 @@
 # title: Mailbox rule that hides or steals mail
 # description: >-
 #   An inbox rule that moves mail to Deleted Items, Junk Email, RSS Feeds,
-#   RSS Subscriptions, Conversation History or Archive, marks it as read,
+#   RSS Subscriptions, Conversation History or Archive (or their Japanese
+#   mailbox names: 削除済みアイテム, 迷惑メール, ...), marks it as read,
 #   deletes it, or forwards or redirects it; or whose name is only
 #   punctuation ("..", ".") or at most three characters. In the talk, a rule
 #   named ".." moved the replies to the attacker's spam to Deleted Items so
@@ -35,7 +36,15 @@ import data.tenantgate.hunt.lib
 
 ops := lib.operations(rego.metadata.chain())
 
-hiding_folders := {"deleted items", "junk email", "rss feeds", "rss subscriptions", "conversation history", "archive"}
+# The folders a hiding rule moves mail to (hunt.md TG.HUNT.8), compared
+# without spaces and case, under their English names and the names a
+# Japanese mailbox gives them (Outlook ja-JP: 削除済みアイテム, 迷惑メール,
+# RSS フィード, RSS サブスクリプション, 会話の履歴, アーカイブ): a rule made in a
+# Japanese Outlook on the web names the folder as the user sees it.
+hiding_folders := {
+	"deleteditems", "junkemail", "rssfeeds", "rsssubscriptions", "conversationhistory", "archive",
+	"削除済みアイテム", "迷惑メール", "rssフィード", "rssサブスクリプション", "会話の履歴", "アーカイブ",
+}
 
 # rule_name: New-InboxRule's Name, UpdateInboxRules' RuleName, or for
 # Set-InboxRule the Identity's last part.
@@ -48,7 +57,7 @@ rule_name(ev) := lib.first(
 )
 
 # The last element of a folder path ("sunnyside08...\Johanna\Deleted Items").
-folder_name(v) := lower(trim_space(parts[count(parts) - 1])) if parts := regex.split(`[\\/]`, v)
+folder_name(v) := regex.replace(lower(parts[count(parts) - 1]), `\s+`, "") if parts := regex.split(`[\\/]`, v)
 
 reasons(ev) := {r |
 	some p in ["MoveToFolder", "CopyToFolder"]
