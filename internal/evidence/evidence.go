@@ -62,6 +62,10 @@ type run struct {
 	bar   *progress
 	log   io.Writer
 	conc  int
+	// sem holds one slot per request in flight: the page workers and the
+	// audit log query's goroutine share it, so --concurrency bounds every
+	// request of the run (a wait between polls holds none).
+	sem chan struct{}
 }
 
 // task is one source to read.
@@ -103,6 +107,7 @@ func Collect(ctx context.Context, opts conn.Options, job bundle.Job) (*bundle.Ma
 	if r.conc <= 0 {
 		r.conc = 4
 	}
+	r.sem = make(chan struct{}, r.conc)
 	org, skus, now, err := r.tenant(ctx, opts, w)
 	if err != nil {
 		if w != nil {
@@ -153,7 +158,7 @@ func Collect(ctx context.Context, opts conn.Options, job bundle.Job) (*bundle.Ma
 // clock (the Date of its answer), which the window and retention are
 // measured against.
 func (r *run) tenant(ctx context.Context, opts conn.Options, resumed *bundle.Writer) (org, skus []byte, now time.Time, err error) {
-	resp := r.g.Get(ctx, "/v1.0/organization")
+	resp := r.get(ctx, "/v1.0/organization")
 	now = resp.Date
 	if now.IsZero() {
 		now = time.Now().UTC()
@@ -185,7 +190,7 @@ func (r *run) tenant(ctx context.Context, opts conn.Options, resumed *bundle.Wri
 			return nil, nil, now, fmt.Errorf("%w: the organization could not be read (%s), so the credential cannot be checked against the bundle's tenant %s", ErrTenantMismatch, resp.Describe(), resumed.Header().Tenant.ID)
 		}
 	}
-	if s := r.g.Get(ctx, "/v1.0/subscribedSkus"); s.OK() {
+	if s := r.get(ctx, "/v1.0/subscribedSkus"); s.OK() {
 		skus = s.Body
 	} else {
 		fmt.Fprintf(r.log, "warning: the tenant's licences could not be read (%s): retention is unknown\n", s.Describe())
@@ -290,7 +295,7 @@ func (r *run) principal(ctx context.Context) bundle.Principal {
 		return bundle.Principal{Type: p.Type, UserPrincipalName: p.UserPrincipalName, DisplayName: p.DisplayName, ObjectID: p.ObjectID,
 			AppID: p.AppID, AppDisplayName: p.AppDisplayName, From: "access token claims"}
 	}
-	resp := r.g.Get(ctx, "/v1.0/me?$select=id,userPrincipalName,displayName")
+	resp := r.get(ctx, "/v1.0/me?$select=id,userPrincipalName,displayName")
 	if !resp.OK() {
 		return bundle.Principal{Type: "unknown", From: "the token's claims are unreadable and GET /v1.0/me failed: " + resp.Describe()}
 	}
@@ -666,7 +671,7 @@ func (r *run) pageAll(ctx context.Context, t task) {
 		if ctx.Err() != nil {
 			return // stays incomplete: --resume continues here
 		}
-		resp := r.g.Get(ctx, rel)
+		resp := r.get(ctx, rel)
 		if ctx.Err() != nil && !resp.OK() {
 			return
 		}
@@ -709,6 +714,26 @@ func (r *run) pageAll(ctx context.Context, t task) {
 			return
 		}
 	}
+}
+
+// get sends one GET within the run's concurrency bound.
+func (r *run) get(ctx context.Context, rel string) collect.Response {
+	return r.send(ctx, func() collect.Response { return r.g.Get(ctx, rel) })
+}
+
+// post sends one POST (never resent) within the run's concurrency bound.
+func (r *run) post(ctx context.Context, rel string, body []byte) collect.Response {
+	return r.send(ctx, func() collect.Response { return r.g.Post(ctx, rel, body) })
+}
+
+func (r *run) send(ctx context.Context, do func() collect.Response) collect.Response {
+	select {
+	case r.sem <- struct{}{}:
+	case <-ctx.Done():
+		return collect.Response{Err: ctx.Err()}
+	}
+	defer func() { <-r.sem }()
+	return do()
 }
 
 func (r *run) end(id string, s bundle.Source, t task) {

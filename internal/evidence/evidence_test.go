@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -568,5 +569,42 @@ func TestTenantWideGrants(t *testing.T) {
 	if m.Status != bundle.StatusPartial || sum.Status != bundle.SourceError || !strings.Contains(sum.Error, "service principal list could not be read") ||
 		source(m, "directory/oauth2PermissionGrants/allPrincipals").Status != bundle.SourceOK {
 		t.Errorf("service principals denied: %s, summary %+v", m.Status, sum)
+	}
+}
+
+// TestBoundedConcurrency: --concurrency bounds every request of a run,
+// measured at the server: the page workers and the audit log query (created,
+// polled and paged in its own goroutine while the logs are read) share it.
+func TestBoundedConcurrency(t *testing.T) {
+	snap, err := demo.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, conc := range []int{1, 3} {
+		t.Run(fmt.Sprint(conc), func(t *testing.T) {
+			flight := &emulate.InFlight{}
+			// Small pages and some latency: many requests, overlapping
+			// whenever the client lets them.
+			s := emulate.New(snap, emulate.Options{Incident: true, PageSize: 50, Latency: 2 * time.Millisecond,
+				Date:       func() time.Time { return time.Date(2023, 12, 14, 1, 0, 0, 0, time.UTC) },
+				AuditQuery: emulate.AuditQueryOptions{Polls: 3}})
+			hs := httptest.NewServer(flight.Wrap(s))
+			t.Cleanup(hs.Close)
+			j := job(t)
+			j.Since = time.Date(2023, 12, 11, 0, 0, 0, 0, time.UTC)
+			o := connOpts(hs.URL)
+			o.Concurrency = conc
+			m, err := evidence.Collect(context.Background(), o, j)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Status != bundle.StatusComplete {
+				t.Fatalf("status %s", m.Status)
+			}
+			t.Logf("max in flight %d (limit %d), %d requests", flight.Max(), conc, len(s.Requests()))
+			if n := flight.Max(); n > int64(conc) || n < 1 {
+				t.Errorf("%d requests in flight at once, --concurrency %d", n, conc)
+			}
+		})
 	}
 }

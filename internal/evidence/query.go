@@ -112,7 +112,7 @@ func (r *run) createQuery(ctx context.Context, prev *bundle.AuditQuery) (*bundle
 	}
 	var resp, lresp collect.Response
 	for attempt := 1; ; attempt++ {
-		resp = r.g.Post(ctx, base, r.queryBody(name))
+		resp = r.post(ctx, base, r.queryBody(name))
 		if resp.OK() {
 			var q struct{ ID, Status string }
 			if json.Unmarshal(resp.Body, &q) == nil && q.ID != "" {
@@ -182,7 +182,7 @@ func sleep(ctx context.Context, d time.Duration) bool {
 func (r *run) findQuery(ctx context.Context, name string) (*bundle.AuditQuery, collect.Response) {
 	rel := "/" + ualVersion + "/security/auditLog/queries"
 	for page := 0; rel != "" && page < 100; page++ {
-		resp := r.g.Get(ctx, rel)
+		resp := r.get(ctx, rel)
 		if !resp.OK() {
 			return nil, resp
 		}
@@ -224,7 +224,7 @@ func (r *run) waitQuery(ctx context.Context, q *bundle.AuditQuery) (string, []by
 	rel := "/" + ualVersion + "/security/auditLog/queries/" + q.ID
 	last := q.Status
 	for {
-		resp := r.g.Get(ctx, rel)
+		resp := r.get(ctx, rel)
 		if ctx.Err() != nil {
 			return "", nil, nil
 		}
