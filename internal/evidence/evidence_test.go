@@ -3,13 +3,18 @@ package evidence_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +25,7 @@ import (
 	"github.com/tenantgate/tenantgate/internal/evidence/bundle"
 	"github.com/tenantgate/tenantgate/internal/hunt/incident"
 	"github.com/tenantgate/tenantgate/internal/inputerr"
+	"github.com/tenantgate/tenantgate/internal/permissions"
 )
 
 // expected counts the scenario's records of the window, by kind: what a
@@ -148,10 +154,50 @@ func TestCollectIncident(t *testing.T) {
 	if srv.IncidentQueries() != 1 {
 		t.Errorf("%d audit log queries created", srv.IncidentQueries())
 	}
+	if m.Tool.Name != "tenantgate" || m.Tool.Version != "test" || m.Format != bundle.Format || len(m.Runs) != 1 || m.Runs[0].Requests == 0 {
+		t.Errorf("tool %+v, format %s, runs %+v", m.Tool, m.Format, m.Runs)
+	}
+	// Every file names the request that returned it, when, its records
+	// (as many as its page holds) and its hash; every source read names the
+	// permission it needs, from the catalog `tenantgate permissions` prints.
+	for _, f := range m.Files {
+		raw, err := os.ReadFile(filepath.Join(m.Dir, filepath.FromSlash(f.Path)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var page struct{ Value []json.RawMessage }
+		_ = json.Unmarshal(raw, &page)
+		if !strings.HasPrefix(f.Request, "GET /") || f.CollectedAt.IsZero() || len(f.SHA256) != 64 || f.Bytes != int64(len(raw)) ||
+			(f.Role != bundle.RoleQuery && f.Records != len(page.Value)) {
+			t.Errorf("file %+v (%d records in its page)", f, len(page.Value))
+		}
+	}
+	sourcesNamePermissions(t, m)
 	if !strings.HasPrefix(filepath.Base(m.Dir), "sunnyside08.onmicrosoft.com-20231214T010000Z") {
 		t.Errorf("bundle named %s", m.Dir)
 	}
 	assertNoSecret(t, m.Dir)
+}
+
+// sourcesNamePermissions: every source read names its request and the
+// least-privileged permissions it needs, each listed for evidence by
+// `tenantgate permissions`.
+func sourcesNamePermissions(t *testing.T, m *bundle.Manifest) {
+	t.Helper()
+	need, _ := permissions.For("evidence")
+	for _, s := range m.Sources {
+		if s.Status == bundle.SourceSkipped {
+			continue
+		}
+		if len(s.Permission) == 0 || !strings.HasPrefix(s.Request, "GET /") && !strings.HasPrefix(s.Request, "POST /") {
+			t.Errorf("source %s: request %q, permission %v", s.ID, s.Request, s.Permission)
+		}
+		for _, p := range s.Permission {
+			if !slices.Contains(need.Application, p) {
+				t.Errorf("source %s needs %s, which tenantgate permissions does not list for evidence", s.ID, p)
+			}
+		}
+	}
 }
 
 // assertNoSecret: no file of the bundle holds the token or a request header.
@@ -215,6 +261,7 @@ func TestPerUserSources(t *testing.T) {
 	if !bytes.Contains(rules, []byte("users('johanna%40sunnyside08.onmicrosoft.com')/mailFolders('inbox')/messageRules")) {
 		t.Errorf("messageRules context: %s", rules)
 	}
+	sourcesNamePermissions(t, m)
 	got := records(t, m.Dir)
 	if n := len(got[bundle.KindSignIns]); n == 0 || n > 200 {
 		t.Errorf("%d sign-ins for one user", n)
@@ -606,5 +653,69 @@ func TestBoundedConcurrency(t *testing.T) {
 				t.Errorf("%d requests in flight at once, --concurrency %d", n, conc)
 			}
 		})
+	}
+}
+
+// TestPagesAreBytesAsReceived: every file of a bundle (log pages, lists,
+// the audit log query object, the tenant context) holds a response body
+// byte for byte as the service sent it, never re-serialised. The service
+// here indents its JSON (as Graph may lay out its answers however it
+// likes), so a collector that decoded and encoded again would store other
+// bytes.
+func TestPagesAreBytesAsReceived(t *testing.T) {
+	snap, err := demo.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := emulate.New(snap, emulate.Options{Incident: true, PageSize: 250,
+		Date:       func() time.Time { return time.Date(2023, 12, 14, 1, 0, 0, 0, time.UTC) },
+		AuditQuery: emulate.AuditQueryOptions{Polls: 2}})
+	var mu sync.Mutex
+	sent := map[string]bool{} // SHA-256 of every successful body sent
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, r)
+		body := rec.Body.Bytes()
+		var ind bytes.Buffer
+		if rec.Code/100 == 2 && json.Indent(&ind, body, "", "  ") == nil {
+			body = ind.Bytes()
+			sum := sha256.Sum256(body)
+			mu.Lock()
+			sent[hex.EncodeToString(sum[:])] = true
+			mu.Unlock()
+		}
+		maps.Copy(w.Header(), rec.Header())
+		w.Header().Del("Content-Length")
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(body)
+	}))
+	t.Cleanup(hs.Close)
+	j := job(t, "johanna@sunnyside08.onmicrosoft.com")
+	j.Since = time.Date(2023, 12, 12, 0, 0, 0, 0, time.UTC)
+	m, err := evidence.Collect(context.Background(), connOpts(hs.URL), j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Status != bundle.StatusComplete {
+		t.Fatalf("status %s", m.Status)
+	}
+	roles := map[string]int{}
+	for _, f := range m.Files {
+		raw, err := os.ReadFile(filepath.Join(m.Dir, filepath.FromSlash(f.Path)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(raw)
+		if got := hex.EncodeToString(sum[:]); got != f.SHA256 || !sent[got] {
+			t.Errorf("%s: SHA-256 %s (manifest %s) is not that of a body the service sent", f.Path, got, f.SHA256)
+		}
+		roles[f.Role]++
+	}
+	if roles[bundle.RolePage] == 0 || roles[bundle.RoleQuery] != 1 || roles[bundle.RoleContext] != 2 {
+		t.Errorf("files by role %v", roles)
+	}
+	// and the bundle's logs read the same whatever the layout
+	if got := records(t, m.Dir); len(got[bundle.KindSignIns]) == 0 || len(got[bundle.KindUnifiedAuditLog]) == 0 {
+		t.Errorf("records by kind: %d sign-ins, %d UAL", len(got[bundle.KindSignIns]), len(got[bundle.KindUnifiedAuditLog]))
 	}
 }
