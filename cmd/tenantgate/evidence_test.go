@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -108,6 +109,47 @@ func TestEvidenceCommand(t *testing.T) {
 		code, _, stderr := runCLI(t, "evidence", "--graph-endpoint", url, "--since", "2023-12-12", "--until", "2023-12-13", "-o", t.TempDir(),
 			"--poll-interval", "10ms", "--timeout", "200ms")
 		if code != 3 || !strings.Contains(stderr, "is still running after 200ms (--timeout)") || !strings.Contains(stderr, "continue later with: tenantgate evidence --resume") {
+			t.Errorf("exit %d\n%s", code, stderr)
+		}
+	})
+	t.Run("nothing readable", func(t *testing.T) {
+		// every source evidence reads denied: a bundle that says so, exit 4
+		deny := append([]string{"namedLocations"}, emulate.EvidenceSources...)
+		url := incidentServer(t, emulate.Options{Deny: deny})
+		code, stdout, stderr := runCLI(t, "evidence", "--graph-endpoint", url, "--since", "2023-12-12", "--until", "2023-12-12", "-o", t.TempDir(), "--poll-interval", "10ms")
+		b, err := bundle.Open(strings.TrimSpace(stdout))
+		if code != 4 || !strings.Contains(stderr, "nothing could be read from the tenant") || err != nil || b.Manifest.Status != bundle.StatusFailed {
+			t.Errorf("exit %d, bundle %v\n%s", code, err, stderr)
+		}
+	})
+	t.Run("throttled past what tenantgate waits", func(t *testing.T) {
+		// The sign-ins answer 429 asking for two minutes, more than the 60 s
+		// tenantgate waits: not retried, that source fails naming why, the
+		// others are read (exit 3).
+		em := incidentHandler(t, emulate.Options{})
+		ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.Contains(r.URL.Path, "auditLogs/signIns") {
+				w.Header().Set("Content-Type", "application/json")
+				w.Header().Set("Retry-After", "120")
+				w.WriteHeader(http.StatusTooManyRequests)
+				_, _ = w.Write([]byte(`{"error":{"code":"TooManyRequests","message":"Too many requests."}}`))
+				return
+			}
+			em.ServeHTTP(w, r)
+		}))
+		t.Cleanup(ts.Close)
+		code, _, stderr := runCLI(t, "evidence", "--graph-endpoint", ts.URL, "--since", "2023-12-12", "--until", "2023-12-12", "-o", t.TempDir(), "--poll-interval", "10ms")
+		if code != 3 || !strings.Contains(stderr, "interactive sign-ins (2023-12-12T00:00Z to 2023-12-13T00:00Z): error (HTTP 429 TooManyRequests): Too many requests. (the service asked to wait Retry-After 120s, longer than the 60s tenantgate waits: not retried") ||
+			!strings.Contains(stderr, ": partial, ") {
+			t.Errorf("exit %d\n%s", code, stderr)
+		}
+	})
+	t.Run("all throttled", func(t *testing.T) {
+		// every request throttled past what tenantgate waits, the audit log
+		// query's creation left open: nothing read (exit 4), resumable
+		url := incidentServer(t, emulate.Options{Throttle: 100, RetryAfter: 120})
+		code, stdout, stderr := runCLI(t, "evidence", "--graph-endpoint", url, "--since", "2023-12-12", "--until", "2023-12-12", "-o", t.TempDir(), "--poll-interval", "10ms")
+		if code != 4 || !strings.Contains(stderr, "nothing could be read from the tenant") || !strings.Contains(stderr, "continue later with: tenantgate evidence --resume "+strings.TrimSpace(stdout)) {
 			t.Errorf("exit %d\n%s", code, stderr)
 		}
 	})
@@ -440,5 +482,77 @@ func TestHuntReadsBundleCoverage(t *testing.T) {
 	code, _, stderr = runCLI(t, "hunt", dir)
 	if code != 2 || !strings.Contains(stderr, filepath.Base(page)) {
 		t.Errorf("hunt of a changed bundle: exit %d\n%s", code, stderr)
+	}
+}
+
+// TestEvidenceInterruptedThenResumed: a run interrupted while it pages the
+// sign-ins (Ctrl-C: the command's context is cancelled) exits 3 naming what
+// it did not finish and how to continue; --resume completes the same bundle
+// (exit 0), and hunt reads from it exactly the records `hunt --demo` reads
+// from the exports of the same window, none twice (hunt counts duplicates).
+func TestEvidenceInterruptedThenResumed(t *testing.T) {
+	em := incidentHandler(t, emulate.Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var mu sync.Mutex
+	signIns := 0
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.URL.Path, "auditLogs/signIns") {
+			mu.Lock()
+			if signIns++; signIns == 8 {
+				cancel()
+			}
+			mu.Unlock()
+		}
+		em.ServeHTTP(w, r)
+	}))
+	t.Cleanup(ts.Close)
+	t.Setenv("TENANTGATE_ACCESS_TOKEN", token)
+	var out, errb bytes.Buffer
+	app := &cli.App{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Live: live(), IsTerminal: func(any) bool { return false }}
+	code := cli.Main(ctx, app, []string{"evidence", "--graph-endpoint", ts.URL, "--since", "2023-12-04", "--until", "2023-12-13", "-o", t.TempDir(), "--poll-interval", "10ms"})
+	dir := strings.TrimSpace(out.String())
+	if code != 3 || !strings.Contains(errb.String(), "warning: interrupted: ") || !strings.Contains(errb.String(), ": incomplete, ") ||
+		!strings.Contains(errb.String(), "continue later with: tenantgate evidence --resume "+dir) {
+		t.Fatalf("interrupted run: exit %d\n%s", code, errb.String())
+	}
+	code, stdout, stderr := runCLI(t, "evidence", "--graph-endpoint", ts.URL, "--resume", dir, "--poll-interval", "10ms")
+	if code != 0 || strings.TrimSpace(stdout) != dir || !strings.Contains(stderr, ": complete, ") {
+		t.Fatalf("resume: exit %d\n%s", code, stderr)
+	}
+	b, err := bundle.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Manifest.Runs) != 2 || b.Manifest.Runs[0].Outcome != bundle.StatusIncomplete || !b.Manifest.Runs[1].Resumed {
+		t.Errorf("runs %+v", b.Manifest.Runs)
+	}
+	type cov struct{ Records, Duplicates, BadRows int }
+	read := func(args ...string) map[string]cov {
+		t.Helper()
+		p := filepath.Join(t.TempDir(), "r.json")
+		if code, _, stderr := runCLI(t, append(args, "--format", "json", "--output", p, "--now", "2023-12-14T02:00:00Z")...); code != 1 {
+			t.Fatalf("hunt %v: exit %d\n%s", args, code, stderr)
+		}
+		var r struct{ Coverage map[string]json.RawMessage }
+		raw, _ := os.ReadFile(p)
+		if err := json.Unmarshal(raw, &r); err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]cov{}
+		for _, k := range []string{"signIns", "directoryAudits", "unifiedAuditLog"} {
+			var c cov
+			if err := json.Unmarshal(r.Coverage[k], &c); err != nil {
+				t.Fatal(err)
+			}
+			m[k] = c
+		}
+		return m
+	}
+	got, want := read("hunt", dir, "--baseline", "../../internal/demo/baseline.yaml"), read("hunt", "--demo")
+	for k, w := range want {
+		if g := got[k]; g.Records != w.Records || g.Duplicates != 0 || g.BadRows != 0 {
+			t.Errorf("%s: resumed bundle %+v, hunt --demo %+v", k, g, w)
+		}
 	}
 }

@@ -273,29 +273,50 @@ func reportEvidence(app *App, m *bundle.Manifest, job bundle.Job) error {
 		dir = m.Dir
 	}
 	fmt.Fprintln(app.Stdout, dir)
-	records, failed := 0, 0
+	records, failed, read := 0, 0, 0
+	var interrupted []string
 	for _, s := range m.Sources {
 		records += s.Records
 		if s.Failed() {
 			failed++
 		}
+		if s.Status == bundle.SourceOK {
+			read++
+		}
+		// A source the run left unfinished without an error of its own was
+		// interrupted (Ctrl-C, --timeout of the whole command): no warning
+		// named it yet.
+		if s.Status == bundle.StatusIncomplete && s.Error == "" {
+			interrupted = append(interrupted, strings.TrimSuffix(s.Describe(), "; continue with tenantgate evidence --resume"))
+		}
+	}
+	const listed = 10
+	for i, d := range interrupted {
+		if i == listed {
+			fmt.Fprintf(app.Stderr, "warning: interrupted: %d more sources not finished (manifest.json lists them)\n", len(interrupted)-listed)
+			break
+		}
+		fmt.Fprintf(app.Stderr, "warning: interrupted: %s\n", d)
 	}
 	fmt.Fprintf(app.Stderr, "evidence: %s: %s, %d records in %d files from %d sources", textsafe.Line(dir), m.Status, records, len(m.Files), len(m.Sources))
 	if failed > 0 {
 		fmt.Fprintf(app.Stderr, ", %d not collected (see the warnings above and manifest.json)", failed)
 	}
 	fmt.Fprintln(app.Stderr)
-	switch m.Status {
-	case bundle.StatusComplete:
+	if m.Status == bundle.StatusIncomplete {
+		fmt.Fprintf(app.Stderr, "continue later with: tenantgate evidence --resume %s\n", textsafe.Line(dir))
+	}
+	switch {
+	case m.Status == bundle.StatusComplete:
 		fmt.Fprintf(app.Stderr, "next: tenantgate hunt %s\n", textsafe.Line(dir))
 		return nil
-	case bundle.StatusPartial, bundle.StatusIncomplete:
-		if m.Status == bundle.StatusIncomplete {
-			fmt.Fprintf(app.Stderr, "continue later with: tenantgate evidence --resume %s\n", textsafe.Line(dir))
-		}
-		return &ExitError{Code: report.ExitIncomplete}
-	default:
+	case read == 0:
+		// Not one source answered (all denied, throttled past what
+		// tenantgate waits, unreachable, or interrupted before any): the
+		// bundle holds no evidence, whatever is left to resume.
 		return &ExitError{Code: report.ExitRuntime, Err: fmt.Errorf("nothing could be read from the tenant (see the warnings above; tenantgate permissions lists what evidence needs)")}
+	default:
+		return &ExitError{Code: report.ExitIncomplete}
 	}
 }
 
@@ -318,7 +339,7 @@ func retentionFor(ctx context.Context, eng *engine.Engine, b *baseline.Baseline)
 		r, err := eng.Retention(ctx, snap, b)
 		out := &bundle.Retention{SignInDays: r.SignInDays, SignInSource: r.SignInLicense, UALDays: r.UALDays, UALSource: r.UALLicense, Known: r.Known && err == nil}
 		if !out.Known {
-			out.Warnings = append(out.Warnings, "the tenant's licences could not be read: whether Entra still keeps the window (7 days on Free, 30 with P1/P2) and the unified audit log (180 days with Audit Standard) is unknown")
+			out.Warnings = append(out.Warnings, "retention is unknown without the tenant's licences: whether Entra still keeps the window (7 days on Free, 30 with P1/P2) and the unified audit log (180 days with Audit Standard) is unknown")
 			return out
 		}
 		day := func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }

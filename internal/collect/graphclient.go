@@ -115,6 +115,19 @@ func (g *GraphClient) do(ctx context.Context, m abs.HttpMethod, rel string, body
 	return out
 }
 
+// RetryRefused reports whether the answer's Retry-After asked for a longer
+// wait than tenantgate allows (MaxRetryWait), so it was not retried.
+func (r Response) RetryRefused() bool {
+	if strings.TrimSpace(r.RetryAfter) == "" || !retryable(r.Status) {
+		return false
+	}
+	_, ok := retryDelay(r.RetryAfter, 1)
+	return !ok
+}
+
+// MaxRetryWait is the longest wait before a retry tenantgate accepts.
+const MaxRetryWait = maxRetryWait
+
 // NextLink checks a @odata.nextLink (live, or read back from a bundle) the
 // way the collector checks every nextLink: same scheme, host and port as the
 // endpoint and the same API version. It returns the link as a path from the

@@ -185,7 +185,11 @@ func (r *run) tenant(ctx context.Context, opts conn.Options, resumed *bundle.Wri
 			}
 		}
 	} else {
-		fmt.Fprintf(r.log, "warning: the organization could not be read (%s): whether the credential reached tenant %q is unchecked\n", resp.Describe(), opts.TenantID)
+		if opts.TenantID == "" {
+			fmt.Fprintf(r.log, "warning: the organization could not be read (%s): which tenant the credential reached is unknown\n", resp.Describe())
+		} else {
+			fmt.Fprintf(r.log, "warning: the organization could not be read (%s): whether the credential reached tenant %q is unchecked\n", resp.Describe(), opts.TenantID)
+		}
 		if resumed != nil {
 			return nil, nil, now, fmt.Errorf("%w: the organization could not be read (%s), so the credential cannot be checked against the bundle's tenant %s", ErrTenantMismatch, resp.Describe(), resumed.Header().Tenant.ID)
 		}
@@ -193,7 +197,7 @@ func (r *run) tenant(ctx context.Context, opts conn.Options, resumed *bundle.Wri
 	if s := r.get(ctx, "/v1.0/subscribedSkus"); s.OK() {
 		skus = s.Body
 	} else {
-		fmt.Fprintf(r.log, "warning: the tenant's licences could not be read (%s): retention is unknown\n", s.Describe())
+		fmt.Fprintf(r.log, "warning: the tenant's licences could not be read (%s)\n", s.Describe())
 	}
 	return org, skus, now, nil
 }
@@ -756,6 +760,9 @@ func failure(resp collect.Response) bundle.Source {
 		s.Error = resp.Err.Error()
 	case resp.Status == 403:
 		s.Status = bundle.SourceDenied
+	case resp.RetryRefused():
+		s.Error = strings.TrimSpace(fmt.Sprintf("%s (the service asked to wait Retry-After %ss, longer than the %s tenantgate waits: not retried; --resume continues from here later)",
+			s.Error, strings.TrimSpace(resp.RetryAfter), fmt.Sprintf("%.0fs", collect.MaxRetryWait.Seconds())))
 	case resp.Status == 429:
 		s.Error = strings.TrimSpace(s.Error + " (still throttled after the retries Retry-After allowed; --resume continues from here)")
 	}

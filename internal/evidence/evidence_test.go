@@ -506,15 +506,40 @@ func TestDeniedAndThrottled(t *testing.T) {
 		assertNoSecret(t, m.Dir)
 	})
 	t.Run("throttled", func(t *testing.T) {
-		_, url := server(t, emulate.Options{Throttle: 1, RetryAfter: 0})
+		// 429 (Retry-After 0) to the first request of every URL: each GET
+		// is retried after the wait the service asked for and then read;
+		// the audit log query's POST is never resent blindly: the queries
+		// are listed first, and only then is it created, once.
+		srv, url := server(t, emulate.Options{Throttle: 1, RetryAfter: 0})
 		j := job(t)
 		j.Since = time.Date(2023, 12, 12, 0, 0, 0, 0, time.UTC)
 		m, err := evidence.Collect(context.Background(), connOpts(url), j)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if m.Status != bundle.StatusComplete {
-			t.Errorf("throttled run: %s", m.Status)
+		if m.Status != bundle.StatusComplete || srv.IncidentQueries() != 1 {
+			t.Errorf("throttled run: %s, %d audit log queries created", m.Status, srv.IncidentQueries())
+		}
+		throttled, served := map[string]int{}, map[string]int{}
+		for _, r := range srv.Requests() {
+			k := r.Method + " " + r.Path + "?" + r.Query
+			switch r.Status {
+			case 429:
+				throttled[k]++
+			case 200, 201:
+				served[k]++
+			}
+		}
+		for k, n := range throttled {
+			if n != 1 || served[k] == 0 {
+				t.Errorf("%s: throttled %d times, served %d", k, n, served[k])
+			}
+		}
+		if len(throttled) < len(m.Files) {
+			t.Errorf("%d requests throttled for %d files", len(throttled), len(m.Files))
+		}
+		if got := records(t, m.Dir); len(got[bundle.KindSignIns]) == 0 || len(got[bundle.KindUnifiedAuditLog]) == 0 {
+			t.Errorf("records %d sign-ins, %d UAL", len(got[bundle.KindSignIns]), len(got[bundle.KindUnifiedAuditLog]))
 		}
 	})
 	t.Run("another tenant", func(t *testing.T) {
