@@ -132,3 +132,34 @@ func TestBetaShapedDemo(t *testing.T) {
 		}
 	}
 }
+
+// TestWarningSkuThroughCollect: SKUs in their grace period
+// (capabilityStatus Warning) are usable licences end to end: served by the
+// emulator (whose Intune answers as licensed) and collected, the demo
+// tenant gets exactly the verdicts it gets with its SKUs Enabled, and no
+// licensed control turns not_licensed.
+func TestWarningSkuThroughCollect(t *testing.T) {
+	want := demoWith(t, func(*snapshot.Snapshot) {}, emulate.Options{})
+	got := demoWith(t, func(s *snapshot.Snapshot) {
+		var skus []map[string]any
+		if err := json.Unmarshal(s.Data["subscribedSkus"], &skus); err != nil {
+			t.Fatal(err)
+		}
+		for _, sku := range skus {
+			sku["capabilityStatus"] = "Warning"
+		}
+		s.Data["subscribedSkus"], _ = json.Marshal(skus)
+	}, emulate.Options{})
+	licensed := 0
+	for id, v := range want {
+		if !strings.HasPrefix(v, "not_licensed: ") {
+			licensed++
+		}
+		if got[id] != v {
+			t.Errorf("%s with Warning SKUs: %s\nwith Enabled SKUs: %s", id, got[id], v)
+		}
+	}
+	if licensed < 15 {
+		t.Errorf("only %d controls are licensed in the demo: the comparison proves little", licensed)
+	}
+}
