@@ -173,7 +173,7 @@ func runApply(cmd *cobra.Command, app *App, o *applyOptions) error {
 		}
 	}
 	if o.format == "json" {
-		enc := json.NewEncoder(app.Stdout)
+		enc := json.NewEncoder(textsafe.JSONWriter(app.Stdout))
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(map[string]any{"tenant": p.Tenant, "outcomes": out}); err != nil {
 			return err

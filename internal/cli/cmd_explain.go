@@ -15,6 +15,7 @@ import (
 	"github.com/tenantgate/tenantgate/internal/inputerr"
 	"github.com/tenantgate/tenantgate/internal/render"
 	"github.com/tenantgate/tenantgate/internal/report"
+	"github.com/tenantgate/tenantgate/internal/textsafe"
 )
 
 func init() { register(newExplainCmd) }
@@ -105,7 +106,7 @@ func runExplain(ctx context.Context, app *App, cmd *cobra.Command, o *explainOpt
 		return usagef("no control %q in this audit (controls: %s)", id, strings.Join(ids, ", "))
 	}
 	if o.format == "json" {
-		enc := json.NewEncoder(app.Stdout)
+		enc := json.NewEncoder(textsafe.JSONWriter(app.Stdout))
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
 		return enc.Encode(res)

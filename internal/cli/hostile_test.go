@@ -25,8 +25,9 @@ func hostileSnapshot(doc map[string]any) {
 }
 
 // TestHostileTextCLI: tenant and policy names and a server's messages reach
-// no text output raw: audit (table, Markdown, warnings), plan, diff, a fleet
-// audit's table and Markdown, collect's warnings and an error on stderr.
+// no text output raw: audit (table, Markdown, JSON, warnings), plan, diff
+// (text, JSON), a fleet audit's table, Markdown and JSON, explain's JSON,
+// collect's warnings and an error on stderr.
 func TestHostileTextCLI(t *testing.T) {
 	bl := write(t, "b.yaml", demoBaseline)
 	snap := demoSnapshotWith(t, "hostile.json", hostileSnapshot)
@@ -48,6 +49,12 @@ func TestHostileTextCLI(t *testing.T) {
 		{"diff text", nil, []string{"diff", "--baseline", bl, plain, snap}, false},
 		{"fleet table", nil, []string{"audit", "--snapshot", fleetDir, "--baseline", bl, "--format", "table"}, false},
 		{"fleet markdown", nil, []string{"audit", "--snapshot", fleetDir, "--baseline", bl, "--format", "markdown"}, true},
+		// JSON keeps the data exact, with what would act on a terminal as
+		// \u escapes (JSON is printed to terminals and pagers too).
+		{"audit json", nil, []string{"audit", "--snapshot", snap, "--baseline", bl, "--format", "json"}, false},
+		{"diff json", nil, []string{"diff", "--baseline", bl, "--format", "json", plain, snap}, false},
+		{"fleet json", nil, []string{"audit", "--snapshot", fleetDir, "--baseline", bl, "--format", "json"}, false},
+		{"explain json", nil, []string{"explain", "TG.CA.1", "--snapshot", snap, "--baseline", bl, "--format", "json"}, false},
 		{"collect warnings", &fakeLive{snap: snapDoc}, []string{"collect", "--tenant", "sunnyside08.onmicrosoft.com", "--baseline", bl}, false}, // the demo organization's domain: another would be refused
 		{"collect error", &fakeLive{err: errors.New("Graph said: " + testutil.Hostile)}, []string{"collect", "--tenant", "t", "--baseline", bl}, false},
 	} {

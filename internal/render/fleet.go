@@ -36,7 +36,7 @@ func WriteFleet(w io.Writer, format string, fl *report.Fleet, opts Options) erro
 	}
 	switch format {
 	case "json":
-		enc := json.NewEncoder(w)
+		enc := json.NewEncoder(textsafe.JSONWriter(w))
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
 		return enc.Encode(fl)

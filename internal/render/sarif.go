@@ -171,7 +171,7 @@ func sarifLevel(sev string) string {
 
 func writeSARIF(w io.Writer, r *report.Report, _ Options) error {
 	log := buildSARIF(r)
-	enc := json.NewEncoder(w)
+	enc := json.NewEncoder(textsafe.JSONWriter(w))
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(log)

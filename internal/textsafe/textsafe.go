@@ -4,7 +4,8 @@
 // text outputs: the table, plan and diff texts, warnings and errors on
 // stderr, and Markdown (single and fleet) call it at the point where they
 // render; the structured formats (JSON, SARIF, JUnit, HTML) escape through
-// their encoders instead and keep the data exact.
+// their encoders instead and keep the data exact (JSON passes JSON too, for
+// what encoding/json leaves raw).
 //
 // Neutralised means made visible and inert, not dropped: a character that a
 // terminal or a bidi-aware viewer would act on is replaced by its escape
@@ -151,4 +152,49 @@ func Markdown(s string) string {
 // Line, with backticks, which would close the span, replaced by "'".
 func MarkdownCode(s string) string {
 	return "`" + strings.ReplaceAll(Line(s), "`", "'") + "`"
+}
+
+// JSON returns encoded JSON with every unsafe character that encoding/json
+// leaves raw (DEL, C1 controls, the bidi formatting characters) written as
+// its \u escape instead. The JSON means exactly the same (the data stays
+// exact for the programs that read it) but no longer acts on a terminal or
+// viewer it is printed to: `audit --format json` on a terminal, a report
+// opened in a pager. Those characters can only occur inside strings (JSON's
+// structure is ASCII), and the encoder already escapes C0 controls and
+// U+2028/U+2029; encoding/json never emits invalid UTF-8.
+func JSON(b []byte) []byte {
+	clean := true
+	for _, r := range string(b) {
+		if r >= 0x7f && unsafeRune(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return b
+	}
+	out := make([]byte, 0, len(b)+16)
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r >= 0x7f && unsafeRune(r) {
+			out = fmt.Appendf(out, `\u%04x`, r)
+		} else {
+			out = append(out, b[i:i+size]...)
+		}
+		i += size
+	}
+	return out
+}
+
+// JSONWriter returns a writer that passes each write through JSON: for a
+// json.Encoder, which writes each encoded value in one call.
+func JSONWriter(w io.Writer) io.Writer { return &jsonWriter{w: w} }
+
+type jsonWriter struct{ w io.Writer }
+
+func (s *jsonWriter) Write(p []byte) (int, error) {
+	if _, err := s.w.Write(JSON(p)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

@@ -2,7 +2,9 @@ package textsafe
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -102,5 +104,46 @@ func TestWriter(t *testing.T) {
 	}
 	if u, ok := w.(interface{ Unwrap() io.Writer }); !ok || u.Unwrap() != &buf {
 		t.Error("Writer does not unwrap to the underlying writer")
+	}
+}
+
+// TestJSON: encoded JSON passed through JSON holds no unsafe character
+// (what encoding/json leaves raw is escaped) and decodes to exactly the
+// same value.
+func TestJSON(t *testing.T) {
+	var in strings.Builder
+	for r := rune(0); r < 0x3000; r++ {
+		in.WriteRune(r)
+	}
+	in.WriteString("\xff")
+	want := map[string]any{"name": in.String(), "list": []any{"Evil\u202eCorp\x1b]0;t\a", "\u0085\u009b"}}
+	raw, err := json.Marshal(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.ContainsRune(string(raw), 0x202e) || !strings.ContainsRune(string(raw), 0x9b) {
+		t.Fatal("encoding/json escaped them itself: the test proves nothing")
+	}
+	out := JSON(raw)
+	for _, r := range string(out) {
+		if unsafeRune(r) {
+			t.Errorf("JSON left %U", r)
+		}
+	}
+	var got any
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatal(err)
+	}
+	var orig any
+	_ = json.Unmarshal(raw, &orig)
+	if !reflect.DeepEqual(got, orig) {
+		t.Error("the escaped JSON decodes to another value")
+	}
+	if clean := []byte(`{"a":"plain"}`); &JSON(clean)[0] != &clean[0] {
+		t.Error("clean JSON was copied")
+	}
+	var b strings.Builder
+	if n, err := JSONWriter(&b).Write(raw); err != nil || n != len(raw) || b.String() != string(out) {
+		t.Errorf("JSONWriter wrote %d, %v", n, err)
 	}
 }

@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -194,5 +195,23 @@ func TestUnknownUsersListedTogether(t *testing.T) {
 				t.Errorf("%s/%s: the unknown users are not named", lang, format)
 			}
 		}
+	}
+}
+
+// The JSON keeps the data exact, but what a terminal would act on (ESC is
+// already escaped by encoding/json; DEL, C1 controls and bidi overrides are
+// not) is written as \u escapes: JSON is printed to terminals and pagers too.
+func TestHostileJSON(t *testing.T) {
+	out := render(t, "json", hostileResult(), Options{Lang: "en"})
+	if !json.Valid([]byte(out)) {
+		t.Fatal("invalid JSON")
+	}
+	for _, bad := range []string{"\x1b", "\u202e", "\x07", "\r"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("json holds %q raw", bad)
+		}
+	}
+	if !strings.Contains(out, `\u202e`) {
+		t.Error("the bidi override is gone rather than escaped")
 	}
 }

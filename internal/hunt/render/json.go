@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/tenantgate/tenantgate/internal/hunt/result"
+	"github.com/tenantgate/tenantgate/internal/textsafe"
 )
 
 func init() { Register("json", writeJSON) }
@@ -25,7 +26,7 @@ func writeJSON(w io.Writer, r *result.Result, _ Options) error {
 		if err := e.Encode(v); err != nil {
 			return err
 		}
-		_, err := bw.Write(bytes.TrimRight(b.Bytes(), "\n"))
+		_, err := bw.Write(textsafe.JSON(bytes.TrimRight(b.Bytes(), "\n")))
 		return err
 	}
 	fields := []struct {
@@ -56,7 +57,7 @@ func writeJSON(w io.Writer, r *result.Result, _ Options) error {
 		if err := e.Encode(r.Users[i]); err != nil {
 			return err
 		}
-		if _, err := bw.Write(bytes.TrimRight(b.Bytes(), "\n")); err != nil {
+		if _, err := bw.Write(textsafe.JSON(bytes.TrimRight(b.Bytes(), "\n"))); err != nil {
 			return err
 		}
 	}
