@@ -163,3 +163,58 @@ func TestWarningSkuThroughCollect(t *testing.T) {
 		t.Errorf("only %d controls are licensed in the demo: the comparison proves little", licensed)
 	}
 }
+
+// TestPartialBetaPolicyThroughCollect: issue 10's "Done when" end to end.
+// Served by the emulator and collected through beta, a policy without a key
+// beta always sends (conditions.users.excludeUsers) makes the Conditional
+// Access controls not_assessed, naming the policy and the key; the same
+// policy without the keys beta leaves out when unset is judged as before.
+func TestPartialBetaPolicyThroughCollect(t *testing.T) {
+	edit := func(path ...string) func(s *snapshot.Snapshot) {
+		return func(s *snapshot.Snapshot) {
+			var ps []map[string]any
+			if err := json.Unmarshal(s.Data["conditionalAccessPolicies"], &ps); err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range ps {
+				if p["displayName"] != "CA001: Require MFA for all users" {
+					continue
+				}
+				o := p
+				for _, k := range path[:len(path)-1] {
+					o = o[k].(map[string]any)
+				}
+				delete(o, path[len(path)-1])
+			}
+			s.Data["conditionalAccessPolicies"], _ = json.Marshal(ps)
+		}
+	}
+	// The demo's CA001 is beta-shaped: it has none of the keys beta leaves
+	// out when unset, and TG.ID.1 passes on it.
+	s, err := demo.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ps []map[string]any
+	if err := json.Unmarshal(s.Data["conditionalAccessPolicies"], &ps); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		if p["displayName"] == "CA001: Require MFA for all users" {
+			for _, k := range []string{"servicePrincipalRiskLevels", "insiderRiskLevels", "authenticationFlows"} {
+				if _, ok := p["conditions"].(map[string]any)[k]; ok {
+					t.Fatalf("the demo's CA001 has %s: the test proves nothing", k)
+				}
+			}
+		}
+	}
+	if got := demoWith(t, func(*snapshot.Snapshot) {}, emulate.Options{})["TG.ID.1"]; !strings.HasPrefix(got, "pass: policy 'CA001: Require MFA for all users'") {
+		t.Errorf("TG.ID.1 on the beta-shaped CA001 = %s", got)
+	}
+	got := demoWith(t, edit("conditions", "users", "excludeUsers"), emulate.Options{})
+	for _, id := range []string{"TG.ID.1", "TG.CA.8", "TG.CA.11"} {
+		if !strings.HasPrefix(got[id], "not_assessed: ") || !strings.Contains(got[id], "CA001: Require MFA for all users") || !strings.Contains(got[id], "conditions.users.excludeUsers") {
+			t.Errorf("%s = %s", id, got[id])
+		}
+	}
+}
