@@ -241,6 +241,36 @@ func TestExpand(t *testing.T) {
 	}
 }
 
+// TestExpandRefusesUnfinishedBundle: a bundle whose run was killed before
+// it wrote its manifest (only the journal says what it holds) is an input
+// error naming it and --resume, given itself or the directory holding it;
+// its pages are never read as plain exports.
+func TestExpandRefusesUnfinishedBundle(t *testing.T) {
+	w, parent := newBundle(t)
+	_ = w.Plan(Source{ID: "s", Source: "signIns.interactive", Kind: KindSignIns, Files: "signIns/interactive"})
+	page(t, w, "s", `{"value":[{"id":"1"}]}`, "https://graph.microsoft.com/beta/auditLogs/signIns?$skiptoken=1", 1)
+	// killed: the journal is all there is
+	for _, args := range [][]string{{w.Dir()}, {parent}} {
+		f, err := Expand(args)
+		if !inputerr.Is(err) || !strings.Contains(err.Error(), w.Dir()) || !strings.Contains(err.Error(), "tenantgate evidence --resume") {
+			t.Errorf("%v: %v (paths %v)", args, err, f)
+		}
+	}
+	// a directory with some other journal.jsonl is not taken for a bundle
+	other := t.TempDir()
+	_ = os.WriteFile(filepath.Join(other, JournalName), []byte(`{"t":"x"}`+"\n"), 0o600)
+	if _, err := Expand([]string{other}); err != nil {
+		t.Errorf("a foreign journal: %v", err)
+	}
+	// once closed (as --resume ends), it is read
+	if _, err := w.Close(Run{}); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := Expand([]string{parent}); err != nil || len(f.Bundles) != 1 {
+		t.Errorf("closed bundle: %v", err)
+	}
+}
+
 // TestRecordType: a documented auditLogRecordType in any case gives its wire
 // form (lower camel case, a leading acronym lowered whole); anything else,
 // the enum's sentinel included, is refused; every default is documented and

@@ -1,12 +1,16 @@
 package bundle
 
 import (
+	"bufio"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/tenantgate/tenantgate/internal/inputerr"
 )
 
 // Found is what Expand found among hunt's paths.
@@ -42,6 +46,9 @@ func Expand(args []string) (*Found, error) {
 		return nil
 	}
 	for _, a := range args {
+		if err := unfinished(a); err != nil {
+			return nil, err
+		}
 		if IsBundle(a) {
 			if err := add(a); err != nil {
 				return nil, err
@@ -54,6 +61,13 @@ func Expand(args []string) (*Found, error) {
 			continue
 		}
 		entries, err := os.ReadDir(a) // sorted by name
+		for _, e := range entries {
+			if e.IsDir() {
+				if err := unfinished(filepath.Join(a, e.Name())); err != nil {
+					return nil, err
+				}
+			}
+		}
 		if err != nil || !slices.ContainsFunc(entries, func(e os.DirEntry) bool { return e.IsDir() && IsBundle(filepath.Join(a, e.Name())) }) {
 			f.Paths = append(f.Paths, a)
 			continue
@@ -71,6 +85,31 @@ func Expand(args []string) (*Found, error) {
 		}
 	}
 	return f, nil
+}
+
+// unfinished refuses a bundle directory whose run stopped before it wrote
+// manifest.json (the process was killed: only the journal says what it
+// holds). Read as plain exports its pages would be taken for a complete
+// window and its tenant context for logs; --resume finishes it.
+func unfinished(dir string) error {
+	if _, err := os.Lstat(filepath.Join(dir, ManifestName)); err == nil {
+		return nil
+	}
+	f, err := os.Open(filepath.Join(dir, JournalName))
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	line, _ := bufio.NewReader(io.LimitReader(f, 1<<20)).ReadBytes('\n')
+	var e struct {
+		Header *struct {
+			Format string `json:"format"`
+		} `json:"header"`
+	}
+	if json.Unmarshal(line, &e) != nil || e.Header == nil || e.Header.Format != Format {
+		return nil
+	}
+	return inputerr.New(dir, "an evidence bundle whose collection stopped before it wrote %s (the process was killed): its files cannot be verified or placed in time without it; finish it with tenantgate evidence --resume %s", ManifestName, dir)
 }
 
 // Window is the span the bundles' logs were asked for (the earliest since to
