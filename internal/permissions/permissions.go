@@ -337,7 +337,8 @@ Administrator):
     --scope <workspace resource id>
 
   # apply additionally needs Policy.ReadWrite.ConditionalAccess (same loop,
-  # one name).
+  # one name); evidence additionally needs (same loop):
+` + evidenceExtraLines() + `
 
 Microsoft Graph PowerShell equivalent for a managed identity (no app
 registration):
@@ -356,6 +357,19 @@ func permissionLines(ps []string) string {
 		lines[i] = "    " + p
 		if i < len(ps)-1 {
 			lines[i] += " \\"
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// evidenceExtraLines lists, as comment lines of the grant text, the
+// application permissions evidence needs beyond collect's read set.
+func evidenceExtraLines() string {
+	read := readApp()
+	var lines []string
+	for _, p := range evidenceNeed().Application {
+		if !slices.Contains(read, p) {
+			lines = append(lines, "  #   "+p)
 		}
 	}
 	return strings.Join(lines, "\n")

@@ -54,3 +54,26 @@ func TestTextNamesEveryPermission(t *testing.T) {
 		}
 	}
 }
+
+// TestGrantTextCoversEvidence: the "How to grant" steps name every
+// application permission evidence needs, those beyond collect's read set
+// included, so a credential set up by them is not denied evidence's sources.
+func TestGrantTextCoversEvidence(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteText(&b, 80); err != nil {
+		t.Fatal(err)
+	}
+	_, grant, ok := strings.Cut(b.String(), "How to grant")
+	if !ok {
+		t.Fatal("no grant steps")
+	}
+	need, _ := For("evidence")
+	if len(need.Application) == 0 {
+		t.Fatal("evidence needs no permission")
+	}
+	for _, p := range need.Application {
+		if !strings.Contains(grant, p) {
+			t.Errorf("the grant steps do not name %s", p)
+		}
+	}
+}
