@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -554,5 +555,29 @@ func TestEvidenceInterruptedThenResumed(t *testing.T) {
 		if g := got[k]; g.Records != w.Records || g.Duplicates != 0 || g.BadRows != 0 {
 			t.Errorf("%s: resumed bundle %+v, hunt --demo %+v", k, g, w)
 		}
+	}
+}
+
+// TestEvidenceProgressOnStderr: on a terminal, progress (records and pages
+// collected so far) is drawn on stderr, never on stdout, which holds the
+// bundle's path alone (for scripts); off a terminal there is no bar.
+func TestEvidenceProgressOnStderr(t *testing.T) {
+	url := incidentServer(t, emulate.Options{})
+	t.Setenv("TENANTGATE_ACCESS_TOKEN", token)
+	args := []string{"evidence", "--graph-endpoint", url, "--since", "2023-12-12", "--until", "2023-12-12", "-o", t.TempDir(), "--poll-interval", "10ms"}
+	var out, errb bytes.Buffer
+	app := &cli.App{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Live: live(),
+		IsTerminal: func(v any) bool { return v == &errb }}
+	if code := cli.Main(context.Background(), app, args); code != 0 {
+		t.Fatalf("exit %d\n%s", code, errb.String())
+	}
+	if !regexp.MustCompile(`evidence: [1-9][0-9]* records .*[1-9][0-9]* pages`).MatchString(errb.String()) {
+		t.Errorf("no progress on a terminal's stderr:\n%q", errb.String())
+	}
+	if lines := strings.Split(strings.TrimSpace(out.String()), "\n"); len(lines) != 1 || !bundle.IsBundle(lines[0]) {
+		t.Errorf("stdout %q", out.String())
+	}
+	if _, _, stderr := runCLI(t, args...); strings.Contains(stderr, " pages") {
+		t.Errorf("a progress bar off a terminal:\n%s", stderr)
 	}
 }
