@@ -604,3 +604,46 @@ func TestUALInterSystemsID(t *testing.T) {
 		t.Errorf("correlation ids: %v", got)
 	}
 }
+
+// TestGetInboxRuleJSON: Get-InboxRule | ConvertTo-Json as Windows
+// PowerShell 5.1 writes it (CRLF, two spaces after the colon, enums as
+// numbers, word lists as arrays, RuleIdentity a 64-bit number beyond
+// float64's precision, MailboxOwnerId an alias), and the single bare object
+// PowerShell writes for a mailbox with one rule: every rule is read with
+// its parameters, its exact identity and its line.
+func TestGetInboxRuleJSON(t *testing.T) {
+	arr, err := os.ReadFile(td("inboxrules_getinboxrule_ps51.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One rule: the first object alone, as ConvertTo-Json writes it.
+	s := string(arr)
+	single := strings.TrimSpace(s[strings.Index(s, "{"):strings.Index(s, "},")+1]) + "\r\n"
+	one := filepath.Join(t.TempDir(), "rule.json")
+	if err := os.WriteFile(one, []byte(single), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		file  string
+		rules int
+		line  uint32 // of the first rule's opening brace
+	}{{td("inboxrules_getinboxrule_ps51.json"), 2, 2}, {one, 1, 1}} {
+		l := readFiles(t, Options{}, tc.file)
+		vs := views(l)
+		if len(vs) != tc.rules || len(l.Files) != 1 || l.Files[0].Kind != event.InboxRules {
+			t.Fatalf("%s: %d rules, files %+v", tc.file, len(vs), l.Files)
+		}
+		r := vs[0]
+		p := r.Detail["params"].(map[string]any)
+		want := map[string]any{"Name": "..", "MoveToFolder": `Johanna:\Deleted Items`, "MarkAsRead": "true",
+			"SubjectOrBodyContainsWords": "REVISED INVOICE", "RuleIdentity": "7966173683571268250", "Identity": `Johanna\7966173683571268250`}
+		for k, v := range want {
+			if p[k] != v {
+				t.Errorf("%s: %s = %v, want %v", tc.file, k, p[k], v)
+			}
+		}
+		if r.ID != "rule:7966173683571268250" || r.Line != tc.line || r.User != "johanna" || r.Time != "" {
+			t.Errorf("%s: id %q line %d user %q time %q", tc.file, r.ID, r.Line, r.User, r.Time)
+		}
+	}
+}
