@@ -471,3 +471,61 @@ func findingKeys(u *result.User) []string {
 	slices.Sort(out)
 	return out
 }
+
+// TestRuleOwnerAlias: Get-InboxRule names a rule's mailbox by its alias
+// (MailboxOwnerId "Johanna"), not its UPN. Beside logs that name
+// johanna@sunnyside08.onmicrosoft.com the rule is hers; alone, it is listed
+// under the alias. Either way the ".." rule is a finding: before, a rule whose
+// owner was not a UPN was dropped with its user, silently.
+func TestRuleOwnerAlias(t *testing.T) {
+	rules, err := os.ReadFile("read/testdata/inboxrules_getinboxrule_ps51.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	alone := t.TempDir()
+	if err := os.WriteFile(filepath.Join(alone, "rules.json"), rules, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	withLogs := t.TempDir()
+	if _, err := demo.Extract(withLogs); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(withLogs, "rules.json"), rules, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, dir, owner, verdict string
+	}{
+		{"alone: listed under the alias", alone, "johanna", result.Suspicious},
+		{"beside the logs: the UPN whose local part it is", withLogs, "johanna@sunnyside08.onmicrosoft.com", result.Compromised},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := Run(context.Background(), engine(t), Options{Paths: []string{tc.dir}, Correlate: params()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			u := user(res, tc.owner)
+			if u == nil || u.Verdict != tc.verdict {
+				t.Fatalf("%s: %+v", tc.owner, u)
+			}
+			found := false
+			for _, f := range u.Findings {
+				for _, ev := range f.Evidence {
+					if f.ID == "TG.HUNT.8" && filepath.Base(ev.File) == "rules.json" && ev.Line == 2 {
+						found = true
+					}
+				}
+			}
+			if !found {
+				var ids []string
+				for _, f := range u.Findings {
+					ids = append(ids, f.ID)
+				}
+				t.Errorf("no TG.HUNT.8 finding citing rules.json:2 for %s: %v", tc.owner, ids)
+			}
+			if user(res, "johanna") != nil && tc.owner != "johanna" {
+				t.Error("the alias is listed beside the UPN it resolves to")
+			}
+		})
+	}
+}

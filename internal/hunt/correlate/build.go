@@ -111,7 +111,7 @@ func appendUnique(xs []string, x string) []string {
 // UAL user record's UserId (UserType 0 or 2), or an audit initiator or
 // target user.
 func (r *run) users() []event.Sym {
-	set := map[event.Sym]bool{}
+	set, owners := map[event.Sym]bool{}, map[event.Sym]bool{}
 	for i := range r.ev {
 		if !r.in[i] {
 			continue
@@ -133,13 +133,16 @@ func (r *run) users() []event.Sym {
 			}
 			set[e.Target] = true
 		case event.InboxRules:
+			// An owner no UPN of the inputs resolves (resolveRuleOwners)
+			// is listed under the name the export gives it.
 			set[e.User] = true
+			owners[e.User] = true
 		}
 	}
 	delete(set, 0)
 	out := make([]event.Sym, 0, len(set))
 	for u := range set {
-		if isUPN(r.str(u)) {
+		if isUPN(r.str(u)) || owners[u] {
 			out = append(out, u)
 		}
 	}

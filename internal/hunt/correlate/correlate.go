@@ -221,6 +221,7 @@ func (r *run) prepare() {
 	}
 	r.window = [2]int64{lo, hi}
 	r.propagateUsers()
+	r.resolveRuleOwners()
 	r.in = make([]bool, len(r.ev))
 	r.ipClass = map[event.Sym]string{}
 	r.firstSuccess = map[pair]int64{}
@@ -293,6 +294,47 @@ func (r *run) propagateUsers() {
 		e := &r.ev[i]
 		if e.Kind == event.DirectoryAudits && e.User == 0 && e.Corr != 0 {
 			e.User = byCorr[e.Corr]
+		}
+	}
+}
+
+// resolveRuleOwners gives an inbox rule export's rule whose owner is a
+// mailbox alias (Get-InboxRule's MailboxOwnerId, "Johanna") the UPN whose
+// local part it is, when exactly one user of the inputs has it; an owner
+// that resolves to none or to several is kept as written (users lists it:
+// a rule that hides mail is never dropped for want of a UPN).
+func (r *run) resolveRuleOwners() {
+	var aliases bool
+	for i := range r.ev {
+		if e := &r.ev[i]; e.Kind == event.InboxRules && e.User != 0 && !isUPN(r.str(e.User)) {
+			aliases = true
+			break
+		}
+	}
+	if !aliases {
+		return
+	}
+	byLocal := map[string]map[event.Sym]bool{}
+	for i := range r.ev {
+		for _, u := range []event.Sym{r.ev[i].User, r.ev[i].Target} {
+			if name := r.str(u); u != 0 && isUPN(name) {
+				local := name[:strings.IndexByte(name, '@')]
+				if byLocal[local] == nil {
+					byLocal[local] = map[event.Sym]bool{}
+				}
+				byLocal[local][u] = true
+			}
+		}
+	}
+	for i := range r.ev {
+		e := &r.ev[i]
+		if e.Kind != event.InboxRules || e.User == 0 || isUPN(r.str(e.User)) {
+			continue
+		}
+		if upns := byLocal[strings.ToLower(r.str(e.User))]; len(upns) == 1 {
+			for u := range upns {
+				e.User = u
+			}
 		}
 	}
 }
