@@ -175,6 +175,9 @@ func TestRemainingActionsTranslated(t *testing.T) {
 		{Kind: "revoke-sessions", Object: map[string]string{"user": "victim@example.com", "addresses": "192.0.2.1", "state": ""}},
 		{Kind: "revoke-sessions", Object: map[string]string{"user": "victim@example.com", "addresses": "192.0.2.1", "state": "reset"}},
 		{Kind: "revoke-sessions", Object: map[string]string{"user": "victim@example.com", "addresses": "192.0.2.1", "state": "revoked"}},
+		{Kind: "revoke-sessions", Object: map[string]string{"user": "victim@example.com", "addresses": "", "state": ""}},
+		{Kind: "revoke-sessions", Object: map[string]string{"user": "victim@example.com", "addresses": "", "state": "reset"}},
+		{Kind: "revoke-sessions", Object: map[string]string{"user": "victim@example.com", "addresses": "", "state": "revoked"}},
 		{Kind: "check-account", Object: map[string]string{"user": "victim@example.com"}},
 		{Kind: "delete-app", Object: map[string]string{"app": "chatbot", "appId": "app-id-1", "scopes": "Mail.Read"}},
 		{Kind: "delete-app", Object: map[string]string{"app": "chatbot", "appId": "app-id-1", "scopes": "Mail.Read", "state": "disabled"}},
@@ -204,6 +207,10 @@ func TestRemainingActionsTranslated(t *testing.T) {
 				if !strings.Contains(s, want) {
 					t.Errorf("%s %s/%s: %q does not name %s %q", lang, a.Kind, a.Object["state"], s, k, want)
 				}
+			}
+			// No address known: no "(signed in from )" with nothing after it.
+			if a.Kind == "revoke-sessions" && a.Object["addresses"] == "" && regexp.MustCompile(`(from|サインイン元)\s*\)?\.?$|\(\s*\)`).MatchString(s) {
+				t.Errorf("%s %s/%s: %q names an empty address list", lang, a.Kind, a.Object["state"], s)
 			}
 			if a.Kind == "remove-device" && !strings.Contains(s, "2023-12-12 13:54:05") {
 				t.Errorf("%s: %q: time not shown in the report's zone", lang, s)

@@ -486,6 +486,12 @@ func (v *view) action(u *result.User, a result.Action) string {
 		id += "." + st
 	}
 	switch a.Kind {
+	case "revoke-sessions":
+		if a.Object["addresses"] == "" {
+			// No attacker address is known (a rule in a mailbox
+			// export, an unattributed registration): say nothing of one.
+			id += ".noaddr"
+		}
 	case "remove-method", "remove-device":
 		if t, err := time.Parse(time.RFC3339Nano, a.Object["time"]); err == nil {
 			args = append(args, "Time", v.tm(&t))
