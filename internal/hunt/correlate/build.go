@@ -65,6 +65,12 @@ func (r *run) build() *result.Result {
 		if !scope[u] {
 			continue
 		}
+		if len(perUser[u]) == 0 && !isUPN(r.str(u)) {
+			// A rule owner no UPN resolves (a mailbox alias, a user
+			// object id): listed for its findings, never counted twice as
+			// a clean user beside its UPN.
+			continue
+		}
 		ru := r.user(u, perUser[u], evDetections, res)
 		switch ru.Verdict {
 		case result.Compromised:
