@@ -296,3 +296,69 @@ func TestRecordType(t *testing.T) {
 		}
 	}
 }
+
+// TestNeverThroughALink: a bundle is never written through a symbolic
+// link: not as -o DIR, not as a subdirectory of the bundle (a link planted
+// before its first page), not as a page's own name, and a resume refuses a
+// journal or a directory that is a link. Nothing reaches the link's target.
+func TestNeverThroughALink(t *testing.T) {
+	target := t.TempDir()
+	empty := func(t *testing.T) {
+		t.Helper()
+		if entries, _ := os.ReadDir(target); len(entries) != 0 {
+			t.Errorf("written through a link: %v", entries)
+		}
+	}
+	t.Run("output directory", func(t *testing.T) {
+		link := filepath.Join(t.TempDir(), "evidence")
+		_ = os.Symlink(target, link)
+		if _, err := Create(link, "tenant-20231214T010000Z", Manifest{}, t0); err == nil {
+			t.Error("created a bundle through a linked -o")
+		}
+		empty(t)
+	})
+	t.Run("subdirectory", func(t *testing.T) {
+		w, _ := newBundle(t)
+		_ = w.Plan(Source{ID: "s", Source: "signIns.interactive", Kind: KindSignIns, Files: "signIns/interactive"})
+		_ = os.Symlink(target, filepath.Join(w.Dir(), "signIns"))
+		if _, err := w.WritePage("s", File{Source: "signIns.interactive", Kind: KindSignIns, Role: RolePage}, []byte(`{"value":[]}`), ""); err == nil {
+			t.Error("a page was written into a linked directory")
+		}
+		empty(t)
+	})
+	t.Run("page", func(t *testing.T) {
+		w, _ := newBundle(t)
+		_ = w.Plan(Source{ID: "s", Source: "signIns.interactive", Kind: KindSignIns, Files: "signIns/interactive"})
+		_ = os.Mkdir(filepath.Join(w.Dir(), "signIns"), 0o700)
+		victim := filepath.Join(target, "victim.json")
+		_ = os.Symlink(victim, filepath.Join(w.Dir(), "signIns", "interactive-0001.json"))
+		if _, err := w.WritePage("s", File{Source: "signIns.interactive", Kind: KindSignIns, Role: RolePage}, []byte(`{"value":[]}`), ""); err == nil {
+			t.Error("a page was written over a link")
+		}
+		empty(t)
+	})
+	t.Run("resume", func(t *testing.T) {
+		for name, plant := range map[string]func(dir string){
+			"journal": func(dir string) {
+				j := filepath.Join(dir, JournalName)
+				raw, _ := os.ReadFile(j)
+				moved := filepath.Join(filepath.Dir(dir), "journal-elsewhere.jsonl")
+				_ = os.WriteFile(moved, raw, 0o600)
+				_ = os.Remove(j)
+				_ = os.Symlink(moved, j)
+			},
+			"directory": func(dir string) { _ = os.Symlink(target, filepath.Join(dir, "directoryAudits")) },
+		} {
+			t.Run(name, func(t *testing.T) {
+				w, _ := newBundle(t)
+				_ = w.Plan(Source{ID: "s", Source: "signIns.interactive", Kind: KindSignIns, Files: "signIns/interactive"})
+				page(t, w, "s", `{"value":[{"id":"1"}]}`, "https://graph.microsoft.com/beta/auditLogs/signIns?$skiptoken=1", 1)
+				plant(w.Dir())
+				if _, _, err := Resume(w.Dir(), t0); err == nil {
+					t.Errorf("resumed with a linked %s", name)
+				}
+				empty(t)
+			})
+		}
+	})
+}
