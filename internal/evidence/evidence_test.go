@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -342,7 +343,11 @@ func TestTamperedJournalLink(t *testing.T) {
 	// so followed by a nextLink) is in the journal, however the run was
 	// scheduled
 	_, url := server(t, emulate.Options{PageSize: 5})
-	evil := httptest.NewServer(nil)
+	var reached atomic.Int64
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reached.Add(1)
+		w.WriteHeader(http.StatusNotFound)
+	}))
 	defer evil.Close()
 	j := job(t)
 	j.Since = until.Add(-24 * time.Hour)
@@ -379,6 +384,9 @@ func TestTamperedJournalLink(t *testing.T) {
 	}
 	if !found || m2.Status != bundle.StatusPartial {
 		t.Errorf("a tampered link was not refused: status %s", m2.Status)
+	}
+	if n := reached.Load(); n != 0 {
+		t.Errorf("the other host received %d requests", n)
 	}
 }
 
