@@ -10,6 +10,7 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -263,6 +264,42 @@ func TestPerUserSources(t *testing.T) {
 		t.Errorf("messageRules context: %s", rules)
 	}
 	sourcesNamePermissions(t, m)
+	// The logs are the user's: every sign-in and unified audit log record
+	// is hers, the query asked for her alone, the directory audits are those
+	// she initiated and those that target her.
+	const upn = "johanna@sunnyside08.onmicrosoft.com"
+	for _, f := range m.Files {
+		raw, _ := os.ReadFile(filepath.Join(m.Dir, filepath.FromSlash(f.Path)))
+		switch {
+		case f.Role == bundle.RoleQuery:
+			if !bytes.Contains(raw, []byte(`"userPrincipalNameFilters":["`+upn+`"]`)) {
+				t.Errorf("the audit log query: %s", raw)
+			}
+		case f.Kind == bundle.KindSignIns || f.Kind == bundle.KindUnifiedAuditLog:
+			var page struct {
+				Value []struct{ UserPrincipalName string }
+			}
+			_ = json.Unmarshal(raw, &page)
+			for _, v := range page.Value {
+				if !strings.EqualFold(v.UserPrincipalName, upn) {
+					t.Errorf("%s holds a record of %s", f.Path, v.UserPrincipalName)
+					break
+				}
+			}
+		}
+	}
+	var audits []string
+	for _, s := range m.Sources {
+		if s.Kind == bundle.KindDirectoryAudits && strings.HasSuffix(s.ID, "/20231213T0000") {
+			audits = append(audits, s.Source)
+			if dec, _ := neturl.QueryUnescape(s.Request); !strings.Contains(dec, "'"+upn+"'") {
+				t.Errorf("%s: %s", s.ID, dec)
+			}
+		}
+	}
+	if strings.Join(audits, ",") != "directoryAudits.initiated,directoryAudits.targeted" {
+		t.Errorf("directory audit sources %v", audits)
+	}
 	got := records(t, m.Dir)
 	if n := len(got[bundle.KindSignIns]); n == 0 || n > 200 {
 		t.Errorf("%d sign-ins for one user", n)
