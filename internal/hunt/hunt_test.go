@@ -1,7 +1,9 @@
 package hunt
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"net/netip"
 	"os"
@@ -527,5 +529,89 @@ func TestRuleOwnerAlias(t *testing.T) {
 				t.Error("the alias is listed beside the UPN it resolves to")
 			}
 		})
+	}
+}
+
+// keepRows rewrites a portal CSV keeping the header and the rows whose
+// "Date (UTC)" satisfies keep.
+func keepRows(t *testing.T, path string, keep func(time.Time) bool) {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(raw, []byte("\ufeff"))))
+	rd.FieldsPerRecord = -1
+	rows, err := rd.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := slices.Index(rows[0], "Date (UTC)")
+	out := rows[:1]
+	for _, row := range rows[1:] {
+		at, err := time.Parse(time.RFC3339Nano, strings.Replace(row[col], " ", "T", 1))
+		if err != nil {
+			t.Fatalf("%s: %q: %v", path, row[col], err)
+		}
+		if keep(at) {
+			out = append(out, row)
+		}
+	}
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	if err := w.WriteAll(out); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAttackerOutsideALogsRange: hunt.md's blind spot "sign-in logs end X
+// but the attacker was active until Y" (and its mirror for a log that starts
+// after the attacker's first step), on the demo set with the sign-in logs
+// cut at 05:00 UTC on the day of the intrusion and the directory audit log
+// starting at 04:55: the attacker's UAL records run to 07:19:44 (Alice
+// through the same proxy), their first sign-in is at 04:50:17.
+func TestAttackerOutsideALogsRange(t *testing.T) {
+	dir := t.TempDir()
+	paths, err := demo.Extract(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := time.Date(2023, 12, 12, 5, 0, 0, 0, time.UTC)
+	start := time.Date(2023, 12, 12, 4, 55, 0, 0, time.UTC)
+	for _, p := range paths {
+		switch b := filepath.Base(p); {
+		case strings.HasPrefix(b, "InteractiveSignIns_2") || strings.HasPrefix(b, "NonInteractiveSignIns_"):
+			keepRows(t, p, func(at time.Time) bool { return at.Before(cut) })
+		case strings.HasPrefix(b, "AuditLogs_"):
+			keepRows(t, p, func(at time.Time) bool { return !at.Before(start) })
+		}
+	}
+	res, err := Run(context.Background(), engine(t), Options{Paths: []string{dir}, Correlate: params()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u := user(res, "johanna@sunnyside08.onmicrosoft.com"); u == nil || u.Verdict != result.Compromised {
+		t.Fatalf("johanna: %+v", u)
+	}
+	want := map[string]*regexp.Regexp{
+		"signIns":         regexp.MustCompile(`^sign-in logs end 2023-12-12T04:5\d:\d\dZ but the attacker was active until 2023-12-12T07:19:44Z$`),
+		"directoryAudits": regexp.MustCompile(`^directory audit logs start 2023-12-12T04:5\d:\d\d(\.\d+)?Z but the attacker was active from 2023-12-12T04:50:17Z$`),
+	}
+	for kind, re := range want {
+		found := false
+		for _, b := range res.Coverage.BlindSpots {
+			if b.Kind == kind && re.MatchString(b.Message) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("no %s blind spot matching %s in %s", kind, re, js(res.Coverage.BlindSpots))
+		}
+	}
+	if res.ExitCode(false) != result.ExitFound {
+		t.Errorf("exit %d", res.ExitCode(false))
 	}
 }
