@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -645,5 +646,37 @@ func TestGetInboxRuleJSON(t *testing.T) {
 		if r.ID != "rule:7966173683571268250" || r.Line != tc.line || r.User != "johanna" || r.Time != "" {
 			t.Errorf("%s: id %q line %d user %q time %q", tc.file, r.ID, r.Line, r.User, r.Time)
 		}
+	}
+}
+
+// TestBadRowShareBoundary: hunt.md's "more than 1% bad rows in a file is an
+// input error": 1 bad row in 100 is read (and listed), 2 in 100 are not.
+func TestBadRowShareBoundary(t *testing.T) {
+	write := func(bad int) string {
+		var b strings.Builder
+		b.WriteString("RecordId,CreationDate,RecordType,Operation,UserId,AuditData,AssociatedAdminUnits,AssociatedAdminUnitsNames\r\n")
+		for i := range 100 {
+			id := fmt.Sprintf("00000000-0000-4000-8000-%012d", i)
+			audit := fmt.Sprintf(`{"CreationTime":"2023-12-12T05:%02d:00","Id":"%s","Operation":"MailItemsAccessed","RecordType":50,"UserType":0,"UserId":"bob@contoso.com","ClientIP":"203.0.113.10"}`, i%60, id)
+			if i < bad {
+				audit = `{"CreationTime":"2023-12-12T05:00:00","Id":` // cut short
+			}
+			fmt.Fprintf(&b, "%s,12/12/2023 5:00:00 AM,50,MailItemsAccessed,bob@contoso.com,\"%s\",,\r\n", id, strings.ReplaceAll(audit, `"`, `""`))
+		}
+		p := filepath.Join(t.TempDir(), "purview.csv")
+		if err := os.WriteFile(p, []byte(b.String()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	one := write(1)
+	l := readFiles(t, Options{}, one)
+	if l.Files[0].BadRows != 1 || l.Files[0].Records != 99 || len(l.BadRows) != 1 || l.BadRows[0].Line != 2 {
+		t.Errorf("1 of 100: %+v %+v", l.Files[0], l.BadRows)
+	}
+	_, err := Read(context.Background(), []string{write(2)}, event.NewStrings(), Options{})
+	var ie *inputerr.Error
+	if !asInputErr(err, &ie) || ie.Line != 2 || !strings.Contains(err.Error(), "2 of 100") {
+		t.Errorf("2 of 100 must be an input error at line 2, got %v", err)
 	}
 }
