@@ -469,9 +469,11 @@ func runFleet(ctx context.Context, app *App, o *auditOptions, outs []output, fai
 	if err != nil {
 		return err
 	}
+	toStdout := false
 	for _, out := range outs {
 		opts := render.Options{Width: app.width()}
 		if out.path == "" {
+			toStdout = true
 			if err := render.WriteFleet(app.Stdout, out.format, fl, opts); err != nil {
 				return err
 			}
@@ -483,9 +485,36 @@ func runFleet(ctx context.Context, app *App, o *auditOptions, outs []output, fai
 		}
 	}
 	if fl.Summary.Exit != 0 {
+		// With the summary in files only, a CI log would show a bare exit
+		// 2 or 4: say which snapshots could not be audited, and why.
+		if !toStdout {
+			return &ExitError{Code: fl.Summary.Exit, Err: notAudited(fl)}
+		}
 		return &ExitError{Code: fl.Summary.Exit}
 	}
 	return nil
+}
+
+// notAudited names the snapshots of a fleet run that could not be audited
+// (the first three, with their errors), or is nil when every one was.
+func notAudited(fl *report.Fleet) error {
+	var bad []string
+	n := 0
+	for _, r := range fl.Tenants {
+		if r.Outcome != report.OutcomeError {
+			continue
+		}
+		if n++; n <= 3 {
+			bad = append(bad, r.File+": "+r.Error)
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	if n > 3 {
+		bad = append(bad, fmt.Sprintf("and %d more (see the summary)", n-3))
+	}
+	return fmt.Errorf("%d of %d snapshots could not be audited: %s", n, len(fl.Tenants), strings.Join(bad, "; "))
 }
 
 // tuneGC trades memory for speed in fleet runs: each snapshot is garbage

@@ -120,3 +120,28 @@ func TestFleetSummaryLinksTheRightReport(t *testing.T) {
 		}
 	}
 }
+
+// TestFleetToFilesSaysWhatWasNotAudited: with the summary written to a file
+// only, a fleet run that could not audit a snapshot says on stderr which one
+// and why (a CI log would otherwise show a bare exit code); with the summary
+// on stdout, the summary says it.
+func TestFleetToFilesSaysWhatWasNotAudited(t *testing.T) {
+	fleetDir := t.TempDir()
+	good, _ := os.ReadFile(demoSnapshotWith(t, "tmp.json", nil))
+	if err := os.WriteFile(filepath.Join(fleetDir, "good.json"), good, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(fleetDir, "broken.json"), []byte(`{"schemaVersion": 1,`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bl := write(t, "b.yaml", demoBaseline)
+	summary := filepath.Join(t.TempDir(), "fleet.md")
+	code, stdout, stderr := run(t, "audit", "--snapshot", fleetDir, "--baseline", bl, "--format", "markdown", "--output", summary, "--fail-on", "never")
+	if code != 2 || stdout != "" || !strings.Contains(stderr, "1 of 2 snapshots could not be audited: ") || !strings.Contains(stderr, "broken.json: ") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	code, stdout, stderr = run(t, "audit", "--snapshot", fleetDir, "--baseline", bl, "--format", "markdown", "--fail-on", "never")
+	if code != 2 || strings.Contains(stderr, "could not be audited") || !strings.Contains(stdout, "broken.json") {
+		t.Errorf("summary on stdout: exit %d, stderr %q", code, stderr)
+	}
+}
