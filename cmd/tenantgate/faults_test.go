@@ -243,6 +243,7 @@ func TestTimeoutAgainstASlowService(t *testing.T) {
 		args []string
 	}{
 		{"collect", []string{"collect", "--baseline", demoBaseline, "--output", out, "--timeout", "1500ms"}},
+		{"collect, nothing read yet", []string{"collect", "--baseline", demoBaseline, "--output", out, "--timeout", "300ms"}},
 		{"live audit", []string{"audit", "--baseline", demoBaseline, "--format", "json", "--timeout", "1500ms"}},
 		{"apply", []string{"apply", "--snapshot", snapFile, "--baseline", demoBaseline, "--yes", "--timeout", "500ms"}},
 	} {
@@ -251,6 +252,9 @@ func TestTimeoutAgainstASlowService(t *testing.T) {
 			code, stdout, stderr := tool(t, append(tc.args, conn...)...)
 			if code != report.ExitRuntime || !strings.Contains(stderr, "timed out after") || !strings.Contains(stderr, "(--timeout)") {
 				t.Errorf("exit %d, stderr %q", code, stderr)
+			}
+			if tc.name == "collect, nothing read yet" && !strings.Contains(stderr, "before any Graph source was read") {
+				t.Errorf("stderr %q does not say nothing was read", stderr)
 			}
 			if tc.name != "apply" && stdout != "" {
 				t.Errorf("a timed-out run printed results: %.200q", stdout)

@@ -321,7 +321,7 @@ func isGraph(source string) bool {
 // answered.
 func (c *collector) totalFailure(ctx context.Context, results map[string]outcome, armOK bool) error {
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("collection interrupted: %w", err)
+		return fmt.Errorf("collection interrupted before any Graph source was read: %w", err)
 	}
 	names := make([]string, 0, len(results))
 	for n := range results {
