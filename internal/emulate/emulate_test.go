@@ -576,6 +576,31 @@ func TestRealShapes(t *testing.T) {
 	if _, ok := out["conditions"].(map[string]any)["servicePrincipalRiskLevels"]; ok {
 		t.Fatalf("beta create sends an unset servicePrincipalRiskLevels: %v", out)
 	}
+	// The stored policy read back through each version, in that version's
+	// shape: beta leaves the unset condition keys out and keeps CAE; v1.0
+	// sends them as [] / null and has no CAE.
+	id, _ := out["id"].(string)
+	_, _, b := c.do("GET", "/beta/identity/conditionalAccess/policies/"+id, nil, nil)
+	_, _, v := c.do("GET", "/v1.0/identity/conditionalAccess/policies/"+id, nil, nil)
+	bc, _ := b["conditions"].(map[string]any)
+	vc, _ := v["conditions"].(map[string]any)
+	if bc == nil || vc == nil {
+		t.Fatalf("read back: beta %v, v1.0 %v", b, v)
+	}
+	for k, unset := range map[string]string{"servicePrincipalRiskLevels": "[]", "insiderRiskLevels": "null", "authenticationFlows": "null"} {
+		if _, ok := bc[k]; ok {
+			t.Errorf("beta GET sends the unset %s", k)
+		}
+		if got, ok := vc[k]; !ok || mustJSON(t, got) != unset {
+			t.Errorf("v1.0 GET: %s = %v (present %v), want %s", k, got, ok, unset)
+		}
+	}
+	if _, ok := v["sessionControls"].(map[string]any)["continuousAccessEvaluation"]; ok {
+		t.Error("v1.0 GET serves continuousAccessEvaluation")
+	}
+	if b["sessionControls"].(map[string]any)["continuousAccessEvaluation"] == nil {
+		t.Error("beta GET lost continuousAccessEvaluation")
+	}
 }
 
 func TestIntuneWithoutLicence(t *testing.T) {
