@@ -3,6 +3,7 @@
 package bundle
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -361,4 +362,41 @@ func TestNeverThroughALink(t *testing.T) {
 			})
 		}
 	})
+}
+
+// TestNamedLocationsOnce: bundles of one tenant (a re-run beside the
+// first) give each named location once; one that changed between them is
+// kept in both versions.
+func TestNamedLocationsOnce(t *testing.T) {
+	parent := t.TempDir()
+	office := `{"@odata.type":"#microsoft.graph.ipNamedLocation","id":"l1","displayName":"HQ","isTrusted":true,"ipRanges":[{"cidrAddress":"203.0.113.0/24"}]}`
+	for i, body := range []string{
+		`{"value":[` + office + `]}`,
+		`{"value":[` + office + `]}`,
+		`{"value":[{"@odata.type":"#microsoft.graph.ipNamedLocation","id":"l1","displayName":"HQ","isTrusted":true,"ipRanges":[{"cidrAddress":"198.51.100.0/24"}]}]}`,
+	} {
+		w, err := Create(parent, "tenant-20231214T010000Z", Manifest{BundleID: fmt.Sprint(i)}, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = w.Plan(Source{ID: NamedLocationsID, Source: "namedLocations", Files: "directory/namedLocations"})
+		if _, err := w.WritePage(NamedLocationsID, File{Source: "namedLocations", Role: RolePage}, []byte(body), ""); err != nil {
+			t.Fatal(err)
+		}
+		_ = w.End(NamedLocationsID, Source{Status: SourceOK})
+		if _, err := w.Close(Run{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err := Expand([]string{parent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	locs, missing, err := f.NamedLocations()
+	if err != nil || len(f.Bundles) != 3 || len(missing) != 0 {
+		t.Fatalf("%d bundles, missing %v, %v", len(f.Bundles), missing, err)
+	}
+	if len(locs) != 2 || !strings.Contains(string(locs[0]), "203.0.113.0/24") || !strings.Contains(string(locs[1]), "198.51.100.0/24") {
+		t.Errorf("locations %s", locs)
+	}
 }

@@ -2,6 +2,7 @@ package bundle
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"io"
 	"os"
@@ -137,9 +138,12 @@ func (f *Found) BlindSpots() []BlindSpot {
 	return out
 }
 
-// NamedLocations are the named locations of every bundle found, and for
-// each bundle without them why (its source failed, or it predates them).
+// NamedLocations are the named locations of every bundle found, each once
+// (bundles of one tenant, such as a re-run beside the first, hold the same
+// ones; a location that differs between them is kept in every version), and
+// for each bundle without them why (its source failed, or it predates them).
 func (f *Found) NamedLocations() (locs []json.RawMessage, missing []string, err error) {
+	seen := map[string]bool{}
 	for _, b := range f.Bundles {
 		l, why, err := b.NamedLocations()
 		if err != nil {
@@ -148,7 +152,16 @@ func (f *Found) NamedLocations() (locs []json.RawMessage, missing []string, err 
 		if why != "" {
 			missing = append(missing, filepath.Base(b.Dir)+": "+why)
 		}
-		locs = append(locs, l...)
+		for _, raw := range l {
+			var c bytes.Buffer
+			if json.Compact(&c, raw) == nil {
+				if seen[c.String()] {
+					continue
+				}
+				seen[c.String()] = true
+			}
+			locs = append(locs, raw)
+		}
 	}
 	return locs, missing, nil
 }
