@@ -99,7 +99,7 @@ func Collect(ctx context.Context, opts conn.Options, job bundle.Job) (*bundle.Ma
 	g, err := collect.NewGraphClient(ctx, opts)
 	if err != nil {
 		if w != nil {
-			w.Close(bundle.Run{Started: started, Finished: time.Now().UTC(), Resumed: true})
+			_ = w.Abort()
 		}
 		return nil, err
 	}
@@ -111,7 +111,8 @@ func Collect(ctx context.Context, opts conn.Options, job bundle.Job) (*bundle.Ma
 	org, skus, now, err := r.tenant(ctx, opts, w)
 	if err != nil {
 		if w != nil {
-			w.Close(bundle.Run{Started: started, Finished: time.Now().UTC(), Resumed: true, Requests: g.Requests()})
+			// nothing was read for the bundle: it is left as it was
+			_ = w.Abort()
 		}
 		return nil, err
 	}

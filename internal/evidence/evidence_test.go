@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -787,5 +788,71 @@ func TestPagesAreBytesAsReceived(t *testing.T) {
 	// and the bundle's logs read the same whatever the layout
 	if got := records(t, m.Dir); len(got[bundle.KindSignIns]) == 0 || len(got[bundle.KindUnifiedAuditLog]) == 0 {
 		t.Errorf("records by kind: %d sign-ins, %d UAL", len(got[bundle.KindSignIns]), len(got[bundle.KindUnifiedAuditLog]))
+	}
+}
+
+// TestResumeRetriesFailedSourcesInItsTenant: a resume tries the sources
+// that failed again (a permission granted since), but only with a
+// credential of the bundle's own tenant: another tenant's, or one whose
+// organization cannot be read, adds nothing to the bundle.
+func TestResumeRetriesFailedSourcesInItsTenant(t *testing.T) {
+	_, denied := server(t, emulate.Options{Deny: []string{"signIns"}})
+	j := job(t)
+	j.Since = until.Add(-24 * time.Hour)
+	m, err := evidence.Collect(context.Background(), connOpts(denied), j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Status != bundle.StatusPartial || source(m, "signIns/interactive/20231213T0000").Status != bundle.SourceDenied {
+		t.Fatalf("status %s", m.Status)
+	}
+	journal := filepath.Join(m.Dir, bundle.JournalName)
+	before, _ := os.ReadFile(journal)
+	resume := func(url string) (*bundle.Manifest, error) {
+		r := job(t)
+		r.Resume, r.Parent = m.Dir, ""
+		o := connOpts(url)
+		o.TenantID = "" // the bundle's tenant is checked whatever --tenant says
+		return evidence.Collect(context.Background(), o, r)
+	}
+	srv, granted := server(t, emulate.Options{})
+	for name, url := range map[string]string{
+		"another tenant": func() string {
+			hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if strings.HasSuffix(r.URL.Path, "/organization") {
+					w.Header().Set("Content-Type", "application/json")
+					_, _ = w.Write([]byte(`{"value":[{"id":"11111111-2222-4333-8444-555555555555","displayName":"Contoso","verifiedDomains":[{"name":"contoso.onmicrosoft.com","isInitial":true}]}]}`))
+					return
+				}
+				srv.ServeHTTP(w, r)
+			}))
+			t.Cleanup(hs.Close)
+			return hs.URL
+		}(),
+		"organization unreadable": func() string {
+			_, url := server(t, emulate.Options{Deny: []string{"organization"}})
+			return url
+		}(),
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := resume(url)
+			if !errors.Is(err, evidence.ErrTenantMismatch) || !strings.Contains(err.Error(), "35a4937b-c200-40f5-8db0-1813c0f63ffe") {
+				t.Errorf("resume: %v", err)
+			}
+			if after, _ := os.ReadFile(journal); !bytes.Equal(after, before) {
+				t.Error("the bundle's journal changed")
+			}
+		})
+	}
+	m2, err := resume(granted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := source(m2, "signIns/interactive/20231213T0000")
+	if m2.Status != bundle.StatusComplete || s.Status != bundle.SourceOK || s.Records == 0 || s.Error != "" || len(m2.Runs) != 2 {
+		t.Errorf("after the permission was granted: %s, sign-ins %+v, runs %d", m2.Status, s, len(m2.Runs))
+	}
+	if got := records(t, m2.Dir); len(got[bundle.KindSignIns]) != s.Records+source(m2, "signIns/noninteractive/20231213T0000").Records {
+		t.Errorf("%d sign-ins in the bundle", len(got[bundle.KindSignIns]))
 	}
 }

@@ -416,6 +416,15 @@ func (w *Writer) Close(run Run) (*Manifest, error) {
 	return &m, err
 }
 
+// Abort closes a resumed bundle's journal without recording a run: the
+// resume stopped before it read anything (no credential, another tenant),
+// so the bundle stays as the last run left it.
+func (w *Writer) Abort() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.journal.Close()
+}
+
 // Resume reopens the bundle at dir to continue it: it replays the journal,
 // checks every file the journal names (a regular file of the recorded size
 // and SHA-256; a changed file is an input error naming it), drops a last page
