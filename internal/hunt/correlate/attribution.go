@@ -184,8 +184,38 @@ func (a *attribution) addSession(s event.Sym, t int64) {
 	}
 	a.sessions[s] = t
 	for _, i := range a.bySession[s] {
-		a.mark(int(i))
+		a.reach(int(i))
 	}
+}
+
+// reach makes event i attacker activity through a session or token; an
+// event already attributed through its address alone now anchors that
+// address's window too (whichever was found first).
+func (a *attribution) reach(i int) {
+	if !a.attacker[i] {
+		a.mark(i)
+		return
+	}
+	e := &a.ev[i]
+	if _, known := a.ips[pair{e.User, e.IP}]; known && e.IP != 0 {
+		a.addIP(e.User, e.IP, e.Time)
+	}
+}
+
+// anchors: event i may set its address's t0: an entry indicator, or an
+// event carrying an attacker session or token.
+func (a *attribution) anchors(i int) bool {
+	if a.entry[i] != "" {
+		return true
+	}
+	e := &a.ev[i]
+	for _, s := range []event.Sym{e.Session, e.Session2} {
+		if _, ok := a.sessions[s]; ok && s != 0 {
+			return true
+		}
+	}
+	_, ok := a.tokens[e.Token]
+	return ok && e.Token != 0
 }
 
 func (a *attribution) addToken(k event.Sym, t int64) {
@@ -197,7 +227,7 @@ func (a *attribution) addToken(k event.Sym, t int64) {
 	}
 	a.tokens[k] = t
 	for _, i := range a.byToken[k] {
-		a.mark(int(i))
+		a.reach(int(i))
 	}
 }
 
@@ -239,6 +269,13 @@ func (a *attribution) drain() {
 				a.attackerUAs[e.UA][e.User] = true
 			}
 			if e.IP == 0 || a.ipClass[e.IP] != "" {
+				continue
+			}
+			// An event reached only through its address (within
+			// ip_window of t0) does not move t0: the window is the entry
+			// indicator's (hunt.md Correlation 2), not a chain of weekly
+			// steps from one use of the address to the next.
+			if _, known := a.ips[pair{e.User, e.IP}]; known && !a.anchors(i) {
 				continue
 			}
 			// A second address inside an attacker session joins, unless

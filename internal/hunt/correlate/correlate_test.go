@@ -532,3 +532,38 @@ func TestOneRegistrationTwoRecords(t *testing.T) {
 		t.Errorf("two registrations: %+v", ms)
 	}
 }
+
+// TestIPWindowBoundary: an event from an attacker address without the
+// attacker's session is attacker activity within hunt.ip_window (7 days)
+// of the address's first attacker use, before or after, inclusive; one
+// second beyond, it is not.
+func TestIPWindowBoundary(t *testing.T) {
+	first := 5 * time.Minute // the replay address's first use, in the attacker's session
+	week := 168 * time.Hour
+	l := incident()
+	l.ual(first+week, victim, "Set-Mailbox", 1, replayIP, "", `{"params":{"ForwardingSmtpAddress":"smtp:edge@evil.example"}}`)
+	l.ual(first+week+time.Second, victim, "Set-Mailbox", 1, replayIP, "", `{"params":{"ForwardingSmtpAddress":"smtp:beyond@evil.example"}}`)
+	l.ual(first-week, victim, "Set-Mailbox", 1, replayIP, "", `{"params":{"ForwardingSmtpAddress":"smtp:before@evil.example"}}`)
+	l.ual(first-week-time.Second, victim, "Set-Mailbox", 1, replayIP, "", `{"params":{"ForwardingSmtpAddress":"smtp:longbefore@evil.example"}}`)
+	u := userOf(investigate(t, l.read(), opts()), victim)
+	if u == nil {
+		t.Fatal("victim not listed")
+	}
+	want := map[string]bool{"edge": true, "beyond": false, "before": true, "longbefore": false}
+	got := map[string]bool{}
+	for _, f := range u.Findings {
+		if f.ID != "TG.HUNT.9" {
+			continue
+		}
+		for w := range want {
+			if strings.Contains(f.Summary, "smtp:"+w+"@") {
+				got[w] = f.Attributed
+			}
+		}
+	}
+	for w, attributed := range want {
+		if a, ok := got[w]; !ok || a != attributed {
+			t.Errorf("forwarding to %s: finding %v, attributed %v; want attributed %v", w, ok, a, attributed)
+		}
+	}
+}
