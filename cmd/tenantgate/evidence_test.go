@@ -64,7 +64,7 @@ func TestEvidenceCommand(t *testing.T) {
 	out := t.TempDir()
 	args := []string{"evidence", "--graph-endpoint", url, "--tenant", "sunnyside08.onmicrosoft.com", "--since", "2023-12-11", "--until", "2023-12-12", "-o", out, "--poll-interval", "10ms"}
 	code, stdout, stderr := runCLI(t, args...)
-	if code != 0 || !strings.Contains(stderr, ": complete, ") || !strings.Contains(stderr, "next: tenantgate hunt") {
+	if code != 0 || !strings.Contains(flat(stderr), ": complete, ") || !strings.Contains(stderr, "next: tenantgate hunt") {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
 	first := strings.TrimSpace(stdout)
@@ -101,7 +101,7 @@ func TestEvidenceCommand(t *testing.T) {
 		url := incidentServer(t, emulate.Options{Deny: []string{"signIns"}})
 		code, _, stderr := runCLI(t, "evidence", "--graph-endpoint", url, "--since", "2023-12-12", "--until", "2023-12-12", "-o", t.TempDir(), "--poll-interval", "10ms")
 		if code != 3 || !strings.Contains(stderr, "interactive sign-ins (2023-12-12T00:00Z to 2023-12-13T00:00Z): denied (HTTP 403 Authorization_RequestDenied): Insufficient privileges") ||
-			!strings.Contains(stderr, ": partial, ") {
+			!strings.Contains(flat(stderr), ": partial, ") {
 			t.Errorf("exit %d\n%s", code, stderr)
 		}
 	})

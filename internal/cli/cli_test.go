@@ -324,6 +324,11 @@ func TestInputMistakesExit2(t *testing.T) {
 	}{
 		{[]string{"audit", "--demo", "-f", "json", "-o", filepath.Join(dir, "no", "such", "r.json")}, "directory " + filepath.Join(dir, "no", "such") + " does not exist"},
 		{[]string{"audit", "--demo", "-f", "json", "-o", dir}, "is a directory; --output wants a file"},
+		// Every command that writes a file refuses before its work, not after.
+		{[]string{"plan", "--demo", "-o", filepath.Join(dir, "no", "p.json")}, "p.json: cannot write the plan: directory " + filepath.Join(dir, "no") + " does not exist"},
+		{[]string{"init", "--demo", "-o", filepath.Join(dir, "no", "b.yaml")}, "b.yaml: cannot write the baseline: directory"},
+		{[]string{"hunt", "--demo", "-f", "json", "-o", filepath.Join(dir, "no", "h.json")}, "h.json: cannot write the json report: directory"},
+		{[]string{"collect", "--graph-endpoint", "http://127.0.0.1:9", "-o", filepath.Join(dir, "no", "s.json")}, "s.json: cannot write the snapshot: directory"},
 		{[]string{"audit", "--snapshot", arr}, "the file holds a JSON array, but a snapshot is one JSON object"},
 	} {
 		code, _, errOut := run(t, tc.args...)

@@ -411,7 +411,11 @@ func checkOutputs(outs []output) error {
 		}
 		dir := filepath.Dir(o.path)
 		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-			return inputerr.New(o.path, "cannot write the %s report: directory %s does not exist", o.format, dir)
+			what := o.format + " report"
+			if o.format == "baseline" || o.format == "plan" || o.format == "snapshot" {
+				what = o.format
+			}
+			return inputerr.New(o.path, "cannot write the %s: directory %s does not exist", what, dir)
 		}
 	}
 	return nil

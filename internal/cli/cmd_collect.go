@@ -230,6 +230,9 @@ func runCollect(ctx context.Context, app *App, o *collectOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := checkOutputs([]output{{format: "snapshot", path: o.output}}); err != nil {
+		return err
+	}
 	snap, err := collectLive(ctx, app, o.conn, b)
 	if err != nil {
 		return err

@@ -298,11 +298,11 @@ func reportEvidence(app *App, m *bundle.Manifest, job bundle.Job) error {
 		}
 		fmt.Fprintf(app.Stderr, "warning: interrupted: %s\n", d)
 	}
-	fmt.Fprintf(app.Stderr, "evidence: %s: %s, %d records in %d files from %d sources", textsafe.Line(dir), m.Status, records, len(m.Files), len(m.Sources))
+	summary := fmt.Sprintf("evidence: %s: %s, %d records in %d files from %d sources", textsafe.Line(dir), m.Status, records, len(m.Files), len(m.Sources))
 	if failed > 0 {
-		fmt.Fprintf(app.Stderr, ", %d not collected (see the warnings above and manifest.json)", failed)
+		summary += fmt.Sprintf(", %d not collected (see the warnings above and manifest.json)", failed)
 	}
-	fmt.Fprintln(app.Stderr)
+	fmt.Fprintln(app.Stderr, textcol.Indent(summary, app.width(), 2))
 	if m.Status == bundle.StatusIncomplete {
 		fmt.Fprintf(app.Stderr, "continue later with: tenantgate evidence --resume %s\n", textsafe.Line(dir))
 	}

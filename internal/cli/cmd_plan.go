@@ -12,6 +12,8 @@ import (
 	"github.com/tenantgate/tenantgate/internal/baseline"
 	"github.com/tenantgate/tenantgate/internal/conn"
 	"github.com/tenantgate/tenantgate/internal/safefile"
+	"github.com/tenantgate/tenantgate/internal/textcol"
+	"github.com/tenantgate/tenantgate/internal/textsafe"
 )
 
 func init() { register(newPlanCmd) }
@@ -46,6 +48,9 @@ and excludes the baseline's break-glass accounts. Templates are embedded;
   tenantgate plan --tenant contoso.onmicrosoft.com --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkOutputs([]output{{format: "plan", path: o.output}}); err != nil {
+				return err
+			}
 			p, _, err := buildPlan(cmd.Context(), app, subjectOptions{demo: o.demo, snapshot: o.snapshot, baseline: o.baseline, conn: o.conn}, o.templates)
 			if err != nil {
 				return err
@@ -68,11 +73,8 @@ and excludes the baseline's break-glass accounts. Templates are embedded;
 					return nil
 				}
 				apply.WriteText(app.Stdout, p, false, app.width())
-				b := o.baseline
-				if b == "" {
-					b = "BASELINE.yaml" // the embedded baseline names no break-glass account
-				}
-				fmt.Fprintf(app.Stdout, "\nSaved the plan to %s; review it, then: tenantgate apply --plan %s --baseline %s\n", o.output, o.output, b)
+				fmt.Fprintf(app.Stdout, "\n%s\n%s\n", textcol.Indent("Saved the plan to "+textsafe.Line(o.output)+". Review it, then apply it with:", app.width(), 0),
+					shellCommand(applyArgs(cmd, o, p), app.width()))
 				return nil
 			}
 			return write(app.Stdout)
@@ -87,6 +89,29 @@ and excludes the baseline's break-glass accounts. Templates are embedded;
 	f.StringVarP(&o.output, "output", "o", "", "write the plan file (JSON) here, for apply --plan")
 	addConnFlags(cmd, &o.conn)
 	return withTimeout(cmd)
+}
+
+// applyArgs is the apply command that takes the saved plan, with the
+// connection flags plan was given, so it runs as printed (against an emulator
+// or a national cloud too). A plan made from a snapshot names its tenant;
+// apply always needs the baseline's break-glass accounts.
+func applyArgs(cmd *cobra.Command, o *planOptions, p *apply.Plan) []string {
+	b := o.baseline
+	if b == "" {
+		b = "BASELINE.yaml" // the embedded baseline names no break-glass account
+	}
+	args := []string{"tenantgate", "apply"}
+	live := false
+	for _, name := range []string{"tenant", "cloud", "auth", "client-id", "certificate", "graph-endpoint"} {
+		if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
+			args = append(args, "--"+name, textsafe.Line(f.Value.String()))
+			live = live || name == "tenant" || name == "graph-endpoint"
+		}
+	}
+	if !live && o.snapshot != "" && p.Tenant.ID != "" {
+		args = append(args, "--tenant", textsafe.Line(p.Tenant.ID))
+	}
+	return append(args, "--plan", textsafe.Line(o.output), "--baseline", textsafe.Line(b))
 }
 
 // buildPlan audits the subject and plans from it; it also returns the

@@ -76,6 +76,28 @@ func TestTextFits80Columns(t *testing.T) {
 	}
 }
 
+// The command plan prints for apply runs as printed: a flag stays with its
+// value, lines continue with a backslash before the width, and what a shell
+// would split or expand is quoted.
+func TestShellCommand(t *testing.T) {
+	cases := []struct {
+		args  []string
+		width int
+		want  string
+	}{
+		{[]string{"tenantgate", "apply", "--plan", "p.json"}, 80, "  tenantgate apply --plan p.json"},
+		{[]string{"tenantgate", "apply", "--graph-endpoint", "http://127.0.0.1:8080", "--plan", "plan.json", "--baseline", "mine.yaml"}, 60,
+			"  tenantgate apply --graph-endpoint http://127.0.0.1:8080 \\\n    --plan plan.json --baseline mine.yaml"},
+		{[]string{"tenantgate", "apply", "--plan", "my plans/p.json", "--baseline", "it's.yaml", "--tenant", "$HOME"}, 80,
+			"  tenantgate apply --plan 'my plans/p.json' --baseline 'it'\\''s.yaml' \\\n    --tenant '$HOME'"},
+	}
+	for _, c := range cases {
+		if got := shellCommand(c.args, c.width); got != c.want {
+			t.Errorf("shellCommand(%q, %d):\n%s\nwant\n%s", c.args, c.width, got, c.want)
+		}
+	}
+}
+
 func TestWidth(t *testing.T) {
 	app := &App{IsTerminal: func(any) bool { return false }}
 	t.Setenv("COLUMNS", "")

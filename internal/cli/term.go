@@ -3,6 +3,7 @@ package cli
 import (
 	"io"
 	"os"
+	"strings"
 
 	"golang.org/x/term"
 
@@ -49,4 +50,43 @@ func (a *App) width() int {
 		}
 	}
 	return textcol.DefaultWidth
+}
+
+// shellCommand lays out a command to copy and run: indented by two, a flag
+// kept with its value, continued with " \" before width is reached. Values a
+// shell would split or expand are single-quoted.
+func shellCommand(args []string, width int) string {
+	var words []string
+	for i := 0; i < len(args); i++ {
+		w := shellQuote(args[i])
+		if strings.HasPrefix(args[i], "--") && i+1 < len(args) && !strings.HasPrefix(args[i+1], "--") {
+			i++
+			w += " " + shellQuote(args[i])
+		}
+		words = append(words, w)
+	}
+	var b strings.Builder
+	b.WriteString("  ")
+	col := 2
+	for i, w := range words {
+		if i > 0 {
+			if col+1+textcol.Width(w)+2 > width {
+				b.WriteString(" \\\n    ")
+				col = 4
+			} else {
+				b.WriteString(" ")
+				col++
+			}
+		}
+		b.WriteString(w)
+		col += textcol.Width(w)
+	}
+	return b.String()
+}
+
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.,:/@=+%") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
