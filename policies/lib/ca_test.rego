@@ -340,3 +340,12 @@ test_grouped if {
 	ca.grouped(4294967296) == "4,294,967,296"
 	ca.grouped(79228162514264337593543950336) == "79,228,162,514,264,337,593,543,950,336"
 }
+
+# A narrowing condition with nothing excluded reads as a whole sentence: no
+# finding ends in a dangling "excluding " or ", exclude " (issue 12).
+test_narrowing_text_never_dangles if {
+	ca.platform_problems({"conditions": {"platforms": {"includePlatforms": ["windows"], "excludePlatforms": []}}}) == ["applies only to platforms windows"]
+	ca.platform_problems({"conditions": {"platforms": {"includePlatforms": ["all"], "excludePlatforms": ["iOS", "android"]}}}) == ["applies only to platforms all excluding iOS/android"]
+	ca.location_problems({"conditions": {"locations": {"includeLocations": ["AllTrusted"], "excludeLocations": []}}}) == ["is limited by location (include AllTrusted)"]
+	ca.location_problems({"conditions": {"locations": {"includeLocations": ["All"], "excludeLocations": ["AllTrusted"]}}}) == ["is limited by location (include All, exclude AllTrusted)"]
+}
