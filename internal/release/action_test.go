@@ -2,7 +2,9 @@ package release
 
 import (
 	"bytes"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -168,9 +170,11 @@ func TestActionMetadata(t *testing.T) {
 	}
 }
 
-// TestDriftSnippetFails: the documented drift comparison must fail the step
-// when tenantgate diff reports a regression (a pipe into tee would swallow
-// the exit code).
+// TestDriftSnippetFails: the documented drift comparison fails the step when
+// tenantgate diff reports a regression and passes when it does not (a pipe
+// into tee would swallow the exit code). The snippet is run as GitHub runs a
+// step without a shell key (bash -e), with stand-ins for gh (a previous run
+// and its artifact) and tenantgate diff (the exit code under test).
 func TestDriftSnippetFails(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join(repoRoot(t), "docs", "github-actions.md"))
 	if err != nil {
@@ -181,12 +185,65 @@ func TestDriftSnippetFails(t *testing.T) {
 	if i < 0 {
 		t.Fatal("drift snippet not found")
 	}
-	block := doc[strings.LastIndex(doc[:i], "```"):]
-	block = block[:strings.Index(block[3:], "```")+3]
-	if regexp.MustCompile(`tenantgate diff[^\n]*\|`).MatchString(block) && !strings.Contains(block, "pipefail") {
-		t.Errorf("the drift snippet pipes tenantgate diff without pipefail:\n%s", block)
+	start := strings.LastIndex(doc[:i], "```yaml\n")
+	end := strings.Index(doc[i:], "\n```\n") + 1
+	if start < 0 || end < 1 {
+		t.Fatal("the drift snippet is not a yaml block")
 	}
-	if !strings.Contains(block, `exit "$code"`) {
-		t.Errorf("the drift snippet does not exit with diff's code:\n%s", block)
+	var steps []struct {
+		Run   string `yaml:"run"`
+		Shell string `yaml:"shell"`
+	}
+	if err := yaml.Unmarshal([]byte(doc[start+len("```yaml\n"):i+end]), &steps); err != nil || len(steps) != 1 || steps[0].Run == "" {
+		t.Fatalf("the drift snippet is not one step with a script (%v): %+v", err, steps)
+	}
+	if steps[0].Shell != "" {
+		t.Fatalf("shell %q: the test runs the step as GitHub's default bash -e", steps[0].Shell)
+	}
+	bash, err := lookPath("bash")
+	if err != nil {
+		t.Skip("bash is not installed")
+	}
+	for _, tc := range []struct {
+		name     string
+		diffExit int
+	}{{"regression", 1}, {"no regression", 0}, {"unreadable input", 2}} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			bin := filepath.Join(dir, "bin")
+			stub := func(name, script string) {
+				if err := os.MkdirAll(bin, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(bin, name), []byte("#!"+bash+"\n"+script), 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			stub("gh", `case "$1 $2" in
+"run list") echo 4242 ;;
+"run download") mkdir -p previous && echo '{}' > previous/result.json ;;
+*) exit 9 ;;
+esac
+`)
+			stub("tenantgate", fmt.Sprintf("echo \"drift: $*\"\nexit %d\n", tc.diffExit))
+			summary := filepath.Join(dir, "summary.md")
+			cmd := exec.Command(bash, "-e", "-c", steps[0].Run)
+			cmd.Dir = dir
+			cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
+				"GITHUB_STEP_SUMMARY="+summary, "REPORTS="+dir, "AZURE_TENANT_ID=contoso.onmicrosoft.com", "GH_TOKEN=x")
+			out, err := cmd.CombinedOutput()
+			code := 0
+			if ee, ok := err.(*exec.ExitError); ok {
+				code = ee.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if code != tc.diffExit {
+				t.Errorf("the step exits %d when tenantgate diff exits %d\n%s", code, tc.diffExit, out)
+			}
+			if got, _ := os.ReadFile(summary); !strings.Contains(string(got), "drift: diff previous/result.json "+dir+"/result.json") {
+				t.Errorf("the diff is not in the run summary: %q", got)
+			}
+		})
 	}
 }
