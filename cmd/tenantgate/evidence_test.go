@@ -141,7 +141,7 @@ func TestEvidenceCommand(t *testing.T) {
 		t.Cleanup(ts.Close)
 		code, _, stderr := runCLI(t, "evidence", "--graph-endpoint", ts.URL, "--since", "2023-12-12", "--until", "2023-12-12", "-o", t.TempDir(), "--poll-interval", "10ms")
 		if code != 3 || !strings.Contains(stderr, "interactive sign-ins (2023-12-12T00:00Z to 2023-12-13T00:00Z): error (HTTP 429 TooManyRequests): Too many requests. (the service asked to wait Retry-After 120s, longer than the 60s tenantgate waits: not retried") ||
-			!strings.Contains(stderr, ": partial, ") {
+			!strings.Contains(flat(stderr), ": partial, ") {
 			t.Errorf("exit %d\n%s", code, stderr)
 		}
 	})
@@ -513,12 +513,12 @@ func TestEvidenceInterruptedThenResumed(t *testing.T) {
 	app := &cli.App{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Live: live(), IsTerminal: func(any) bool { return false }}
 	code := cli.Main(ctx, app, []string{"evidence", "--graph-endpoint", ts.URL, "--since", "2023-12-04", "--until", "2023-12-13", "-o", t.TempDir(), "--poll-interval", "10ms"})
 	dir := strings.TrimSpace(out.String())
-	if code != 3 || !strings.Contains(errb.String(), "warning: interrupted: ") || !strings.Contains(errb.String(), ": incomplete, ") ||
+	if code != 3 || !strings.Contains(errb.String(), "warning: interrupted: ") || !strings.Contains(flat(errb.String()), ": incomplete, ") ||
 		!strings.Contains(errb.String(), "continue later with: tenantgate evidence --resume "+dir) {
 		t.Fatalf("interrupted run: exit %d\n%s", code, errb.String())
 	}
 	code, stdout, stderr := runCLI(t, "evidence", "--graph-endpoint", ts.URL, "--resume", dir, "--poll-interval", "10ms")
-	if code != 0 || strings.TrimSpace(stdout) != dir || !strings.Contains(stderr, ": complete, ") {
+	if code != 0 || strings.TrimSpace(stdout) != dir || !strings.Contains(flat(stderr), ": complete, ") {
 		t.Fatalf("resume: exit %d\n%s", code, stderr)
 	}
 	b, err := bundle.Open(dir)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -156,6 +157,38 @@ func TestReadmeEvidenceFits80Columns(t *testing.T) {
 	}
 	for _, l := range strings.Split(outputs+out+stderr, "\n") {
 		if textcol.Width(l) > 80 && !strings.Contains(l, "://") {
+			t.Errorf("%d columns: %q", textcol.Width(l), l)
+		}
+	}
+}
+
+// TestCollectWarningsSayWhatToGrant: a denied source's warning names what to
+// grant (the permissions catalog, as audit's not_assessed results do), the
+// sources skipped because of it make one warning, and every warning wraps
+// at 80 columns.
+func TestCollectWarningsSayWhatToGrant(t *testing.T) {
+	t.Setenv("COLUMNS", "")
+	_, conn := emulator(t, emulate.Options{Deny: []string{"conditionalAccessPolicies"}})
+	out := filepath.Join(t.TempDir(), "s.json")
+	code, _, stderr := onTerminal(t, append([]string{"collect", "--baseline", demoBaseline, "-o", out}, conn...)...)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	all := flat(stderr)
+	for _, want := range []string{
+		"warning: conditionalAccessPolicies denied: HTTP 403 AccessDenied:",
+		"; to read it: grant the Graph permission Policy.Read.All (`tenantgate permissions`: conditionalAccessPolicies) and collect again",
+		"warning: caServicePrincipals, directoryGroups, directoryUsers, groupMembers skipped: the Conditional Access policies could not be read",
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if n := strings.Count(stderr, "skipped:"); n != 1 {
+		t.Errorf("%d skipped warnings, want 1:\n%s", n, stderr)
+	}
+	for _, l := range strings.Split(stderr, "\n") {
+		if textcol.Width(l) > 80 {
 			t.Errorf("%d columns: %q", textcol.Width(l), l)
 		}
 	}

@@ -15,9 +15,11 @@ import (
 
 	"github.com/tenantgate/tenantgate/internal/baseline"
 	"github.com/tenantgate/tenantgate/internal/conn"
+	"github.com/tenantgate/tenantgate/internal/engine"
 	"github.com/tenantgate/tenantgate/internal/report"
 	"github.com/tenantgate/tenantgate/internal/safefile"
 	"github.com/tenantgate/tenantgate/internal/snapshot"
+	"github.com/tenantgate/tenantgate/internal/textcol"
 	"github.com/tenantgate/tenantgate/internal/textsafe"
 )
 
@@ -237,7 +239,7 @@ func runCollect(ctx context.Context, app *App, o *collectOptions) error {
 	if err != nil {
 		return err
 	}
-	warnFailedSources(app.Stderr, snap)
+	warnFailedSources(app.Stderr, snap, app.width())
 	if o.output == "" {
 		return snap.Write(app.Stdout)
 	}
@@ -252,7 +254,7 @@ func runCollect(ctx context.Context, app *App, o *collectOptions) error {
 
 // warnFailedSources says on stderr which sources could not be read: the
 // snapshot is still written, and the audit will report them not_assessed.
-func warnFailedSources(w io.Writer, snap *snapshot.Snapshot) {
+func warnFailedSources(w io.Writer, snap *snapshot.Snapshot, width int) {
 	var names []string
 	for n, s := range snap.Sources {
 		if s.Status != snapshot.StatusOK {
@@ -260,12 +262,30 @@ func warnFailedSources(w io.Writer, snap *snapshot.Snapshot) {
 		}
 	}
 	sort.Strings(names)
+	// Sources skipped for one reason (the CA policies they follow were not
+	// read) make one warning, not one each.
+	var order []string
+	skipped := map[string][]string{}
 	for _, n := range names {
 		s := snap.Sources[n]
-		msg := s.Error
+		msg := textsafe.Line(s.Error)
 		if s.HTTPStatus != 0 {
-			msg = fmt.Sprintf("HTTP %d %s: %s", s.HTTPStatus, s.Code, s.Error)
+			msg = fmt.Sprintf("HTTP %d %s: %s", s.HTTPStatus, textsafe.Line(s.Code), msg)
 		}
-		fmt.Fprintf(w, "warning: %s %s: %s\n", n, s.Status, textsafe.Line(msg))
+		if s.Status == snapshot.StatusSkipped {
+			if _, seen := skipped[msg]; !seen {
+				order = append(order, msg)
+			}
+			skipped[msg] = append(skipped[msg], n)
+			continue
+		}
+		// What to grant, from the permissions catalog, as audit says it.
+		if a := engine.MissingSource(n, s.Status, s.Code).Action; a != "" {
+			msg += "; to read it: " + a
+		}
+		fmt.Fprintln(w, textcol.Indent(fmt.Sprintf("warning: %s %s: %s", n, s.Status, msg), width, len("warning: ")))
+	}
+	for _, msg := range order {
+		fmt.Fprintln(w, textcol.Indent(fmt.Sprintf("warning: %s skipped: %s", strings.Join(skipped[msg], ", "), msg), width, len("warning: ")))
 	}
 }

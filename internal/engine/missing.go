@@ -43,14 +43,14 @@ func missingFor(ctl Control, s *snapshot.Snapshot, finding string) []report.Miss
 		if !ok {
 			status = "absent"
 		}
-		out = append(out, missingSource(name, status, src.Code))
+		out = append(out, MissingSource(name, status, src.Code))
 	}
 	return out
 }
 
-// missingSource says what to do about one source that was not read; code is
-// the error code the collector recorded.
-func missingSource(name, status, code string) report.Missing {
+// MissingSource says what to do about one source that was not read; code is
+// the error code the collector recorded. collect's warnings say the same.
+func MissingSource(name, status, code string) report.Missing {
 	m := report.Missing{Source: name, Status: status}
 	e, known := permissions.Lookup(name)
 	switch {
@@ -121,7 +121,7 @@ func sourceWarnings(s *snapshot.Snapshot, r *report.Report) []string {
 		if e := strings.TrimRight(strings.TrimSpace(src.Error), "."); e != "" {
 			msg += ": " + e
 		}
-		msg += "; " + missingSource(name, src.Status, src.Code).Action
+		msg += "; " + MissingSource(name, src.Status, src.Code).Action
 		if e, ok := permissions.Lookup(name); ok && e.Optional {
 			msg += "; no verdict depends on it (it gives " + e.Note + ")"
 		}
