@@ -48,7 +48,7 @@ func TestDiffCommand(t *testing.T) {
 	}{
 		{"identical snapshots", []string{"diff", "--baseline", bl, old, same}, 0, []string{"Controls: no status changes.", "Result: no changes."}, ""},
 		{"disabled CA policy regresses TG.ID.1", []string{"diff", "--baseline", bl, old, worse}, 1,
-			[]string{"REGRESSED  TG.ID.1", "~ modified 'CA001: Require MFA for all users'", "(ca87f57d-13d5-4008-8aa8-a1d6220900e2)", "state: enabled → disabled", "regression(s)"}, ""},
+			[]string{"REGRESSED  TG.ID.1", "~ modified 'CA001: Require MFA for all users'", "(ca87f57d-13d5-4008-8aa8-a1d6220900e2)", "state: enabled → disabled", "Result: 1 regression."}, ""},
 		{"settings only", []string{"diff", "--settings-only", old, worse}, 0, []string{"Controls: not compared", "state: enabled → disabled", "Result: no regressions."}, ""},
 		{"audit results", []string{"diff", oldReport, newReport}, 1, []string{"Controls: 5 regressed, 1 improved", "REGRESSED  TG.CA.2"}, ""},
 		{"audit results json", []string{"diff", "--format", "json", oldReport, newReport}, 1, []string{`"regressions": 5`, `"direction": "regressed"`}, ""},

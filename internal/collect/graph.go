@@ -75,7 +75,11 @@ func (c *collector) runGraph(ctx context.Context, reads []*read) {
 			r.wait = 0
 		}
 		if wait > 0 {
-			c.obs.note("throttled: %d Graph request(s) waiting %s before retrying\n", waiting, wait)
+			noun := "requests"
+			if waiting == 1 {
+				noun = "request"
+			}
+			c.obs.note("throttled: %d Graph %s waiting %s before retrying\n", waiting, noun, wait)
 			if err := c.sleep(ctx, wait); err != nil {
 				continue // the next round fails the pending reads with ctx's error
 			}

@@ -339,7 +339,7 @@ func TestCoverageFallsWhileScoreRises(t *testing.T) {
 		"now not assessed: tenantgate lost sight of this control, which counts as a regression",
 		"Score: 50.0 → 100.0 (+50.0) · assessed 2/2 → 1/2 applicable controls",
 		"The score did not fall only because fewer controls were assessed",
-		"Result: 1 regression(s).",
+		"Result: 1 regression.",
 	} {
 		if !strings.Contains(strings.Join(strings.Fields(b.String()), " "), want) {
 			t.Errorf("text lacks %q:\n%s", want, b.String())

@@ -126,7 +126,11 @@ func (r *Result) WriteText(w io.Writer) error {
 	b.WriteString("\n")
 	switch {
 	case r.Regressions > 0:
-		fmt.Fprintf(&b, "Result: %d regression(s).\n", r.Regressions)
+		noun := "regressions"
+		if r.Regressions == 1 {
+			noun = "regression"
+		}
+		fmt.Fprintf(&b, "Result: %d %s.\n", r.Regressions, noun)
 	case r.Kind == KindSnapshot && len(r.Changes) == 0 && len(r.Sources) == 0 && len(r.Controls) == 0:
 		b.WriteString("Result: no changes.\n")
 	default:

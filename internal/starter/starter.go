@@ -115,7 +115,10 @@ func Write(w io.Writer, p *Proposal, m Meta) error {
 			fmt.Fprintf(&b, "    # - %s\n", yamlScalar(g.ID))
 			facts := fmt.Sprintf("'%s'", nonEmpty(g.DisplayName, "name unknown"))
 			if g.Members != nil {
-				facts += fmt.Sprintf(", %d member(s)", *g.Members)
+				facts += fmt.Sprintf(", %d member", *g.Members)
+				if *g.Members != 1 {
+					facts += "s"
+				}
 			}
 			comment("    #     ", facts+"; excluded by "+quoted(g.ExcludedBy))
 		}
