@@ -680,3 +680,77 @@ func TestBadRowShareBoundary(t *testing.T) {
 		t.Errorf("2 of 100 must be an input error at line 2, got %v", err)
 	}
 }
+
+// TestRealSignInHeaders: the three real portal header variants (54, 55 and
+// 57 columns; "Application ID " and "Resource ID " with a trailing space,
+// "Autonomous system  number" with two, "Incoming token type" twice, columns
+// shifting between versions) give the first sign-in the same fields: a
+// column mapped by position or by a trimmed name would lose one of them.
+func TestRealSignInHeaders(t *testing.T) {
+	for _, v := range []struct {
+		version string
+		session string // Session ID appears in 2024-11
+	}{{"2024-10", ""}, {"2024-11", "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"}, {"2025-01", "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"}} {
+		t.Run(v.version, func(t *testing.T) {
+			vs := views(readFiles(t, Options{}, filepath.Join("..", "testdata", "real", "entra-signins-portal_header-"+v.version+".csv")))
+			first := find(vs, func(x view) bool { return x.Time == "2023-12-12T04:50:17Z" && x.ErrorCode == 50074 })
+			if first.App != "4765445b-32c6-49b0-83e6-1d93765276ca" || first.ASN != 64500 || first.IP != "2001:db8:f4c2:1::1" ||
+				first.Country != "NL" || first.ClientApp != "Browser" || first.Token != "AbCdEfGhIjKlMnOpQrStAA" ||
+				!strings.Contains(first.UA, "Firefox/") || first.DeviceID != "" || first.Session != v.session || !first.SignIn || first.Success {
+				t.Errorf("%+v", first)
+			}
+		})
+	}
+}
+
+// TestRealUALExportsAgree: the real Purview export and the three
+// Search-UnifiedAuditLog wrappings of its records (en-US with #TYPE and 25
+// repeats, en-AU in UTF-16 LE, ja-JP with a BOM; CreationDate in three
+// locales) give every shared record the same time (AuditData.CreationTime,
+// never the locale's CreationDate), operation, user and address (ports
+// stripped: 38 Purview records carry "198.51.100.135:<port>").
+func TestRealUALExportsAgree(t *testing.T) {
+	type rec struct{ Time, Op, User, IP string }
+	read := func(name string) (map[string]rec, *Logs) {
+		l := readFiles(t, Options{}, filepath.Join("..", "testdata", "real", name))
+		out := map[string]rec{}
+		for _, v := range views(l) {
+			out[v.ID] = rec{v.Time, v.Op, v.User, v.IP}
+		}
+		return out, l
+	}
+	purview, _ := read("purview-export.csv")
+	if len(purview) != 219 {
+		t.Fatalf("purview: %d records", len(purview))
+	}
+	if r := purview["538815b7-273a-4a3f-9957-c86897966eec"]; r.Time != "2023-09-20T04:05:03Z" {
+		t.Errorf("CreationTime 2023-09-20T04:05:03 (UTC, no zone) read as %q", r.Time)
+	}
+	ported := 0
+	for id, r := range purview {
+		if r.IP == "198.51.100.135" {
+			ported++
+		}
+		if strings.Contains(r.IP, ":") && !strings.Contains(r.IP, "::") && strings.Count(r.IP, ":") == 1 {
+			t.Errorf("%s: port kept in %q", id, r.IP)
+		}
+	}
+	if ported < 38 {
+		t.Errorf("only %d records from 198.51.100.135", ported)
+	}
+	for _, f := range []struct {
+		name       string
+		records    int
+		duplicates int
+	}{{"ual-search-export_en-US_typeline.csv", 219, 25}, {"ual-search-export_en-AU_utf16le.csv", 60, 0}, {"ual-search-export_ja-JP_bom.csv", 60, 0}} {
+		got, l := read(f.name)
+		if len(got) != f.records || l.Files[0].Duplicates != f.duplicates {
+			t.Errorf("%s: %d records, %d duplicates; want %d, %d", f.name, len(got), l.Files[0].Duplicates, f.records, f.duplicates)
+		}
+		for id, r := range got {
+			if p, ok := purview[id]; !ok || p != r {
+				t.Errorf("%s %s: %+v, purview %+v", f.name, id, r, p)
+			}
+		}
+	}
+}
