@@ -703,10 +703,11 @@ func TestRealSignInHeaders(t *testing.T) {
 	}
 }
 
-// TestRealUALExportsAgree: the real Purview export and the three
-// Search-UnifiedAuditLog wrappings of its records (en-US with #TYPE and 25
-// repeats, en-AU in UTF-16 LE, ja-JP with a BOM; CreationDate in three
-// locales) give every shared record the same time (AuditData.CreationTime,
+// TestRealUALExportsAgree: the real Purview export and the wrappings of its
+// records (Search-UnifiedAuditLog en-US with #TYPE and 25 repeats, en-AU in
+// UTF-16 LE, ja-JP with a BOM, CreationDate in three locales; Graph audit
+// log query records with auditData as object and as string; Management
+// Activity API content as an array and as JSON Lines) give every shared record the same time (AuditData.CreationTime,
 // never the locale's CreationDate), operation, user and address (ports
 // stripped: 38 Purview records carry "198.51.100.135:<port>").
 func TestRealUALExportsAgree(t *testing.T) {
@@ -742,7 +743,9 @@ func TestRealUALExportsAgree(t *testing.T) {
 		name       string
 		records    int
 		duplicates int
-	}{{"ual-search-export_en-US_typeline.csv", 219, 25}, {"ual-search-export_en-AU_utf16le.csv", 60, 0}, {"ual-search-export_ja-JP_bom.csv", 60, 0}} {
+	}{{"ual-search-export_en-US_typeline.csv", 219, 25}, {"ual-search-export_en-AU_utf16le.csv", 60, 0}, {"ual-search-export_ja-JP_bom.csv", 60, 0},
+		{"graph-auditlog-query-records_pages.json", 80, 0}, {"graph-auditlog-query-records_auditdata-string.json", 40, 0},
+		{"mgmt-activity-content.json", 219, 0}, {"mgmt-activity-content.jsonl", 60, 0}} {
 		got, l := read(f.name)
 		if len(got) != f.records || l.Files[0].Duplicates != f.duplicates {
 			t.Errorf("%s: %d records, %d duplicates; want %d, %d", f.name, len(got), l.Files[0].Duplicates, f.records, f.duplicates)
