@@ -280,7 +280,7 @@ func warnFailedSources(w io.Writer, snap *snapshot.Snapshot, width int) {
 			continue
 		}
 		// What to grant, from the permissions catalog, as audit says it.
-		if a := engine.MissingSource(n, s.Status, s.Code).Action; a != "" {
+		if a := engine.MissingSource(n, s.Status, s.Code, s.HTTPStatus).Action; a != "" {
 			msg += "; to read it: " + a
 		}
 		fmt.Fprintln(w, textcol.Indent(fmt.Sprintf("warning: %s %s: %s", n, s.Status, msg), width, len("warning: ")))

@@ -349,6 +349,11 @@ func (c *collector) totalFailure(ctx context.Context, results map[string]outcome
 		return fmt.Errorf("%s: cannot reach %s: %v", what, graphURL.Host, first.err)
 	case first.status == http.StatusUnauthorized:
 		return fmt.Errorf("%s: Graph refused the token (%s, signed in with %s); check --tenant and the credential", what, failText(first), c.credDesc)
+	case retryable(first.status):
+		// Throttled or unavailable: no permission would help.
+		return fmt.Errorf("%s: %s, e.g. %s (the service is throttling or unavailable: collect again later)", what, every, failText(first))
+	case first.code == "redirectRefused":
+		return fmt.Errorf("%s: %s, e.g. %s (check the endpoint and any proxy in between)", what, every, failText(first))
 	default:
 		return fmt.Errorf("%s: %s, e.g. %s (see `tenantgate permissions`)", what, every, failText(first))
 	}

@@ -427,6 +427,9 @@ func TestCollectNothingReadable(t *testing.T) {
 		// An ARM token: ARM answers, Graph refuses every request.
 		{"Graph refuses the token, ARM answers", emulate.Options{Token: "a-graph-token", ARMToken: testToken}, nil, "", "nothing could be read from Microsoft Graph: Graph refused the token"},
 		{"every Graph source denied, ARM answers", emulate.Options{Deny: graphSources()}, nil, "", "every Graph source failed"},
+		// The advice follows the cause: a permission only for a refusal.
+		{"everything throttled past the wait", emulate.Options{Throttle: 100, RetryAfter: 600}, nil, "", "(the service is throttling or unavailable: collect again later)"},
+		{"everything redirected elsewhere", emulate.Options{Faults: emulate.Faults{Redirect: emulate.SourceNames(), RedirectTo: "http://192.0.2.1:9"}}, nil, "", "(check the endpoint and any proxy in between)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -441,6 +444,9 @@ func TestCollectNothingReadable(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("error %q does not say %q", err, tt.want)
+			}
+			if strings.Contains(tt.want, "(") && strings.Contains(err.Error(), "tenantgate permissions") {
+				t.Errorf("error %q sends the user to permissions", err)
 			}
 		})
 	}

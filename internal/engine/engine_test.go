@@ -287,6 +287,31 @@ func TestRedirectedSourceAdvice(t *testing.T) {
 	}
 }
 
+// TestThrottledSourceAdvice: a source still throttled (or unavailable)
+// after tenantgate's retries is not_assessed with advice to collect again
+// later, not a permission to grant.
+func TestThrottledSourceAdvice(t *testing.T) {
+	base, b := testutil.Demo(t)
+	for _, src := range []snapshot.Source{
+		{Status: snapshot.StatusError, HTTPStatus: 429, Code: "throttled", Error: "throttled: the service's Retry-After (600) asks for a longer wait than the 1m0s tenantgate allows; collect again later."},
+		{Status: snapshot.StatusError, HTTPStatus: 503, Code: "serviceNotAvailable", Error: "The service is temporarily unavailable."},
+	} {
+		s := *base
+		s.Sources, s.Data = maps.Clone(base.Sources), maps.Clone(base.Data)
+		delete(s.Data, "conditionalAccessPolicies")
+		s.Sources["conditionalAccessPolicies"] = src
+		r, err := testEngine(t).Evaluate(context.Background(), &s, b, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, res := range r.Results {
+			if res.ID == "TG.ID.1" && (res.Status != report.NotAssessed || !strings.Contains(res.MissingText(), "collect again later") || strings.Contains(res.MissingText(), "is granted")) {
+				t.Errorf("HTTP %d: TG.ID.1 %s, missing: %q", src.HTTPStatus, res.Status, res.MissingText())
+			}
+		}
+	}
+}
+
 func BenchmarkEvaluateDemo(b *testing.B) {
 	e := testEngine(b)
 	s, bl := testutil.Demo(b)

@@ -43,14 +43,15 @@ func missingFor(ctl Control, s *snapshot.Snapshot, finding string) []report.Miss
 		if !ok {
 			status = "absent"
 		}
-		out = append(out, MissingSource(name, status, src.Code))
+		out = append(out, MissingSource(name, status, src.Code, src.HTTPStatus))
 	}
 	return out
 }
 
-// MissingSource says what to do about one source that was not read; code is
-// the error code the collector recorded. collect's warnings say the same.
-func MissingSource(name, status, code string) report.Missing {
+// MissingSource says what to do about one source that was not read; code and
+// httpStatus are what the collector recorded. collect's warnings say the
+// same.
+func MissingSource(name, status, code string, httpStatus int) report.Missing {
 	m := report.Missing{Source: name, Status: status}
 	e, known := permissions.Lookup(name)
 	switch {
@@ -63,6 +64,10 @@ func MissingSource(name, status, code string) report.Missing {
 		m.Action = "name your break-glass accounts under break_glass in the baseline (`tenantgate init` proposes them), then collect again"
 	case status == snapshot.StatusSkipped:
 		m.Action = "collect again once the sources " + name + " depends on can be read"
+	case code == "throttled" || httpStatus == 429 || httpStatus == 503 || httpStatus == 504:
+		// Throttled or unavailable past tenantgate's retries: no
+		// permission would help.
+		m.Action = "collect again later: the service was throttling or unavailable when " + name + " was read"
 	case code == "redirectRefused":
 		// Not a permission: something between tenantgate and the service
 		// (a proxy, a wrong endpoint) sent the read elsewhere.
@@ -121,7 +126,7 @@ func sourceWarnings(s *snapshot.Snapshot, r *report.Report) []string {
 		if e := strings.TrimRight(strings.TrimSpace(src.Error), "."); e != "" {
 			msg += ": " + e
 		}
-		msg += "; " + MissingSource(name, src.Status, src.Code).Action
+		msg += "; " + MissingSource(name, src.Status, src.Code, src.HTTPStatus).Action
 		if e, ok := permissions.Lookup(name); ok && e.Optional {
 			msg += "; no verdict depends on it (it gives " + e.Note + ")"
 		}
