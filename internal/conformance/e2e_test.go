@@ -110,15 +110,7 @@ func TestIntuneNotLicensedThroughCollect(t *testing.T) {
 // every Conditional Access control still judges them through collect (the
 // emulator's per-version shapes are tested in internal/emulate).
 func TestBetaShapedDemo(t *testing.T) {
-	s, err := demo.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ps []map[string]any
-	if err := json.Unmarshal(s.Data["conditionalAccessPolicies"], &ps); err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range ps {
+	for _, p := range demoPolicies(t) {
 		for _, k := range []string{"servicePrincipalRiskLevels", "insiderRiskLevels", "authenticationFlows"} {
 			if v, ok := p["conditions"].(map[string]any)[k]; ok && (v == nil || k == "servicePrincipalRiskLevels" && len(v.([]any)) == 0) {
 				t.Errorf("demo policy %v sends an unset %s, which beta leaves out", p["displayName"], k)
@@ -191,15 +183,7 @@ func TestPartialBetaPolicyThroughCollect(t *testing.T) {
 	}
 	// The demo's CA001 is beta-shaped: it has none of the keys beta leaves
 	// out when unset, and TG.ID.1 passes on it.
-	s, err := demo.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ps []map[string]any
-	if err := json.Unmarshal(s.Data["conditionalAccessPolicies"], &ps); err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range ps {
+	for _, p := range demoPolicies(t) {
 		if p["displayName"] == "CA001: Require MFA for all users" {
 			for _, k := range []string{"servicePrincipalRiskLevels", "insiderRiskLevels", "authenticationFlows"} {
 				if _, ok := p["conditions"].(map[string]any)[k]; ok {
@@ -217,4 +201,18 @@ func TestPartialBetaPolicyThroughCollect(t *testing.T) {
 			t.Errorf("%s = %s", id, got[id])
 		}
 	}
+}
+
+// demoPolicies are the demo tenant's Conditional Access policies as stored.
+func demoPolicies(t *testing.T) []map[string]any {
+	t.Helper()
+	s, err := demo.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ps []map[string]any
+	if err := json.Unmarshal(s.Data["conditionalAccessPolicies"], &ps); err != nil {
+		t.Fatal(err)
+	}
+	return ps
 }
