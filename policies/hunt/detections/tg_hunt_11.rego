@@ -46,7 +46,7 @@ findings contains f if {
 	ev.opk in ops
 	deleted(ev)
 	items := lib.detail(ev, "items", [])
-	f := lib.finding(ev, "high", sprintf("%d message(s) deleted from %s's mailbox (%s) %s%s: %s", [count(items), lib.who(ev), ev.op, why(ev), lib.from(ev), concat("; ", [sprintf("%q", [object.get(it, "subject", "")]) | some it in items])]), lib.hour(ev), "no", {"items": [{"subject": object.get(it, "subject", ""), "internetMessageId": object.get(it, "internetMessageId", "")} | some it in items]})
+	f := lib.finding(ev, "high", sprintf("%s deleted from %s's mailbox (%s) %s%s: %s", [lib.count_text(count(items), "message", "messages"), lib.who(ev), ev.op, why(ev), lib.from(ev), concat("; ", [sprintf("%q", [object.get(it, "subject", "")]) | some it in items])]), lib.hour(ev), "no", {"items": [{"subject": object.get(it, "subject", ""), "internetMessageId": object.get(it, "internetMessageId", "")} | some it in items]})
 }
 
 deleted(ev) if lib.attacker(ev)

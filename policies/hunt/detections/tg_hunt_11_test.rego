@@ -16,7 +16,7 @@ test_attributed if {
 	[f] := run(t.replace(del, {"attacker": true}), {})
 	f.severity == "high"
 	f.facts.items == [{"subject": "Re: REVISED INVOICE", "internetMessageId": "<r@b>"}]
-	f.summary == `1 message(s) deleted from johanna@sunnyside08.onmicrosoft.com's mailbox (SoftDelete) by the attacker from 2a0b:f4c2:1::1: "Re: REVISED INVOICE"`
+	f.summary == `1 message deleted from johanna@sunnyside08.onmicrosoft.com's mailbox (SoftDelete) by the attacker from 2a0b:f4c2:1::1: "Re: REVISED INVOICE"`
 }
 
 test_rule_words if {

@@ -41,9 +41,13 @@ findings contains f if {
 	})
 }
 
-what(items, ev) := sprintf("%d message(s)", [count(items)]) if count(items) > 0
+what(items, ev) := lib.count_text(count(items), "message", "messages") if count(items) > 0
 
-else := sprintf("folder(s) %s synchronised", [concat(", ", lib.detail(ev, "folders", []))])
+else := sprintf("%s %s synchronised", [folder_word(lib.detail(ev, "folders", [])), concat(", ", lib.detail(ev, "folders", []))])
+
+folder_word(fs) := "folder" if count(fs) == 1
+
+else := "folders"
 
 throttled_text(true) := "; throttled: Exchange stopped recording reads, more may have been read"
 

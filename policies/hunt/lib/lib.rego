@@ -81,6 +81,12 @@ else := "safari" if regex.match(`(?i)Safari/`, ua)
 
 else := "other"
 
+# count_text writes a count with its noun in the right number: "1
+# message", "2 messages".
+count_text(n, one, many) := sprintf("%d %s", [n, one]) if n == 1
+
+else := sprintf("%d %s", [n, many])
+
 # detail reads a detail key, def when absent.
 detail(ev, k, def) := object.get(object.get(ev, "detail", {}), k, def)
 
