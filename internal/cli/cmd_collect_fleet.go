@@ -519,8 +519,12 @@ func printFleet(w io.Writer, s *collectSummary, summaryPath string, width int) {
 		t.Rows = append(t.Rows, []string{textsafe.Line(tn.Name), tn.Status, strconv.FormatInt(tn.RoundTrips, 10), fmt.Sprintf("%.1fs", float64(tn.DurationMs)/1000), textsafe.Line(detail)})
 	}
 	t.Write(w, width)
-	total := fmt.Sprintf("%d tenants: %d ok, %d partial, %d failed, %d requests in %.1fs; summary in %s",
-		len(s.Tenants), s.Counts[TenantOK], s.Counts[TenantPartial], s.Counts[TenantFailed], s.RoundTrips, float64(s.DurationMs)/1000, summaryPath)
+	tenants := fmt.Sprintf("%d tenants", len(s.Tenants))
+	if len(s.Tenants) == 1 {
+		tenants = "1 tenant"
+	}
+	total := fmt.Sprintf("%s: %d ok, %d partial, %d failed, %d requests in %.1fs; summary in %s",
+		tenants, s.Counts[TenantOK], s.Counts[TenantPartial], s.Counts[TenantFailed], s.RoundTrips, float64(s.DurationMs)/1000, summaryPath)
 	if s.Shard != "" {
 		total = "shard " + s.Shard + ": " + total
 	}

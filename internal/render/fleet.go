@@ -102,9 +102,29 @@ func fleetTable(w io.Writer, fl *report.Fleet, opts Options) error {
 		return err
 	}
 	s := fl.Summary
-	_, err := fmt.Fprintf(w, "\n%s\n", textcol.Indent(fmt.Sprintf("%d tenants: %d passed, %d failed the gate, %d incomplete, %d not audited%s · mean score %s · exit %d",
-		s.Tenants, s.Passed, s.GateFailed, s.Incomplete, s.Errors, duplicatesText(s), formatScore(s.MeanScore), s.Exit), opts.width(), 2))
+	_, err := fmt.Fprintf(w, "\n%s\n", textcol.Indent(fmt.Sprintf("%s: %d passed, %d failed the gate, %d incomplete, %d not audited%s · mean score %s · exit %d",
+		tenantCount(s.Tenants), s.Passed, s.GateFailed, s.Incomplete, s.Errors, duplicatesText(s), fleetMeanScore(fl), s.Exit), opts.width(), 2))
 	return err
+}
+
+// tenantCount is "1 tenant", "0 tenants", "12 tenants".
+func tenantCount(n int) string {
+	if n == 1 {
+		return "1 tenant"
+	}
+	return fmt.Sprintf("%d tenants", n)
+}
+
+// fleetMeanScore is the fleet's mean score, "–" when no tenant was scored
+// (an empty shard, every snapshot unreadable): 0.0 would read as a fleet
+// that fails everything.
+func fleetMeanScore(fl *report.Fleet) string {
+	for _, r := range fl.Tenants {
+		if r.Summary != nil && r.DuplicateOf == "" {
+			return formatScore(fl.Summary.MeanScore)
+		}
+	}
+	return "–"
 }
 
 // duplicatesText is ", 1 seen twice" when a tenant appears more than once.
@@ -133,8 +153,8 @@ func fleetCoverage(s *report.Summary) string {
 
 func fleetMarkdown(w io.Writer, fl *report.Fleet) error {
 	s := fl.Summary
-	fmt.Fprintf(w, "## tenantgate fleet audit: %d tenants\n\n", s.Tenants)
-	fmt.Fprintf(w, "Baseline %s · mean score **%s** · exit %d\n\n", mdCode(fl.Baseline.Name+" "+fl.Baseline.Version), formatScore(s.MeanScore), s.Exit)
+	fmt.Fprintf(w, "## tenantgate fleet audit: %s\n\n", tenantCount(s.Tenants))
+	fmt.Fprintf(w, "Baseline %s · mean score **%s** · exit %d\n\n", mdCode(fl.Baseline.Name+" "+fl.Baseline.Version), fleetMeanScore(fl), s.Exit)
 	fmt.Fprintf(w, "| Passed | Failed the gate | Incomplete | Not audited |\n| :---: | :---: | :---: | :---: |\n| %d | %d | %d | %d |\n\n", s.Passed, s.GateFailed, s.Incomplete, s.Errors)
 	fmt.Fprintln(w, "| Tenant | Score | Assessed / applicable | Exit | Outcome |\n| --- | ---: | ---: | ---: | --- |")
 	for _, r := range fl.Tenants {
@@ -225,8 +245,9 @@ var fleetHTML = template.Must(template.New("fleet").Funcs(template.FuncMap{
 		}
 		return formatScore(s.Score)
 	},
-	"coverage": fleetCoverage,
-	"lower":    strings.ToLower,
+	"coverage":  fleetCoverage,
+	"meanScore": fleetMeanScore,
+	"lower":     strings.ToLower,
 	// ranks are a row's status ranks in column order (0 = fail, worst):
 	// sorting a control column ascending puts failures first.
 	"ranks": func(cells []fleetCell) string {
@@ -267,7 +288,7 @@ th{background:#f6f8fa}.o-error{color:#8a1c1c}.o-gate_failed{color:#b42318}.o-inc
 <div class="card"><b>{{.Summary.Incomplete}}</b>incomplete</div>
 <div class="card"><b>{{.Summary.Errors}}</b>not audited</div>
 {{if .Summary.Duplicates}}<div class="card"><b>{{.Summary.Duplicates}}</b>seen twice</div>{{end}}
-<div class="card"><b>{{printf "%.1f" .Summary.MeanScore}}</b>mean score</div>
+<div class="card"><b>{{meanScore .Fleet}}</b>mean score</div>
 </div>
 <table><thead><tr><th>Tenant</th><th>Score</th><th>Assessed</th><th>Exit</th><th>Outcome</th><th>Reports</th></tr></thead><tbody>
 {{range .Tenants}}<tr><td>{{tenant .}}<br><small>{{.Tenant.ID}}</small>{{if .DuplicateOf}}<br><span class="dup">same tenant as {{.DuplicateOf}}</span>{{end}}</td><td>{{score .Summary}}</td><td>{{coverage .Summary}}</td><td>{{.Exit}}</td><td class="o-{{.Outcome}}">{{outcome .}}</td><td>{{range .Reports}}<a href="{{href .}}">{{.}}</a><br>{{end}}</td></tr>

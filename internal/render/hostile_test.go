@@ -273,3 +273,42 @@ func TestFleetMatrix(t *testing.T) {
 		t.Errorf("table does not flag the duplicate:\n%s", tb.String())
 	}
 }
+
+// An empty fleet (a shard with no tenant, every snapshot unreadable) has no
+// mean score: "–", not 0.0, which would read as a fleet failing everything;
+// one tenant is "1 tenant".
+func TestFleetSummaryWords(t *testing.T) {
+	empty := &report.Fleet{SchemaVersion: 1, Kind: report.FleetKind, Summary: report.FleetSummary{}}
+	one := &report.Fleet{SchemaVersion: 1, Kind: report.FleetKind, Controls: []string{"TG.CA.1"},
+		Tenants: []report.FleetRow{{File: "a.json", Tenant: report.Tenant{ID: "t1", DisplayName: "Contoso"}, Outcome: report.OutcomePassed,
+			Summary: &report.Summary{Score: 0}, Statuses: map[string]string{"TG.CA.1": report.Fail}}},
+		Summary: report.FleetSummary{Tenants: 1, Passed: 1}}
+	unreadable := &report.Fleet{SchemaVersion: 1, Kind: report.FleetKind,
+		Tenants: []report.FleetRow{{File: "c.json", Exit: 2, Outcome: report.OutcomeError, Error: "bad"}},
+		Summary: report.FleetSummary{Tenants: 1, Errors: 1, Exit: 2}}
+	for _, tc := range []struct {
+		name   string
+		fl     *report.Fleet
+		format string
+		want   []string
+	}{
+		{"empty table", empty, "table", []string{"0 tenants: 0 passed", "mean score – · exit 0"}},
+		{"empty markdown", empty, "markdown", []string{"fleet audit: 0 tenants", "mean score **–**"}},
+		{"empty html", empty, "html", []string{"<b>–</b>mean score"}},
+		{"unreadable table", unreadable, "table", []string{"1 tenant: 0 passed", "mean score – · exit 2"}},
+		{"one scored at 0", one, "table", []string{"1 tenant: 1 passed", "mean score 0.0 · exit 0"}},
+		{"one markdown", one, "markdown", []string{"fleet audit: 1 tenant\n"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := WriteFleet(&buf, tc.format, tc.fl, Options{Width: 200}); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(buf.String(), w) {
+					t.Errorf("lacks %q:\n%s", w, buf.String())
+				}
+			}
+		})
+	}
+}
