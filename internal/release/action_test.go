@@ -247,3 +247,115 @@ esac
 		})
 	}
 }
+
+// TestActionRunsTheDemo runs the action's own scripts as a runner would
+// (bash --noprofile --norc -eo pipefail, the step's env, RUNNER_TEMP,
+// GITHUB_PATH, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY), with no GitHub runner:
+// Install builds the checkout (version: source), Audit audits the demo
+// tenant with every format, Gate fails with the audit's exit code. The
+// uploads are GitHub's own actions and are not run here.
+func TestActionRunsTheDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bash, err := lookPath("bash")
+	if err != nil {
+		t.Skip("bash is not installed")
+	}
+	if _, err := lookPath("jq"); err != nil {
+		t.Skip("jq is not installed (GitHub's runners have it; the audit step reads the JSON result with it)")
+	}
+	raw, err := os.ReadFile(filepath.Join(repoRoot(t), "action.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a actionMeta
+	if err := yaml.Unmarshal(raw, &a); err != nil {
+		t.Fatal(err)
+	}
+	step := func(name string) actionStep {
+		for _, s := range a.Runs.Steps {
+			if s.Name == name {
+				return s
+			}
+		}
+		t.Fatalf("action.yml has no step %q", name)
+		return actionStep{}
+	}
+	tmp := t.TempDir()
+	files := map[string]string{}
+	for _, f := range []string{"GITHUB_PATH", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "GITHUB_ENV"} {
+		files[f] = filepath.Join(tmp, strings.ToLower(f))
+		if err := os.WriteFile(files[f], nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	work := filepath.Join(tmp, "workspace")
+	if err := os.Mkdir(work, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := os.Getenv("PATH")
+	runStep := func(s actionStep, env map[string]string) (int, string) {
+		t.Helper()
+		if s.Shell != "bash" {
+			t.Fatalf("step %q: shell %q", s.Name, s.Shell)
+		}
+		cmd := exec.Command(bash, "--noprofile", "--norc", "-eo", "pipefail", "-c", s.Run)
+		cmd.Dir = work
+		cmd.Env = append(os.Environ(), "PATH="+path, "RUNNER_TEMP="+tmp, "RUNNER_OS=Linux", "RUNNER_ARCH=X64")
+		for k, v := range files {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+		for k, v := range env {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+		out, err := cmd.CombinedOutput()
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode(), string(out)
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return 0, string(out)
+	}
+
+	code, out := runStep(step("Install tenantgate"), map[string]string{"TG_VERSION": "", "TG_ACTION_REF": "main", "TG_ACTION_PATH": repoRoot(t)})
+	if code != 0 || !strings.Contains(out, "tenantgate ") {
+		t.Fatalf("install: exit %d\n%s", code, out)
+	}
+	added, _ := os.ReadFile(files["GITHUB_PATH"])
+	path = strings.TrimSpace(string(added)) + string(os.PathListSeparator) + path
+
+	code, out = runStep(step("Audit"), map[string]string{"TG_DEMO": "true", "TG_FAIL_ON": "high", "TG_ALLOW_INCOMPLETE": "false",
+		"TG_FORMATS": "sarif,html,json,markdown,junit", "TG_TENANT": "", "TG_CLIENT_ID": "", "TG_AUTH": "", "TG_SUBSCRIPTION": "", "TG_BASELINE": ""})
+	if code != 0 {
+		t.Fatalf("the audit step must not fail the job itself (the gate does, after the uploads): exit %d\n%s", code, out)
+	}
+	outputs := map[string]string{}
+	rawOut, _ := os.ReadFile(files["GITHUB_OUTPUT"])
+	for _, l := range strings.Split(strings.TrimSpace(string(rawOut)), "\n") {
+		k, v, _ := strings.Cut(l, "=")
+		outputs[k] = v
+	}
+	dir := filepath.Join(tmp, "tenantgate-reports")
+	for k, want := range map[string]string{"exit-code": "1", "pass": "4", "fail": "15", "not-assessed": "0", "not-licensed": "1", "waived": "0",
+		"score": "22.4", "sarif": filepath.Join(dir, "tenantgate.sarif"), "report-dir": dir} {
+		if outputs[k] != want {
+			t.Errorf("output %s = %q, want %q (all: %v)", k, outputs[k], want, outputs)
+		}
+	}
+	for _, f := range []string{"tenantgate.sarif", "report.html", "result.json", "tenantgate.xml", "summary.md"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("report %s: %v", f, err)
+		}
+	}
+	if summary, _ := os.ReadFile(files["GITHUB_STEP_SUMMARY"]); !strings.Contains(string(summary), "TG.CA.1") {
+		t.Errorf("the run summary lacks the Markdown report:\n%s", summary)
+	}
+
+	if code, out = runStep(step("Gate"), map[string]string{"TG_CODE": outputs["exit-code"]}); code != 1 || !strings.Contains(out, "::error::tenantgate exited 1") {
+		t.Errorf("gate: exit %d, want 1\n%s", code, out)
+	}
+	if code, _ = runStep(step("Gate"), map[string]string{"TG_CODE": ""}); code != 4 {
+		t.Errorf("gate without an audit: exit %d, want 4", code)
+	}
+}
