@@ -26,6 +26,7 @@ test_sync_throttled if {
 test_not_attributed_or_other if {
 	count(got(t.replace(read, {"rt": 2}))) == 1
 	count(got(t.replace(read, {"detail": {"mailAccess": "sync"}}))) == 1
+	count(got(t.replace(read, {"detail": {"items": [{"internetMessageId": "<m1@x>", "folder": "\\Inbox"}]}}))) == 1 # no MailAccessType: cannot be told from Bind
 	got(t.replace(read, {"attacker": false})) == []
 	got(t.replace(read, {"rt": 3})) == []
 	got(t.replace(read, {"detail": {"mailAccess": "Search"}})) == []

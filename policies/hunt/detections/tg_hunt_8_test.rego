@@ -23,6 +23,8 @@ cases := [
 	{"name": "a Japanese project folder", "ev": rule({"Name": "プロジェクトA", "MoveToFolder": "プロジェクトA"}), "want": null},
 	{"name": "a project folder", "ev": rule({"Name": "ProjectA-MoveToFolderA", "MoveToFolder": "ProjectA"}), "want": null},
 	{"name": "deletes", "ev": rule({"Name": "Cleanup", "DeleteMessage": "True"}), "want": "deletes mail"},
+	{"name": "copies to Junk Email", "ev": rule({"Name": "Newsletters", "CopyToFolder": "Junk Email"}), "want": "moves mail to Junk Email"},
+	{"name": "soft-deletes", "ev": rule({"Name": "Cleanup", "SoftDeleteMessage": "True"}), "want": "deletes mail"},
 	{"name": "delete false", "ev": rule({"Name": "Cleanup", "DeleteMessage": "False"}), "want": null},
 	{"name": "forwards", "ev": rule({"Name": "Copy", "ForwardTo": "x@evil.example"}), "want": "forwardto x@evil.example"},
 	{"name": "redirects", "ev": rule({"Name": "Copy", "RedirectTo": "x@evil.example"}), "want": "redirectto x@evil.example"},
