@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -854,5 +855,56 @@ func TestResumeRetriesFailedSourcesInItsTenant(t *testing.T) {
 	}
 	if got := records(t, m2.Dir); len(got[bundle.KindSignIns]) != s.Records+source(m2, "signIns/noninteractive/20231213T0000").Records {
 		t.Errorf("%d sign-ins in the bundle", len(got[bundle.KindSignIns]))
+	}
+}
+
+// TestRunByFromTokenClaims: who ran the collection comes from the access
+// token's claims (an application's id and name for app-only tokens, the
+// user for delegated ones), never the token: the bundle holds neither the
+// token nor its signature.
+func TestRunByFromTokenClaims(t *testing.T) {
+	jwt := func(claims string) string {
+		enc := base64.RawURLEncoding.EncodeToString
+		return enc([]byte(`{"typ":"JWT","alg":"RS256"}`)) + "." + enc([]byte(claims)) + ".c2lnbmF0dXJlLW5ldmVyLXN0b3JlZA"
+	}
+	tests := []struct {
+		name, token string
+		want        bundle.Principal
+	}{
+		{"application", jwt(`{"idtyp":"app","appid":"0d0c9b1e-1111-4222-8333-444455556666","app_displayname":"tenantgate-reader","oid":"9a1b7c2d-0000-4000-8000-000000000001","tid":"35a4937b-c200-40f5-8db0-1813c0f63ffe"}`),
+			bundle.Principal{Type: "application", AppID: "0d0c9b1e-1111-4222-8333-444455556666", AppDisplayName: "tenantgate-reader", ObjectID: "9a1b7c2d-0000-4000-8000-000000000001", From: "access token claims"}},
+		{"user", jwt(`{"idtyp":"user","upn":"yumin@sunnyside08.onmicrosoft.com","name":"Yumi Nakamura","oid":"4485648b-229b-4b00-ace6-e10fb80494c1","appid":"04b07795-8ddb-461a-bbee-02f9e1bf7b46","app_displayname":"Microsoft Azure CLI"}`),
+			bundle.Principal{Type: "user", UserPrincipalName: "yumin@sunnyside08.onmicrosoft.com", DisplayName: "Yumi Nakamura", ObjectID: "4485648b-229b-4b00-ace6-e10fb80494c1",
+				AppID: "04b07795-8ddb-461a-bbee-02f9e1bf7b46", AppDisplayName: "Microsoft Azure CLI", From: "access token claims"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, url := server(t, emulate.Options{})
+			j := job(t)
+			j.Since = until.Add(-24 * time.Hour)
+			o := connOpts(url)
+			o.AccessToken = conn.Secret(tt.token)
+			m, err := evidence.Collect(context.Background(), o, j)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.RunBy != tt.want {
+				t.Errorf("runBy %+v, want %+v", m.RunBy, tt.want)
+			}
+			for _, r := range srv.Requests() {
+				if r.Path == "/v1.0/me" {
+					t.Error("GET /me although the token names who runs it")
+				}
+			}
+			_ = filepath.WalkDir(m.Dir, func(p string, d os.DirEntry, err error) error {
+				if err == nil && !d.IsDir() {
+					raw, _ := os.ReadFile(p)
+					if bytes.Contains(raw, []byte(tt.token)) || bytes.Contains(raw, []byte("c2lnbmF0dXJlLW5ldmVyLXN0b3JlZA")) {
+						t.Errorf("%s holds the token", p)
+					}
+				}
+				return nil
+			})
+		})
 	}
 }
