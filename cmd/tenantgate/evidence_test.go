@@ -41,6 +41,28 @@ func incidentHandler(t *testing.T, opts emulate.Options) http.Handler {
 	return emulate.New(snap, opts)
 }
 
+// failingServer serves the incident, but answers the requests fail matches
+// with a Graph error of that status (and Retry-After, when given).
+func failingServer(t *testing.T, fail func(*http.Request) bool, status int, retryAfter, code, msg string) string {
+	t.Helper()
+	em := incidentHandler(t, emulate.Options{})
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !fail(r) {
+			em.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if retryAfter != "" {
+			w.Header().Set("Retry-After", retryAfter)
+		}
+		w.WriteHeader(status)
+		body, _ := json.Marshal(map[string]any{"error": map[string]string{"code": code, "message": msg}})
+		_, _ = w.Write(body)
+	}))
+	t.Cleanup(ts.Close)
+	return ts.URL
+}
+
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	t.Setenv("TENANTGATE_ACCESS_TOKEN", token)
@@ -127,19 +149,9 @@ func TestEvidenceCommand(t *testing.T) {
 		// The sign-ins answer 429 asking for two minutes, more than the 60 s
 		// tenantgate waits: not retried, that source fails naming why, the
 		// others are read (exit 3).
-		em := incidentHandler(t, emulate.Options{})
-		ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if strings.Contains(r.URL.Path, "auditLogs/signIns") {
-				w.Header().Set("Content-Type", "application/json")
-				w.Header().Set("Retry-After", "120")
-				w.WriteHeader(http.StatusTooManyRequests)
-				_, _ = w.Write([]byte(`{"error":{"code":"TooManyRequests","message":"Too many requests."}}`))
-				return
-			}
-			em.ServeHTTP(w, r)
-		}))
-		t.Cleanup(ts.Close)
-		code, _, stderr := runCLI(t, "evidence", "--graph-endpoint", ts.URL, "--since", "2023-12-12", "--until", "2023-12-12", "-o", t.TempDir(), "--poll-interval", "10ms")
+		url := failingServer(t, func(r *http.Request) bool { return strings.Contains(r.URL.Path, "auditLogs/signIns") },
+			http.StatusTooManyRequests, "120", "TooManyRequests", "Too many requests.")
+		code, _, stderr := runCLI(t, "evidence", "--graph-endpoint", url, "--since", "2023-12-12", "--until", "2023-12-12", "-o", t.TempDir(), "--poll-interval", "10ms")
 		if code != 3 || !strings.Contains(stderr, "interactive sign-ins (2023-12-12T00:00Z to 2023-12-13T00:00Z): error (HTTP 429 TooManyRequests): Too many requests. (the service asked to wait Retry-After 120s, longer than the 60s tenantgate waits: not retried") ||
 			!strings.Contains(flat(stderr), ": partial, ") {
 			t.Errorf("exit %d\n%s", code, stderr)
@@ -350,21 +362,13 @@ func normalise(t *testing.T, path string) (map[string]any, string) {
 // activity reaches into it is unknown, never clean; the incident itself
 // (three days later) is found as from a complete bundle.
 func TestHuntBundleGapIsExact(t *testing.T) {
-	em := incidentHandler(t, emulate.Options{})
 	// Graph fails the sign-ins of that day's slice (both kinds), as when it
 	// keeps failing past the retries (a 4xx: not retried, so the test is
 	// quick).
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.Contains(r.URL.Path, "auditLogs/signIns") && strings.Contains(r.URL.Query().Get("$filter"), "createdDateTime ge 2023-12-09T00:00:00") {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusBadRequest)
-			_, _ = w.Write([]byte(`{"error":{"code":"BadRequest","message":"injected by the test"}}`))
-			return
-		}
-		em.ServeHTTP(w, r)
-	}))
-	t.Cleanup(ts.Close)
-	code, stdout, stderr := runCLI(t, "evidence", "--graph-endpoint", ts.URL, "--since", "2023-12-04", "--until", "2023-12-13", "-o", t.TempDir(), "--poll-interval", "10ms")
+	url := failingServer(t, func(r *http.Request) bool {
+		return strings.Contains(r.URL.Path, "auditLogs/signIns") && strings.Contains(r.URL.Query().Get("$filter"), "createdDateTime ge 2023-12-09T00:00:00")
+	}, http.StatusBadRequest, "", "BadRequest", "injected by the test")
+	code, stdout, stderr := runCLI(t, "evidence", "--graph-endpoint", url, "--since", "2023-12-04", "--until", "2023-12-13", "-o", t.TempDir(), "--poll-interval", "10ms")
 	if code != 3 {
 		t.Fatalf("evidence: exit %d\n%s", code, stderr)
 	}
