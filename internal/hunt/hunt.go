@@ -8,9 +8,11 @@ package hunt
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"os"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/tenantgate/tenantgate/internal/evidence/bundle"
@@ -48,6 +50,7 @@ func Run(ctx context.Context, eng *detect.Engine, o Options) (*result.Result, er
 	files := o.Paths
 	co := o.Correlate
 	var trusted *result.TrustedNetworks
+	var filtered []string
 	if o.FS == nil {
 		// Evidence bundles (tenantgate evidence) are recognised by their
 		// manifest, verified, and read as their Graph pages; their failed
@@ -59,6 +62,17 @@ func Run(ctx context.Context, eng *detect.Engine, o Options) (*result.Result, er
 		}
 		for _, g := range found.BlindSpots() {
 			co.Gaps = append(co.Gaps, correlate.Gap{Kind: g.Kind, Message: g.Message, From: g.From, To: g.To})
+		}
+		for _, c := range found.Collected() {
+			co.Collected = append(co.Collected, correlate.Gap{Kind: c.Kind, From: c.From, To: c.To})
+		}
+		// Bundles whose logs were filtered to the users under
+		// investigation hold nobody else's activity: without --user, hunt
+		// judges those users (and calls nobody else clean from them).
+		if len(co.Users) == 0 && found.Others == 0 {
+			if co.Users = found.FilteredUsers(); co.Users != nil {
+				filtered = co.Users
+			}
 		}
 		// Each bound the command line does not give is the bundles'.
 		if from, to, ok := found.Window(); ok {
@@ -106,6 +120,10 @@ func Run(ctx context.Context, eng *detect.Engine, o Options) (*result.Result, er
 		return nil, err
 	}
 	res.Coverage.TrustedNetworks = trusted
+	if filtered != nil {
+		res.Coverage.BlindSpots = append(res.Coverage.BlindSpots, result.BlindSpot{Kind: "signIns",
+			Message: fmt.Sprintf("the evidence bundle's logs hold the activity of %s only (evidence --user without --tenant-wide-logs): the report judges them alone; other users, and other victims of the same attacker, cannot be seen", strings.Join(filtered, ", "))})
+	}
 	return res, nil
 }
 

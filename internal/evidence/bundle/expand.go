@@ -21,6 +21,30 @@ type Found struct {
 	// log pages (in path order) and every other argument unchanged (hunt
 	// reads it as any export).
 	Paths []string
+	// Others counts the arguments (or entries beside bundles) that are not
+	// bundles.
+	Others int
+}
+
+// FilteredUsers returns the users every bundle's logs were filtered to
+// (evidence --user without --tenant-wide-logs), when all of them were: the
+// logs then hold those users' activity alone, and nobody else can be judged
+// from them. nil when there is no bundle or some bundle's logs are
+// tenant-wide.
+func (f *Found) FilteredUsers() []string {
+	var users []string
+	for _, b := range f.Bundles {
+		r := b.Manifest.Request
+		if r.TenantWideLogs || len(r.Users) == 0 {
+			return nil
+		}
+		for _, u := range r.Users {
+			if !slices.Contains(users, u) {
+				users = append(users, u)
+			}
+		}
+	}
+	return users
 }
 
 // Expand recognises evidence bundles among hunt's arguments by their
@@ -59,6 +83,7 @@ func Expand(args []string) (*Found, error) {
 		st, err := os.Stat(a)
 		if err != nil || !st.IsDir() {
 			f.Paths = append(f.Paths, a)
+			f.Others++
 			continue
 		}
 		entries, err := os.ReadDir(a) // sorted by name
@@ -71,6 +96,7 @@ func Expand(args []string) (*Found, error) {
 		}
 		if err != nil || !slices.ContainsFunc(entries, func(e os.DirEntry) bool { return e.IsDir() && IsBundle(filepath.Join(a, e.Name())) }) {
 			f.Paths = append(f.Paths, a)
+			f.Others++
 			continue
 		}
 		for _, e := range entries {
@@ -82,6 +108,7 @@ func Expand(args []string) (*Found, error) {
 				}
 			case !strings.HasPrefix(e.Name(), "."):
 				f.Paths = append(f.Paths, p)
+				f.Others++
 			}
 		}
 	}
@@ -127,6 +154,22 @@ func (f *Found) Window() (from, to time.Time, ok bool) {
 		}
 	}
 	return from, to, len(f.Bundles) > 0
+}
+
+// Collected are the time slices every bundle's log sources read whole
+// (ended ok): a log kind covers them whatever its records' times. Kind,
+// From and To are set; Message is empty.
+func (f *Found) Collected() []BlindSpot {
+	var out []BlindSpot
+	for _, b := range f.Bundles {
+		for _, s := range b.Manifest.Sources {
+			if s.Kind == "" || s.Kind == KindInboxRules || s.Status != SourceOK || s.From == nil || s.To == nil {
+				continue
+			}
+			out = append(out, BlindSpot{Kind: s.Kind, From: *s.From, To: *s.To})
+		}
+	}
+	return out
 }
 
 // BlindSpots are every bundle's failed or unfinished log sources.

@@ -364,6 +364,19 @@ func (r *run) kindRange(kind string) (int64, int64, bool) {
 			to = f.To
 		}
 	}
+	// What an evidence bundle read whole covers the time it asked for,
+	// whatever its records' times (a quiet user's first sign-in late in
+	// the window is not a late start of the log).
+	for _, c := range r.o.Collected {
+		if c.Kind != kind || !ok {
+			continue
+		}
+		cf, ct := c.span()
+		if from == 0 || cf < from {
+			from = cf
+		}
+		to = max(to, ct)
+	}
 	return from, to, ok && to != 0
 }
 

@@ -63,6 +63,10 @@ type Options struct {
 	// activity reaches into a gap of the sign-in logs or the unified audit
 	// log is called clean (see gaps.go).
 	Gaps []Gap
+	// Collected are the times a log kind is known to have been read whole
+	// (an evidence bundle's sources that ended ok, each for the time slice
+	// it asked for): the kind covers them whatever its records' times.
+	Collected []Gap
 	// Phase, when set, is told when each step starts ("detect",
 	// "attribute", "judge", "report"): for a progress display or a trace.
 	Phase func(name string)

@@ -54,20 +54,23 @@ func (r *run) coverage(res *result.Result) {
 	}
 	for _, k := range []string{"signIns", "directoryAudits", "unifiedAuditLog"} {
 		kc := c.Kind(k)
+		// The kind's range: its records', extended by what an evidence
+		// bundle read whole (kindRange).
+		from, to, ok := r.kindRange(k)
 		switch {
 		case len(kc.Files) == 0:
 			c.BlindSpots = append(c.BlindSpots, result.BlindSpot{Kind: k, Message: missing[k], Code: "missing"})
-		case kc.From == nil:
+		case !ok || from == 0:
 			c.BlindSpots = append(c.BlindSpots, result.BlindSpot{Kind: k, Message: fmt.Sprintf("the %s files hold no record", kindText[k]), Code: "empty"})
 		default:
 			slack := r.o.Params.CoverageSlack
-			if res.Window.From != nil && kc.From.After(res.Window.From.Add(slack)) {
-				c.BlindSpots = append(c.BlindSpots, result.BlindSpot{Kind: k, Message: fmt.Sprintf("%s start %s, after the window's start %s: earlier activity cannot be seen", kindText[k], fmtPtr(kc.From), fmtPtr(res.Window.From)),
-					Code: "starts-late", Times: map[string]time.Time{"from": *kc.From, "window": *res.Window.From}})
+			if f := tp(from); res.Window.From != nil && f.After(res.Window.From.Add(slack)) {
+				c.BlindSpots = append(c.BlindSpots, result.BlindSpot{Kind: k, Message: fmt.Sprintf("%s start %s, after the window's start %s: earlier activity cannot be seen", kindText[k], fmtPtr(f), fmtPtr(res.Window.From)),
+					Code: "starts-late", Times: map[string]time.Time{"from": *f, "window": *res.Window.From}})
 			}
-			if res.Window.To != nil && kc.To.Before(res.Window.To.Add(-slack)) {
-				c.BlindSpots = append(c.BlindSpots, result.BlindSpot{Kind: k, Message: fmt.Sprintf("%s end %s, before the window's end %s: later activity cannot be seen", kindText[k], fmtPtr(kc.To), fmtPtr(res.Window.To)),
-					Code: "ends-early", Times: map[string]time.Time{"to": *kc.To, "window": *res.Window.To}})
+			if t := tp(to); res.Window.To != nil && t.Before(res.Window.To.Add(-slack)) {
+				c.BlindSpots = append(c.BlindSpots, result.BlindSpot{Kind: k, Message: fmt.Sprintf("%s end %s, before the window's end %s: later activity cannot be seen", kindText[k], fmtPtr(t), fmtPtr(res.Window.To)),
+					Code: "ends-early", Times: map[string]time.Time{"to": *t, "window": *res.Window.To}})
 			}
 		}
 	}
@@ -95,17 +98,17 @@ func (r *run) blindSpotsAfter(res *result.Result) {
 	}
 	c := &res.Coverage
 	for _, k := range []string{"signIns", "directoryAudits", "unifiedAuditLog"} {
-		kc := c.Kind(k)
-		if kc.From == nil {
+		from, to, ok := r.kindRange(k)
+		if !ok || from == 0 {
 			continue
 		}
-		if kc.To.Before(*tp(last)) {
-			c.BlindSpots = append(c.BlindSpots, result.BlindSpot{Kind: k, Message: fmt.Sprintf("%s end %s but the attacker was active until %s", kindText[k], fmtPtr(kc.To), fmtPtr(tp(last))),
-				Code: "attacker-after", Times: map[string]time.Time{"to": *kc.To, "attacker": *tp(last)}})
+		if t := tp(to); t.Before(*tp(last)) {
+			c.BlindSpots = append(c.BlindSpots, result.BlindSpot{Kind: k, Message: fmt.Sprintf("%s end %s but the attacker was active until %s", kindText[k], fmtPtr(t), fmtPtr(tp(last))),
+				Code: "attacker-after", Times: map[string]time.Time{"to": *t, "attacker": *tp(last)}})
 		}
-		if kc.From.After(*tp(first)) {
-			c.BlindSpots = append(c.BlindSpots, result.BlindSpot{Kind: k, Message: fmt.Sprintf("%s start %s but the attacker was active from %s", kindText[k], fmtPtr(kc.From), fmtPtr(tp(first))),
-				Code: "attacker-before", Times: map[string]time.Time{"from": *kc.From, "attacker": *tp(first)}})
+		if f := tp(from); f.After(*tp(first)) {
+			c.BlindSpots = append(c.BlindSpots, result.BlindSpot{Kind: k, Message: fmt.Sprintf("%s start %s but the attacker was active from %s", kindText[k], fmtPtr(f), fmtPtr(tp(first))),
+				Code: "attacker-before", Times: map[string]time.Time{"from": *f, "attacker": *tp(first)}})
 		}
 	}
 	sort.SliceStable(c.BlindSpots, func(i, j int) bool { return kindOrder(c.BlindSpots[i].Kind) < kindOrder(c.BlindSpots[j].Kind) })
