@@ -567,3 +567,37 @@ func TestIPWindowBoundary(t *testing.T) {
 		}
 	}
 }
+
+// TestDisabledAppListedForEveryConsentingUser: hunt.md Correlation 5, "a
+// disabled service principal is listed for every user whose consent or app
+// registration it concerns": two users consented to "chatbot"; the admin's
+// disabling it is response seen for both, and for nobody else.
+func TestDisabledAppListedForEveryConsentingUser(t *testing.T) {
+	const consent = `{"actorType":"User","targets":[{"type":"ServicePrincipal","name":"chatbot","id":"11111111-2222-4333-8444-555555555555"}],` +
+		`"modified":[{"name":"ConsentAction.Permissions","new":"[[Id: g1, ClientId: 11111111-2222-4333-8444-555555555555, ConsentType: Principal, Scope: Mail.ReadWrite User.Read, ]]"}],` +
+		`"additional":{"AppId":"0ea8d083-cb0c-4145-a4ce-6115ab5fdeab"}}`
+	l := incident()
+	l.add(ev{at: 20 * time.Minute, kind: event.DirectoryAudits, user: victim, target: victim, op: "Consent to application", ip: replayIP, session: "s-att", flags: event.ByUser, detail: consent})
+	l.add(ev{at: 2 * time.Hour, kind: event.DirectoryAudits, user: other, target: other, op: "Consent to application", ip: homeIP, flags: event.ByUser, detail: consent})
+	l.add(ev{at: 26 * time.Hour, kind: event.DirectoryAudits, user: admin, op: "Update service principal", ip: office, flags: event.ByUser,
+		detail: `{"actorType":"User","targets":[{"type":"ServicePrincipal","name":"chatbot","id":"11111111-2222-4333-8444-555555555555"}],"modified":[{"name":"AccountEnabled","old":"[true]","new":"[false]"}],"additional":{"AppId":"0ea8d083-cb0c-4145-a4ce-6115ab5fdeab"}}`})
+	res := investigate(t, l.read(), opts())
+	for _, upn := range []string{victim, other} {
+		u := userOf(res, upn)
+		if u == nil {
+			t.Fatalf("%s not listed", upn)
+		}
+		found := false
+		for _, r := range u.ResponseSeen {
+			if r.Action == "Update service principal" && r.By == admin {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s: the disabled app is not in the response seen: %+v", upn, u.ResponseSeen)
+		}
+	}
+	if u := userOf(res, bystand); u != nil && len(u.ResponseSeen) > 0 {
+		t.Errorf("%s did not consent: %+v", bystand, u.ResponseSeen)
+	}
+}
