@@ -2,6 +2,7 @@ package permissions
 
 import (
 	"bytes"
+	"os"
 	"strings"
 	"testing"
 
@@ -74,6 +75,49 @@ func TestGrantTextCoversEvidence(t *testing.T) {
 	for _, p := range need.Application {
 		if !strings.Contains(grant, p) {
 			t.Errorf("the grant steps do not name %s", p)
+		}
+	}
+}
+
+// TestReadmeDocumentsEvidenceSources: the README's evidence section names
+// every source's request and least-privileged permission, as the catalog
+// `tenantgate permissions` prints them (the issue's "README documents the
+// permissions and the licences each source needs"; the catalog is the
+// reference, the README must not drift from it).
+func TestReadmeDocumentsEvidenceSources(t *testing.T) {
+	raw, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sec, ok := strings.Cut(string(raw), "## Collect an incident's evidence")
+	if !ok {
+		t.Fatal("README has no evidence section")
+	}
+	sec, _, _ = strings.Cut(sec, "\n## ")
+	// the licence each licensed source needs, as the README's table words it
+	licence := map[string]string{"signIns": "Entra ID P1/P2", "directoryAudits": "7 days Free, 30 P1/P2",
+		"unifiedAuditLog": "Purview Audit (Standard) 180 days", "messageRules": "Exchange Online"}
+	for _, e := range EvidenceSources {
+		for _, req := range strings.Split(e.Request, ";") {
+			path, _, _ := strings.Cut(strings.TrimSpace(req), "?")
+			path = strings.TrimPrefix(strings.TrimPrefix(path, "GET "), "POST ")
+			if strings.Contains(path, "…") {
+				continue // "…/queries/{id}": abbreviated in both
+			}
+			// the README may abbreviate a request beside another to its last
+			// segment: `/v1.0/users/{upn}/registeredDevices`, `/ownedDevices`
+			short := "`" + path[strings.LastIndex(path, "/"):] + "`"
+			if !strings.Contains(sec, path) && !strings.Contains(sec, short) {
+				t.Errorf("%s: the README's evidence section does not name %s", e.Source, path)
+			}
+		}
+		for _, p := range e.Application {
+			if !strings.Contains(sec, p) {
+				t.Errorf("%s: the README's evidence section does not name %s", e.Source, p)
+			}
+		}
+		if len(e.Licenses) > 0 && (licence[e.Source] == "" || !strings.Contains(sec, licence[e.Source])) {
+			t.Errorf("%s needs %v: the README's table does not say so", e.Source, e.Licenses)
 		}
 	}
 }
