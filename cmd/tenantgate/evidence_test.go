@@ -122,7 +122,7 @@ func TestEvidenceCommand(t *testing.T) {
 	t.Run("denied", func(t *testing.T) {
 		url := incidentServer(t, emulate.Options{Deny: []string{"signIns"}})
 		code, _, stderr := runCLI(t, "evidence", "--graph-endpoint", url, "--since", "2023-12-12", "--until", "2023-12-12", "-o", t.TempDir(), "--poll-interval", "10ms")
-		if code != 3 || !strings.Contains(stderr, "interactive sign-ins (2023-12-12T00:00Z to 2023-12-13T00:00Z): denied (HTTP 403 Authorization_RequestDenied): Insufficient privileges") ||
+		if code != 3 || !strings.Contains(stderr, "interactive sign-ins (2023-12-12T00:00Z to 2023-12-13T00:00Z): denied (HTTP 403 Authorization_RequestDenied): Insufficient privileges to complete the operation. It needs AuditLog.Read.All (licence: Microsoft Entra ID P1 or P2") ||
 			!strings.Contains(flat(stderr), ": partial, ") {
 			t.Errorf("exit %d\n%s", code, stderr)
 		}

@@ -182,6 +182,17 @@ func (s Source) Describe() string {
 	if s.Records > 0 {
 		msg += fmt.Sprintf(" after %d records", s.Records)
 	}
+	if s.Status == SourceDenied && len(s.Permission) > 0 {
+		// what to grant (tenantgate permissions explains it)
+		sep := "; it needs "
+		if strings.HasSuffix(msg, ".") {
+			sep = " It needs "
+		}
+		msg += sep + strings.Join(s.Permission, " and ")
+		if len(s.Licenses) > 0 {
+			msg += " (licence: " + strings.Join(s.Licenses, "; ") + ")"
+		}
+	}
 	return msg
 }
 
