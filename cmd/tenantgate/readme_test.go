@@ -193,3 +193,59 @@ func TestCollectWarningsSayWhatToGrant(t *testing.T) {
 		}
 	}
 }
+
+// readmeSample returns the lines of the first plain ``` block after marker.
+func readmeSample(t *testing.T, marker string) []string {
+	t.Helper()
+	raw, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(raw)
+	i := strings.Index(text, marker)
+	if i < 0 {
+		t.Fatalf("README no longer holds %q", marker)
+	}
+	text = text[i:]
+	start := strings.Index(text, "\n```\n")
+	end := strings.Index(text[start+5:], "\n```\n")
+	if start < 0 || end < 0 {
+		t.Fatalf("no sample block after %q", marker)
+	}
+	return strings.Split(text[start+5:start+5+end], "\n")
+}
+
+// TestReadmeSamplesAreRealOutput: the outputs the README shows are what the
+// commands print at 80 columns, line for line and in order; a line of dots
+// ("...", " ...") marks where the README abridges.
+func TestReadmeSamplesAreRealOutput(t *testing.T) {
+	t.Setenv("COLUMNS", "80")
+	for _, tc := range []struct {
+		marker string
+		args   []string
+	}{
+		{"Its audit shows 4 pass, 15 fail, 1 not_licensed", []string{"audit", "--demo", "--format", "table"}},
+		{"`tenantgate hunt --demo --tz Asia/Tokyo` prints", []string{"hunt", "--demo", "--tz", "Asia/Tokyo", "--format", "table"}},
+	} {
+		t.Run(tc.args[0], func(t *testing.T) {
+			_, out, _ := tool(t, tc.args...)
+			got := strings.Split(out, "\n")
+			at := 0
+			for _, want := range readmeSample(t, tc.marker) {
+				if strings.Trim(want, " .") == "" && strings.Contains(want, "...") {
+					continue
+				}
+				found := false
+				for ; at < len(got); at++ {
+					if strings.TrimRight(got[at], " ") == strings.TrimRight(want, " ") {
+						found, at = true, at+1
+						break
+					}
+				}
+				if !found {
+					t.Fatalf("README line %q is not in the output (in order):\n%s", want, out)
+				}
+			}
+		})
+	}
+}
