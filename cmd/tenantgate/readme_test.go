@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tenantgate/tenantgate/internal/baseline"
 	"github.com/tenantgate/tenantgate/internal/cli"
 	"github.com/tenantgate/tenantgate/internal/emulate"
 	"github.com/tenantgate/tenantgate/internal/textcol"
@@ -247,5 +248,36 @@ func TestReadmeSamplesAreRealOutput(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestReadmeBaselineLoads: the README's "every key" baseline is one the
+// strict loader takes, and audits the demo tenant.
+func TestReadmeBaselineLoads(t *testing.T) {
+	raw, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(raw)
+	i := strings.Index(text, "\n## Baseline\n")
+	start := strings.Index(text[i:], "```yaml\n")
+	if i < 0 || start < 0 {
+		t.Fatal("README has no baseline example")
+	}
+	body := text[i+start+len("```yaml\n"):]
+	body = body[:strings.Index(body, "\n```")]
+	b, err := baseline.Parse("README.md", []byte(body))
+	if err != nil {
+		t.Fatalf("the README's baseline does not load: %v", err)
+	}
+	if len(b.BreakGlass) == 0 || len(b.Waivers) == 0 {
+		t.Fatalf("the README's baseline lost keys: %+v", b)
+	}
+	path := filepath.Join(t.TempDir(), "b.yaml")
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := tool(t, "audit", "--demo", "--baseline", path, "--format", "json"); code != 1 && code != 3 {
+		t.Errorf("audit --demo with the README's baseline: exit %d\n%s", code, stderr)
 	}
 }
