@@ -366,3 +366,16 @@ func TestFormatsToOutputDir(t *testing.T) {
 		}
 	}
 }
+
+// TG.CA.5's Temporary Access Pass advice appears once in a plan: the failed
+// control's finding always carries it (controls.md), so the template does
+// not repeat it as a warning.
+func TestPlanTAPAdviceOnce(t *testing.T) {
+	code, out, errOut := run(t, "plan", "--demo", "--baseline", "../demo/baseline.yaml")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if n := strings.Count(strings.Join(strings.Fields(out), " "), "Temporary Access Pass"); n != 1 {
+		t.Errorf("the Temporary Access Pass advice appears %d times:\n%s", n, out)
+	}
+}
