@@ -498,6 +498,40 @@ func TestAuditQueryFaults(t *testing.T) {
 			t.Errorf("status %s, ual %+v", m.Status, ual)
 		}
 	})
+	t.Run("create throttled for longer than tenantgate waits", func(t *testing.T) {
+		// The creation is answered 429 with Retry-After 600: the queries are
+		// listed (it is not there), and the run leaves the source for
+		// --resume instead of sleeping ten minutes or sending it blindly;
+		// the other sources are read meanwhile.
+		srv, _ := server(t, emulate.Options{})
+		var posts atomic.Int64
+		hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/security/auditLog/queries") {
+				posts.Add(1)
+				w.Header().Set("Content-Type", "application/json")
+				w.Header().Set("Retry-After", "600")
+				w.WriteHeader(http.StatusTooManyRequests)
+				_, _ = w.Write([]byte(`{"error":{"code":"TooManyRequests","message":"Too many requests."}}`))
+				return
+			}
+			srv.ServeHTTP(w, r)
+		}))
+		t.Cleanup(hs.Close)
+		j := job(t)
+		j.Since = until.Add(-24 * time.Hour)
+		m, err := evidence.Collect(context.Background(), connOpts(hs.URL), j)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ual := source(m, "unifiedAuditLog")
+		if m.Status != bundle.StatusIncomplete || ual.Status != bundle.StatusIncomplete || posts.Load() != 1 || srv.IncidentQueries() != 0 ||
+			!strings.Contains(ual.Error, "with Retry-After 600s, longer than the 60s tenantgate waits") || !strings.Contains(ual.Error, "--resume") {
+			t.Errorf("status %s, %d POSTs, ual %+v", m.Status, posts.Load(), ual)
+		}
+		if source(m, "signIns/interactive/20231213T0000").Status != bundle.SourceOK {
+			t.Error("the other sources were not read")
+		}
+	})
 	t.Run("lost create", func(t *testing.T) {
 		srv, url := server(t, emulate.Options{AuditQuery: emulate.AuditQueryOptions{Fault: "lost-create"}})
 		j := job(t)

@@ -111,7 +111,8 @@ func (r *run) createQuery(ctx context.Context, prev *bundle.AuditQuery) (*bundle
 		return nil, &bundle.Source{Status: bundle.SourceError, Code: "writeFailed", Error: err.Error()}
 	}
 	var resp, lresp collect.Response
-	for attempt := 1; ; attempt++ {
+	attempt := 1
+	for ; ; attempt++ {
 		resp = r.post(ctx, base, r.queryBody(name))
 		if resp.OK() {
 			var q struct{ ID, Status string }
@@ -138,7 +139,9 @@ func (r *run) createQuery(ctx context.Context, prev *bundle.AuditQuery) (*bundle
 			fmt.Fprintf(r.log, "evidence: the audit log query's creation was answered %s; found it by its name (%s), not sent again\n", resp.Describe(), found.ID)
 			return found, nil
 		}
-		if !lresp.OK() || attempt == maxCreates {
+		// A Retry-After longer than tenantgate waits (collect's cap) is
+		// left to --resume rather than slept through.
+		if !lresp.OK() || attempt == maxCreates || resp.RetryRefused() {
 			break
 		}
 		// Listed and absent: the create was not carried out, so sending it
@@ -147,9 +150,12 @@ func (r *run) createQuery(ctx context.Context, prev *bundle.AuditQuery) (*bundle
 			return nil, nil
 		}
 	}
-	msg := fmt.Sprintf("the audit log query's creation was answered %s and no query named %q exists after %d attempts", resp.Describe(), name, maxCreates)
-	if !lresp.OK() {
+	msg := fmt.Sprintf("the audit log query's creation was answered %s and no query named %q exists after %d attempts", resp.Describe(), name, attempt)
+	switch {
+	case !lresp.OK():
 		msg = fmt.Sprintf("the audit log query's creation was answered %s and the queries could not be listed (%s)", resp.Describe(), lresp.Describe())
+	case resp.RetryRefused():
+		msg = fmt.Sprintf("the audit log query's creation was answered %s with Retry-After %ss, longer than the %.0fs tenantgate waits, and no query named %q exists", resp.Describe(), strings.TrimSpace(resp.RetryAfter), collect.MaxRetryWait.Seconds(), name)
 	}
 	return nil, &bundle.Source{Status: bundle.StatusIncomplete, HTTPStatus: resp.Status, Code: resp.Code,
 		Error: msg + "; it was not sent blindly again: --resume looks for it once more, and creates it only if it is still absent"}
@@ -162,7 +168,7 @@ const maxCreates = 3
 // retryWait reads Retry-After (seconds), else backs off 1s, 2s, 4s.
 func retryWait(h string, attempt int) time.Duration {
 	if s, err := strconv.ParseFloat(strings.TrimSpace(h), 64); err == nil && s >= 0 {
-		return min(time.Duration(s*float64(time.Second)), 3*time.Minute)
+		return min(time.Duration(s*float64(time.Second)), collect.MaxRetryWait)
 	}
 	return time.Duration(1<<(attempt-1)) * time.Second
 }
