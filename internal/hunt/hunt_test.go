@@ -610,3 +610,56 @@ func TestAttackerOutsideALogsRange(t *testing.T) {
 		t.Errorf("exit %d", res.ExitCode(false))
 	}
 }
+
+// TestWindowAfterTheIntrusion: --since after the intrusion bounds the
+// report, not what the logs say: the session stolen at 04:50 still ties the
+// window's deletions (05:32-05:50) to the attacker, and Alice's sign-in
+// from the proxy's address (07:19) still makes her seen from the attacker.
+// Before, with the entry indicators outside the window, every user was
+// clean and the run exited 0. Events outside the window are not reported.
+func TestWindowAfterTheIntrusion(t *testing.T) {
+	fsys, err := demo.FS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	since := time.Date(2023, 12, 12, 5, 30, 0, 0, time.UTC)
+	o := params()
+	o.Since = &since
+	res, err := Run(context.Background(), engine(t), Options{FS: fsys, Correlate: o})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := user(res, "johanna@sunnyside08.onmicrosoft.com")
+	if j == nil || j.Verdict != result.Compromised || j.InitialIntrusion == nil || j.InitialIntrusion.Before(since) {
+		t.Fatalf("johanna: %+v", j)
+	}
+	deleted := false
+	for _, f := range j.Findings {
+		if f.Time.Before(since) {
+			t.Errorf("%s at %v: before the window", f.ID, f.Time)
+		}
+		deleted = deleted || f.ID == "TG.HUNT.11" && f.Attributed
+	}
+	if !deleted {
+		t.Errorf("the deletions in the attacker's session are not attributed: %s", js(j.Findings))
+	}
+	for e := range j.Timeline {
+		if e.Time != nil && e.Time.Before(since) {
+			t.Fatalf("timeline event at %v before the window", e.Time)
+		}
+	}
+	if a := user(res, "alicea@sunnyside08.onmicrosoft.com"); a == nil || a.Verdict != result.Suspicious {
+		t.Errorf("alicea: %+v", a)
+	}
+	if res.ExitCode(false) != result.ExitFound {
+		t.Errorf("exit %d", res.ExitCode(false))
+	}
+	// The report says that the attacker was at work before the window.
+	named := false
+	for _, b := range res.Coverage.BlindSpots {
+		named = named || b.Code == "attacker-before-window" && b.Kind == "signIns" && b.Times["attacker"].Equal(time.Date(2023, 12, 12, 4, 50, 17, 0, time.UTC))
+	}
+	if !named {
+		t.Errorf("no blind spot for the attacker's activity before --since: %s", js(res.Coverage.BlindSpots))
+	}
+}

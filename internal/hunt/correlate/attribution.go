@@ -112,7 +112,7 @@ func (r *run) entries(a *attribution) {
 		}
 	}
 	for i := range r.ev {
-		if r.in[i] && r.iocMatch(i) {
+		if r.iocMatch(i) {
 			r.entry[i] = "ioc"
 			seeds = append(seeds, i)
 		}
@@ -162,7 +162,7 @@ func (r *run) iocMatch(i int) bool {
 // mark makes event i attacker activity, unless it is containment an admin
 // did from a trusted network.
 func (a *attribution) mark(i int) {
-	if a.attacker[i] || a.exempt[i] || !a.in[i] {
+	if a.attacker[i] || a.exempt[i] {
 		return
 	}
 	a.attacker[i] = true
@@ -301,7 +301,7 @@ func (a *attribution) drain() {
 			for _, j := range a.successIP[k.b] {
 				v := a.ev[j].User
 				t := a.ev[j].Time
-				if v == 0 || v == k.a || t < lo-w || t > hi+w {
+				if v == 0 || v == k.a || t < lo-w || t > hi+w || !a.in[j] {
 					continue
 				}
 				if _, ok := a.ips[pair{v, k.b}]; ok {

@@ -2,10 +2,12 @@ package correlate
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/tenantgate/tenantgate/internal/hunt/detect"
 	"github.com/tenantgate/tenantgate/internal/hunt/event"
 	"github.com/tenantgate/tenantgate/internal/hunt/result"
 )
@@ -191,6 +193,25 @@ func (r *run) scope(users []event.Sym) map[event.Sym]bool {
 	return out
 }
 
+// inWindow is f with only its events inside the window (its first event
+// the first of those).
+func (r *run) inWindow(f detect.Finding) detect.Finding {
+	if r.in[f.Event] && !slices.ContainsFunc(f.Events, func(i int) bool { return !r.in[i] }) {
+		return f
+	}
+	var evs []int
+	for _, i := range f.Events {
+		if r.in[i] {
+			evs = append(evs, i)
+		}
+	}
+	f.Events = evs
+	if len(evs) > 0 && !r.in[f.Event] {
+		f.Event = slices.Min(evs)
+	}
+	return f
+}
+
 // userFinding is a merged finding with its events.
 type userFinding struct {
 	result.Finding
@@ -217,6 +238,11 @@ func (r *run) findingsByUser() map[event.Sym][]*userFinding {
 	var order []key
 	for _, d := range r.eng.Catalog() {
 		for _, f := range r.final[d.ID] {
+			// The report is the window's: a replayed key's events
+			// before --since (or after --until) are left out of it.
+			if f = r.inWindow(f); len(f.Events) == 0 {
+				continue
+			}
 			u := r.userOf(f.Event)
 			if u == 0 {
 				continue

@@ -252,9 +252,6 @@ func (r *run) prepare() {
 			}
 		}
 		r.in[i] = e.Time == 0 || (e.Time >= lo && e.Time <= hi)
-		if !r.in[i] {
-			continue
-		}
 		n := int32(i)
 		for _, s := range []event.Sym{e.Session, e.Session2} {
 			if s != 0 {
@@ -270,7 +267,11 @@ func (r *run) prepare() {
 				r.successIP[e.IP] = append(r.successIP[e.IP], n)
 			}
 		}
-		if e.User != 0 {
+		// Sessions, tokens and addresses are indexed over every event
+		// read: an attacker session stolen before --since still ties the
+		// window's events to the attacker. Users' events are the
+		// window's (what the report shows and the verdict weighs).
+		if e.User != 0 && r.in[i] {
 			r.byUser[e.User] = append(r.byUser[e.User], n)
 		}
 	}
@@ -492,11 +493,16 @@ func (r *run) escalators() map[event.Sym][]int64 {
 	return r.escalate
 }
 
-// candidates lists a detection's candidates inside the window.
-func (r *run) candidates(d *detect.Detection, in *detect.Input) ([]int, error) {
+// candidates lists a detection's candidates: inside the window, or (all)
+// among every event read, for the entry indicators and replays the
+// attribution starts from.
+func (r *run) candidates(d *detect.Detection, in *detect.Input, all bool) ([]int, error) {
 	idx, err := r.eng.Candidates(r.ctx, d, in)
 	if err != nil {
 		return nil, err
+	}
+	if all {
+		return idx, nil
 	}
 	n := 0
 	for _, i := range idx {
@@ -518,7 +524,7 @@ func (r *run) phase1() error {
 		d := &cat[i]
 		switch d.Phase {
 		case detect.PhaseDetect:
-			idx, err := r.candidates(d, in)
+			idx, err := r.candidates(d, in, true)
 			if err != nil {
 				return err
 			}
@@ -544,7 +550,7 @@ func (r *run) phase1() error {
 		}
 	}
 	resp := r.eng.Response()
-	idx, err := r.candidates(&resp, in)
+	idx, err := r.candidates(&resp, in, false)
 	if err != nil {
 		return err
 	}
@@ -783,7 +789,7 @@ func (r *run) phase2() error {
 			seen := map[int]bool{}
 			for _, f := range r.phase1Findings[d.ID] {
 				for _, e := range f.Events {
-					if !seen[e] {
+					if !seen[e] && r.in[e] {
 						seen[e] = true
 						idx = append(idx, e)
 					}
@@ -791,7 +797,7 @@ func (r *run) phase2() error {
 			}
 			sort.Ints(idx)
 		case detect.PhaseAttributed:
-			cands, err := r.candidates(d, in)
+			cands, err := r.candidates(d, in, false)
 			if err != nil {
 				return err
 			}

@@ -81,9 +81,10 @@ var kindText = map[string]string{"signIns": "sign-in logs", "directoryAudits": "
 // blindSpotsAfter adds what the attacker did outside a log's range: "sign-in
 // logs end X but the attacker was active until Y".
 func (r *run) blindSpotsAfter(res *result.Result) {
+	r.attackerOutsideWindow(res)
 	var first, last int64
 	for i, a := range r.attacker {
-		if a {
+		if a && r.in[i] {
 			t := r.ev[i].Time
 			if t != 0 && (first == 0 || t < first) {
 				first = t
@@ -112,6 +113,38 @@ func (r *run) blindSpotsAfter(res *result.Result) {
 		}
 	}
 	sort.SliceStable(c.BlindSpots, func(i, j int) bool { return kindOrder(c.BlindSpots[i].Kind) < kindOrder(c.BlindSpots[j].Kind) })
+}
+
+// attackerOutsideWindow names the attacker activity --since / --until leave
+// out of the report: attribution reads every event, the report shows the
+// window's.
+func (r *run) attackerOutsideWindow(res *result.Result) {
+	before, after := -1, -1
+	for i, a := range r.attacker {
+		if !a || r.in[i] || r.ev[i].Time == 0 {
+			continue
+		}
+		if t := r.ev[i].Time; t < r.window[0] && (before < 0 || t < r.ev[before].Time) {
+			before = i
+		} else if t > r.window[1] && (after < 0 || t > r.ev[after].Time) {
+			after = i
+		}
+	}
+	c := &res.Coverage
+	if before >= 0 {
+		e := &r.ev[before]
+		k := e.Kind.String()
+		c.BlindSpots = append(c.BlindSpots, result.BlindSpot{Kind: k,
+			Message: fmt.Sprintf("the attacker was active before the window: attacker activity from %s (%s), before its start %s; this report leaves it out (widen --since to see it)", fmtPtr(tp(e.Time)), kindText[k], fmtPtr(tp(r.window[0]))),
+			Code:    "attacker-before-window", Times: map[string]time.Time{"attacker": *tp(e.Time), "window": *tp(r.window[0])}})
+	}
+	if after >= 0 {
+		e := &r.ev[after]
+		k := e.Kind.String()
+		c.BlindSpots = append(c.BlindSpots, result.BlindSpot{Kind: k,
+			Message: fmt.Sprintf("the attacker was active after the window: attacker activity until %s (%s), after its end %s; this report leaves it out (widen --until to see it)", fmtPtr(tp(e.Time)), kindText[k], fmtPtr(tp(r.window[1]))),
+			Code:    "attacker-after-window", Times: map[string]time.Time{"attacker": *tp(e.Time), "window": *tp(r.window[1])}})
+	}
 }
 
 func kindOrder(k string) int {

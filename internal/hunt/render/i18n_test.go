@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"gopkg.in/yaml.v3"
@@ -214,6 +215,42 @@ func TestRemainingActionsTranslated(t *testing.T) {
 			}
 			if a.Kind == "remove-device" && !strings.Contains(s, "2023-12-12 13:54:05") {
 				t.Errorf("%s: %q: time not shown in the report's zone", lang, s)
+			}
+		}
+		if err := c.Err(); err != nil {
+			t.Errorf("%s: %v", lang, err)
+		}
+	}
+}
+
+// Every blind spot code correlate writes renders in every language with the
+// times it names, in the report's zone.
+func TestBlindSpotsTranslated(t *testing.T) {
+	at := time.Date(2023, 12, 12, 4, 50, 17, 0, time.UTC) // 13:50:17 in Tokyo
+	win := time.Date(2023, 12, 12, 5, 30, 0, 0, time.UTC) // 14:30:00
+	spots := []result.BlindSpot{
+		{Kind: "signIns", Code: "missing"}, {Kind: "directoryAudits", Code: "missing"}, {Kind: "unifiedAuditLog", Code: "missing"},
+		{Kind: "signIns", Code: "empty"},
+		{Kind: "signIns", Code: "starts-late", Times: map[string]time.Time{"from": at, "window": win}},
+		{Kind: "signIns", Code: "ends-early", Times: map[string]time.Time{"to": at, "window": win}},
+		{Kind: "signIns", Code: "attacker-after", Times: map[string]time.Time{"to": at, "attacker": win}},
+		{Kind: "signIns", Code: "attacker-before", Times: map[string]time.Time{"from": win, "attacker": at}},
+		{Kind: "signIns", Code: "attacker-before-window", Times: map[string]time.Time{"attacker": at, "window": win}},
+		{Kind: "unifiedAuditLog", Code: "attacker-after-window", Times: map[string]time.Time{"attacker": win, "window": at}},
+	}
+	for _, lang := range Languages {
+		c, err := NewCatalog(lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := &view{c: c, loc: tokyo(t)}
+		for _, b := range spots {
+			s := v.blindSpot(b)
+			if s == "" || strings.Contains(s, "blind.") || strings.Contains(s, "<no value>") {
+				t.Errorf("%s %s: %q", lang, b.Code, s)
+			}
+			if len(b.Times) > 0 && (!strings.Contains(s, "2023-12-12 13:50:17") || !strings.Contains(s, "2023-12-12 14:30:00")) {
+				t.Errorf("%s %s: %q does not give both times in the report's zone", lang, b.Code, s)
 			}
 		}
 		if err := c.Err(); err != nil {
