@@ -130,20 +130,19 @@ func (r *run) attackerOutsideWindow(res *result.Result) {
 			after = i
 		}
 	}
-	c := &res.Coverage
-	if before >= 0 {
-		e := &r.ev[before]
+	add := func(i int, side, bound, flag string, edge int64) {
+		e := &r.ev[i]
 		k := e.Kind.String()
-		c.BlindSpots = append(c.BlindSpots, result.BlindSpot{Kind: k,
-			Message: fmt.Sprintf("the attacker was active before the window: attacker activity from %s (%s), before its start %s; this report leaves it out (widen --since to see it)", fmtPtr(tp(e.Time)), kindText[k], fmtPtr(tp(r.window[0]))),
-			Code:    "attacker-before-window", Times: map[string]time.Time{"attacker": *tp(e.Time), "window": *tp(r.window[0])}})
+		res.Coverage.BlindSpots = append(res.Coverage.BlindSpots, result.BlindSpot{Kind: k,
+			Message: fmt.Sprintf("the attacker was active %s the window: attacker activity %s %s (%s), %s its %s %s; this report leaves it out (widen %s to see it)",
+				side, map[string]string{"before": "from", "after": "until"}[side], fmtPtr(tp(e.Time)), kindText[k], side, bound, fmtPtr(tp(edge)), flag),
+			Code: "attacker-" + side + "-window", Times: map[string]time.Time{"attacker": *tp(e.Time), "window": *tp(edge)}})
+	}
+	if before >= 0 {
+		add(before, "before", "start", "--since", r.window[0])
 	}
 	if after >= 0 {
-		e := &r.ev[after]
-		k := e.Kind.String()
-		c.BlindSpots = append(c.BlindSpots, result.BlindSpot{Kind: k,
-			Message: fmt.Sprintf("the attacker was active after the window: attacker activity until %s (%s), after its end %s; this report leaves it out (widen --until to see it)", fmtPtr(tp(e.Time)), kindText[k], fmtPtr(tp(r.window[1]))),
-			Code:    "attacker-after-window", Times: map[string]time.Time{"attacker": *tp(e.Time), "window": *tp(r.window[1])}})
+		add(after, "after", "end", "--until", r.window[1])
 	}
 }
 
