@@ -15,29 +15,45 @@ import (
 	"github.com/tenantgate/tenantgate/internal/textcol"
 )
 
-// readmeBlock returns the commands of the README's first sh block after the
-// line holding marker, one per element (continuation lines joined; comments
-// and blank lines dropped).
-func readmeBlock(t *testing.T, marker string) []string {
+// readmeAfter is the README from the first line holding marker on.
+func readmeAfter(t *testing.T, marker string) string {
 	t.Helper()
 	raw, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := string(raw)
-	i := strings.Index(text, marker)
+	i := strings.Index(string(raw), marker)
 	if i < 0 {
 		t.Fatalf("README no longer holds %q", marker)
 	}
-	text = text[i:]
-	start := strings.Index(text, "```sh\n")
-	end := strings.Index(text[start+6:], "```")
-	if start < 0 || end < 0 {
-		t.Fatalf("no sh block after %q", marker)
+	return string(raw[i:])
+}
+
+// readmeFence is the body of the first fenced block opened by open (with
+// its newline) after marker.
+func readmeFence(t *testing.T, marker, open string) string {
+	t.Helper()
+	text := readmeAfter(t, marker)
+	start := strings.Index(text, open)
+	if start < 0 {
+		t.Fatalf("no %q block after %q", open, marker)
 	}
+	body := text[start+len(open):]
+	end := strings.Index(body, "\n```")
+	if end < 0 {
+		t.Fatalf("the block after %q does not end", marker)
+	}
+	return body[:end]
+}
+
+// readmeBlock returns the commands of the README's first sh block after the
+// line holding marker, one per element (continuation lines joined; comments
+// and blank lines dropped).
+func readmeBlock(t *testing.T, marker string) []string {
+	t.Helper()
 	var cmds []string
 	cur := ""
-	for _, l := range strings.Split(text[start+6:start+6+end], "\n") {
+	for _, l := range strings.Split(readmeFence(t, marker, "```sh\n"), "\n") {
 		if c := strings.Index(l, " #"); c >= 0 {
 			l = l[:c]
 		}
@@ -198,22 +214,7 @@ func TestCollectWarningsSayWhatToGrant(t *testing.T) {
 // readmeSample returns the lines of the first plain ``` block after marker.
 func readmeSample(t *testing.T, marker string) []string {
 	t.Helper()
-	raw, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(raw)
-	i := strings.Index(text, marker)
-	if i < 0 {
-		t.Fatalf("README no longer holds %q", marker)
-	}
-	text = text[i:]
-	start := strings.Index(text, "\n```\n")
-	end := strings.Index(text[start+5:], "\n```\n")
-	if start < 0 || end < 0 {
-		t.Fatalf("no sample block after %q", marker)
-	}
-	return strings.Split(text[start+5:start+5+end], "\n")
+	return strings.Split(readmeFence(t, marker, "\n```\n"), "\n")
 }
 
 // TestReadmeSamplesAreRealOutput: the outputs the README shows are what the
@@ -254,18 +255,7 @@ func TestReadmeSamplesAreRealOutput(t *testing.T) {
 // TestReadmeBaselineLoads: the README's "every key" baseline is one the
 // strict loader takes, and audits the demo tenant.
 func TestReadmeBaselineLoads(t *testing.T) {
-	raw, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(raw)
-	i := strings.Index(text, "\n## Baseline\n")
-	start := strings.Index(text[i:], "```yaml\n")
-	if i < 0 || start < 0 {
-		t.Fatal("README has no baseline example")
-	}
-	body := text[i+start+len("```yaml\n"):]
-	body = body[:strings.Index(body, "\n```")]
+	body := readmeFence(t, "\n## Baseline\n", "```yaml\n")
 	b, err := baseline.Parse("README.md", []byte(body))
 	if err != nil {
 		t.Fatalf("the README's baseline does not load: %v", err)
