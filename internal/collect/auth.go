@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -51,10 +52,18 @@ func tokenError(opts conn.Options, desc string, err error, obs *observer) error 
 	if opts.Auth == "" && os.Getenv(TokenEnv) == "" && opts.AccessToken == "" {
 		if u, perr := url.Parse(opts.GraphEndpoint); perr == nil && u.Host != "" && conn.IsLoopback(u.Hostname()) {
 			hint = fmt.Sprintf(" (a local endpoint such as tenantgate emulate accepts any token: export %s=emulator)", TokenEnv)
+		} else {
+			// The chain found nothing set up: a first run on a laptop. Say
+			// what to do before azidentity's account of each credential.
+			hint = fmt.Sprintf(" (none of them worked: run `az login` and add --auth azure-cli, or give --auth device-code --client-id APP, or export %s; `tenantgate collect --help` lists every --auth mode)", TokenEnv)
 		}
 	}
-	return fmt.Errorf("cannot get a token for Microsoft Graph with %s%s: %w", desc, hint, redactedError{err, obs.redact(err.Error())})
+	// azcore frames each HTTP answer with rules of dashes: noise on one line.
+	msg := strings.Join(strings.Fields(dashRule.ReplaceAllString(obs.redact(err.Error()), " ")), " ")
+	return fmt.Errorf("cannot get a token for Microsoft Graph with %s%s: %w", desc, hint, redactedError{err, msg})
 }
+
+var dashRule = regexp.MustCompile(`-{8,}`)
 
 // credential builds the token source for opts; desc names it for messages.
 // The prompt writer receives the device-code instructions (never a secret).

@@ -92,6 +92,7 @@ func TestTokenErrorHint(t *testing.T) {
 		{"", "", false},
 		{"https://graph.microsoft.com", "", false},
 		{"http://127.0.0.1:8080", "some-token", false},
+		{"http://localhost:8080", "some-token", false},
 	} {
 		t.Setenv(TokenEnv, tc.env)
 		opts := conn.Options{GraphEndpoint: tc.endpoint}
@@ -99,5 +100,28 @@ func TestTokenErrorHint(t *testing.T) {
 		if got := strings.Contains(err.Error(), hint); got != tc.want || !errors.Is(err, fail) {
 			t.Errorf("endpoint %q, env %q: %v", tc.endpoint, tc.env, err)
 		}
+	}
+}
+
+// With nothing set up for the default chain against Graph (a first run on a
+// laptop), the error starts with what to do, and azcore's rules of dashes
+// do not reach the one-line message.
+func TestTokenErrorFirstRun(t *testing.T) {
+	t.Setenv(TokenEnv, "")
+	fail := errors.New("DefaultAzureCredential: failed to acquire a token. GET http://169.254.169.254/x\n------------------------------\nRESPONSE 403: 403 Forbidden\n------------------------------\nresolve_deny")
+	opts := conn.Options{TenantID: "contoso.onmicrosoft.com"}
+	err := tokenError(opts, "azidentity default chain", fail, newObserver(opts))
+	msg := err.Error()
+	for _, want := range []string{"none of them worked: run `az login` and add --auth azure-cli", "export TENANTGATE_ACCESS_TOKEN", "GET http://169.254.169.254/x RESPONSE 403: 403 Forbidden resolve_deny"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("lacks %q: %s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "--------") || strings.Contains(msg, "\n") || !errors.Is(err, fail) {
+		t.Errorf("%q", msg)
+	}
+	opts.Auth = "azure-cli"
+	if msg := tokenError(opts, "Azure CLI", fail, newObserver(opts)).Error(); strings.Contains(msg, "none of them worked") {
+		t.Errorf("an explicit --auth gets the first-run hint: %s", msg)
 	}
 }
