@@ -564,7 +564,8 @@ func TestEvidenceInterruptedThenResumed(t *testing.T) {
 
 // TestEvidenceProgressOnStderr: on a terminal, progress (records and pages
 // collected so far) is drawn on stderr, never on stdout, which holds the
-// bundle's path alone (for scripts); off a terminal there is no bar.
+// bundle's path alone (for scripts); off a terminal there is no bar, only a
+// line every 30 s (none in a run this short; TestProgressLines).
 func TestEvidenceProgressOnStderr(t *testing.T) {
 	url := incidentServer(t, emulate.Options{})
 	t.Setenv("TENANTGATE_ACCESS_TOKEN", token)

@@ -253,6 +253,10 @@ func runEvidence(cmd *cobra.Command, app *App, o *evidenceOptions) error {
 	job.Retention = retentionFor(ctx, eng, b)
 	if app.terminal(app.Stderr) {
 		job.Progress = app.rawStderr()
+	} else {
+		// a CI log or a file: a line now and then, so a long (throttled)
+		// run is not silent
+		job.ProgressLines, job.ProgressEvery = app.Stderr, evidenceProgressEvery
 	}
 	o.conn.Log = app.Stderr
 	m, err := live.Evidence(ctx, o.conn, job)
@@ -264,6 +268,10 @@ func runEvidence(cmd *cobra.Command, app *App, o *evidenceOptions) error {
 	}
 	return reportEvidence(app, m, job)
 }
+
+// evidenceProgressEvery is how often evidence writes a progress line when
+// stderr is no terminal.
+const evidenceProgressEvery = 30 * time.Second
 
 // reportEvidence prints the bundle's path (stdout, for scripts) and a summary
 // (stderr), and maps its status to the exit code.

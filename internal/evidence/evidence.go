@@ -123,7 +123,7 @@ func Collect(ctx context.Context, opts conn.Options, job bundle.Job) (*bundle.Ma
 	}
 	r.w = w
 	r.req = w.Header().Request
-	r.bar = newProgress(job.Progress)
+	r.bar = newProgress(job.Progress, job.ProgressLines, job.ProgressEvery)
 	tasks := r.plan()
 	for _, t := range tasks {
 		if err := w.Plan(t.src); err != nil {

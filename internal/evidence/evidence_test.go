@@ -942,3 +942,29 @@ func TestRunByFromTokenClaims(t *testing.T) {
 		})
 	}
 }
+
+// TestProgressLines: off a terminal, progress is a plain line (records and
+// pages so far) at most every ProgressEvery; here every page, so the lines
+// count the pages and the last one the bundle's log and list records.
+func TestProgressLines(t *testing.T) {
+	_, url := server(t, emulate.Options{})
+	j := job(t)
+	j.Since = until.Add(-24 * time.Hour)
+	var lines bytes.Buffer
+	j.ProgressLines = &lines
+	m, err := evidence.Collect(context.Background(), connOpts(url), j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages, records := 0, 0
+	for _, f := range m.Files {
+		if f.Role == bundle.RolePage {
+			pages++
+			records += f.Records
+		}
+	}
+	got := strings.Split(strings.TrimSpace(lines.String()), "\n")
+	if want := fmt.Sprintf("evidence: %d records in %d pages so far", records, pages); len(got) != pages || got[len(got)-1] != want {
+		t.Errorf("%d lines, last %q; want %d, %q", len(got), got[len(got)-1], pages, want)
+	}
+}

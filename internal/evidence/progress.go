@@ -4,21 +4,27 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 )
 
-// progress shows pages and records collected on a terminal's stderr (nil
-// writer: nothing). The total is unknown until the last page, so it counts.
+// progress shows pages and records collected: a bar on a terminal's
+// stderr, else (lines set) a line at most every so often; nil writers:
+// nothing. The total is unknown until the last page, so it counts.
 type progress struct {
 	mu      sync.Mutex
 	bar     *progressbar.ProgressBar
 	records int64
+	pages   int64
+	lines   io.Writer
+	every   time.Duration
+	last    time.Time
 }
 
-func newProgress(w io.Writer) *progress {
+func newProgress(w, lines io.Writer, every time.Duration) *progress {
 	if w == nil {
-		return &progress{}
+		return &progress{lines: lines, every: every, last: time.Now()}
 	}
 	return &progress{bar: progressbar.NewOptions64(-1,
 		progressbar.OptionSetWriter(w),
@@ -33,12 +39,20 @@ func newProgress(w io.Writer) *progress {
 }
 
 func (p *progress) page(records int) {
-	if p.bar == nil {
+	if p.bar == nil && p.lines == nil {
 		return
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.records += int64(records)
+	p.pages++
+	if p.bar == nil {
+		if now := time.Now(); now.Sub(p.last) >= p.every {
+			p.last = now
+			fmt.Fprintf(p.lines, "evidence: %d records in %d pages so far\n", p.records, p.pages)
+		}
+		return
+	}
 	p.bar.Describe(fmt.Sprintf("evidence: %d records", p.records))
 	_ = p.bar.Add(1)
 }

@@ -40,4 +40,9 @@ type Job struct {
 	// receives a progress bar.
 	Log      io.Writer
 	Progress io.Writer
+	// ProgressLines, when set (stderr is no terminal: a CI log, a file),
+	// receives a line of the records and pages collected so far at most
+	// every ProgressEvery, so a long run is not silent.
+	ProgressLines io.Writer
+	ProgressEvery time.Duration
 }
