@@ -963,8 +963,20 @@ func TestProgressLines(t *testing.T) {
 			records += f.Records
 		}
 	}
-	got := strings.Split(strings.TrimSpace(lines.String()), "\n")
+	var got []string
+	for _, l := range strings.Split(strings.TrimSpace(lines.String()), "\n") {
+		if strings.HasSuffix(l, " pages so far") {
+			got = append(got, l)
+		}
+	}
 	if want := fmt.Sprintf("evidence: %d records in %d pages so far", records, pages); len(got) != pages || got[len(got)-1] != want {
 		t.Errorf("%d lines, last %q; want %d, %q", len(got), got[len(got)-1], pages, want)
+	}
+	// and the audit log query's news, which no page shows while it runs
+	q := source(m, "unifiedAuditLog").Query
+	for _, want := range []string{"created", "running", "succeeded"} {
+		if !strings.Contains(lines.String(), "evidence: audit log query "+q.ID+" ") || !strings.Contains(lines.String(), q.ID+": "+want) && !strings.Contains(lines.String(), q.ID+" "+want) {
+			t.Errorf("no line says the query is %s:\n%s", want, lines.String())
+		}
 	}
 }

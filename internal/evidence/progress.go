@@ -57,6 +57,17 @@ func (p *progress) page(records int) {
 	_ = p.bar.Add(1)
 }
 
+// note writes a line of news (the audit log query's state) with the
+// progress lines; a terminal's bar leaves it to the verbose log.
+func (p *progress) note(format string, args ...any) {
+	if p.lines == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintf(p.lines, "evidence: "+format, args...)
+}
+
 func (p *progress) done() {
 	if p.bar != nil {
 		_ = p.bar.Finish()

@@ -120,6 +120,7 @@ func (r *run) createQuery(ctx context.Context, prev *bundle.AuditQuery) (*bundle
 				created := bundle.AuditQuery{ID: q.ID, DisplayName: name, Status: q.Status, Version: ualVersion}
 				_ = r.w.SetQuery(id, created)
 				r.g.Note("audit log query %s created\n", q.ID)
+				r.bar.note("audit log query %s created\n", q.ID)
 				return &created, nil
 			}
 		}
@@ -248,6 +249,7 @@ func (r *run) waitQuery(ctx context.Context, q *bundle.AuditQuery) (string, []by
 			last = st.Status
 			_ = r.w.SetQuery(id, bundle.AuditQuery{ID: q.ID, DisplayName: q.DisplayName, Status: st.Status, Version: ualVersion})
 			r.g.Note("audit log query %s: %s\n", q.ID, st.Status)
+			r.bar.note("audit log query %s: %s\n", q.ID, st.Status)
 		}
 		switch st.Status {
 		case querySucceeded:
