@@ -87,7 +87,8 @@ explains every verdict, and creates the missing Conditional Access policies
 in report-only mode.
 
 Start with:  tenantgate audit --demo
-Then:        tenantgate init --tenant ID, collect, audit, explain`,
+Then:        tenantgate init --tenant ID, collect, audit, explain
+Incident:    tenantgate hunt --demo, then tenantgate hunt YOUR-EXPORTS/`,
 		Version:       version.Get().String(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
