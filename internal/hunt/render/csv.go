@@ -14,13 +14,15 @@ func init() { Register("csv", writeCSV) }
 
 // csvHeader are the timeline's columns (English whatever --lang says:
 // they are field names for spreadsheets and scripts).
-var csvHeader = []string{"time_utc", "time_local", "user", "source", "operation", "ip", "country", "user_agent", "session", "attacker", "detections", "file_line"}
+var csvHeader = []string{"time_utc", "time_local", "user", "source", "operation", "ip", "country", "user_agent", "session", "attacker", "detections", "file_line", "record_id"}
 
 // writeCSV is the merged timeline for the responder who works in Excel:
 // every event read inside the window, in time order, one row each. It
 // starts with a UTF-8 byte order mark so that Excel (Japanese Windows
 // included) reads non-ASCII subjects and names as UTF-8. Times are RFC
-// 3339: UTC, and in --tz with its offset.
+// 3339: UTC, and in --tz with its offset. record_id (after hunt.md's
+// columns) locates a record that file:line cannot: a Graph page of an
+// evidence bundle is one line of JSON holding every record of the page.
 func writeCSV(w io.Writer, r *result.Result, o Options) error {
 	loc := o.Location
 	if loc == nil {
@@ -51,6 +53,7 @@ func writeCSV(w io.Writer, r *result.Result, o Options) error {
 		if e.File != "" {
 			row[11] = e.File + ":" + strconv.Itoa(e.Line)
 		}
+		row[12] = e.RecordID
 		for i := range row {
 			row[i] = CSVCell(row[i])
 		}

@@ -43,7 +43,7 @@ func hostileResult() *result.Result {
 		u.Findings = append(u.Findings, result.Finding{ID: "TG.HUNT.10", Severity: "high", Title: "Mail sent in an attacker session", Time: tp(time.Minute), Summary: "sent " + h, Attributed: true,
 			Evidence: []result.Evidence{{File: "UAL.csv", Line: i + 2, RecordID: h}}})
 		timeline = append(timeline, result.Event{Time: tp(time.Duration(i) * time.Minute), Source: "unifiedAuditLog", Operation: h, IP: sp("198.51.100.162"),
-			UserAgent: sp(h), Session: sp(h), Attacker: true, Detections: []string{"TG.HUNT.10"}, User: "victim@example.com", Country: "FR", File: "UAL.csv", Line: i + 2})
+			UserAgent: sp(h), Session: sp(h), Attacker: true, Detections: []string{"TG.HUNT.10"}, User: "victim@example.com", Country: "FR", File: "UAL.csv", Line: i + 2, RecordID: fmt.Sprintf("rec-%d", i)})
 		u.RemainingActions = append(u.RemainingActions, result.Action{Kind: "warn-recipients", Object: map[string]string{"subject": h, "count": "1"}, Text: "warn " + h})
 		u.ResponseSeen = append(u.ResponseSeen, result.Response{Action: h, By: h, Time: tp(2 * time.Hour)})
 	}
@@ -74,10 +74,13 @@ func TestCSVNeutralisesFormulas(t *testing.T) {
 	if len(rows) != len(hostile)+1 {
 		t.Fatalf("%d rows, want %d", len(rows), len(hostile)+1)
 	}
-	if strings.Join(rows[0], ",") != strings.Join(csvHeader, ",") {
-		t.Errorf("header %v", rows[0])
+	// hunt.md's columns, in its order, then the record id (an extension:
+	// the one locator of a record on a one-line Graph page).
+	want := "time_utc,time_local,user,source,operation,ip,country,user_agent,session,attacker,detections,file_line,record_id"
+	if got := strings.Join(rows[0], ","); got != want {
+		t.Errorf("header %s\nwant   %s", got, want)
 	}
-	for _, row := range rows[1:] {
+	for i, row := range rows[1:] {
 		if len(row) != len(csvHeader) {
 			t.Fatalf("%d fields: %q", len(row), row)
 		}
@@ -86,7 +89,7 @@ func TestCSVNeutralisesFormulas(t *testing.T) {
 				t.Errorf("column %s: cell %q starts a formula", csvHeader[i], cell)
 			}
 		}
-		if row[9] != "yes" || row[10] != "TG.HUNT.10" || !strings.HasPrefix(row[11], "UAL.csv:") {
+		if row[9] != "yes" || row[10] != "TG.HUNT.10" || row[11] != fmt.Sprintf("UAL.csv:%d", i+2) || row[12] != fmt.Sprintf("rec-%d", i) {
 			t.Errorf("row %q", row)
 		}
 	}
