@@ -26,7 +26,6 @@ import (
 	"github.com/tenantgate/tenantgate/internal/safefile"
 	"github.com/tenantgate/tenantgate/internal/shard"
 	"github.com/tenantgate/tenantgate/internal/snapshot"
-	"github.com/tenantgate/tenantgate/internal/textsafe"
 )
 
 func init() { register(newAuditCmd) }
@@ -258,7 +257,7 @@ func runAudit(ctx context.Context, app *App, o *auditOptions) error {
 	// report on stdout, or every report in a file).
 	if !tableOnStdout(outs) {
 		for _, w := range rep.Warnings {
-			fmt.Fprintf(app.Stderr, "warning: %s\n", textsafe.Line(w))
+			app.warn("%s", w)
 		}
 	}
 	if err := writeOutputs(app, outs, rep); err != nil {

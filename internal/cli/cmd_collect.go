@@ -199,7 +199,7 @@ func collectLive(ctx context.Context, app *App, o conn.Options, b *baseline.Base
 		return nil, &ExitError{Code: report.ExitRuntime, Err: fmt.Errorf("%w: nothing was written or audited; check --tenant and the credential", err)}
 	}
 	if o.TenantID != "" && !snap.OK("organization") {
-		fmt.Fprintf(app.Stderr, "warning: the organization could not be read, so whether the credential reached tenant %s is unchecked\n", o.TenantID)
+		app.warn("the organization could not be read, so whether the credential reached tenant %s is unchecked", o.TenantID)
 	}
 	return snap, nil
 }

@@ -301,10 +301,10 @@ func reportEvidence(app *App, m *bundle.Manifest, job bundle.Job) error {
 	const listed = 10
 	for i, d := range interrupted {
 		if i == listed {
-			fmt.Fprintf(app.Stderr, "warning: interrupted: %d more sources not finished (manifest.json lists them)\n", len(interrupted)-listed)
+			app.warn("interrupted: %d more sources not finished (manifest.json lists them)", len(interrupted)-listed)
 			break
 		}
-		fmt.Fprintf(app.Stderr, "warning: interrupted: %s\n", d)
+		app.warn("interrupted: %s", d)
 	}
 	summary := fmt.Sprintf("evidence: %s: %s, %d records in %d files from %d sources", textsafe.Line(dir), m.Status, records, len(m.Files), len(m.Sources))
 	if failed > 0 {

@@ -21,8 +21,6 @@ import (
 	"github.com/tenantgate/tenantgate/internal/inputerr"
 	"github.com/tenantgate/tenantgate/internal/safefile"
 	"github.com/tenantgate/tenantgate/internal/snapshot"
-	"github.com/tenantgate/tenantgate/internal/textcol"
-	"github.com/tenantgate/tenantgate/internal/textsafe"
 	"github.com/tenantgate/tenantgate/internal/version"
 )
 
@@ -200,7 +198,7 @@ func runHunt(ctx context.Context, app *App, o *huntOptions, args []string) error
 		return err
 	}
 	for _, u := range res.Unseen {
-		fmt.Fprintln(app.Stderr, textcol.Indent(fmt.Sprintf("warning: --user %s: no record in these logs names this user (check the UPN and its domain); nothing can be said about the account, so the run exits 3 at best", textsafe.Line(u)), app.width(), 9))
+		app.warn("--user %s: no record in these logs names this user (check the UPN and its domain); nothing can be said about the account, so the run exits 3 at best", u)
 	}
 	if code := res.ExitCode(failOnCompromised); code != result.ExitClean {
 		return &ExitError{Code: code}

@@ -17,7 +17,6 @@ import (
 	"github.com/tenantgate/tenantgate/internal/hunt"
 	"github.com/tenantgate/tenantgate/internal/hunt/result"
 	"github.com/tenantgate/tenantgate/internal/snapshot"
-	"github.com/tenantgate/tenantgate/internal/textsafe"
 )
 
 // progressMinBytes: inputs smaller than this read in about a second and get
@@ -123,7 +122,7 @@ func addRetention(ctx context.Context, app *App, res *result.Result, snap *snaps
 	}
 	res.Coverage.Retention = out
 	if other := otherTenant(snap, res); other != "" {
-		fmt.Fprintf(app.Stderr, "warning: %s\n", textsafe.Line(other))
+		app.warn("%s", other)
 	}
 	return nil
 }

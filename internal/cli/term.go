@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/tenantgate/tenantgate/internal/textcol"
+	"github.com/tenantgate/tenantgate/internal/textsafe"
 )
 
 // isTerminal reports whether v is an *os.File attached to a terminal.
@@ -50,6 +52,15 @@ func (a *App) width() int {
 		}
 	}
 	return textcol.DefaultWidth
+}
+
+// warn prints one warning on stderr, wrapped to the width with its
+// continuation lines under the text, as collect's and hunt's warnings are.
+// The message may quote the service or the tenant: textsafe.Line keeps it
+// one line of printable text before it is wrapped.
+func (a *App) warn(format string, args ...any) {
+	const prefix = "warning: "
+	fmt.Fprintln(a.Stderr, textcol.Indent(prefix+textsafe.Line(fmt.Sprintf(format, args...)), a.width(), len(prefix)))
 }
 
 // shellCommand lays out a command to copy and run: indented by two, a flag
