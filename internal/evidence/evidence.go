@@ -78,12 +78,34 @@ type task struct {
 	note  func(n int) string
 }
 
+// lockedWriter serialises writes to w under mu (shared by the writers that
+// reach one stream).
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
 // Collect runs job against the tenant opts reaches.
 func Collect(ctx context.Context, opts conn.Options, job bundle.Job) (*bundle.Manifest, error) {
 	started := time.Now().UTC()
 	log := job.Log
 	if log == nil {
 		log = io.Discard
+	}
+	// The page workers and the audit log query's goroutine warn as they end
+	// their sources, and progress lines go to the same stderr: one write at
+	// a time across both, so lines never interleave and a writer that is not
+	// safe for concurrent use (a buffer) is not raced.
+	var logMu sync.Mutex
+	log = &lockedWriter{mu: &logMu, w: log}
+	if job.ProgressLines != nil {
+		job.ProgressLines = &lockedWriter{mu: &logMu, w: job.ProgressLines}
 	}
 	var w *bundle.Writer
 	if job.Resume != "" {
