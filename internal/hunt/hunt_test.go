@@ -490,11 +490,33 @@ func TestRuleOwnerAlias(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(withLogs, "rules.json"), rules, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// A Graph messageRules page asked for by the user's object id names the
+	// mailbox only in its context; the demo's sign-ins carry that User ID.
+	graph, err := os.ReadFile("read/testdata/inboxrules_graph.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := strings.Replace(string(graph), "users('Johanna%40sunnyside08.onmicrosoft.com')", "users('BB5C26CF-1AAC-418F-9968-02CEE51B5426')", 1)
+	if byID == string(graph) {
+		t.Fatal("the sample's context changed: rewrite the test")
+	}
+	idAlone, idWithLogs := t.TempDir(), t.TempDir()
+	if _, err := demo.Extract(idWithLogs); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{idAlone, idWithLogs} {
+		if err := os.WriteFile(filepath.Join(d, "rules.json"), []byte(byID), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, tc := range []struct {
 		name, dir, owner, verdict string
+		line                      int
 	}{
-		{"alone: listed under the alias", alone, "johanna", result.Suspicious},
-		{"beside the logs: the UPN whose local part it is", withLogs, "johanna@sunnyside08.onmicrosoft.com", result.Compromised},
+		{"alone: listed under the alias", alone, "johanna", result.Suspicious, 2},
+		{"beside the logs: the UPN whose local part it is", withLogs, "johanna@sunnyside08.onmicrosoft.com", result.Compromised, 2},
+		{"object id alone: listed under the id", idAlone, "bb5c26cf-1aac-418f-9968-02cee51b5426", result.Suspicious, 4},
+		{"object id beside the logs: the UPN the sign-ins give it", idWithLogs, "johanna@sunnyside08.onmicrosoft.com", result.Compromised, 4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res, err := Run(context.Background(), engine(t), Options{Paths: []string{tc.dir}, Correlate: params()})
@@ -508,7 +530,7 @@ func TestRuleOwnerAlias(t *testing.T) {
 			found := false
 			for _, f := range u.Findings {
 				for _, ev := range f.Evidence {
-					if f.ID == "TG.HUNT.8" && filepath.Base(ev.File) == "rules.json" && ev.Line == 2 {
+					if f.ID == "TG.HUNT.8" && filepath.Base(ev.File) == "rules.json" && ev.Line == tc.line {
 						found = true
 					}
 				}
@@ -518,10 +540,12 @@ func TestRuleOwnerAlias(t *testing.T) {
 				for _, f := range u.Findings {
 					ids = append(ids, f.ID)
 				}
-				t.Errorf("no TG.HUNT.8 finding citing rules.json:2 for %s: %v", tc.owner, ids)
+				t.Errorf("no TG.HUNT.8 finding citing rules.json:%d for %s: %v", tc.line, tc.owner, ids)
 			}
-			if user(res, "johanna") != nil && tc.owner != "johanna" {
-				t.Error("the alias is listed beside the UPN it resolves to")
+			for _, stray := range []string{"johanna", "bb5c26cf-1aac-418f-9968-02cee51b5426"} {
+				if stray != tc.owner && user(res, stray) != nil {
+					t.Errorf("%s is listed beside the owner it resolves to", stray)
+				}
 			}
 		})
 	}

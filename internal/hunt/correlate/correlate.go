@@ -303,11 +303,14 @@ func (r *run) propagateUsers() {
 	}
 }
 
-// resolveRuleOwners gives an inbox rule export's rule whose owner is a
-// mailbox alias (Get-InboxRule's MailboxOwnerId, "Johanna") the UPN whose
-// local part it is, when exactly one user of the inputs has it; an owner
-// that resolves to none or to several is kept as written (users lists it:
-// a rule that hides mail is never dropped for want of a UPN).
+// resolveRuleOwners gives an inbox rule export's rule whose owner is not a
+// UPN the UPN it stands for: a user object id (a Graph messageRules page
+// asked for by id names the mailbox only as users('<id>') in its context)
+// through the sign-ins that carry that userId; a mailbox alias
+// (Get-InboxRule's MailboxOwnerId, "Johanna") through the local part of
+// exactly one user of the inputs. An owner that resolves to none or to
+// several is kept as written (users lists it: a rule that hides mail is
+// never dropped for want of a UPN).
 func (r *run) resolveRuleOwners() {
 	var aliases bool
 	for i := range r.ev {
@@ -320,7 +323,14 @@ func (r *run) resolveRuleOwners() {
 		return
 	}
 	byLocal := map[string]map[event.Sym]bool{}
+	byID := map[event.Sym]map[event.Sym]bool{}
 	for i := range r.ev {
+		if e := &r.ev[i]; e.UserID != 0 && e.User != 0 && isUPN(r.str(e.User)) {
+			if byID[e.UserID] == nil {
+				byID[e.UserID] = map[event.Sym]bool{}
+			}
+			byID[e.UserID][e.User] = true
+		}
 		for _, u := range []event.Sym{r.ev[i].User, r.ev[i].Target} {
 			if name := r.str(u); u != 0 && isUPN(name) {
 				local := name[:strings.IndexByte(name, '@')]
@@ -336,7 +346,11 @@ func (r *run) resolveRuleOwners() {
 		if e.Kind != event.InboxRules || e.User == 0 || isUPN(r.str(e.User)) {
 			continue
 		}
-		if upns := byLocal[strings.ToLower(r.str(e.User))]; len(upns) == 1 {
+		upns := byID[e.User] // e.User is lower-cased, as UserID is
+		if len(upns) == 0 {
+			upns = byLocal[strings.ToLower(r.str(e.User))]
+		}
+		if len(upns) == 1 {
 			for u := range upns {
 				e.User = u
 			}

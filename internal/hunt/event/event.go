@@ -98,6 +98,7 @@ type Event struct {
 
 	User       Sym // lower-cased UPN of who did it (or whom it concerns when no one did)
 	Target     Sym // lower-cased UPN of the user an audit record targets
+	UserID     Sym // lower-cased object id of User, when the record gives it (sign-ins)
 	Op         Sym // operation as written ("New-InboxRule", "Add application.", "SignIn")
 	OpKey      Sym // NormOp(Op): the key detections compare
 	IP         Sym // canonical address (port stripped, IPv6 compressed lower case)
@@ -225,7 +226,7 @@ func (e *Event) Remap(m []Sym) {
 	e.IP, e.UA, e.Session, e.Session2 = m[e.IP], m[e.UA], m[e.Session], m[e.Session2]
 	e.Token, e.Corr, e.App, e.AppName = m[e.Token], m[e.Corr], m[e.App], m[e.AppName]
 	e.Resource, e.ClientApp, e.ClientInfo = m[e.Resource], m[e.ClientApp], m[e.ClientInfo]
-	e.Country, e.DeviceID = m[e.Country], m[e.DeviceID]
+	e.Country, e.DeviceID, e.UserID = m[e.Country], m[e.DeviceID], m[e.UserID]
 }
 
 // Lower interns s lower-cased and trimmed (UPNs, application ids).

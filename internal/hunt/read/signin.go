@@ -14,13 +14,13 @@ const OpSignIn = "SignIn"
 
 // signIn is one Entra sign-in, whatever file it came from.
 type signIn struct {
-	id, when, upn, app, appName, resource, ip, clientApp, corr  string
-	ua, session, token, country, deviceID, browser, os, failure string
-	errorCode                                                   int64
-	hasError                                                    bool
-	asn                                                         int64
-	interactive                                                 bool
-	hasInteractive                                              bool
+	id, when, upn, userID, app, appName, resource, ip, clientApp, corr string
+	ua, session, token, country, deviceID, browser, os, failure        string
+	errorCode                                                          int64
+	hasError                                                           bool
+	asn                                                                int64
+	interactive                                                        bool
+	hasInteractive                                                     bool
 }
 
 func (w *worker) emitSignIn(s *signIn, line int) error {
@@ -33,7 +33,7 @@ func (w *worker) emitSignIn(s *signIn, line int) error {
 	}
 	e := event.Event{
 		Time: t.UnixNano(), ID: strings.Clone(s.id), Line: uint32(line), File: w.file, Kind: event.SignIns, UserType: -1,
-		User: w.lower(s.upn), IP: w.ip(s.ip), UA: w.in.Intern(s.ua),
+		User: w.lower(s.upn), UserID: w.lower(s.userID), IP: w.ip(s.ip), UA: w.in.Intern(s.ua),
 		Session: w.in.Intern(s.session), Token: w.in.Intern(s.token), Corr: w.in.Intern(s.corr),
 		App: w.lower(s.app), AppName: w.in.Intern(s.appName), Resource: w.lower(s.resource),
 		ClientApp: w.in.Intern(s.clientApp), Country: w.in.Intern(strings.ToUpper(strings.TrimSpace(s.country))),
@@ -65,7 +65,7 @@ func (w *worker) emitSignIn(s *signIn, line int) error {
 var signInKeys = newKeySet("id", "createdDateTime", "userPrincipalName", "appId", "appDisplayName",
 	"resourceId", "ipAddress", "clientAppUsed", "correlationId", "userAgent", "sessionId",
 	"uniqueTokenIdentifier", "autonomousSystemNumber", "isInteractive", "status", "deviceDetail", "location",
-	"authenticationDetails")
+	"authenticationDetails", "userId")
 
 const (
 	siID = iota
@@ -86,6 +86,7 @@ const (
 	siDevice
 	siLocation
 	siAuth
+	siUserID
 )
 
 // signInJSON maps a Graph /auditLogs/signIns record (v1.0 or beta), a portal
@@ -98,7 +99,7 @@ func signInJSON(w *worker, v *fastjson.Value, line int) error {
 	s := w.slots[:signInKeys.n]
 	signInKeys.collect(o, s)
 	r := signIn{
-		id: str(s[siID]), when: str(s[siCreated]), upn: str(s[siUPN]), app: str(s[siApp]), appName: str(s[siAppName]),
+		id: str(s[siID]), when: str(s[siCreated]), upn: str(s[siUPN]), userID: str(s[siUserID]), app: str(s[siApp]), appName: str(s[siAppName]),
 		resource: str(s[siResource]), ip: str(s[siIP]), clientApp: str(s[siClientApp]), corr: str(s[siCorr]),
 		ua: str(s[siUA]), session: str(s[siSession]), token: str(s[siToken]),
 	}
@@ -127,7 +128,7 @@ func signInCSV(h header) csvMapper {
 	c := func(names ...string) int { return h.col(names...) }
 	id, when, upnc, app, appName := c("request id"), c("date (utc)", "date"), c("username", "user principal name"), c("application id"), c("application")
 	resource, ip, clientApp, corr, ua := c("resource id"), c("ip address"), c("client app"), c("correlation id"), c("user agent")
-	session, token, loc, device := c("session id"), c("unique token identifier"), c("location"), c("device id")
+	session, token, loc, device, userID := c("session id"), c("unique token identifier"), c("location"), c("device id"), c("user id")
 	browser, osc, status, code, failure, asn := c("browser"), c("operating system"), c("status"), c("sign-in error code"), c("failure reason"), c("autonomous system number")
 	return func(w *worker, row []string, line int) error {
 		f := func(i int) string {
@@ -137,7 +138,7 @@ func signInCSV(h header) csvMapper {
 			return row[i]
 		}
 		r := signIn{
-			id: f(id), when: f(when), upn: f(upnc), app: f(app), appName: f(appName), resource: f(resource), ip: f(ip),
+			id: f(id), when: f(when), upn: f(upnc), userID: f(userID), app: f(app), appName: f(appName), resource: f(resource), ip: f(ip),
 			clientApp: f(clientApp), corr: f(corr), ua: f(ua), session: f(session), token: strings.TrimPrefix(f(token), "'"),
 			deviceID: f(device), browser: f(browser), os: f(osc), failure: f(failure),
 		}
