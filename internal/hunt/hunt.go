@@ -68,10 +68,14 @@ func Run(ctx context.Context, eng *detect.Engine, o Options) (*result.Result, er
 		}
 		// Bundles whose logs were filtered to the users under
 		// investigation hold nobody else's activity: without --user, hunt
-		// judges those users (and calls nobody else clean from them).
-		if len(co.Users) == 0 && found.Others == 0 {
-			if co.Users = found.FilteredUsers(); co.Users != nil {
-				filtered = co.Users
+		// judges those users; with --user, another user it names is seen
+		// only in their records: unknown at best, never clean.
+		if found.Others == 0 {
+			if filtered = found.FilteredUsers(); filtered != nil {
+				co.LogsOf = filtered
+				if len(co.Users) == 0 {
+					co.Users = filtered
+				}
 			}
 		}
 		// Each bound the command line does not give is the bundles'.
@@ -122,7 +126,7 @@ func Run(ctx context.Context, eng *detect.Engine, o Options) (*result.Result, er
 	res.Coverage.TrustedNetworks = trusted
 	if filtered != nil {
 		res.Coverage.BlindSpots = append(res.Coverage.BlindSpots, result.BlindSpot{Kind: "signIns",
-			Message: fmt.Sprintf("the evidence bundle's logs hold the activity of %s only (evidence --user without --tenant-wide-logs): the report judges them alone; other users, and other victims of the same attacker, cannot be seen", strings.Join(filtered, ", "))})
+			Message: fmt.Sprintf("the evidence bundle's logs hold the activity of %s only (evidence --user without --tenant-wide-logs): the report judges them alone (any other user is unknown at best); other users, and other victims of the same attacker, cannot be seen", strings.Join(filtered, ", "))})
 	}
 	return res, nil
 }

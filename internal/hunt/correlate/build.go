@@ -415,6 +415,19 @@ func (r *run) coversWindow(kind string) bool {
 	return ok && from <= r.window[0]+slack && to >= r.window[1]-slack
 }
 
+// logged: the logs hold the user's own activity (Options.LogsOf).
+func (r *run) logged(upn string) bool {
+	if len(r.o.LogsOf) == 0 {
+		return true
+	}
+	for _, u := range r.o.LogsOf {
+		if lower(u) == upn {
+			return true
+		}
+	}
+	return false
+}
+
 // user builds one user's verdict.
 func (r *run) user(u event.Sym, fs []*userFinding, evDet map[int][]string, res *result.Result) result.User {
 	name := r.str(u)
@@ -465,7 +478,7 @@ func (r *run) user(u event.Sym, fs []*userFinding, evDet map[int][]string, res *
 		ru.Verdict = result.Compromised
 	case entry || len(r.seenFrom[u]) > 0 || highUnattributed || len(attackerEvents) > 0:
 		ru.Verdict = result.Suspicious
-	case !r.coversWindow("signIns") || !r.coversWindow("unifiedAuditLog") || r.gapped(u):
+	case !r.coversWindow("signIns") || !r.coversWindow("unifiedAuditLog") || r.gapped(u) || !r.logged(name):
 		ru.Verdict = result.Unknown
 	default:
 		ru.Verdict = result.Clean

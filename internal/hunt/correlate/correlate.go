@@ -67,6 +67,11 @@ type Options struct {
 	// (an evidence bundle's sources that ended ok, each for the time slice
 	// it asked for): the kind covers them whatever its records' times.
 	Collected []Gap
+	// LogsOf, when set, are the only users whose activity the logs hold
+	// (evidence bundles whose logs were filtered to them): anyone else
+	// appears only in their records, so is never called clean (unknown at
+	// best), whatever --user says.
+	LogsOf []string
 	// Phase, when set, is told when each step starts ("detect",
 	// "attribute", "judge", "report"): for a progress display or a trace.
 	Phase func(name string)

@@ -77,3 +77,39 @@ func TestGapsAreExact(t *testing.T) {
 		t.Errorf("a directory audit gap decides no verdict: %v", got)
 	}
 }
+
+// TestLogsOfOthersNeverClean: logs filtered to some users (an evidence
+// bundle of evidence --user) hold anyone else only where he appears in
+// their records: he is unknown, never clean, even when --user names him;
+// the users the logs are of are judged as ever.
+func TestLogsOfOthersNeverClean(t *testing.T) {
+	const victim, admin = "victim@contoso.com", "admin@contoso.com"
+	l := newLogs()
+	for d := -48 * time.Hour; d <= 48*time.Hour; d += 12 * time.Hour {
+		l.signIn(d, victim, office, "JP", 2516, "s-v", 0)
+		l.ual(d+time.Minute, victim, "MailItemsAccessed", 50, office, "s-v", "")
+	}
+	l.signIn(-40*time.Hour, admin, office, "JP", 2516, "s-a", 0)
+	verdict := func(logsOf, users []string) (string, string, *result.Result) {
+		o := opts()
+		o.LogsOf, o.Users = logsOf, users
+		res := investigate(t, l.read(), o)
+		v := func(u string) string {
+			if x := userOf(res, u); x != nil {
+				return x.Verdict
+			}
+			return result.Clean // clean users without findings may be left out
+		}
+		return v(victim), v(admin), res
+	}
+	if v, a, _ := verdict(nil, nil); v != result.Clean || a != result.Clean {
+		t.Fatalf("tenant-wide logs: victim %s, admin %s", v, a)
+	}
+	v, a, res := verdict([]string{"Victim@contoso.com"}, []string{victim, admin})
+	if v != result.Clean || a != result.Unknown {
+		t.Errorf("logs of the victim only, --user both: victim %s, admin %s (want clean, unknown)", v, a)
+	}
+	if res.Summary.Clean != 1 || res.Summary.Unknown != 1 || res.ExitCode(false) != result.ExitIncomplete {
+		t.Errorf("summary %+v, exit %d", res.Summary, res.ExitCode(false))
+	}
+}
