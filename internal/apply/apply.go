@@ -55,7 +55,7 @@ const (
 	// policies could not be re-read to tell.
 	Unknown = "unknown"
 	// NotAttempted: not sent, because an earlier create showed it would fail
-	// (403: the credential may not create policies).
+	// (403: the credential may not create policies), or the run was stopped.
 	NotAttempted = "not_attempted"
 )
 
@@ -259,6 +259,11 @@ func Apply(ctx context.Context, c CAClient, p *Plan, opts Options) ([]Outcome, e
 			o.Status = Exists
 			out = append(out, o)
 			continue
+		}
+		if stop == "" && ctx.Err() != nil {
+			// The run was stopped (--timeout, Ctrl-C): nothing further is
+			// sent, and an item never sent is not an open outcome.
+			stop = fmt.Sprintf("not sent: the run was stopped (%v) before this create", ctx.Err())
 		}
 		if stop != "" {
 			o.Status, o.Error = NotAttempted, stop

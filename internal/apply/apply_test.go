@@ -593,6 +593,55 @@ func TestApplyAmbiguousOutcomes(t *testing.T) {
 	}
 }
 
+// stopping wraps fake: its first create is carried out, then the run's
+// context ends (--timeout, Ctrl-C) before the answer comes.
+type stopping struct {
+	*fake
+	cancel context.CancelFunc
+}
+
+func (s *stopping) CreatePolicy(ctx context.Context, body []byte) (json.RawMessage, error) {
+	if _, err := s.fake.CreatePolicy(ctx, body); err != nil {
+		return nil, err
+	}
+	s.cancel()
+	return nil, &WriteError{Text: "POST /v1.0/identity/conditionalAccess/policies: " + context.Canceled.Error()}
+}
+
+func (s *stopping) ListPolicies(ctx context.Context) ([]json.RawMessage, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return s.fake.ListPolicies(ctx)
+}
+
+// TestApplyStoppedMidRun: the run stops while its first create is in
+// flight. That create is unknown (it may have been carried out and cannot
+// be re-read), and the others are never sent and say so, rather than each
+// being sent into a dead context and reported unknown ("check the portal")
+// for a policy that cannot exist.
+func TestApplyStoppedMidRun(t *testing.T) {
+	p, s := demoPlan(t, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c := &stopping{fake: demoLive(t, s), cancel: cancel}
+	out, err := Apply(ctx, c, p, demoOpts(t, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.posts) != 1 {
+		t.Errorf("%d POSTs after the run was stopped, want the one in flight", len(c.posts))
+	}
+	if out[0].Status != Unknown || !strings.Contains(out[0].Error, "check the portal for '"+out[0].DisplayName+"'") {
+		t.Errorf("create in flight: %+v, want unknown", out[0])
+	}
+	for _, o := range out[1:] {
+		if o.Status != NotAttempted || o.OK() || !strings.Contains(o.Error, "not sent: the run was stopped (context canceled) before this create") {
+			t.Errorf("%+v, want not_attempted: the run was stopped", o)
+		}
+	}
+}
+
 // Two items whose bodies carry the same displayName (an edited plan): the
 // body's name decides, so the second is not created again.
 func TestApplyDuplicatesByBodyName(t *testing.T) {
