@@ -534,6 +534,42 @@ func TestAuditQueryFaults(t *testing.T) {
 			t.Error("the other sources were not read")
 		}
 	})
+	t.Run("lost create and a query list without end", func(t *testing.T) {
+		// The creation is answered 504 and the list of queries never ends
+		// (each page links to the next): the query is not found, and not
+		// being found on the pages read must not count as absent, or the
+		// create would be sent again.
+		srv, _ := server(t, emulate.Options{})
+		var posts, pages atomic.Int64
+		var hs *httptest.Server
+		hs = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !strings.HasSuffix(r.URL.Path, "/security/auditLog/queries") {
+				srv.ServeHTTP(w, r)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			if r.Method == http.MethodPost {
+				posts.Add(1)
+				w.WriteHeader(http.StatusGatewayTimeout)
+				_, _ = w.Write([]byte(`{"error":{"code":"GatewayTimeout","message":"The gateway timed out."}}`))
+				return
+			}
+			n := pages.Add(1)
+			fmt.Fprintf(w, `{"value":[{"id":"q%d","displayName":"someone else's search","status":"succeeded"}],"@odata.nextLink":"%s/beta/security/auditLog/queries?$skiptoken=%d"}`, n, hs.URL, n)
+		}))
+		t.Cleanup(hs.Close)
+		j := job(t)
+		j.Since = until.Add(-24 * time.Hour)
+		m, err := evidence.Collect(context.Background(), connOpts(hs.URL), j)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ual := source(m, "unifiedAuditLog")
+		if posts.Load() != 1 || ual.Status != bundle.StatusIncomplete || !strings.Contains(ual.Error, "the queries could not be listed (more than 100 pages of audit log queries") ||
+			!strings.Contains(ual.Error, "--resume") {
+			t.Errorf("%d POSTs, %d pages listed, ual %+v", posts.Load(), pages.Load(), ual)
+		}
+	})
 	t.Run("lost create", func(t *testing.T) {
 		srv, url := server(t, emulate.Options{AuditQuery: emulate.AuditQueryOptions{Fault: "lost-create"}})
 		j := job(t)

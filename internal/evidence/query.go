@@ -185,10 +185,18 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
+// maxQueryPages bounds the pages of audit log queries findQuery reads.
+const maxQueryPages = 100
+
 // findQuery lists the audit log queries (all pages) for one by display name.
 func (r *run) findQuery(ctx context.Context, name string) (*bundle.AuditQuery, collect.Response) {
 	rel := "/" + ualVersion + "/security/auditLog/queries"
-	for page := 0; rel != "" && page < 100; page++ {
+	for page := 0; rel != ""; page++ {
+		if page == maxQueryPages {
+			// Not seen is not absent: a list cut short never lets the
+			// create be sent again.
+			return nil, collect.Response{Err: fmt.Errorf("more than %d pages of audit log queries, so whether %q exists is unknown", maxQueryPages, name)}
+		}
 		resp := r.get(ctx, rel)
 		if !resp.OK() {
 			return nil, resp
