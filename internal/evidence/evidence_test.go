@@ -489,12 +489,7 @@ func TestAuditQueryFaults(t *testing.T) {
 	})
 	t.Run("failed", func(t *testing.T) {
 		_, url := server(t, emulate.Options{AuditQuery: emulate.AuditQueryOptions{Fault: "failed"}})
-		j := job(t)
-		j.Since = until.Add(-24 * time.Hour)
-		m, err := evidence.Collect(context.Background(), connOpts(url), j)
-		if err != nil {
-			t.Fatal(err)
-		}
+		m, _ := lastDay(t, url)
 		ual := source(m, "unifiedAuditLog")
 		if m.Status != bundle.StatusPartial || ual.Status != bundle.SourceError || !strings.Contains(ual.Error, "ended failed") {
 			t.Errorf("status %s, ual %+v", m.Status, ual)
@@ -519,12 +514,7 @@ func TestAuditQueryFaults(t *testing.T) {
 			srv.ServeHTTP(w, r)
 		}))
 		t.Cleanup(hs.Close)
-		j := job(t)
-		j.Since = until.Add(-24 * time.Hour)
-		m, err := evidence.Collect(context.Background(), connOpts(hs.URL), j)
-		if err != nil {
-			t.Fatal(err)
-		}
+		m, _ := lastDay(t, hs.URL)
 		ual := source(m, "unifiedAuditLog")
 		if m.Status != bundle.StatusIncomplete || ual.Status != bundle.StatusIncomplete || posts.Load() != 1 || srv.IncidentQueries() != 0 ||
 			!strings.Contains(ual.Error, "with Retry-After 600s, longer than the 60s tenantgate waits") || !strings.Contains(ual.Error, "--resume") {
@@ -558,12 +548,7 @@ func TestAuditQueryFaults(t *testing.T) {
 			fmt.Fprintf(w, `{"value":[{"id":"q%d","displayName":"someone else's search","status":"succeeded"}],"@odata.nextLink":"%s/beta/security/auditLog/queries?$skiptoken=%d"}`, n, hs.URL, n)
 		}))
 		t.Cleanup(hs.Close)
-		j := job(t)
-		j.Since = until.Add(-24 * time.Hour)
-		m, err := evidence.Collect(context.Background(), connOpts(hs.URL), j)
-		if err != nil {
-			t.Fatal(err)
-		}
+		m, _ := lastDay(t, hs.URL)
 		ual := source(m, "unifiedAuditLog")
 		if posts.Load() != 1 || ual.Status != bundle.StatusIncomplete || !strings.Contains(ual.Error, "the queries could not be listed (more than 100 pages of audit log queries") ||
 			!strings.Contains(ual.Error, "--resume") {
@@ -572,12 +557,7 @@ func TestAuditQueryFaults(t *testing.T) {
 	})
 	t.Run("lost create", func(t *testing.T) {
 		srv, url := server(t, emulate.Options{AuditQuery: emulate.AuditQueryOptions{Fault: "lost-create"}})
-		j := job(t)
-		j.Since = until.Add(-24 * time.Hour)
-		m, err := evidence.Collect(context.Background(), connOpts(url), j)
-		if err != nil {
-			t.Fatal(err)
-		}
+		m, j := lastDay(t, url)
 		if m.Status != bundle.StatusComplete || srv.IncidentQueries() != 1 {
 			t.Errorf("status %s, %d queries created", m.Status, srv.IncidentQueries())
 		}
@@ -585,6 +565,19 @@ func TestAuditQueryFaults(t *testing.T) {
 			t.Errorf("log: %s", j.Log)
 		}
 	})
+}
+
+// lastDay collects the window's last day (one audit log query, quickly)
+// from url.
+func lastDay(t *testing.T, url string) (*bundle.Manifest, bundle.Job) {
+	t.Helper()
+	j := job(t)
+	j.Since = until.Add(-24 * time.Hour)
+	m, err := evidence.Collect(context.Background(), connOpts(url), j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, j
 }
 
 func source(m *bundle.Manifest, id string) bundle.Source {
@@ -604,12 +597,7 @@ func TestDeniedAndThrottled(t *testing.T) {
 		// errors that echo the request's Authorization header: the manifest
 		// keeps Graph's message, redacted
 		_, url := server(t, emulate.Options{Deny: []string{"signIns", "auditLogQueries"}, Faults: emulate.Faults{EchoToken: true}})
-		j := job(t)
-		j.Since = until.Add(-24 * time.Hour)
-		m, err := evidence.Collect(context.Background(), connOpts(url), j)
-		if err != nil {
-			t.Fatal(err)
-		}
+		m, _ := lastDay(t, url)
 		s := source(m, "signIns/interactive/20231213T0000")
 		u := source(m, "unifiedAuditLog")
 		if m.Status != bundle.StatusPartial || s.Status != bundle.SourceDenied || s.HTTPStatus != 403 || s.Code != "Authorization_RequestDenied" ||
