@@ -192,9 +192,9 @@ func TestDisableAndRegrade(t *testing.T) {
 		if res.ID == "TG.DEV.1" {
 			t.Error("disabled control reported")
 		}
-		if res.ID == "TG.APP.3" && res.Severity != "high" {
-			t.Errorf("TG.APP.3 severity %s", res.Severity)
-		}
+	}
+	if res := resultOf(t, r, "TG.APP.3"); res.Severity != "high" {
+		t.Errorf("TG.APP.3 severity %s", res.Severity)
 	}
 	if len(r.Results) != 19 {
 		t.Errorf("%d results", len(r.Results))
@@ -274,13 +274,8 @@ func TestRedirectedSourceAdvice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, res := range r.Results {
-		if res.ID != "TG.ID.1" {
-			continue
-		}
-		if res.Status != report.NotAssessed || !strings.Contains(res.MissingText(), "was redirected") || strings.Contains(res.MissingText(), "is granted") {
-			t.Errorf("TG.ID.1 %s, missing: %q", res.Status, res.MissingText())
-		}
+	if res := resultOf(t, r, "TG.ID.1"); res.Status != report.NotAssessed || !strings.Contains(res.MissingText(), "was redirected") || strings.Contains(res.MissingText(), "is granted") {
+		t.Errorf("TG.ID.1 %s, missing: %q", res.Status, res.MissingText())
 	}
 	if len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], "check the endpoint and any proxy") {
 		t.Errorf("warnings: %v", r.Warnings)
@@ -304,12 +299,23 @@ func TestThrottledSourceAdvice(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, res := range r.Results {
-			if res.ID == "TG.ID.1" && (res.Status != report.NotAssessed || !strings.Contains(res.MissingText(), "collect again later") || strings.Contains(res.MissingText(), "is granted")) {
-				t.Errorf("HTTP %d: TG.ID.1 %s, missing: %q", src.HTTPStatus, res.Status, res.MissingText())
-			}
+		if res := resultOf(t, r, "TG.ID.1"); res.Status != report.NotAssessed || !strings.Contains(res.MissingText(), "collect again later") || strings.Contains(res.MissingText(), "is granted") {
+			t.Errorf("HTTP %d: TG.ID.1 %s, missing: %q", src.HTTPStatus, res.Status, res.MissingText())
 		}
 	}
+}
+
+// resultOf is control id's result in r; the test fails when r has none, so
+// a check on that result cannot pass by never running.
+func resultOf(t *testing.T, r *report.Report, id string) report.Result {
+	t.Helper()
+	for _, res := range r.Results {
+		if res.ID == id {
+			return res
+		}
+	}
+	t.Fatalf("the report has no result for %s", id)
+	return report.Result{}
 }
 
 func BenchmarkEvaluateDemo(b *testing.B) {
@@ -358,26 +364,22 @@ func TestResultsNameTheirEvidence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, res := range r.Results {
-		if res.ID != "TG.CA.8" {
-			continue
+	res := resultOf(t, r, "TG.CA.8")
+	if res.Status != report.Pass || len(res.Evidence) != 2 {
+		t.Fatalf("TG.CA.8 %s: %s %v", res.Status, res.Finding, res.Evidence)
+	}
+	for _, id := range res.Evidence {
+		o := res.Objects[id]
+		if o.Type != "user" || !strings.HasPrefix(o.UserPrincipalName, "breakglass0") || !strings.HasPrefix(o.DisplayName, "Break Glass 0") {
+			t.Errorf("evidence %s named %+v", id, o)
 		}
-		if res.Status != report.Pass || len(res.Evidence) != 2 {
-			t.Fatalf("TG.CA.8 %s: %s %v", res.Status, res.Finding, res.Evidence)
-		}
-		for _, id := range res.Evidence {
-			o := res.Objects[id]
-			if o.Type != "user" || !strings.HasPrefix(o.UserPrincipalName, "breakglass0") || !strings.HasPrefix(o.DisplayName, "Break Glass 0") {
-				t.Errorf("evidence %s named %+v", id, o)
-			}
-		}
-		if len(res.Considered) != 5 {
-			t.Errorf("considered %d policies, want the 5 that are not disabled and target the accounts", len(res.Considered))
-		}
-		for _, c := range res.Considered {
-			if !c.Counts() || res.Objects[c.ID].Type != "conditionalAccessPolicy" {
-				t.Errorf("considered %+v, object %+v", c, res.Objects[c.ID])
-			}
+	}
+	if len(res.Considered) != 5 {
+		t.Errorf("considered %d policies, want the 5 that are not disabled and target the accounts", len(res.Considered))
+	}
+	for _, c := range res.Considered {
+		if !c.Counts() || res.Objects[c.ID].Type != "conditionalAccessPolicy" {
+			t.Errorf("considered %+v, object %+v", c, res.Objects[c.ID])
 		}
 	}
 }
