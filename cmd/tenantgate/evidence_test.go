@@ -356,6 +356,20 @@ func normalise(t *testing.T, path string) (map[string]any, string) {
 	return r, to
 }
 
+// readJSON decodes the JSON file at path into a zeroed *v (a report read
+// again never keeps what the previous one said).
+func readJSON[T any](t *testing.T, path string, v *T) {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	*v = *new(T)
+	if err := json.Unmarshal(raw, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}
+
 // TestHuntBundleGapIsExact: one day slice of sign-ins that Graph refused
 // (Saturday 2023-12-09) is a gap of that day only: the blind spots name it,
 // a user active only on other days is still judged, and every user whose
@@ -387,10 +401,7 @@ func TestHuntBundleGapIsExact(t *testing.T) {
 		}
 		Summary map[string]int
 	}
-	raw, _ := os.ReadFile(out)
-	if err := json.Unmarshal(raw, &res); err != nil {
-		t.Fatal(err)
-	}
+	readJSON(t, out, &res)
 	named := false
 	for _, b := range res.Coverage.BlindSpots {
 		named = named || b.Kind == "signIns" && strings.Contains(b.Message, "the sign-in logs miss 2023-12-09T00:00:00Z to 2023-12-10T00:00:00Z")
@@ -451,10 +462,7 @@ func TestHuntReadsBundleCoverage(t *testing.T) {
 		}
 		Summary map[string]int
 	}
-	raw, _ := os.ReadFile(out)
-	if err := json.Unmarshal(raw, &res); err != nil {
-		t.Fatal(err)
-	}
+	readJSON(t, out, &res)
 	found := false
 	for _, b := range res.Coverage.BlindSpots {
 		if b.Kind == "signIns" && strings.Contains(b.Message, "denied (HTTP 403 Authorization_RequestDenied): Insufficient privileges") {
@@ -472,10 +480,7 @@ func TestHuntReadsBundleCoverage(t *testing.T) {
 	if code == 0 || code == 2 || code == 4 {
 		t.Fatalf("hunt --since: exit %d\n%s", code, stderr)
 	}
-	raw, _ = os.ReadFile(out)
-	if err := json.Unmarshal(raw, &res); err != nil {
-		t.Fatal(err)
-	}
+	readJSON(t, out, &res)
 	if res.Window.From != "2023-12-12T00:00:00Z" || res.Window.To != "2023-12-14T00:00:00Z" {
 		t.Errorf("window with --since only %+v, want 2023-12-12 to the bundle's end", res.Window)
 	}
