@@ -46,7 +46,7 @@ func TestTemplatesCloseTheirControls(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				r := result(t, rep, tp.Control)
+				r := testutil.Result(t, rep, tp.Control)
 				switch {
 				case state == "enabled" && (r.Status != report.Pass || !strings.Contains(strings.Join(r.Evidence, ","), "new-1")):
 					t.Errorf("enabled: %s %q (evidence %v), want pass resting on the new policy", r.Status, r.Finding, r.Evidence)
@@ -56,17 +56,6 @@ func TestTemplatesCloseTheirControls(t *testing.T) {
 			}
 		})
 	}
-}
-
-func result(t *testing.T, rep *report.Report, id string) report.Result {
-	t.Helper()
-	for _, r := range rep.Results {
-		if r.ID == id {
-			return r
-		}
-	}
-	t.Fatalf("no result for %s", id)
-	return report.Result{}
 }
 
 func setData(t *testing.T, s *snapshot.Snapshot, name string, v any) {

@@ -193,7 +193,7 @@ func TestDisableAndRegrade(t *testing.T) {
 			t.Error("disabled control reported")
 		}
 	}
-	if res := resultOf(t, r, "TG.APP.3"); res.Severity != "high" {
+	if res := testutil.Result(t, r, "TG.APP.3"); res.Severity != "high" {
 		t.Errorf("TG.APP.3 severity %s", res.Severity)
 	}
 	if len(r.Results) != 19 {
@@ -274,7 +274,7 @@ func TestRedirectedSourceAdvice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res := resultOf(t, r, "TG.ID.1"); res.Status != report.NotAssessed || !strings.Contains(res.MissingText(), "was redirected") || strings.Contains(res.MissingText(), "is granted") {
+	if res := testutil.Result(t, r, "TG.ID.1"); res.Status != report.NotAssessed || !strings.Contains(res.MissingText(), "was redirected") || strings.Contains(res.MissingText(), "is granted") {
 		t.Errorf("TG.ID.1 %s, missing: %q", res.Status, res.MissingText())
 	}
 	if len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], "check the endpoint and any proxy") {
@@ -299,23 +299,10 @@ func TestThrottledSourceAdvice(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res := resultOf(t, r, "TG.ID.1"); res.Status != report.NotAssessed || !strings.Contains(res.MissingText(), "collect again later") || strings.Contains(res.MissingText(), "is granted") {
+		if res := testutil.Result(t, r, "TG.ID.1"); res.Status != report.NotAssessed || !strings.Contains(res.MissingText(), "collect again later") || strings.Contains(res.MissingText(), "is granted") {
 			t.Errorf("HTTP %d: TG.ID.1 %s, missing: %q", src.HTTPStatus, res.Status, res.MissingText())
 		}
 	}
-}
-
-// resultOf is control id's result in r; the test fails when r has none, so
-// a check on that result cannot pass by never running.
-func resultOf(t *testing.T, r *report.Report, id string) report.Result {
-	t.Helper()
-	for _, res := range r.Results {
-		if res.ID == id {
-			return res
-		}
-	}
-	t.Fatalf("the report has no result for %s", id)
-	return report.Result{}
 }
 
 func BenchmarkEvaluateDemo(b *testing.B) {
@@ -364,7 +351,7 @@ func TestResultsNameTheirEvidence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := resultOf(t, r, "TG.CA.8")
+	res := testutil.Result(t, r, "TG.CA.8")
 	if res.Status != report.Pass || len(res.Evidence) != 2 {
 		t.Fatalf("TG.CA.8 %s: %s %v", res.Status, res.Finding, res.Evidence)
 	}

@@ -95,6 +95,19 @@ func DemoReport(t testing.TB, b *baseline.Baseline) *report.Report {
 	return r
 }
 
+// Result is control id's result in r; the test fails when r has none, so a
+// check on that result cannot pass by never running.
+func Result(t testing.TB, r *report.Report, id string) report.Result {
+	t.Helper()
+	for _, res := range r.Results {
+		if res.ID == id {
+			return res
+		}
+	}
+	t.Fatalf("the report has no result for %s", id)
+	return report.Result{}
+}
+
 // Demo returns the demo tenant's snapshot and its own baseline.
 func Demo(t testing.TB) (*snapshot.Snapshot, *baseline.Baseline) {
 	t.Helper()
