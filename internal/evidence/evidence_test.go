@@ -1006,3 +1006,54 @@ func TestProgressLines(t *testing.T) {
 		}
 	}
 }
+
+// TestRedirectsStayOnTheEndpoint: a sign-in page redirected to another host
+// (absolute Location) and the audit log query's creation redirected, even
+// to the endpoint itself: the other host hears nothing (no token), the
+// create never follows the redirect (it is sent again only to its own URL,
+// after the queries were listed and it was absent), and each source is an
+// error, never data.
+func TestRedirectsStayOnTheEndpoint(t *testing.T) {
+	var heard atomic.Int64
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		heard.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"value":[]}`))
+	}))
+	t.Cleanup(other.Close)
+	srv, _ := server(t, emulate.Options{})
+	var posts, moved atomic.Int64
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/moved"):
+			moved.Add(1)
+			w.WriteHeader(http.StatusNotFound)
+		case strings.Contains(r.URL.Path, "auditLogs/signIns") && strings.Contains(r.URL.Query().Get("$filter"), "interactiveUser"):
+			http.Redirect(w, r, other.URL+r.URL.RequestURI(), http.StatusFound)
+		case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/security/auditLog/queries"):
+			posts.Add(1)
+			http.Redirect(w, r, r.URL.Path+"/moved", http.StatusTemporaryRedirect)
+		default:
+			srv.ServeHTTP(w, r)
+		}
+	}))
+	t.Cleanup(hs.Close)
+	m, _ := lastDay(t, hs.URL)
+	if n := heard.Load(); n != 0 {
+		t.Errorf("the other host received %d requests", n)
+	}
+	s := source(m, "signIns/interactive/20231213T0000")
+	if s.Status != bundle.SourceError || s.Code != "redirectRefused" || !strings.Contains(s.Error, other.URL) || s.Records != 0 {
+		t.Errorf("redirected sign-ins: %+v", s)
+	}
+	if posts.Load() == 0 || posts.Load() > 3 || moved.Load() != 0 || srv.IncidentQueries() != 0 {
+		t.Errorf("%d POSTs of the audit log query, %d to its redirect, %d created", posts.Load(), moved.Load(), srv.IncidentQueries())
+	}
+	if u := source(m, "unifiedAuditLog"); u.Status == bundle.SourceOK || u.Records != 0 {
+		t.Errorf("redirected audit log query: %+v", u)
+	}
+	if source(m, "signIns/noninteractive/20231213T0000").Status != bundle.SourceOK || m.Status == bundle.StatusComplete {
+		t.Errorf("status %s: the other sources are read, the bundle is not complete", m.Status)
+	}
+	assertNoSecret(t, m.Dir)
+}
