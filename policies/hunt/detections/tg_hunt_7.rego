@@ -5,7 +5,8 @@
 #   mail, mailbox settings, files or sites (Mail.*, MailboxSettings.*,
 #   Files.*, Sites.*, offline_access with mail scopes), or consents for all
 #   users (ConsentType AllPrincipals): the attacker reads the mailbox
-#   through the app long after the session is revoked.
+#   through the app long after the session is revoked. High too when
+#   attributed to the attacker, whatever the scopes.
 # custom:
 #   id: TG.HUNT.7
 #   order: 7
@@ -35,8 +36,11 @@ findings contains f if {
 	ct := consent_type(ev)
 	app := lib.app_of(ev)
 	risky := risky_scopes(s)
-	sev := severity(risky, ct)
-	f := lib.finding(ev, sev, sprintf("%s: %q%s granted %s%s by %s%s", [ev.op, app.name, id_text(app), scope_text(s), ct_text(ct), lib.who(ev), lib.from(ev)]), concat("|", [app.name, app.id]), "no", {"app": app.name, "appId": app.id, "scopes": sort(s), "consentType": ct})
+	sev := attributed_severity(ev, severity(risky, ct))
+
+	# Grouped per app and scopes: grants of other scopes to the same app
+	# stay findings of their own, each summary naming its scopes.
+	f := lib.finding(ev, sev, sprintf("%s: %q%s granted %s%s by %s%s", [ev.op, app.name, id_text(app), scope_text(s), ct_text(ct), lib.who(ev), lib.from(ev)]), concat("|", [app.name, app.id, concat(" ", sort(s))]), "no", {"app": app.name, "appId": app.id, "scopes": sort(s), "consentType": ct})
 }
 
 # Scopes: "Scope: Mail.ReadWrite User.Read," inside ConsentAction.Permissions,
@@ -85,6 +89,13 @@ severity(risky, ct) := "medium" if {
 	count(risky) == 0
 	ct != "AllPrincipals"
 }
+
+# hunt.md "Exit codes": the detections after TG.HUNT.3 are high when
+# attributed; the attacker consenting in the user's name is, whatever the
+# scopes.
+attributed_severity(ev, sev) := "high" if lib.attacker(ev)
+
+else := sev
 
 scope_text(s) := sprintf("scopes %s", [concat(" ", sort(s))]) if count(s) > 0
 

@@ -37,6 +37,7 @@ cases := [
 	{"name": "delegated grant for one user", "ev": grant("User.Read", "Principal"), "want": [["medium", ["User.Read"], "Principal"]]},
 	{"name": "app role grant", "ev": object.union(grant("", ""), {"opk": "add app role assignment grant to user", "detail": {"modified": [{"name": "AppRole.Value", "old": "", "new": "\"Mail.Read\""}]}}), "want": [["high", ["Mail.Read"], ""]]},
 	{"name": "consent on behalf of all", "ev": object.union(t.audit, {"opk": "consent to application", "detail": {"modified": [{"name": "ConsentContext.OnBehalfOfAll", "old": "", "new": "\"True\""}]}}), "want": [["high", [], "AllPrincipals"]]},
+	{"name": "User.Read for one user, attributed to the attacker", "ev": object.union(consent("User.Read openid profile", "Principal"), {"attacker": true}), "want": [["high", ["User.Read", "openid", "profile"], "Principal"]]},
 	{"name": "another operation", "ev": object.union(consent("Mail.Read", "Principal"), {"opk": "remove delegated permission grant"}), "want": []},
 ]
 
