@@ -237,6 +237,7 @@ func fleetMatrix(fl *report.Fleet) *fleetView {
 
 var fleetHTML = template.Must(template.New("fleet").Funcs(template.FuncMap{
 	"href":    href,
+	"count":   tenantCount,
 	"tenant":  fleetTenant,
 	"outcome": fleetOutcome,
 	"score": func(s *report.Summary) string {
@@ -260,7 +261,7 @@ var fleetHTML = template.Must(template.New("fleet").Funcs(template.FuncMap{
 }).Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
-<title>tenantgate fleet audit · {{.Summary.Tenants}} tenants</title>
+<title>tenantgate fleet audit · {{count .Summary.Tenants}}</title>
 <style>
 body{font:14px/1.5 system-ui,sans-serif;margin:2rem;color:#1b1f24}
 h1{font-size:1.4rem}h2{font-size:1.15rem;margin-top:2rem}.cards{display:flex;gap:1rem;margin:1rem 0;flex-wrap:wrap}

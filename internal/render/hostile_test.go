@@ -298,6 +298,8 @@ func TestFleetSummaryWords(t *testing.T) {
 		{"unreadable table", unreadable, "table", []string{"1 tenant: 0 passed", "mean score – · exit 2"}},
 		{"one scored at 0", one, "table", []string{"1 tenant: 1 passed", "mean score 0.0 · exit 0"}},
 		{"one markdown", one, "markdown", []string{"fleet audit: 1 tenant\n"}},
+		{"one html", one, "html", []string{"<title>tenantgate fleet audit · 1 tenant</title>"}},
+		{"empty html title", empty, "html", []string{"<title>tenantgate fleet audit · 0 tenants</title>"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer
