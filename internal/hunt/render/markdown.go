@@ -46,7 +46,7 @@ func writeMarkdown(w io.Writer, r *result.Result, o Options) error {
 	}
 	p("%s: %s\n\n", md(c.T("label.verdicts")), strings.Join(counts, " · "))
 	if len(v.Users) == 0 && len(v.Unknown) == 0 {
-		p("%s\n\n", md(c.T("report.nobody")))
+		p("%s\n\n", md(v.Nobody))
 	} else if len(v.Users) == 0 {
 		p("%s\n\n", md(c.N("unknown.lead", len(v.Unknown))))
 	} else {

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"net/netip"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -90,5 +91,46 @@ func TestGolden(t *testing.T) {
 			got := render(t, tc.format, r, Options{Location: loc, Lang: tc.lang, Width: 80})
 			testutil.Golden(t, filepath.Join("testdata", tc.name+".golden"), []byte(got), *update, "./internal/hunt/render/")
 		})
+	}
+}
+
+// TestNobodyIsNoAllClearFromMissingLogs: with no user to report, the table,
+// Markdown and HTML say "no user is compromised, suspicious or unknown" only
+// when the logs cover the window and every --user was found; otherwise they
+// say it is no all-clear, in both languages.
+func TestNobodyIsNoAllClearFromMissingLogs(t *testing.T) {
+	t0 := time.Date(2023, 12, 12, 0, 0, 0, 0, time.UTC)
+	base := func() *result.Result {
+		return &result.Result{SchemaVersion: 1, Tool: result.Tool{Name: "tenantgate", Version: "test"}, GeneratedAt: t0,
+			Window: result.Window{From: &t0, To: &t0}, Users: []result.User{}, Complete: true,
+			Coverage: result.Coverage{SignIns: result.KindCoverage{Files: []string{}}, DirectoryAudits: result.KindCoverage{Files: []string{}},
+				UnifiedAuditLog: result.KindCoverage{Files: []string{}}, InboxRules: result.KindCoverage{Files: []string{}},
+				BadRows: []result.BadRow{}, Skipped: []result.Skipped{}, BlindSpots: []result.BlindSpot{}}}
+	}
+	complete := base()
+	uncovered := base()
+	uncovered.Complete = false
+	unseen := base()
+	unseen.Unseen = []string{"bob@contoso.com"}
+	for _, lang := range []string{"en", "ja"} {
+		c, err := NewCatalog(lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		allClear, notClear := c.T("report.nobody"), c.T("report.nobody.incomplete")
+		if allClear == notClear || notClear == "report.nobody.incomplete" {
+			t.Fatalf("%s: %q / %q", lang, allClear, notClear)
+		}
+		for _, format := range []string{"table", "markdown", "html"} {
+			o := Options{Lang: lang, Width: 200}
+			if out := render(t, format, complete, o); !strings.Contains(out, allClear) || strings.Contains(out, notClear) {
+				t.Errorf("%s %s, logs cover the window: want the all-clear\n%s", lang, format, out)
+			}
+			for name, r := range map[string]*result.Result{"logs missing": uncovered, "--user not found": unseen} {
+				if out := render(t, format, r, o); strings.Contains(out, allClear) || !strings.Contains(out, notClear) {
+					t.Errorf("%s %s, %s: want no all-clear\n%s", lang, format, name, out)
+				}
+			}
+		}
 	}
 }

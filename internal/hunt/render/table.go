@@ -101,7 +101,7 @@ func writeTable(w io.Writer, r *result.Result, o Options) error {
 	para(0, 2, c.T("label.verdicts")+": "+strings.Join(counts, ", "))
 	b.WriteString("\n")
 	if len(v.Users) == 0 && len(v.Unknown) == 0 {
-		para(0, 0, c.T("report.nobody"))
+		para(0, 0, v.Nobody)
 	} else if len(v.Users) > 0 {
 		var rows [][]string
 		for _, u := range v.Users {

@@ -23,6 +23,7 @@ type view struct {
 	Lang      string
 	Title     string
 	Intro     string
+	Nobody    string // no user to report: an all-clear only when the logs cover the window and every --user is in them
 	Zone      string // "Asia/Tokyo (UTC+09:00)"
 	Offset    string // "UTC+09:00"
 	Generated string
@@ -143,6 +144,10 @@ func newView(r *result.Result, o Options) (*view, error) {
 	v := &view{c: c, loc: loc, Lang: c.Lang}
 	v.Title = c.T("report.title")
 	v.Intro = c.T("report.intro")
+	v.Nobody = c.T("report.nobody")
+	if !r.Complete || len(r.Unseen) > 0 {
+		v.Nobody = c.T("report.nobody.incomplete")
+	}
 	v.Zone, v.Offset = zoneText(loc, r)
 	if !r.GeneratedAt.IsZero() {
 		g := r.GeneratedAt
